@@ -1,0 +1,51 @@
+// swift-tools-version:6.0
+import PackageDescription
+
+let package = Package(
+    name: "gitops",
+    platforms: [.macOS(.v14)],
+    products: [
+        .executable(name: "gitops", targets: ["gitops"]),
+        .executable(name: "conformance", targets: ["conformance"]),
+    ],
+    dependencies: [
+        .package(url: "https://github.com/apple/swift-argument-parser", from: "1.5.0"),
+    ],
+    targets: [
+        /** System-library module map for libgit2 (Debian `libgit2-dev`). */
+        .systemLibrary(name: "CGit2", pkgConfig: "libgit2", providers: [.apt(["libgit2-dev"])]),
+        /** System-library module map for libyaml (Debian `libyaml-dev`). */
+        .systemLibrary(name: "CYAML", pkgConfig: "yaml-0.1", providers: [.apt(["libyaml-dev"])]),
+        /** Source locations, diagnostics, the generic value tree and the read-only file-tree protocol. */
+        .target(name: "Basics"),
+        /** libyaml parsing into marked nodes, Kubernetes/YAML 1.2 scalar resolution, emitting and format-preserving edits. */
+        .target(name: "YAML", dependencies: ["Basics", "CYAML"]),
+        /** libgit2 wrapper: open repositories, resolve revisions, read commit trees as file trees. */
+        .target(name: "Git", dependencies: ["Basics", "CGit2"]),
+        /** Kubernetes objects, group/version/kind, resource keys, provenance, scope and install order. */
+        .target(name: "KubeModel", dependencies: ["Basics"]),
+        /** Loads and checks gitops.yaml and environments/<env>/environment.yaml from a file tree. */
+        .target(name: "RepoModel", dependencies: ["Basics", "YAML"]),
+        /** Renders an environment's releases (plain manifests now, charts later) into ordered objects. */
+        .target(name: "Render", dependencies: ["Basics", "YAML", "KubeModel", "RepoModel"]),
+        /** The `gitops` commands: argument parsing and output only. */
+        .target(name: "GitopsCLI", dependencies: [
+            "Basics", "YAML", "Git", "KubeModel", "RepoModel", "Render",
+            .product(name: "ArgumentParser", package: "swift-argument-parser"),
+        ]),
+        /** The `gitops` executable. */
+        .executableTarget(name: "gitops", dependencies: ["GitopsCLI"]),
+        /** Runs third-party conformance suites (shared/conformance) and prints pass counts. */
+        .executableTarget(name: "conformance", dependencies: ["Basics", "YAML"]),
+        /** Measures YAML parsing and Git tree reading for bench/. */
+        .executableTarget(name: "gitops-bench", dependencies: ["Basics", "YAML", "Git"], path: "bench/Sources/gitops-bench"),
+
+        .testTarget(name: "YAMLTests", dependencies: ["YAML", "Basics"]),
+        .testTarget(name: "GitTests", dependencies: ["Git", "Basics"]),
+        .testTarget(name: "KubeModelTests", dependencies: ["KubeModel", "Basics"]),
+        .testTarget(name: "RenderTests", dependencies: ["Render", "RepoModel", "KubeModel", "Git", "YAML", "Basics"],
+                    resources: [.copy("Goldens")]),
+        .testTarget(name: "GitopsCLITests", dependencies: ["Basics"]),
+    ],
+    swiftLanguageModes: [.v6]
+)

@@ -1,0 +1,91 @@
+/// A message about an input, tied to where in that input a person should look.
+public struct Diagnostic: Sendable, Hashable, CustomStringConvertible {
+    public enum Severity: String, Sendable, Hashable {
+        case error, warning, note
+    }
+
+    /// A stable identity for the kind of problem (for tests and tooling), e.g. `yaml.syntax`.
+    public var code: String
+    public var severity: Severity
+    public var location: SourceLocation?
+    public var message: String
+    /// The text of the offending line, when known; printed under the message with a caret.
+    public var sourceLine: String?
+
+    public init(code: String, severity: Severity = .error, location: SourceLocation?, message: String,
+                sourceLine: String? = nil) {
+        self.code = code
+        self.severity = severity
+        self.location = location
+        self.message = message
+        self.sourceLine = sourceLine
+    }
+
+    /// `file:line:col: error: message`, followed by the source line and a caret when known.
+    public var description: String {
+        var text = ""
+        if let location { text += "\(location): " }
+        text += "\(severity.rawValue): \(message)"
+        if let sourceLine, let location {
+            text += "\n" + sourceLine + "\n" + Diagnostic.caretPadding(sourceLine, column: location.column) + "^"
+        }
+        return text
+    }
+
+    /// Spaces (tabs kept) to put a caret under character `column` (1-based) of `line`.
+    static func caretPadding(_ line: String, column: Int) -> String {
+        var padding = ""
+        for (index, character) in line.enumerated() where index < column - 1 {
+            padding.append(character == "\t" ? "\t" : " ")
+        }
+        if column - 1 > line.count { padding += String(repeating: " ", count: column - 1 - line.count) }
+        return padding
+    }
+}
+
+/// One or more diagnostics raised together: everything wrong with an input, not only the first.
+public struct DiagnosticError: Error, Sendable, CustomStringConvertible {
+    public var diagnostics: [Diagnostic]
+
+    public init(_ diagnostics: [Diagnostic]) { self.diagnostics = diagnostics }
+    public init(_ diagnostic: Diagnostic) { self.diagnostics = [diagnostic] }
+
+    /// Convenience for a single error at a location.
+    public init(code: String, at location: SourceLocation?, _ message: String, sourceLine: String? = nil) {
+        self.diagnostics = [Diagnostic(code: code, location: location, message: message, sourceLine: sourceLine)]
+    }
+
+    public var description: String { diagnostics.map(\.description).joined(separator: "\n") }
+}
+
+/// Collects diagnostics while checking an input so that all of them are reported at once.
+public struct DiagnosticCollector: Sendable {
+    public private(set) var diagnostics: [Diagnostic] = []
+
+    public init() {}
+
+    public var hasErrors: Bool { diagnostics.contains { $0.severity == .error } }
+
+    public mutating func append(_ diagnostic: Diagnostic) { diagnostics.append(diagnostic) }
+
+    public mutating func error(_ code: String, at location: SourceLocation?, _ message: String,
+                               sourceLine: String? = nil) {
+        diagnostics.append(Diagnostic(code: code, location: location, message: message, sourceLine: sourceLine))
+    }
+
+    /// Runs `body`, recording a thrown `DiagnosticError`'s diagnostics instead of propagating it.
+    public mutating func capture<T>(_ body: () throws -> T) -> T? {
+        do { return try body() } catch let error as DiagnosticError {
+            diagnostics += error.diagnostics
+            return nil
+        } catch {
+            diagnostics.append(Diagnostic(code: "internal", location: nil, message: "\(error)"))
+            return nil
+        }
+    }
+
+    /// Throws all collected diagnostics if any of them is an error.
+    public func throwIfErrors() throws {
+        if hasErrors { throw DiagnosticError(diagnostics) }
+    }
+}

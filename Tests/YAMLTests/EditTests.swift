@@ -1,0 +1,74 @@
+import Basics
+import Testing
+@testable import YAML
+
+@Suite struct EditTests {
+    let source = """
+    # Values for production.
+    image:
+      repository: ghcr.io/me/blog   # the registry
+      tag: 1.4.2
+
+    replicaCount: 3
+    quoted: "keep"
+    single: 'it''s'
+    resources: {limits: {cpu: 500m}}
+    list:
+      - a
+      - b
+    """ + "\n"
+
+    @Test func replacesOnlyTheScalar() throws {
+        let edited = try YAMLEdit.setScalar(in: source, file: "v.yaml", path: ValuePath(parsing: "image.tag")!,
+                                            to: .string("1.5.0"))
+        #expect(edited == source.replacing("tag: 1.4.2", with: "tag: 1.5.0"))
+    }
+
+    @Test func quotesWhenTheNewTextWouldReadAsSomethingElse() throws {
+        var edited = try YAMLEdit.setScalar(in: source, file: "v.yaml", path: ValuePath(parsing: "image.tag")!,
+                                            to: .string("1.5"))
+        #expect(edited.contains("  tag: \"1.5\"\n"))
+        edited = try YAMLEdit.setScalar(in: source, file: "v.yaml", path: ValuePath(parsing: "replicaCount")!, to: .int(5))
+        #expect(edited == source.replacing("replicaCount: 3", with: "replicaCount: 5"))
+        #expect(try YAML.value(edited)["replicaCount"] == .int(5))
+    }
+
+    @Test func keepsQuotingStyle() throws {
+        var edited = try YAMLEdit.setScalar(in: source, file: "v", path: ValuePath(parsing: "quoted")!, to: .string("new"))
+        #expect(edited == source.replacing("quoted: \"keep\"", with: "quoted: \"new\""))
+        edited = try YAMLEdit.setScalar(in: source, file: "v", path: ValuePath(parsing: "single")!, to: .string("o'k"))
+        #expect(edited == source.replacing("single: 'it''s'", with: "single: 'o''k'"))
+        edited = try YAMLEdit.setScalar(in: source, file: "v", path: ValuePath(parsing: "resources.limits.cpu")!,
+                                        to: .string("1"))
+        #expect(edited == source.replacing("{cpu: 500m}", with: "{cpu: \"1\"}"))
+        edited = try YAMLEdit.setScalar(in: source, file: "v", path: ValuePath(parsing: "list[1]")!, to: .string("c"))
+        #expect(edited == source.replacing("  - b", with: "  - c"))
+    }
+
+    @Test func insertsAMissingKeyAtTheMappingsIndentation() throws {
+        let edited = try YAMLEdit.setScalar(in: source, file: "v", path: ValuePath(parsing: "image.digest")!,
+                                            to: .string("sha256:abc"))
+        #expect(edited == source.replacing("  tag: 1.4.2\n", with: "  tag: 1.4.2\n  digest: sha256:abc\n"))
+        let nested = try YAMLEdit.setScalar(in: "a: 1\n", file: "v", path: ValuePath(parsing: "b.c")!, to: .bool(true))
+        #expect(nested == "a: 1\nb:\n  c: true\n")
+        let empty = try YAMLEdit.setScalar(in: "# nothing yet\n", file: "v", path: ValuePath(parsing: "image.tag")!,
+                                           to: .string("2"))
+        #expect(empty == "# nothing yet\nimage:\n  tag: \"2\"\n")
+    }
+
+    @Test func refusesCollectionsAndPointsAtThem() {
+        let error = #expect(throws: DiagnosticError.self) {
+            try YAMLEdit.setScalar(in: source, file: "v.yaml", path: ValuePath(parsing: "image")!, to: .string("x"))
+        }
+        #expect(error?.description.hasPrefix("v.yaml:3:3: error: 'image' is a mapping") == true)
+    }
+
+    @Test func valuePaths() {
+        #expect(ValuePath(parsing: "a.b[2].c")?.components == [.key("a"), .key("b"), .index(2), .key("c")])
+        #expect(ValuePath(parsing: "labels.\"app.kubernetes.io/name\"")?.components
+                == [.key("labels"), .key("app.kubernetes.io/name")])
+        #expect(ValuePath(parsing: "a..b") == nil)
+        #expect(ValuePath(parsing: "") == nil)
+        #expect(ValuePath(parsing: "a.") == nil)
+    }
+}

@@ -1,0 +1,109 @@
+import Basics
+import Testing
+@testable import YAML
+
+@Suite struct ParserTests {
+    @Test func multiDocumentStreamKeepsOrderAndMarks() throws {
+        let text = "a: 1\nb:\n  - x\n  - é: z\n---\n# comment\nc: [1, 2]\n"
+        let documents = try YAMLParser.parse(text, file: "f.yaml")
+        #expect(documents.count == 2)
+        let first = documents[0]
+        #expect(first.pairs?.map { $0.key.scalar } == ["a", "b"])
+        let b = try #require(first["b"])
+        #expect(b.start == Mark(line: 3, column: 3, offset: 10))
+        let item = try #require(b.items?[1])
+        let key = try #require(item.pairs?.first?.key)
+        #expect(key.scalar == "é")
+        #expect(key.start.line == 4 && key.start.column == 5)
+        // Byte offsets count UTF-8 bytes: "é" is two bytes.
+        let z = try #require(item["é"])
+        #expect(z.start.column == 8)
+        #expect(Array(text.utf8)[z.start.offset] == UInt8(ascii: "z"))
+        #expect(documents[1]["c"]?.start == Mark(line: 7, column: 4, offset: 41))
+        #expect(Array(text.utf8)[41] == UInt8(ascii: "["))
+    }
+
+    @Test func marksAreNotPartOfEquality() throws {
+        let a = try YAMLParser.parse("k: v\n", file: "a")
+        let b = try YAMLParser.parse("\n\n  k:    v\n", file: "b")
+        #expect(a == b)
+    }
+
+    @Test func stylesAndTagsKept() throws {
+        let node = try YAMLParser.parse("a: 'x'\nb: \"y\"\nc: |\n  z\nd: !custom w\n", file: "f")[0]
+        #expect(node["a"]?.content == .scalar("x", .singleQuoted))
+        #expect(node["b"]?.content == .scalar("y", .doubleQuoted))
+        #expect(node["c"]?.content == .scalar("z\n", .literal))
+        #expect(node["d"]?.tag == "!custom")
+    }
+
+    @Test func aliasesAndMergeKeys() throws {
+        let text = """
+        base: &base {a: 1, b: 2}
+        other: &other {c: 3, a: 9}
+        merged:
+          <<: [*base, *other]
+          b: 20
+        copy: *base
+
+        """
+        let value = try YAML.value(text)
+        #expect(value["merged"] == .object(["a": .int(1), "b": .int(20), "c": .int(3)]))
+        #expect(value["copy"] == .object(["a": .int(1), "b": .int(2)]))
+        let merged = try #require(try YAMLParser.parse(text, file: "f")[0]["merged"]?.pairs)
+        #expect(merged.map { $0.key.scalar } == ["a", "c", "b"])
+    }
+
+    @Test func emptyDocumentsAndStreams() throws {
+        #expect(try YAMLParser.parse("", file: "f").isEmpty)
+        let documents = try YAMLParser.parse("---\n---\na: 1\n", file: "f")
+        #expect(documents.count == 2 && documents[0].isNull)
+    }
+
+    @Test func syntaxErrorPointsAtTheProblemWithCaret() {
+        let text = "a: 1\nb: [1, 2\nc: 3\n"
+        let error = #expect(throws: DiagnosticError.self) { try YAMLParser.parse(text, file: "env.yaml") }
+        let diagnostic = try? #require(error?.diagnostics.first)
+        #expect(diagnostic?.code == "yaml.syntax")
+        #expect(diagnostic?.location?.line == 3)
+        #expect(diagnostic?.description.hasPrefix("env.yaml:3:2: error: did not find expected ',' or ']' (while parsing a flow sequence)") == true)
+        #expect(diagnostic?.description.hasSuffix("\nc: 3\n ^") == true)
+    }
+
+    @Test func tabIndentationError() {
+        let error = #expect(throws: DiagnosticError.self) { try YAMLParser.parse("a:\n\tb: 1\n", file: "x.yaml") }
+        #expect(error?.description.hasPrefix("x.yaml:2:1: error: found character that cannot start any token") == true)
+    }
+
+    @Test func duplicateKeysAreErrorsNamingBothPlaces() {
+        let error = #expect(throws: DiagnosticError.self) {
+            try YAMLParser.parse("metadata:\n  name: a\n  labels: {}\n  name: b\n", file: "m.yaml")
+        }
+        #expect(error?.diagnostics.first?.code == "yaml.duplicateKey")
+        #expect(error?.description.hasPrefix("m.yaml:4:3: error: duplicate key 'name' (first defined at line 2, column 3)") == true)
+        // Helm-style values accept them; the last one wins.
+        let options = ParseOptions(allowDuplicateKeys: true)
+        #expect((try? YAML.value("a: 1\nb: 2\na: 3\n", options: options)) == .object(["b": .int(2), "a": .int(3)]))
+    }
+
+    @Test func unknownAliasAndAliasBombsAreErrors() {
+        #expect(throws: DiagnosticError.self) { try YAMLParser.parse("a: *nope\n", file: "f") }
+        var bomb = "a0: &a0 [x, x, x, x, x, x, x, x, x, x]\n"
+        for level in 1...9 {
+            let items = Array(repeating: "*a\(level - 1)", count: 10).joined(separator: ", ")
+            bomb += "a\(level): &a\(level) [\(items)]\n"
+        }
+        let error = #expect(throws: DiagnosticError.self) { try YAMLParser.parse(bomb, file: "bomb.yaml") }
+        #expect(error?.diagnostics.first?.code == "yaml.alias")
+    }
+
+    @Test func deepNestingIsAnErrorNotACrash() {
+        let deep = String(repeating: "[", count: 5000) + String(repeating: "]", count: 5000)
+        let error = #expect(throws: DiagnosticError.self) { try YAMLParser.parse(deep, file: "deep.yaml") }
+        #expect(error?.diagnostics.first?.code == "yaml.depth")
+    }
+
+    @Test func invalidUTF8IsAnError() {
+        #expect(throws: DiagnosticError.self) { try YAMLParser.parse([0x61, 0x3A, 0x20, 0xFF, 0x0A], file: "bin") }
+    }
+}
