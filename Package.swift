@@ -3,7 +3,7 @@ import PackageDescription
 
 let package = Package(
     name: "gitops",
-    platforms: [.macOS(.v14)],
+    platforms: [.macOS(.v15)],
     products: [
         .executable(name: "gitops", targets: ["gitops"]),
         .executable(name: "conformance", targets: ["conformance"]),
