@@ -1,0 +1,32 @@
+import Basics
+
+/// A Kubernetes object as rendered: its content and where it came from.
+public struct Object: Sendable, Hashable {
+    /// The object's content (`apiVersion`, `kind`, `metadata`, ...).
+    public var content: ValueObject
+    public var provenance: Provenance
+
+    public init(content: ValueObject, provenance: Provenance) {
+        self.content = content
+        self.provenance = provenance
+    }
+
+    public var apiVersion: String { content["apiVersion"]?.stringValue ?? "" }
+    public var kind: String { content["kind"]?.stringValue ?? "" }
+    public var gvk: GroupVersionKind { GroupVersionKind(apiVersion: apiVersion, kind: kind) }
+    public var name: String { content["metadata"]?["name"]?.stringValue ?? "" }
+
+    /// `metadata.namespace`, empty when not set.
+    public var namespace: String {
+        get { content["metadata"]?["namespace"]?.stringValue ?? "" }
+        set {
+            var metadata = content["metadata"]?.objectValue ?? ValueObject()
+            metadata["namespace"] = newValue.isEmpty ? nil : .string(newValue)
+            content["metadata"] = .object(metadata)
+        }
+    }
+
+    public var key: ResourceKey {
+        ResourceKey(group: gvk.group, kind: kind, namespace: namespace, name: name)
+    }
+}
