@@ -85,7 +85,7 @@ public struct DiagnosticCollector: Sendable {
     }
 
     /// Throws all collected diagnostics if any of them is an error.
-    public func throwIfErrors() throws {
+    public func throwIfErrors() throws(DiagnosticError) {
         if hasErrors { throw DiagnosticError(diagnostics) }
     }
 }

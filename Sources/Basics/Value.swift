@@ -104,6 +104,17 @@ public struct ValueObject: Sendable, Hashable, Sequence, ExpressibleByDictionary
         }
     }
 
+    /// Sets `key` to `value`: in place when present, otherwise inserted at `position` (clamped).
+    public mutating func insert(_ key: String, _ value: Value, at position: Int) {
+        if let i = index(of: key) {
+            values[i] = value
+            return
+        }
+        let at = max(0, min(position, keys.count))
+        keys.insert(key, at: at)
+        values.insert(value, at: at)
+    }
+
     /// Appends without checking for an existing key; callers guarantee uniqueness.
     public mutating func appendUnchecked(_ key: String, _ value: Value) {
         keys.append(key)

@@ -21,7 +21,12 @@ public struct Object: Sendable, Hashable {
         get { content["metadata"]?["namespace"]?.stringValue ?? "" }
         set {
             var metadata = content["metadata"]?.objectValue ?? ValueObject()
-            metadata["namespace"] = newValue.isEmpty ? nil : .string(newValue)
+            if newValue.isEmpty {
+                metadata["namespace"] = nil
+            } else {
+                // Right after the name, where kubectl shows it.
+                metadata.insert("namespace", .string(newValue), at: (metadata.index(of: "name") ?? -1) + 1)
+            }
             content["metadata"] = .object(metadata)
         }
     }

@@ -1,1 +1,4 @@
-print("todo")
+import Foundation
+import GitopsCLI
+
+exit(Gitops.run(Array(CommandLine.arguments.dropFirst())))

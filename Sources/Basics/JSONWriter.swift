@@ -1,0 +1,63 @@
+/// Deterministic JSON text of values: keys in their stored order, two-space indentation.
+public enum JSONWriter {
+    /// Pretty-printed JSON. Non-finite floats (which JSON cannot hold) are written as strings.
+    public static func write(_ value: Value, indent: Int = 0) -> String {
+        var out = ""
+        write(value, indent: indent, into: &out)
+        return out
+    }
+
+    private static func write(_ value: Value, indent: Int, into out: inout String) {
+        switch value {
+        case .null: out += "null"
+        case .bool(let b): out += b ? "true" : "false"
+        case .int(let i): out += String(i)
+        case .float(let d):
+            if d.isNaN { out += "\"NaN\"" } else if d.isInfinite { out += d > 0 ? "\"+Inf\"" : "\"-Inf\"" }
+            else if d == d.rounded(), abs(d) < 1e15 { out += String(Int64(d)) } else { out += "\(d)" }
+        case .string(let s): quote(s, into: &out)
+        case .array(let items):
+            if items.isEmpty { out += "[]"; return }
+            out += "[\n"
+            for (i, item) in items.enumerated() {
+                out += String(repeating: " ", count: indent + 2)
+                write(item, indent: indent + 2, into: &out)
+                out += i + 1 < items.count ? ",\n" : "\n"
+            }
+            out += String(repeating: " ", count: indent) + "]"
+        case .object(let object):
+            if object.isEmpty { out += "{}"; return }
+            out += "{\n"
+            for (i, (key, item)) in object.enumerated() {
+                out += String(repeating: " ", count: indent + 2)
+                quote(key, into: &out)
+                out += ": "
+                write(item, indent: indent + 2, into: &out)
+                out += i + 1 < object.count ? ",\n" : "\n"
+            }
+            out += String(repeating: " ", count: indent) + "}"
+        }
+    }
+
+    /// A JSON string literal.
+    public static func quote(_ s: String, into out: inout String) {
+        out += "\""
+        for scalar in s.unicodeScalars {
+            switch scalar {
+            case "\"": out += "\\\""
+            case "\\": out += "\\\\"
+            case "\n": out += "\\n"
+            case "\r": out += "\\r"
+            case "\t": out += "\\t"
+            default:
+                if scalar.value < 0x20 {
+                    let hex = String(scalar.value, radix: 16)
+                    out += "\\u" + String(repeating: "0", count: 4 - hex.count) + hex
+                } else {
+                    out.unicodeScalars.append(scalar)
+                }
+            }
+        }
+        out += "\""
+    }
+}

@@ -1,0 +1,33 @@
+import ArgumentParser
+import Render
+
+struct RenderCommand: ParsableCommand {
+    static let configuration = CommandConfiguration(
+        commandName: "render",
+        abstract: "Render an environment's objects in install order.")
+
+    enum Format: String, ExpressibleByArgument, CaseIterable {
+        case yaml, json
+    }
+
+    @Argument(help: "The environment to render (a folder under environments/).")
+    var environment: String
+
+    @OptionGroup var repository: RepositoryOptions
+
+    @Option(name: .long, help: "Output format: yaml (a document per object, with its source) or json (one array).")
+    var output: Format = .yaml
+
+    func run() throws {
+        let (tree, model) = try repository.load()
+        guard let environment = model.environment(named: environment) else {
+            let known = model.environments.map(\.name).joined(separator: ", ")
+            throw CommandFailure("no environment '\(self.environment)' in the \(tree.displayName); known environments: \(known.isEmpty ? "none" : known)")
+        }
+        let rendered = try Renderer(tree: tree).render(environment)
+        switch output {
+        case .yaml: Output.write(RenderOutput.yaml(rendered.objects))
+        case .json: Output.write(RenderOutput.json(rendered.objects))
+        }
+    }
+}

@@ -1,0 +1,54 @@
+import ArgumentParser
+import Basics
+import Foundation
+import Git
+import RepoModel
+
+/// `--repo` and `--revision`, shared by commands that read the environments repository.
+struct RepositoryOptions: ParsableArguments {
+    @Option(name: .long, help: "The environments repository (default: the Git repository around the current folder).")
+    var repo: String?
+
+    @Option(name: .long, help: "Read this revision's tree straight from Git objects (default: the working tree, uncommitted edits included).")
+    var revision: String?
+
+    /// The file tree the command reads.
+    func fileTree() throws -> any FileTree {
+        let folder = repo ?? FileManager.default.currentDirectoryPath
+        guard let repository = try openRepository(folder) else {
+            guard revision == nil, repo != nil else {
+                throw CommandFailure("'\(folder)' is not inside a Git repository; pass --repo DIR" +
+                                     (revision != nil ? " of a Git repository to read a revision" : ""))
+            }
+            var isDirectory: ObjCBool = false
+            guard FileManager.default.fileExists(atPath: folder, isDirectory: &isDirectory), isDirectory.boolValue else {
+                throw CommandFailure("--repo '\(folder)' is not a folder")
+            }
+            return WorkingTree(root: URL(fileURLWithPath: folder).standardizedFileURL.path)
+        }
+        if let revision { return try repository.tree(at: revision) }
+        return try repository.workingTree()
+    }
+
+    /// The repository around `folder`, nil when there is none.
+    private func openRepository(_ folder: String) throws -> Repository? {
+        let result = Result { () throws(GitError) -> Repository in try Repository(discoveringFrom: folder) }
+        switch result {
+        case .success(let repository): return repository
+        case .failure(let error) where error.code == .notARepository: return nil
+        case .failure(let error): throw error
+        }
+    }
+
+    /// The checked repository model of the file tree.
+    func load() throws -> (any FileTree, EnvironmentRepository) {
+        let tree = try fileTree()
+        return (tree, try RepositoryLoader.load(from: tree))
+    }
+}
+
+/// A failure without a source location.
+struct CommandFailure: Error, CustomStringConvertible {
+    var description: String
+    init(_ message: String) { description = message }
+}

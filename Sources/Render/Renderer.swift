@@ -1,0 +1,67 @@
+import Basics
+import KubeModel
+import RepoModel
+import YAML
+
+/// Renders environments: each release to objects, namespaces defaulted, duplicates refused,
+/// everything in install order.
+public struct Renderer: Sendable {
+    public let tree: any FileTree
+
+    public init(tree: any FileTree) { self.tree = tree }
+
+    public func render(_ environment: Environment) throws(DiagnosticError) -> RenderedEnvironment {
+        var collector = DiagnosticCollector()
+        var objects: [Object] = []
+        var releaseNamespaces: [String: String] = [:]
+        for release in environment.releases {
+            releaseNamespaces[release.name] = release.namespace ?? environment.namespace
+            switch release.source {
+            case .manifests(let path):
+                objects += ManifestReader(tree: tree, release: release.name).read(folder: path, into: &collector)
+            case .chart(let path, _, _, _):
+                collector.error("render.chartUnavailable", at: release.location,
+                                "release '\(release.name)' uses chart '\(path)', but chart rendering is not available yet in this version of gitops; render plain manifests with 'path:' meanwhile")
+            }
+        }
+        let scopes = Self.scopes(declaredBy: objects)
+        for index in objects.indices {
+            switch scopes.scope(of: objects[index].gvk.groupKind) {
+            case .cluster:
+                objects[index].namespace = ""
+            case .namespaced:
+                if objects[index].namespace.isEmpty {
+                    objects[index].namespace = releaseNamespaces[objects[index].provenance.release] ?? environment.namespace
+                }
+            }
+        }
+        Self.checkDuplicates(objects, into: &collector)
+        try collector.throwIfErrors()
+        return RenderedEnvironment(environment: environment, objects: InstallOrder.sorted(objects))
+    }
+
+    /// Built-in scopes plus those that CustomResourceDefinitions among `objects` declare.
+    static func scopes(declaredBy objects: [Object]) -> ScopeTable {
+        var table = ScopeTable()
+        for object in objects where object.kind == "CustomResourceDefinition" && object.gvk.group == "apiextensions.k8s.io" {
+            let spec = Value.object(object.content)["spec"]
+            guard let group = spec?["group"]?.stringValue, let kind = spec?["names"]?["kind"]?.stringValue else { continue }
+            let scope: Scope = spec?["scope"]?.stringValue == "Cluster" ? .cluster : .namespaced
+            table.define(GroupKind(group: group, kind: kind), scope: scope)
+        }
+        return table
+    }
+
+    static func checkDuplicates(_ objects: [Object], into collector: inout DiagnosticCollector) {
+        var first: [ResourceKey: Object] = [:]
+        for object in objects {
+            if let earlier = first[object.key] {
+                let p = earlier.provenance
+                collector.error("render.duplicateObject", at: object.provenance.location,
+                                "\(object.key) is defined twice: here (release '\(object.provenance.release)') and at \(p.location) (release '\(p.release)'); remove one or rename it")
+            } else {
+                first[object.key] = object
+            }
+        }
+    }
+}

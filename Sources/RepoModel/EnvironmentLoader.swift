@@ -1,0 +1,175 @@
+import Basics
+import YAML
+
+/// Loads and checks one `environment.yaml`.
+final class EnvironmentLoader {
+    let tree: any FileTree
+    let folderName: String
+    let file: String
+    private(set) var sourceText: SourceText?
+    private(set) var diagnostics: [Diagnostic] = []
+
+    init(tree: any FileTree, folderName: String, file: String) {
+        self.tree = tree
+        self.folderName = folderName
+        self.file = file
+    }
+
+    var folder: String { RepoPath.parent(file) }
+
+    /// The environment and its `spec` node, or nil when the file cannot be read at all.
+    /// Problems are left in `diagnostics` either way.
+    func load() -> (Environment, Node)? {
+        let bytes: [UInt8]
+        do { bytes = try tree.read(file) } catch {
+            diagnostics.append(Diagnostic(code: "model.read", location: SourceLocation(file: file, line: 1, column: 1),
+                                          message: "\(error)"))
+            return nil
+        }
+        let source = SourceText(path: file, bytes: bytes)
+        sourceText = source
+        let documents: [Node]
+        do { documents = try YAMLParser.parse(bytes, file: file) } catch {
+            diagnostics += error.diagnostics
+            return nil
+        }
+        let checker = NodeChecker(source: source)
+        defer { diagnostics += checker.diagnostics.diagnostics }
+        guard let root = documents.first, !root.isNull else {
+            diagnostics.append(Diagnostic(code: "model.empty", location: SourceLocation(file: file, line: 1, column: 1),
+                                          message: "environment.yaml is empty; it needs apiVersion, kind, metadata and spec"))
+            return nil
+        }
+        if documents.count > 1 {
+            checker.error("model.documents", documents[1], "environment.yaml must hold a single YAML document")
+        }
+        guard let fields = checker.fields(root, of: "environment.yaml", allowed: ["apiVersion", "kind", "metadata", "spec"],
+                                          required: ["apiVersion", "kind", "metadata", "spec"]) else { return nil }
+        if let node = fields["apiVersion"], let value = checker.string(node, "apiVersion"),
+           value != RepositoryLoader.apiVersion {
+            checker.error("model.apiVersion", node, "apiVersion must be '\(RepositoryLoader.apiVersion)', not '\(value)'")
+        }
+        if let node = fields["kind"], let value = checker.string(node, "kind"), value != "Environment" {
+            checker.error("model.kind", node, "kind must be 'Environment', not '\(value)'")
+        }
+        var name = folderName
+        if let node = fields["metadata"],
+           let metadata = checker.fields(node, of: "metadata", allowed: ["name", "labels", "annotations"], required: ["name"]),
+           let nameNode = metadata["name"], let value = checker.string(nameNode, "metadata.name") {
+            if value != folderName {
+                checker.error("model.name", nameNode,
+                              "metadata.name '\(value)' differs from the folder name '\(folderName)'; they must be equal")
+            }
+            name = value
+        }
+        let specNode = fields["spec"] ?? root
+        var environment = Environment(name: name, folder: folder, file: file, namespace: "", cluster: .unspecified,
+                                      promotionSource: nil, releases: [])
+        guard let spec = checker.fields(specNode, of: "spec", allowed: ["namespace", "cluster", "promotion", "releases"],
+                                        required: ["namespace", "releases"]) else { return (environment, specNode) }
+        environment.namespace = checker.dnsLabel(spec["namespace"], "spec.namespace") ?? ""
+        if let node = spec["cluster"], let cluster = checker.fields(node, of: "spec.cluster", allowed: ["context", "inCluster"]) {
+            let context = checker.string(cluster["context"], "spec.cluster.context")
+            let inCluster = checker.bool(cluster["inCluster"], "spec.cluster.inCluster") ?? false
+            switch (context, inCluster) {
+            case (let context?, false): environment.cluster = .context(context)
+            case (nil, true): environment.cluster = .inCluster
+            case (.some, true):
+                checker.error("model.cluster", node, "spec.cluster sets both 'context' and 'inCluster: true'; keep one")
+            case (nil, false):
+                if cluster["context"] == nil {
+                    checker.error("model.cluster", node, "spec.cluster needs 'context: <kubeconfig context>' or 'inCluster: true'")
+                }
+            }
+        }
+        if let node = spec["promotion"], let promotion = checker.fields(node, of: "spec.promotion", allowed: ["from"]) {
+            environment.promotionSource = checker.dnsLabel(promotion["from"], "spec.promotion.from")
+        }
+        if let node = spec["releases"] {
+            environment.releases = loadReleases(node, checker: checker)
+        }
+        return (environment, specNode)
+    }
+
+    private func loadReleases(_ node: Node, checker: NodeChecker) -> [Release] {
+        guard let items = node.items else {
+            if !node.isNull { checker.error("model.type", node, "spec.releases must be a list, not a \(node.kindName)") }
+            return []
+        }
+        var releases: [Release] = []
+        var firstByName: [String: Node] = [:]
+        for item in items {
+            guard let fields = checker.fields(item, of: "a release",
+                                              allowed: ["name", "chart", "path", "valuesFiles", "values", "promote", "namespace"],
+                                              required: ["name"]) else { continue }
+            guard let nameNode = fields["name"], let name = checker.dnsLabel(nameNode, "release name", maxLength: 53) else {
+                continue
+            }
+            if let first = firstByName[name] {
+                checker.error("model.duplicateRelease", nameNode,
+                              "release '\(name)' is declared twice (first at line \(first.start.line), column \(first.start.column)); release names must be unique")
+                continue
+            }
+            firstByName[name] = nameNode
+            let namespace = fields["namespace"].flatMap { checker.dnsLabel($0, "release namespace") }
+            let source: Release.Source?
+            switch (fields["chart"], fields["path"]) {
+            case (let chart?, nil):
+                source = chartSource(chart, fields: fields, checker: checker)
+            case (nil, let path?):
+                for key in ["valuesFiles", "values", "promote"] {
+                    if let extra = fields[key] {
+                        checker.error("model.release", extra, "'\(key)' applies to chart releases only; release '\(name)' renders the plain manifests of 'path'")
+                    }
+                }
+                source = checker.string(path, "path").flatMap {
+                    PathCheck.folder($0, relativeTo: "", at: path, what: "path", tree: tree, checker: checker)
+                }.map { .manifests(path: $0) }
+            case (.some, .some):
+                checker.error("model.release", item, "release '\(name)' sets both 'chart' and 'path'; keep one")
+                source = nil
+            case (nil, nil):
+                checker.error("model.release", item,
+                              "release '\(name)' needs 'chart: charts/<chart>' (a Helm chart) or 'path: <folder>' (plain manifests)")
+                source = nil
+            }
+            if let source {
+                releases.append(Release(name: name, source: source, namespace: namespace, location: checker.location(item)))
+            }
+        }
+        return releases
+    }
+
+    private func chartSource(_ chart: Node, fields: [String: Node], checker: NodeChecker) -> Release.Source? {
+        let chartPath = checker.string(chart, "chart").flatMap {
+            PathCheck.folder($0, relativeTo: "", at: chart, what: "chart", tree: tree, checker: checker)
+        }
+        if let chartPath, (try? tree.exists(chartPath + "/Chart.yaml")) != true {
+            checker.error("model.chart", chart, "chart folder '\(chartPath)' has no Chart.yaml")
+        }
+        var valuesFiles: [String] = []
+        for (path, item) in checker.strings(fields["valuesFiles"], "valuesFiles") ?? [] {
+            if let resolved = PathCheck.file(path, relativeTo: folder, at: item, what: "values file", tree: tree, checker: checker) {
+                valuesFiles.append(resolved)
+            }
+        }
+        var values: Value = .object([:])
+        if let node = fields["values"] {
+            if node.pairs == nil && !node.isNull {
+                checker.error("model.type", node, "values must be a mapping, not a \(node.kindName)")
+            } else if !node.isNull {
+                do { values = try node.value(file: file) } catch { checker.append(error.diagnostics) }
+            }
+        }
+        var promote: [ValuePath] = []
+        for (text, item) in checker.strings(fields["promote"], "promote") ?? [] {
+            if let path = ValuePath(parsing: text) {
+                promote.append(path)
+            } else {
+                checker.error("model.promote", item, "'\(text)' is not a value path; write it like 'image.tag' or 'containers[0].image'")
+            }
+        }
+        guard let chartPath else { return nil }
+        return .chart(path: chartPath, valuesFiles: valuesFiles, values: values, promote: promote)
+    }
+}

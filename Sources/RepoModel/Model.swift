@@ -1,0 +1,80 @@
+import Basics
+import YAML
+
+/// The loaded, checked contents of an environments repository.
+public struct EnvironmentRepository: Sendable {
+    public var settings: RepositorySettings
+    /// Environments sorted by name.
+    public var environments: [Environment]
+
+    public init(settings: RepositorySettings, environments: [Environment]) {
+        self.settings = settings
+        self.environments = environments
+    }
+
+    public func environment(named name: String) -> Environment? { environments.first { $0.name == name } }
+}
+
+/// `gitops.yaml`: optional repository-wide settings.
+public struct RepositorySettings: Sendable, Hashable {
+    /// Environments in promotion order (`promotion.order`).
+    public var promotionOrder: [String] = []
+    /// `validation.kubernetesVersion`, e.g. `1.31`.
+    public var kubernetesVersion: String?
+    /// `validation.schemaLocations`: repository-relative folders of JSON schemas.
+    public var schemaLocations: [String] = []
+    /// `validation.strict`: reject unknown fields and kinds without schema.
+    public var strictValidation = false
+    /// `policies.paths`: repository-relative folders of policies (default `policies` when it exists).
+    public var policyPaths: [String] = []
+
+    public init() {}
+}
+
+/// Where an environment is deployed.
+public enum ClusterTarget: Sendable, Hashable, CustomStringConvertible {
+    case context(String)
+    case inCluster
+    case unspecified
+
+    public var description: String {
+        switch self {
+        case .context(let name): return name
+        case .inCluster: return "in-cluster"
+        case .unspecified: return "-"
+        }
+    }
+}
+
+/// `environments/<name>/environment.yaml`.
+public struct Environment: Sendable, Hashable {
+    public var name: String
+    /// Repository-relative folder, `environments/<name>`.
+    public var folder: String
+    /// Repository-relative path of `environment.yaml`.
+    public var file: String
+    /// Default namespace of namespaced objects.
+    public var namespace: String
+    public var cluster: ClusterTarget
+    /// `spec.promotion.from`.
+    public var promotionSource: String?
+    public var releases: [Release]
+}
+
+/// One entry of `spec.releases`.
+public struct Release: Sendable, Hashable {
+    public enum Source: Sendable, Hashable {
+        /// A Helm-format chart folder (repository-relative) with values files (repository-relative,
+        /// in merge order), inline values (merged last) and the value paths promotions copy.
+        case chart(path: String, valuesFiles: [String], values: Value, promote: [ValuePath])
+        /// A folder of plain manifests (repository-relative).
+        case manifests(path: String)
+    }
+
+    public var name: String
+    public var source: Source
+    /// A namespace overriding the environment's for this release's namespaced objects.
+    public var namespace: String?
+    /// Where the release is declared.
+    public var location: SourceLocation
+}

@@ -1,0 +1,142 @@
+import Basics
+import YAML
+
+/// Loads `gitops.yaml` and every `environments/<env>/environment.yaml` of a file tree and checks
+/// them: every problem of every file is reported, each with file, line, column and what to do.
+public enum RepositoryLoader {
+    public static let apiVersion = "gitops/v1alpha1"
+    public static let environmentsFolder = "environments"
+
+    public static func load(from tree: any FileTree) throws(DiagnosticError) -> EnvironmentRepository {
+        var collector = DiagnosticCollector()
+        var settings = RepositorySettings()
+        var settingsNodes: [String: Node] = [:]
+        if let (loaded, nodes, diagnostics) = loadSettings(tree) {
+            settings = loaded
+            settingsNodes = nodes
+            for d in diagnostics { collector.append(d) }
+        }
+
+        var environments: [Environment] = []
+        var environmentNodes: [String: (Node, SourceText)] = [:]
+        do {
+            guard try tree.kind(of: environmentsFolder) == .directory else {
+                throw DiagnosticError(code: "model.noEnvironments", at: SourceLocation(file: environmentsFolder, line: 1, column: 1),
+                                      "no '\(environmentsFolder)/' folder in the \(tree.displayName); create environments/<name>/environment.yaml")
+            }
+            for entry in try tree.list(environmentsFolder) {
+                let folder = environmentsFolder + "/" + entry.name
+                guard try tree.kind(of: folder) == .directory else { continue }
+                let file = folder + "/environment.yaml"
+                guard try tree.exists(file) else {
+                    collector.error("model.noEnvironmentFile", at: SourceLocation(file: folder, line: 1, column: 1),
+                                    "folder '\(folder)' has no environment.yaml; add one or move the folder out of environments/")
+                    continue
+                }
+                let loader = EnvironmentLoader(tree: tree, folderName: entry.name, file: file)
+                if let (environment, specNode) = loader.load() {
+                    environments.append(environment)
+                    environmentNodes[environment.name] = (specNode, loader.sourceText!)
+                }
+                for d in loader.diagnostics { collector.append(d) }
+            }
+        } catch let error as DiagnosticError {
+            for d in error.diagnostics { collector.append(d) }
+        } catch {
+            collector.error("model.read", at: SourceLocation(file: environmentsFolder, line: 1, column: 1), "\(error)")
+        }
+
+        checkPromotions(environments, nodes: environmentNodes, into: &collector)
+        let names = Set(environments.map(\.name))
+        if let orderNode = settingsNodes["promotion.order"], let items = orderNode.items {
+            for (name, item) in zip(settings.promotionOrder, items) where !names.contains(name) {
+                collector.error("model.unknownEnvironment", at: item.location("gitops.yaml"),
+                                "promotion.order names '\(name)', but there is no environments/\(name)/environment.yaml")
+            }
+        }
+        try collector.throwIfErrors()
+        return EnvironmentRepository(settings: settings, environments: environments.sorted { $0.name < $1.name })
+    }
+
+    /// `spec.promotion.from` must name another environment, without cycles.
+    private static func checkPromotions(_ environments: [Environment], nodes: [String: (Node, SourceText)],
+                                        into collector: inout DiagnosticCollector) {
+        let byName = Dictionary(environments.map { ($0.name, $0) }, uniquingKeysWith: { a, _ in a })
+        for environment in environments {
+            guard let source = environment.promotionSource, let (spec, text) = nodes[environment.name] else { continue }
+            let node = spec["promotion"]?["from"] ?? spec
+            let location = node.location(environment.file)
+            if source == environment.name {
+                collector.append(text.diagnostic("model.promotion", at: location,
+                                                 "environment '\(source)' cannot promote from itself"))
+            } else if byName[source] == nil {
+                collector.append(text.diagnostic("model.promotion", at: location,
+                                                 "promotion.from names '\(source)', but there is no environments/\(source)/environment.yaml; known: \(byName.keys.sorted().joined(separator: ", "))"))
+            } else {
+                var seen: [String] = [environment.name]
+                var current = source
+                while let next = byName[current] {
+                    if seen.contains(current) {
+                        collector.append(text.diagnostic("model.promotion", at: location,
+                                                         "promotions form a cycle: \((seen + [current]).joined(separator: " ← "))"))
+                        break
+                    }
+                    seen.append(current)
+                    guard let up = next.promotionSource else { break }
+                    current = up
+                }
+            }
+        }
+    }
+
+    private static func loadSettings(_ tree: any FileTree) -> (RepositorySettings, [String: Node], [Diagnostic])? {
+        let file = "gitops.yaml"
+        guard (try? tree.exists(file)) == true else { return nil }
+        var settings = RepositorySettings()
+        var nodes: [String: Node] = [:]
+        let bytes: [UInt8]
+        do { bytes = try tree.read(file) } catch {
+            return (settings, nodes, [Diagnostic(code: "model.read", location: SourceLocation(file: file, line: 1, column: 1),
+                                                 message: "\(error)")])
+        }
+        let checker = NodeChecker(source: SourceText(path: file, bytes: bytes))
+        let documents: [Node]
+        do { documents = try YAMLParser.parse(bytes, file: file) } catch {
+            return (settings, nodes, error.diagnostics)
+        }
+        guard let root = documents.first else { return (settings, nodes, []) }
+        if let fields = checker.fields(root, of: "gitops.yaml",
+                                       allowed: ["apiVersion", "kind", "promotion", "validation", "policies"],
+                                       required: ["apiVersion", "kind"]) {
+            if let node = fields["apiVersion"], let value = checker.string(node, "apiVersion"), value != apiVersion {
+                checker.error("model.apiVersion", node, "apiVersion must be '\(apiVersion)', not '\(value)'")
+            }
+            if let node = fields["kind"], let value = checker.string(node, "kind"), value != "Repository" {
+                checker.error("model.kind", node, "kind must be 'Repository' in gitops.yaml, not '\(value)'")
+            }
+            if let node = fields["promotion"], let promotion = checker.fields(node, of: "promotion", allowed: ["order"]) {
+                settings.promotionOrder = checker.strings(promotion["order"], "promotion.order")?.map(\.0) ?? []
+                nodes["promotion.order"] = promotion["order"]
+            }
+            if let node = fields["validation"],
+               let validation = checker.fields(node, of: "validation",
+                                               allowed: ["kubernetesVersion", "schemaLocations", "strict"]) {
+                settings.kubernetesVersion = checker.string(validation["kubernetesVersion"], "validation.kubernetesVersion")
+                settings.schemaLocations = checkFolders(validation["schemaLocations"], "validation.schemaLocations",
+                                                        tree: tree, checker: checker)
+                settings.strictValidation = checker.bool(validation["strict"], "validation.strict") ?? false
+            }
+            if let node = fields["policies"], let policies = checker.fields(node, of: "policies", allowed: ["paths"]) {
+                settings.policyPaths = checkFolders(policies["paths"], "policies.paths", tree: tree, checker: checker)
+            }
+        }
+        if settings.policyPaths.isEmpty, (try? tree.kind(of: "policies")) == .directory { settings.policyPaths = ["policies"] }
+        return (settings, nodes, checker.diagnostics.diagnostics)
+    }
+
+    private static func checkFolders(_ node: Node?, _ what: String, tree: any FileTree, checker: NodeChecker) -> [String] {
+        (checker.strings(node, what) ?? []).compactMap { path, item in
+            PathCheck.folder(path, relativeTo: "", at: item, what: what, tree: tree, checker: checker)
+        }
+    }
+}
