@@ -110,7 +110,7 @@ public struct ValueObject: Sendable, Hashable, Sequence, ExpressibleByDictionary
             values[i] = value
             return
         }
-        let at = max(0, min(position, keys.count))
+        let at = Swift.max(0, Swift.min(position, keys.count))
         keys.insert(key, at: at)
         values.insert(value, at: at)
     }
