@@ -44,8 +44,8 @@ let package = Package(
         .testTarget(name: "GitTests", dependencies: ["Git", "Basics"]),
         .testTarget(name: "KubeModelTests", dependencies: ["KubeModel", "Basics"]),
         .testTarget(name: "RenderTests", dependencies: ["Render", "RepoModel", "KubeModel", "Git", "YAML", "Basics"],
-                    resources: [.copy("Goldens")]),
-        .testTarget(name: "GitopsCLITests", dependencies: ["Basics"]),
+                    exclude: ["Goldens"]),
+        .testTarget(name: "GitopsCLITests", dependencies: ["gitops"]),
     ],
     swiftLanguageModes: [.v6]
 )

@@ -84,6 +84,15 @@ public struct DiagnosticCollector: Sendable {
         }
     }
 
+    /// Orders the diagnostics by file, line and column (stable for equal positions).
+    public mutating func sortByLocation() {
+        diagnostics = diagnostics.enumerated().sorted { a, b in
+            let la = a.element.location, lb = b.element.location
+            let ka = (la?.file ?? "", la?.line ?? 0, la?.column ?? 0), kb = (lb?.file ?? "", lb?.line ?? 0, lb?.column ?? 0)
+            return ka != kb ? ka < kb : a.offset < b.offset
+        }.map(\.element)
+    }
+
     /// Throws all collected diagnostics if any of them is an error.
     public func throwIfErrors() throws(DiagnosticError) {
         if hasErrors { throw DiagnosticError(diagnostics) }

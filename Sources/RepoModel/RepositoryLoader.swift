@@ -54,6 +54,7 @@ public enum RepositoryLoader {
                                 "promotion.order names '\(name)', but there is no environments/\(name)/environment.yaml")
             }
         }
+        collector.sortByLocation()
         try collector.throwIfErrors()
         return EnvironmentRepository(settings: settings, environments: environments.sorted { $0.name < $1.name })
     }

@@ -1,0 +1,136 @@
+import Basics
+import KubeModel
+import RepoModel
+import Render
+import Testing
+
+@Suite struct RenderTests {
+    func render(_ files: [String: String], environment: String = "dev") throws -> [Object] {
+        var all = files
+        all["environments/dev/environment.yaml"] = all["environments/dev/environment.yaml"]
+            ?? environmentFile("dev", namespace: "blog-dev", releases: "    - name: platform\n      path: environments/dev/m\n")
+        let tree = MemoryTree(files: all)
+        let model = try RepositoryLoader.load(from: tree)
+        return try Renderer(tree: tree).render(try #require(model.environment(named: environment))).objects
+    }
+
+    func renderError(_ files: [String: String]) -> DiagnosticError? {
+        do { _ = try render(files); return nil } catch let error as DiagnosticError { return error } catch { return nil }
+    }
+
+    @Test func filesDocumentsListsAndOrder() throws {
+        let objects = try render([
+            "environments/dev/m/b.yml": "apiVersion: v1\nkind: ConfigMap\nmetadata: {name: b}\n---\n---\n# only a comment\n",
+            "environments/dev/m/a/z.yaml": """
+            apiVersion: v1
+            kind: List
+            items:
+              - apiVersion: v1
+                kind: Service
+                metadata: {name: s}
+              - apiVersion: apps/v1
+                kind: Deployment
+                metadata: {name: d}
+            """,
+            "environments/dev/m/notes.md": "kind: ignored",
+            "environments/dev/m/data.json": "{}",
+        ])
+        #expect(objects.map { "\($0.kind)/\($0.name)" } == ["ConfigMap/b", "Service/s", "Deployment/d"])
+        let deployment = try #require(objects.last)
+        #expect(deployment.provenance == Provenance(release: "platform", file: "environments/dev/m/a/z.yaml",
+                                                    documentIndex: 0, line: 7, column: 5))
+        #expect(objects[0].provenance.documentIndex == 0 && objects[0].provenance.line == 1)
+    }
+
+    @Test func namespacesDefaultedByScope() throws {
+        let objects = try render([
+            "environments/dev/m/all.yaml": """
+            apiVersion: v1
+            kind: Namespace
+            metadata: {name: blog-dev}
+            ---
+            apiVersion: rbac.authorization.k8s.io/v1
+            kind: ClusterRole
+            metadata: {name: reader, namespace: stray}
+            ---
+            apiVersion: v1
+            kind: ConfigMap
+            metadata: {name: c}
+            ---
+            apiVersion: v1
+            kind: ConfigMap
+            metadata: {name: other, namespace: elsewhere}
+            ---
+            apiVersion: apiextensions.k8s.io/v1
+            kind: CustomResourceDefinition
+            metadata: {name: widgets.example.com}
+            spec: {group: example.com, scope: Cluster, names: {kind: Widget, plural: widgets}}
+            ---
+            apiVersion: example.com/v1
+            kind: Widget
+            metadata: {name: w}
+            ---
+            apiVersion: example.com/v1
+            kind: Gadget
+            metadata: {name: g}
+            """,
+        ])
+        let namespaces = Dictionary(uniqueKeysWithValues: objects.map { ("\($0.kind)/\($0.name)", $0.namespace) })
+        #expect(namespaces == ["Namespace/blog-dev": "", "ClusterRole/reader": "", "ConfigMap/c": "blog-dev",
+                               "ConfigMap/other": "elsewhere", "CustomResourceDefinition/widgets.example.com": "",
+                               "Widget/w": "", "Gadget/g": "blog-dev"])
+    }
+
+    @Test func releaseNamespaceOverridesEnvironment() throws {
+        let objects = try render([
+            "environments/dev/environment.yaml": environmentFile("dev", namespace: "blog-dev",
+                                                                 releases: "    - name: p\n      path: environments/dev/m\n      namespace: ops\n"),
+            "environments/dev/m/c.yaml": "apiVersion: v1\nkind: ConfigMap\nmetadata: {name: c}\n",
+        ])
+        #expect(objects.first?.namespace == "ops")
+    }
+
+    @Test func objectsMissingIdentityArePointedAt() {
+        let error = renderError([
+            "environments/dev/m/a.yaml": "apiVersion: v1\nkind: ConfigMap\nmetadata:\n  labels: {}\n---\nkind: Secret\nmetadata: {name: s}\n",
+        ])
+        #expect(error?.diagnostics.count == 2)
+        #expect(error?.diagnostics[0].location?.line == 4 && error?.diagnostics[0].location?.file == "environments/dev/m/a.yaml")
+        #expect(error?.diagnostics[0].message.hasPrefix("object has no metadata.name") == true)
+        #expect(error?.diagnostics[1].message.hasPrefix("object has no apiVersion") == true)
+        #expect(error?.diagnostics[1].location?.line == 6)
+    }
+
+    @Test func nonMappingDocumentsAreErrors() {
+        let error = renderError(["environments/dev/m/a.yaml": "- just\n- a list\n"])
+        #expect(error?.diagnostics.first?.code == "render.notAnObject")
+        #expect(error?.description.hasPrefix("environments/dev/m/a.yaml:1:1: error: a manifest document must be a mapping") == true)
+    }
+
+    @Test func duplicateObjectsNameBothSources() {
+        let error = renderError([
+            "environments/dev/m/a.yaml": "apiVersion: v1\nkind: ConfigMap\nmetadata: {name: c}\n",
+            "environments/dev/m/b.yaml": "# again\napiVersion: v1\nkind: ConfigMap\nmetadata: {name: c, namespace: blog-dev}\n",
+        ])
+        #expect(error?.diagnostics.first?.description
+                == "environments/dev/m/b.yaml:2:1: error: ConfigMap blog-dev/c is defined twice: here (release 'platform') and at environments/dev/m/a.yaml:1:1 (release 'platform'); remove one or rename it")
+    }
+
+    @Test func duplicateKeysAndSyntaxErrorsInManifests() {
+        let error = renderError([
+            "environments/dev/m/a.yaml": "apiVersion: v1\nkind: ConfigMap\nkind: Secret\nmetadata: {name: c}\n",
+            "environments/dev/m/b.yaml": "apiVersion: v1\n  kind: x\n",
+        ])
+        #expect(error?.diagnostics.map(\.code) == ["yaml.duplicateKey", "yaml.syntax"])
+    }
+
+    @Test func chartReleasesSayRenderingIsNotAvailableYet() {
+        let error = renderError([
+            "environments/dev/environment.yaml": environmentFile("dev", releases: "    - name: blog\n      chart: charts/blog\n"),
+            "charts/blog/Chart.yaml": "name: blog\n",
+        ])
+        #expect(error?.diagnostics.first?.code == "render.chartUnavailable")
+        #expect(error?.diagnostics.first?.location?.line == 8)
+        #expect(error?.diagnostics.first?.message.contains("chart rendering is not available yet") == true)
+    }
+}
