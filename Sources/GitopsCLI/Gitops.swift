@@ -18,32 +18,28 @@ public struct Gitops: ParsableCommand {
 
     /// Runs the command line `arguments` (without the program name) and returns the exit code.
     public static func run(_ arguments: [String]) -> Int32 {
-        let command: ParsableCommand
         do {
-            command = try parseAsRoot(arguments)
-        } catch {
-            let code = exitCode(for: error)
-            if code == .success {
-                Output.write(fullMessage(for: error) + "\n")
-                return 0
-            }
-            Output.error(fullMessage(for: error))
-            return 2
-        }
-        do {
-            var command = command
+            var command = try parseAsRoot(arguments)
             try command.run()
             return 0
-        } catch let error as ExitCode {
-            return error.rawValue
         } catch let error as DiagnosticError {
             Output.error(error.description)
             return 2
         } catch let error as GitError {
             Output.error("error: \(error)")
             return 2
-        } catch {
+        } catch let error as CommandFailure {
             Output.error("error: \(error)")
+            return 2
+        } catch {
+            // Argument parsing: help and version exit 0, usage errors 2.
+            let code = exitCode(for: error)
+            if code == .success {
+                Output.write(fullMessage(for: error) + "\n")
+                return 0
+            }
+            if let exit = error as? ExitCode, exit != .validationFailure { return exit.rawValue }
+            Output.error(fullMessage(for: error))
             return 2
         }
     }

@@ -1,0 +1,143 @@
+import Foundation
+import Testing
+
+/// Runs the built `gitops` executable as a process.
+struct GitopsRun {
+    var status: Int32
+    var stdout: String
+    var stderr: String
+
+    static let executable: URL = {
+        let candidates = [
+            URL(fileURLWithPath: CommandLine.arguments[0]).deletingLastPathComponent().appendingPathComponent("gitops"),
+            Bundle.main.bundleURL.deletingLastPathComponent().appendingPathComponent("gitops"),
+            Bundle.main.bundleURL.appendingPathComponent("gitops"),
+        ]
+        return candidates.first { FileManager.default.isExecutableFile(atPath: $0.path) } ?? candidates[0]
+    }()
+
+    init(_ arguments: [String], in folder: String? = nil) throws {
+        let process = Process()
+        process.executableURL = Self.executable
+        process.arguments = arguments
+        if let folder { process.currentDirectoryURL = URL(fileURLWithPath: folder) }
+        let out = Pipe(), err = Pipe()
+        process.standardOutput = out
+        process.standardError = err
+        try process.run()
+        let outData = out.fileHandleForReading.readDataToEndOfFile()
+        let errData = err.fileHandleForReading.readDataToEndOfFile()
+        process.waitUntilExit()
+        status = process.terminationStatus
+        stdout = String(decoding: outData, as: UTF8.self)
+        stderr = String(decoding: errData, as: UTF8.self)
+    }
+}
+
+/// A scratch environments repository in Git.
+struct ScratchEnvironments {
+    let path = NSTemporaryDirectory() + "gitops-cli-" + UUID().uuidString
+
+    init() throws {
+        try FileManager.default.createDirectory(atPath: path, withIntermediateDirectories: true)
+        try git("init", "-q", "-b", "main")
+        try git("config", "user.email", "t@example.com")
+        try git("config", "user.name", "T")
+        try write("environments/dev/environment.yaml", """
+            apiVersion: gitops/v1alpha1
+            kind: Environment
+            metadata: {name: dev}
+            spec:
+              namespace: blog-dev
+              cluster: {context: kind}
+              releases:
+                - name: platform
+                  path: environments/dev/platform
+
+            """)
+        try write("environments/dev/platform/config.yaml", "apiVersion: v1\nkind: ConfigMap\nmetadata: {name: settings}\ndata: {tag: \"1\"}\n")
+        try git("add", "-A")
+        try git("commit", "-q", "-m", "first")
+    }
+
+    func write(_ relative: String, _ text: String) throws {
+        let url = URL(fileURLWithPath: path + "/" + relative)
+        try FileManager.default.createDirectory(at: url.deletingLastPathComponent(), withIntermediateDirectories: true)
+        try text.write(to: url, atomically: true, encoding: .utf8)
+    }
+
+    func git(_ arguments: String...) throws {
+        let process = Process()
+        process.executableURL = URL(fileURLWithPath: "/usr/bin/env")
+        process.arguments = ["git", "-C", path] + arguments
+        try process.run()
+        process.waitUntilExit()
+    }
+
+    func remove() { try? FileManager.default.removeItem(atPath: path) }
+}
+
+@Suite struct GitopsProcessTests {
+    static let repositoryRoot = URL(fileURLWithPath: #filePath).deletingLastPathComponent()
+        .deletingLastPathComponent().deletingLastPathComponent().path
+
+    @Test func renderProductionOfThisRepositoryExitsZero() throws {
+        let run = try GitopsRun(["render", "production", "--repo", Self.repositoryRoot])
+        #expect(run.status == 0, "\(run.stderr)")
+        #expect(run.stdout.hasPrefix("---\n# Source: platform/environments/production/platform/namespace.yaml\napiVersion: v1\nkind: Namespace\n"))
+        #expect(run.stderr.isEmpty)
+    }
+
+    @Test func environmentsListing() throws {
+        let run = try GitopsRun(["environments", "--repo", Self.repositoryRoot])
+        #expect(run.status == 0)
+        #expect(run.stdout.split(separator: "\n").first?.hasPrefix("NAME") == true)
+        #expect(run.stdout.contains("production   blog-production   prod      1          staging"))
+    }
+
+    @Test func workingTreeEditVisibleOnlyWithoutRevision() throws {
+        let scratch = try ScratchEnvironments()
+        defer { scratch.remove() }
+        try scratch.write("environments/dev/platform/config.yaml",
+                          "apiVersion: v1\nkind: ConfigMap\nmetadata: {name: settings}\ndata: {tag: \"2\"}\n")
+        let working = try GitopsRun(["render", "dev"], in: scratch.path + "/environments")
+        #expect(working.status == 0, "\(working.stderr)")
+        #expect(working.stdout.contains("tag: \"2\""))
+        let committed = try GitopsRun(["render", "dev", "--revision", "HEAD", "--repo", scratch.path])
+        #expect(committed.status == 0, "\(committed.stderr)")
+        #expect(committed.stdout.contains("tag: \"1\""))
+        let json = try GitopsRun(["render", "dev", "--revision", "main", "--output", "json", "--repo", scratch.path])
+        #expect(json.stdout.hasPrefix("[\n  {\n    \"apiVersion\": \"v1\",\n    \"kind\": \"ConfigMap\""))
+    }
+
+    @Test func errorsExitTwoWithFileLineColumn() throws {
+        let scratch = try ScratchEnvironments()
+        defer { scratch.remove() }
+        try scratch.write("environments/dev/platform/bad.yaml", "apiVersion: v1\nkind: ConfigMap\nmetadata: {nam: x}\n")
+        let run = try GitopsRun(["render", "dev", "--repo", scratch.path])
+        #expect(run.status == 2)
+        #expect(run.stderr.hasPrefix("environments/dev/platform/bad.yaml:3:11: error: object has no metadata.name"))
+        #expect(run.stdout.isEmpty)
+    }
+
+    @Test func unknownRevisionEnvironmentAndUsageExitTwo() throws {
+        let scratch = try ScratchEnvironments()
+        defer { scratch.remove() }
+        let revision = try GitopsRun(["render", "dev", "--revision", "nope", "--repo", scratch.path])
+        #expect(revision.status == 2)
+        #expect(revision.stderr.contains("unknown revision 'nope'"))
+        let environment = try GitopsRun(["render", "qa", "--repo", scratch.path])
+        #expect(environment.status == 2)
+        #expect(environment.stderr.contains("no environment 'qa'") && environment.stderr.contains("known environments: dev"))
+        let usage = try GitopsRun(["render", "--output", "xml", "dev"])
+        #expect(usage.status == 2)
+        let outside = try GitopsRun(["environments"], in: "/")
+        #expect(outside.status == 2 && outside.stderr.contains("not inside a Git repository"))
+    }
+
+    @Test func helpExitsZero() throws {
+        let run = try GitopsRun(["--help"])
+        #expect(run.status == 0)
+        #expect(run.stdout.contains("render"))
+    }
+}
