@@ -1,0 +1,123 @@
+import Basics
+
+/// Reads a sequence of concatenated JSON texts into values (integers stay integers).
+struct JSONReader {
+    private let bytes: [UInt8]
+    private var i = 0
+
+    struct Failure: Error {}
+
+    init(_ text: String) { bytes = Array(text.utf8) }
+
+    static func values(_ text: String) throws -> [Value] {
+        var reader = JSONReader(text)
+        var values: [Value] = []
+        reader.skipSpace()
+        while reader.i < reader.bytes.count {
+            values.append(try reader.value())
+            reader.skipSpace()
+        }
+        return values
+    }
+
+    private mutating func skipSpace() {
+        while i < bytes.count, [0x20, 0x0A, 0x0D, 0x09].contains(bytes[i]) { i += 1 }
+    }
+
+    private mutating func expect(_ literal: String) throws {
+        for byte in literal.utf8 {
+            guard i < bytes.count, bytes[i] == byte else { throw Failure() }
+            i += 1
+        }
+    }
+
+    private mutating func value() throws -> Value {
+        skipSpace()
+        guard i < bytes.count else { throw Failure() }
+        switch bytes[i] {
+        case UInt8(ascii: "{"):
+            i += 1
+            var object = ValueObject()
+            skipSpace()
+            if bytes[i] == UInt8(ascii: "}") { i += 1; return .object(object) }
+            while true {
+                skipSpace()
+                guard case .string(let key) = try value() else { throw Failure() }
+                skipSpace()
+                try expect(":")
+                object[key] = try value()
+                skipSpace()
+                if bytes[i] == UInt8(ascii: ",") { i += 1; continue }
+                try expect("}")
+                return .object(object)
+            }
+        case UInt8(ascii: "["):
+            i += 1
+            var items: [Value] = []
+            skipSpace()
+            if bytes[i] == UInt8(ascii: "]") { i += 1; return .array(items) }
+            while true {
+                items.append(try value())
+                skipSpace()
+                if bytes[i] == UInt8(ascii: ",") { i += 1; continue }
+                try expect("]")
+                return .array(items)
+            }
+        case UInt8(ascii: "\""): return .string(try string())
+        case UInt8(ascii: "t"): try expect("true"); return .bool(true)
+        case UInt8(ascii: "f"): try expect("false"); return .bool(false)
+        case UInt8(ascii: "n"): try expect("null"); return .null
+        default:
+            let start = i
+            while i < bytes.count, "+-0123456789.eE".utf8.contains(bytes[i]) { i += 1 }
+            let text = String(decoding: bytes[start..<i], as: UTF8.self)
+            if let int = Int64(text) { return .int(int) }
+            if let double = Double(text) { return .float(double) }
+            throw Failure()
+        }
+    }
+
+    private mutating func string() throws -> String {
+        i += 1
+        var scalars = String.UnicodeScalarView()
+        var raw: [UInt8] = []
+        func flush() {
+            scalars.append(contentsOf: String(decoding: raw, as: UTF8.self).unicodeScalars)
+            raw.removeAll()
+        }
+        while i < bytes.count {
+            let byte = bytes[i]
+            i += 1
+            if byte == UInt8(ascii: "\"") { flush(); return String(scalars) }
+            guard byte == UInt8(ascii: "\\") else { raw.append(byte); continue }
+            flush()
+            let escape = bytes[i]
+            i += 1
+            switch escape {
+            case UInt8(ascii: "n"): scalars.append("\n")
+            case UInt8(ascii: "t"): scalars.append("\t")
+            case UInt8(ascii: "r"): scalars.append("\r")
+            case UInt8(ascii: "b"): scalars.append("\u{8}")
+            case UInt8(ascii: "f"): scalars.append("\u{C}")
+            case UInt8(ascii: "u"):
+                var code = try hex4()
+                if (0xD800..<0xDC00).contains(code), bytes[i] == UInt8(ascii: "\\") {
+                    i += 2
+                    let low = try hex4()
+                    code = 0x10000 + ((code - 0xD800) << 10) + (low - 0xDC00)
+                }
+                scalars.append(Unicode.Scalar(code) ?? "\u{FFFD}")
+            default: scalars.append(Unicode.Scalar(escape))
+            }
+        }
+        throw Failure()
+    }
+
+    private mutating func hex4() throws -> UInt32 {
+        guard i + 4 <= bytes.count, let code = UInt32(String(decoding: bytes[i..<(i + 4)], as: UTF8.self), radix: 16) else {
+            throw Failure()
+        }
+        i += 4
+        return code
+    }
+}
