@@ -23,8 +23,8 @@ struct Composer {
         var tag: String?
         var anchor: String?
         var start: Mark
-        /// Sequence items, or alternating keys and values.
-        var children: [Node] = []
+        /// Where this collection's children begin on the shared `children` stack.
+        var childStart: Int
         /// Nodes in this subtree, aliases counted expanded.
         var size = 1
     }
@@ -36,6 +36,9 @@ struct Composer {
     private var anchors: [String: (node: Node, size: Int)] = [:]
     private var expanded = 0
     private var stack: [Frame] = []
+    private let children = NodeStack()
+    /// Reused between mappings: the keys seen so far in the mapping being closed.
+    private var keyScratch: [(hash: UInt64, key: String, start: Mark)] = []
     private var root: Node?
     private var documents: [Node] = []
 
@@ -60,7 +63,7 @@ struct Composer {
                                                      offset: offset), message)
             }
             let (event, s, e) = next
-            switch event {
+            switch consume event {
             case .streamStart, .documentStart: continue
             case .streamEnd: return documents
             case .documentEnd:
@@ -84,20 +87,17 @@ struct Composer {
                 node.start = mark(s)
                 node.end = mark(e)
                 try add(node, size: target.size, anchor: nil)
-            case let .sequenceStart(tag, anchor), let .mappingStart(tag, anchor):
-                if stack.count >= options.maxDepth {
-                    throw diagnostic("yaml.depth", mark(s), "nesting deeper than \(options.maxDepth) levels")
-                }
-                var isMapping = false
-                if case .mappingStart = event { isMapping = true }
-                stack.append(Frame(isMapping: isMapping, tag: tag, anchor: anchor, start: mark(s)))
+            case let .sequenceStart(tag, anchor):
+                try open(isMapping: false, tag: tag, anchor: anchor, at: mark(s))
+            case let .mappingStart(tag, anchor):
+                try open(isMapping: true, tag: tag, anchor: anchor, at: mark(s))
             case .sequenceEnd, .mappingEnd:
                 let frame = stack.removeLast()
                 let content: Node.Content
                 if frame.isMapping {
-                    content = .mapping(try pairs(of: frame.children))
+                    content = .mapping(try closeMapping(from: frame.childStart))
                 } else {
-                    content = .sequence(frame.children)
+                    content = .sequence(children.popItems(from: frame.childStart))
                 }
                 try add(Node(content, tag: frame.tag, start: frame.start, end: mark(e)), size: frame.size,
                         anchor: frame.anchor)
@@ -105,44 +105,78 @@ struct Composer {
         }
     }
 
+    private mutating func open(isMapping: Bool, tag: String?, anchor: String?, at start: Mark) throws(DiagnosticError) {
+        if stack.count >= options.maxDepth {
+            throw diagnostic("yaml.depth", start, "nesting deeper than \(options.maxDepth) levels")
+        }
+        stack.append(Frame(isMapping: isMapping, tag: tag, anchor: anchor, start: start, childStart: children.count))
+    }
+
     private mutating func mark(_ m: (Int, Int, Int)) -> Mark {
         Mark(line: m.0 + 1, column: m.1 + 1, offset: mapper.offset(ofCharacter: m.2))
     }
 
-    private mutating func add(_ node: Node, size: Int, anchor: String?) throws(DiagnosticError) {
-        if let anchor { anchors[anchor] = (node, size) }
-        if stack.isEmpty {
+    private mutating func add(_ node: consuming Node, size: Int, anchor: String?) throws(DiagnosticError) {
+        if let anchor { anchors[anchor] = (copy node, size) }
+        let top = stack.count - 1
+        if top < 0 {
             root = node
         } else {
-            stack[stack.count - 1].children.append(node)
-            stack[stack.count - 1].size += size
+            children.push(node)
+            stack[top].size += size
         }
     }
 
-    private func isMergeKey(_ node: Node) -> Bool {
+    private func isMergeKey(_ node: borrowing Node) -> Bool {
         guard options.mergeKeys, case .scalar("<<", let style) = node.content else { return false }
         return (style == .plain && node.tag == nil) || node.tag == "tag:yaml.org,2002:merge"
     }
 
-    /// Pairs up alternating keys and values, applies merge keys and rejects duplicate keys.
-    private func pairs(of children: [Node]) throws(DiagnosticError) -> [Node.Pair] {
-        var explicit: [Node.Pair] = []
-        explicit.reserveCapacity(children.count / 2)
+    /// Pops a mapping's pairs, rejecting (or, when allowed, collapsing) duplicate keys and applying merge keys.
+    private mutating func closeMapping(from start: Int) throws(DiagnosticError) -> [Node.Pair] {
         var hasMerge = false
-        var index = 0
-        while index + 1 < children.count {
-            let pair = Node.Pair(key: children[index], value: children[index + 1])
-            if isMergeKey(pair.key) { hasMerge = true }
-            explicit.append(pair)
-            index += 2
+        var problems: [Diagnostic] = []
+        var seen = keyScratch
+        keyScratch = []
+        seen.removeAll(keepingCapacity: true)
+        let schema = options.schema
+        let checkDuplicates = !options.allowDuplicateKeys
+        var index: [String: Mark]? = nil
+        try children.forEachKey(from: start) { (key: borrowing Node) throws(DiagnosticError) in
+            if isMergeKey(key) {
+                hasMerge = true
+                return
+            }
+            guard checkDuplicates, let identity = Resolver.keyString(key, schema: schema) else { return }
+            if seen.count >= 32 {
+                // Large mappings: index the keys instead of scanning them.
+                if index == nil { index = Dictionary(seen.map { ($0.key, $0.start) }, uniquingKeysWith: { a, _ in a }) }
+                if let first = index![identity] {
+                    problems.append(duplicate(identity, at: key.start, first: first))
+                } else {
+                    index![identity] = key.start
+                }
+                return
+            }
+            let hash = Self.fnv1a(identity)
+            for earlier in seen where earlier.hash == hash && earlier.key.utf8.elementsEqual(identity.utf8) {
+                problems.append(duplicate(identity, at: key.start, first: earlier.start))
+                break
+            }
+            seen.append((hash, identity, key.start))
         }
-        var keys: [String?] = explicit.map { isMergeKey($0.key) ? nil : Resolver.keyString($0.key, schema: options.schema) }
-        if !options.allowDuplicateKeys { try checkDuplicates(explicit, keys: keys) }
+        keyScratch = seen
+        if !problems.isEmpty { throw DiagnosticError(problems) }
+        let explicit = children.popPairs(from: start)
         guard hasMerge else { return options.allowDuplicateKeys ? lastWins(explicit) : explicit }
+        return try merge(explicit)
+    }
 
-        var taken = Set(keys.compactMap { $0 })
+    /// Replaces merge keys by the pairs of the mappings they name, where no explicit key overrides them.
+    private func merge(_ explicit: [Node.Pair]) throws(DiagnosticError) -> [Node.Pair] {
+        var taken = Set(explicit.compactMap { isMergeKey($0.key) ? nil : Resolver.keyString($0.key, schema: options.schema) })
         var result: [Node.Pair] = []
-        for (position, pair) in explicit.enumerated() {
+        for pair in explicit {
             guard isMergeKey(pair.key) else {
                 result.append(pair)
                 continue
@@ -162,7 +196,6 @@ struct Composer {
                     result.append(merged)
                 }
             }
-            keys[position] = nil
         }
         return options.allowDuplicateKeys ? lastWins(result) : result
     }
@@ -178,27 +211,12 @@ struct Composer {
         return kept.reversed()
     }
 
-    private func checkDuplicates(_ pairs: [Node.Pair], keys: [String?]) throws(DiagnosticError) {
-        var problems: [Diagnostic] = []
-        if pairs.count <= 12 {
-            for i in 0..<keys.count {
-                guard let key = keys[i] else { continue }
-                if let first = keys[..<i].firstIndex(where: { $0 == key }) {
-                    problems.append(duplicate(key, at: pairs[i].key.start, first: pairs[first].key.start))
-                }
-            }
-        } else {
-            var firstSeen: [String: Mark] = [:]
-            for (i, key) in keys.enumerated() {
-                guard let key else { continue }
-                if let first = firstSeen[key] {
-                    problems.append(duplicate(key, at: pairs[i].key.start, first: first))
-                } else {
-                    firstSeen[key] = pairs[i].key.start
-                }
-            }
+    private static func fnv1a(_ string: String) -> UInt64 {
+        var hash: UInt64 = 0xCBF2_9CE4_8422_2325
+        for byte in string.utf8 {
+            hash = (hash ^ UInt64(byte)) &* 0x0000_0100_0000_01B3
         }
-        if !problems.isEmpty { throw DiagnosticError(problems) }
+        return hash | 1
     }
 
     private func duplicate(_ key: String, at mark: Mark, first: Mark) -> Diagnostic {

@@ -1,13 +1,29 @@
 /// A position in a YAML source: 1-based line and column (in characters), 0-based byte offset.
+/// Stored in 32 bits each (inputs are limited to 4 GiB) to keep nodes small.
 public struct Mark: Sendable, Hashable, CustomStringConvertible {
-    public var line: Int
-    public var column: Int
-    public var offset: Int
+    private var storedLine: UInt32
+    private var storedColumn: UInt32
+    private var storedOffset: UInt32
 
     public init(line: Int, column: Int, offset: Int) {
-        self.line = line
-        self.column = column
-        self.offset = offset
+        storedLine = UInt32(truncatingIfNeeded: line)
+        storedColumn = UInt32(truncatingIfNeeded: column)
+        storedOffset = UInt32(truncatingIfNeeded: offset)
+    }
+
+    public var line: Int {
+        get { Int(storedLine) }
+        set { storedLine = UInt32(truncatingIfNeeded: newValue) }
+    }
+
+    public var column: Int {
+        get { Int(storedColumn) }
+        set { storedColumn = UInt32(truncatingIfNeeded: newValue) }
+    }
+
+    public var offset: Int {
+        get { Int(storedOffset) }
+        set { storedOffset = UInt32(truncatingIfNeeded: newValue) }
     }
 
     public var description: String { "\(line):\(column)" }
@@ -41,16 +57,22 @@ public struct Node: Sendable, CustomStringConvertible {
     }
 
     public var content: Content
-    /// The explicit tag as libyaml reports it (`tag:yaml.org,2002:str`, `!custom`), nil when none was written.
-    public var tag: String?
+    /// Tags are rare; one reference keeps untagged nodes small.
+    private var tagBox: TagBox?
     public var start: Mark
     public var end: Mark
 
     public init(_ content: Content, tag: String? = nil, start: Mark, end: Mark) {
         self.content = content
-        self.tag = tag
+        self.tagBox = tag.map(TagBox.init)
         self.start = start
         self.end = end
+    }
+
+    /// The explicit tag as libyaml reports it (`tag:yaml.org,2002:str`, `!custom`), nil when none was written.
+    public var tag: String? {
+        get { tagBox?.value }
+        set { tagBox = newValue.map(TagBox.init) }
     }
 
     /// The scalar's text, nil for collections.
@@ -97,4 +119,9 @@ extension Node: Equatable {
     public static func == (lhs: Node, rhs: Node) -> Bool {
         lhs.tag == rhs.tag && lhs.content == rhs.content
     }
+}
+
+private final class TagBox: Sendable {
+    let value: String
+    init(_ value: String) { self.value = value }
 }

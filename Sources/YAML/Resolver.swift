@@ -47,6 +47,11 @@ public enum Resolver {
     public static func keyString(_ node: Node, schema: ScalarSchema) -> String? {
         guard case .scalar(let text, let style) = node.content else { return nil }
         guard style == .plain || node.tag != nil else { return text }
+        // Fast path: most keys are words that cannot resolve to anything but themselves.
+        if node.tag == nil, let first = text.utf8.first, text.utf8.count > 5,
+           (first >= UInt8(ascii: "a") && first <= UInt8(ascii: "z")) || (first >= UInt8(ascii: "A") && first <= UInt8(ascii: "Z")) {
+            return text
+        }
         switch resolve(text, style: style, tag: node.tag, schema: schema) ?? .string(text) {
         case .null: return "null"
         case .bool(let b): return b ? "true" : "false"
@@ -65,6 +70,7 @@ public enum Resolver {
         case UInt8(ascii: "~"), UInt8(ascii: "n"), UInt8(ascii: "N"), UInt8(ascii: "y"), UInt8(ascii: "Y"),
              UInt8(ascii: "t"), UInt8(ascii: "T"), UInt8(ascii: "f"), UInt8(ascii: "F"),
              UInt8(ascii: "o"), UInt8(ascii: "O"):
+            guard text.utf8.count <= 5 else { return .string(text) }
             switch text {
             case "~", "null", "Null", "NULL": return .null
             case "y", "Y", "yes", "Yes", "YES", "true", "True", "TRUE", "on", "On", "ON": return .bool(true)

@@ -86,6 +86,16 @@ import Testing
         #expect((try? YAML.value("a: 1\nb: 2\na: 3\n", options: options)) == .object(["b": .int(2), "a": .int(3)]))
     }
 
+    @Test func duplicateKeysInLargeMappings() {
+        var text = (0..<100).map { "key\($0): \($0)\n" }.joined()
+        #expect((try? YAMLParser.parse(text, file: "big.yaml")) != nil)
+        text += "key42: again\n"
+        let error = #expect(throws: DiagnosticError.self) { try YAMLParser.parse(text, file: "big.yaml") }
+        #expect(error?.description.hasPrefix("big.yaml:101:1: error: duplicate key 'key42' (first defined at line 43, column 1)") == true)
+        // Keys that resolve alike are the same key: `true` and `yes` both become "true".
+        #expect(throws: DiagnosticError.self) { try YAMLParser.parse("true: 1\nyes: 2\n", file: "f") }
+    }
+
     @Test func unknownAliasAndAliasBombsAreErrors() {
         #expect(throws: DiagnosticError.self) { try YAMLParser.parse("a: *nope\n", file: "f") }
         var bomb = "a0: &a0 [x, x, x, x, x, x, x, x, x, x]\n"
