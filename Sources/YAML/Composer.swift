@@ -25,15 +25,14 @@ struct Composer {
         var start: Mark
         /// Where this collection's children begin on the shared `children` stack.
         var childStart: Int
-        /// Nodes in this subtree, aliases counted expanded.
-        var size = 1
     }
 
     private let file: String
     private let bytes: [UInt8]
     private let options: ParseOptions
     private var mapper: OffsetMapper
-    private var anchors: [String: (node: Node, size: Int)] = [:]
+    /// Anchored nodes, with their size (aliases counted expanded) once an alias needed it.
+    private var anchors: [String: (node: Node, size: Int?)] = [:]
     private var expanded = 0
     private var stack: [Frame] = []
     private let children = NodeStack()
@@ -52,9 +51,9 @@ struct Composer {
     mutating func run() throws(DiagnosticError) -> [Node] {
         let parser = LibYAMLParser(bytes: bytes)
         while true {
-            let next: (ParseEvent, start: (Int, Int, Int), end: (Int, Int, Int))
+            let kind: EventKind
             do {
-                next = try parser.next()
+                kind = try parser.advance()
             } catch {
                 var message = error.problem
                 if let context = error.context { message += " (\(context))" }
@@ -62,45 +61,46 @@ struct Composer {
                 throw diagnostic("yaml.syntax", Mark(line: error.problemLine + 1, column: error.problemColumn + 1,
                                                      offset: offset), message)
             }
-            let (event, s, e) = next
-            switch consume event {
-            case .streamStart, .documentStart: continue
-            case .streamEnd: return documents
+            switch kind {
+            case .scalar:
+                let (value, style) = parser.scalar
+                add(Node(.scalar(value, style), tag: parser.tag, start: mark(parser.start), end: mark(parser.end)),
+                    anchor: parser.anchor)
+            case .mappingEnd:
+                let frame = stack.removeLast()
+                let content = Node.Content.mapping(try closeMapping(from: frame.childStart))
+                add(Node(content, tag: frame.tag, start: frame.start, end: mark(parser.end)), anchor: frame.anchor)
+            case .sequenceEnd:
+                let frame = stack.removeLast()
+                let content = Node.Content.sequence(children.popItems(from: frame.childStart))
+                add(Node(content, tag: frame.tag, start: frame.start, end: mark(parser.end)), anchor: frame.anchor)
+            case .mappingStart:
+                try open(isMapping: true, tag: parser.tag, anchor: parser.anchor, at: mark(parser.start))
+            case .sequenceStart:
+                try open(isMapping: false, tag: parser.tag, anchor: parser.anchor, at: mark(parser.start))
+            case .alias:
+                let name = parser.anchor ?? ""
+                guard let target = anchors[name] else {
+                    throw diagnostic("yaml.alias", mark(parser.start), "unknown anchor '\(name)' referenced by alias")
+                }
+                let size = target.size ?? Self.count(target.node, limit: options.maxAliasExpansion + 1)
+                anchors[name]?.size = size
+                expanded += size
+                if expanded > options.maxAliasExpansion {
+                    throw diagnostic("yaml.alias", mark(parser.start),
+                                     "aliases expand to more than \(options.maxAliasExpansion) nodes; refusing to expand further")
+                }
+                var node = target.node
+                node.start = mark(parser.start)
+                node.end = mark(parser.end)
+                add(node, anchor: nil)
             case .documentEnd:
                 if let root { documents.append(root) }
                 root = nil
                 anchors = [:]
                 expanded = 0
-            case let .scalar(value, style, tag, anchor):
-                let node = Node(.scalar(value, style), tag: tag, start: mark(s), end: mark(e))
-                try add(node, size: 1, anchor: anchor)
-            case .alias(let name):
-                guard let target = anchors[name] else {
-                    throw diagnostic("yaml.alias", mark(s), "unknown anchor '\(name)' referenced by alias")
-                }
-                expanded += target.size
-                if expanded > options.maxAliasExpansion {
-                    throw diagnostic("yaml.alias", mark(s),
-                                     "aliases expand to more than \(options.maxAliasExpansion) nodes; refusing to expand further")
-                }
-                var node = target.node
-                node.start = mark(s)
-                node.end = mark(e)
-                try add(node, size: target.size, anchor: nil)
-            case let .sequenceStart(tag, anchor):
-                try open(isMapping: false, tag: tag, anchor: anchor, at: mark(s))
-            case let .mappingStart(tag, anchor):
-                try open(isMapping: true, tag: tag, anchor: anchor, at: mark(s))
-            case .sequenceEnd, .mappingEnd:
-                let frame = stack.removeLast()
-                let content: Node.Content
-                if frame.isMapping {
-                    content = .mapping(try closeMapping(from: frame.childStart))
-                } else {
-                    content = .sequence(children.popItems(from: frame.childStart))
-                }
-                try add(Node(content, tag: frame.tag, start: frame.start, end: mark(e)), size: frame.size,
-                        anchor: frame.anchor)
+            case .streamStart, .documentStart: continue
+            case .streamEnd: return documents
             }
         }
     }
@@ -112,23 +112,39 @@ struct Composer {
         stack.append(Frame(isMapping: isMapping, tag: tag, anchor: anchor, start: start, childStart: children.count))
     }
 
-    private mutating func mark(_ m: (Int, Int, Int)) -> Mark {
-        Mark(line: m.0 + 1, column: m.1 + 1, offset: mapper.offset(ofCharacter: m.2))
+    @inline(__always)
+    private mutating func mark(_ m: (line: Int, column: Int, index: Int)) -> Mark {
+        Mark(line: m.line + 1, column: m.column + 1, offset: mapper.offset(ofCharacter: m.index))
     }
 
-    private mutating func add(_ node: consuming Node, size: Int, anchor: String?) throws(DiagnosticError) {
-        if let anchor { anchors[anchor] = (copy node, size) }
-        let top = stack.count - 1
-        if top < 0 {
+    private mutating func add(_ node: consuming Node, anchor: String?) {
+        if let anchor { anchors[anchor] = (copy node, nil) }
+        if stack.isEmpty {
             root = node
         } else {
             children.push(node)
-            stack[top].size += size
         }
     }
 
+    /// The number of nodes in `node`'s tree, counting stopped once past `limit`.
+    private static func count(_ node: Node, limit: Int) -> Int {
+        var total = 0
+        var pending = [node]
+        while let next = pending.popLast(), total <= limit {
+            total += 1
+            switch next.content {
+            case .scalar: continue
+            case .sequence(let items): pending += items
+            case .mapping(let pairs): for pair in pairs { pending.append(pair.key); pending.append(pair.value) }
+            }
+        }
+        return total
+    }
+
     private func isMergeKey(_ node: borrowing Node) -> Bool {
-        guard options.mergeKeys, case .scalar("<<", let style) = node.content else { return false }
+        guard options.mergeKeys, case .scalar(let text, let style) = node.content, text.utf8.count == 2, text == "<<" else {
+            return false
+        }
         return (style == .plain && node.tag == nil) || node.tag == "tag:yaml.org,2002:merge"
     }
 

@@ -1,15 +1,9 @@
 import CYAML
 
-/// One libyaml event, copied out of libyaml's memory.
-enum ParseEvent {
-    case streamStart, streamEnd
-    case documentStart, documentEnd
-    case scalar(value: String, style: ScalarStyle, tag: String?, anchor: String?)
-    case alias(anchor: String)
-    case sequenceStart(tag: String?, anchor: String?)
-    case sequenceEnd
-    case mappingStart(tag: String?, anchor: String?)
-    case mappingEnd
+/// The kinds of libyaml events the composer handles.
+enum EventKind {
+    case streamStart, streamEnd, documentStart, documentEnd
+    case scalar, alias, sequenceStart, sequenceEnd, mappingStart, mappingEnd
 }
 
 /// A libyaml problem, with 0-based character positions as libyaml gives them.
@@ -21,13 +15,17 @@ struct LibYAMLProblem: Error {
     var context: String?
 }
 
-/// Owns a libyaml parser and a copy of its input; frees both exactly once.
+/// Owns a libyaml parser, a copy of its input and the current event; frees each exactly once.
+/// `advance()` moves to the next event; the accessors read the current one.
 final class LibYAMLParser {
     private let parser: UnsafeMutablePointer<yaml_parser_t>
     private let input: UnsafeMutableBufferPointer<UInt8>
+    private let event: UnsafeMutablePointer<yaml_event_t>
+    private var hasEvent = false
 
     init(bytes: [UInt8]) {
         parser = .allocate(capacity: 1)
+        event = .allocate(capacity: 1)
         input = .allocate(capacity: max(bytes.count, 1))
         _ = input.initialize(from: bytes)
         yaml_parser_initialize(parser)
@@ -36,51 +34,79 @@ final class LibYAMLParser {
     }
 
     deinit {
+        if hasEvent { yaml_event_delete(event) }
         yaml_parser_delete(parser)
         parser.deallocate()
+        event.deallocate()
         input.deallocate()
     }
 
-    /// Parses the next event; `body` gets the event and its start/end marks as (line, column, index), 0-based.
+    /// Parses the next event and returns its kind.
     @inline(__always)
-    func next() throws(LibYAMLProblem) -> (ParseEvent, start: (Int, Int, Int), end: (Int, Int, Int)) {
-        var event = yaml_event_t()
-        guard yaml_parser_parse(parser, &event) == 1 else { throw currentProblem() }
-        defer { yaml_event_delete(&event) }
-        let start = (Int(event.start_mark.line), Int(event.start_mark.column), Int(event.start_mark.index))
-        let end = (Int(event.end_mark.line), Int(event.end_mark.column), Int(event.end_mark.index))
-        let parsed: ParseEvent
-        switch event.type {
-        case YAML_STREAM_START_EVENT: parsed = .streamStart
-        case YAML_STREAM_END_EVENT: parsed = .streamEnd
-        case YAML_DOCUMENT_START_EVENT: parsed = .documentStart
-        case YAML_DOCUMENT_END_EVENT: parsed = .documentEnd
-        case YAML_ALIAS_EVENT:
-            parsed = .alias(anchor: Self.string(event.data.alias.anchor))
-        case YAML_SCALAR_EVENT:
-            let scalar = event.data.scalar
-            let value = String(decoding: UnsafeBufferPointer(start: scalar.value, count: scalar.length), as: UTF8.self)
-            let style: ScalarStyle
-            switch scalar.style {
-            case YAML_SINGLE_QUOTED_SCALAR_STYLE: style = .singleQuoted
-            case YAML_DOUBLE_QUOTED_SCALAR_STYLE: style = .doubleQuoted
-            case YAML_LITERAL_SCALAR_STYLE: style = .literal
-            case YAML_FOLDED_SCALAR_STYLE: style = .folded
-            default: style = .plain
-            }
-            parsed = .scalar(value: value, style: style, tag: Self.optionalString(scalar.tag),
-                             anchor: Self.optionalString(scalar.anchor))
-        case YAML_SEQUENCE_START_EVENT:
-            let s = event.data.sequence_start
-            parsed = .sequenceStart(tag: Self.optionalString(s.tag), anchor: Self.optionalString(s.anchor))
-        case YAML_SEQUENCE_END_EVENT: parsed = .sequenceEnd
-        case YAML_MAPPING_START_EVENT:
-            let m = event.data.mapping_start
-            parsed = .mappingStart(tag: Self.optionalString(m.tag), anchor: Self.optionalString(m.anchor))
-        case YAML_MAPPING_END_EVENT: parsed = .mappingEnd
-        default: parsed = .streamEnd
+    func advance() throws(LibYAMLProblem) -> EventKind {
+        if hasEvent {
+            yaml_event_delete(event)
+            hasEvent = false
         }
-        return (parsed, start, end)
+        guard yaml_parser_parse(parser, event) == 1 else { throw currentProblem() }
+        hasEvent = true
+        switch event.pointee.type {
+        case YAML_STREAM_START_EVENT: return .streamStart
+        case YAML_DOCUMENT_START_EVENT: return .documentStart
+        case YAML_DOCUMENT_END_EVENT: return .documentEnd
+        case YAML_ALIAS_EVENT: return .alias
+        case YAML_SCALAR_EVENT: return .scalar
+        case YAML_SEQUENCE_START_EVENT: return .sequenceStart
+        case YAML_SEQUENCE_END_EVENT: return .sequenceEnd
+        case YAML_MAPPING_START_EVENT: return .mappingStart
+        case YAML_MAPPING_END_EVENT: return .mappingEnd
+        default: return .streamEnd
+        }
+    }
+
+    /// Start mark of the current event: 0-based line, column and character index.
+    var start: (line: Int, column: Int, index: Int) {
+        let m = event.pointee.start_mark
+        return (Int(m.line), Int(m.column), Int(m.index))
+    }
+
+    var end: (line: Int, column: Int, index: Int) {
+        let m = event.pointee.end_mark
+        return (Int(m.line), Int(m.column), Int(m.index))
+    }
+
+    /// The current scalar's text and style.
+    var scalar: (String, ScalarStyle) {
+        let s = event.pointee.data.scalar
+        let value = String(decoding: UnsafeBufferPointer(start: s.value, count: s.length), as: UTF8.self)
+        switch s.style {
+        case YAML_SINGLE_QUOTED_SCALAR_STYLE: return (value, .singleQuoted)
+        case YAML_DOUBLE_QUOTED_SCALAR_STYLE: return (value, .doubleQuoted)
+        case YAML_LITERAL_SCALAR_STYLE: return (value, .literal)
+        case YAML_FOLDED_SCALAR_STYLE: return (value, .folded)
+        default: return (value, .plain)
+        }
+    }
+
+    /// The current event's explicit tag (scalars and collection starts).
+    var tag: String? {
+        switch event.pointee.type {
+        case YAML_SCALAR_EVENT: return Self.string(event.pointee.data.scalar.tag)
+        case YAML_SEQUENCE_START_EVENT: return Self.string(event.pointee.data.sequence_start.tag)
+        case YAML_MAPPING_START_EVENT: return Self.string(event.pointee.data.mapping_start.tag)
+        default: return nil
+        }
+    }
+
+    /// The current event's anchor, or for an alias event the anchor it names.
+    var anchor: String? {
+        switch event.pointee.type {
+        case YAML_SCALAR_EVENT: return Self.string(event.pointee.data.scalar.anchor)
+        case YAML_SEQUENCE_START_EVENT: return Self.string(event.pointee.data.sequence_start.anchor)
+        case YAML_MAPPING_START_EVENT: return Self.string(event.pointee.data.mapping_start.anchor)
+        case YAML_ALIAS_EVENT: return Self.string(event.pointee.data.alias.anchor)
+        default: return nil
+        }
     }
 
     private func currentProblem() -> LibYAMLProblem {
@@ -92,12 +118,8 @@ final class LibYAMLParser {
                               context: context)
     }
 
-    private static func string(_ pointer: UnsafeMutablePointer<yaml_char_t>?) -> String {
-        guard let pointer else { return "" }
-        return String(cString: UnsafeRawPointer(pointer).assumingMemoryBound(to: CChar.self))
-    }
-
-    private static func optionalString(_ pointer: UnsafeMutablePointer<yaml_char_t>?) -> String? {
+    @inline(__always)
+    private static func string(_ pointer: UnsafeMutablePointer<yaml_char_t>?) -> String? {
         guard let pointer else { return nil }
         return String(cString: UnsafeRawPointer(pointer).assumingMemoryBound(to: CChar.self))
     }
