@@ -228,11 +228,12 @@ struct Composer {
     }
 
     private static func fnv1a(_ string: String) -> UInt64 {
-        var hash: UInt64 = 0xCBF2_9CE4_8422_2325
-        for byte in string.utf8 {
-            hash = (hash ^ UInt64(byte)) &* 0x0000_0100_0000_01B3
+        var copy = string
+        return copy.withUTF8 { bytes in
+            var hash: UInt64 = 0xCBF2_9CE4_8422_2325
+            for byte in bytes { hash = (hash ^ UInt64(byte)) &* 0x0000_0100_0000_01B3 }
+            return hash | 1
         }
-        return hash | 1
     }
 
     private func duplicate(_ key: String, at mark: Mark, first: Mark) -> Diagnostic {

@@ -64,19 +64,30 @@ public enum Resolver {
 
     // MARK: Kubernetes: YAML 1.1 as go-yaml v2 resolves it
 
+    /// The null and boolean words of YAML 1.1, indexed by length.
+    private static let wordsByLength: [[(String, Value)]] = [
+        [],
+        [("~", .null), ("y", .bool(true)), ("Y", .bool(true)), ("n", .bool(false)), ("N", .bool(false))],
+        [("no", .bool(false)), ("No", .bool(false)), ("NO", .bool(false)),
+         ("on", .bool(true)), ("On", .bool(true)), ("ON", .bool(true))],
+        [("yes", .bool(true)), ("Yes", .bool(true)), ("YES", .bool(true)),
+         ("off", .bool(false)), ("Off", .bool(false)), ("OFF", .bool(false))],
+        [("null", .null), ("Null", .null), ("NULL", .null),
+         ("true", .bool(true)), ("True", .bool(true)), ("TRUE", .bool(true))],
+        [("false", .bool(false)), ("False", .bool(false)), ("FALSE", .bool(false))],
+    ]
+
     static func resolveKubernetes(_ text: String) -> Value {
         guard let first = text.utf8.first else { return .null }
         switch first {
         case UInt8(ascii: "~"), UInt8(ascii: "n"), UInt8(ascii: "N"), UInt8(ascii: "y"), UInt8(ascii: "Y"),
              UInt8(ascii: "t"), UInt8(ascii: "T"), UInt8(ascii: "f"), UInt8(ascii: "F"),
              UInt8(ascii: "o"), UInt8(ascii: "O"):
-            guard text.utf8.count <= 5 else { return .string(text) }
-            switch text {
-            case "~", "null", "Null", "NULL": return .null
-            case "y", "Y", "yes", "Yes", "YES", "true", "True", "TRUE", "on", "On", "ON": return .bool(true)
-            case "n", "N", "no", "No", "NO", "false", "False", "FALSE", "off", "Off", "OFF": return .bool(false)
-            default: return .string(text)
-            }
+            // Compare only against the YAML 1.1 words of the same length.
+            let length = text.utf8.count
+            guard length <= 5 else { return .string(text) }
+            for (word, value) in wordsByLength[length] where word == text { return value }
+            return .string(text)
         case UInt8(ascii: "."):
             switch text {
             case ".inf", ".Inf", ".INF": return .float(.infinity)
