@@ -18,11 +18,12 @@ public final class Repository: @unchecked Sendable {
         _ = libgit2Initialized
         var repo: OpaquePointer?
         let result = git_repository_open_ext(&repo, path, 0, nil)
-        if result == GIT_ENOTFOUND.rawValue {
+        do throws(GitError) {
+            try check(result, "git_repository_open_ext")
+        } catch where result == GIT_ENOTFOUND.rawValue {
             throw GitError(code: .notARepository, message: "'\(path)' is not inside a Git repository",
-                           call: "git_repository_open_ext")
+                           call: error.call)
         }
-        try check(result, "git_repository_open_ext")
         handle = repo!
         workdir = git_repository_workdir(handle).map { Self.trimSlash(String(cString: $0)) }
         gitDirectory = Self.trimSlash(String(cString: git_repository_path(handle)))
@@ -45,20 +46,23 @@ public final class Repository: @unchecked Sendable {
         try withLock { () throws(GitError) -> Commit in
             var object: OpaquePointer?
             let result = git_revparse_single(&object, handle, revision)
-            if result == GIT_ENOTFOUND.rawValue || result == GIT_EINVALIDSPEC.rawValue || result == GIT_EAMBIGUOUS.rawValue {
+            do throws(GitError) {
+                try check(result, "git_revparse_single")
+            } catch where [GIT_ENOTFOUND.rawValue, GIT_EINVALIDSPEC.rawValue, GIT_EAMBIGUOUS.rawValue].contains(result) {
                 let why = result == GIT_EAMBIGUOUS.rawValue ? "is ambiguous" : "does not name a commit"
                 throw GitError(code: .unknownRevision,
-                               message: "unknown revision '\(revision)': it \(why) in \(gitDirectory)",
-                               call: "git_revparse_single")
+                               message: "unknown revision '\(revision)': it \(why) in \(gitDirectory) (\(error.message))",
+                               call: error.call)
             }
-            try check(result, "git_revparse_single")
             defer { git_object_free(object) }
             var peeled: OpaquePointer?
             let peel = git_object_peel(&peeled, object, GIT_OBJECT_COMMIT)
-            if peel < 0 {
+            do throws(GitError) {
+                try check(peel, "git_object_peel")
+            } catch {
                 throw GitError(code: .unknownRevision,
-                               message: "unknown revision '\(revision)': it names an object that is not a commit",
-                               call: "git_object_peel")
+                               message: "unknown revision '\(revision)': it names an object that is not a commit (\(error.message))",
+                               call: error.call)
             }
             defer { git_object_free(peeled) }
             let commit = peeled!
