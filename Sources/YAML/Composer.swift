@@ -6,6 +6,10 @@ public enum YAMLParser {
     /// rejected (unless `options` allow them). Errors name `file`, line and column.
     public static func parse(_ bytes: [UInt8], file: String,
                              options: ParseOptions = .kubernetes) throws(DiagnosticError) -> [Node] {
+        guard bytes.count < Int(UInt32.max) else {
+            throw DiagnosticError(code: "yaml.tooLarge", at: SourceLocation(file: file, line: 1, column: 1),
+                                  "the file is \(bytes.count) bytes; YAML inputs are limited to 4 GiB")
+        }
         var composer = Composer(file: file, bytes: bytes, options: options)
         return try composer.run()
     }
