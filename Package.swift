@@ -40,6 +40,7 @@ let package = Package(
         /** Measures YAML parsing and Git tree reading for bench/. */
         .executableTarget(name: "gitops-bench", dependencies: ["Basics", "YAML", "Git"], path: "bench/Sources/gitops-bench"),
 
+        .testTarget(name: "BasicsTests", dependencies: ["Basics"]),
         .testTarget(name: "YAMLTests", dependencies: ["YAML", "Basics"]),
         .testTarget(name: "GitTests", dependencies: ["Git", "Basics"]),
         .testTarget(name: "KubeModelTests", dependencies: ["KubeModel", "Basics"]),
