@@ -14,6 +14,10 @@ struct ManifestReader {
         let files: [String]
         do {
             files = try tree.files(under: folder, include: Self.isManifest)
+        } catch FileTreeError.symlinkEscapes(let link, let target) {
+            collector.error("render.symlinkEscapes", at: SourceLocation(file: link, line: 1, column: 1),
+                            "symlink points outside the repository (to '\(target)'); manifests must live in the repository: replace the link with the file")
+            return []
         } catch {
             collector.error("render.read", at: SourceLocation(file: folder, line: 1, column: 1), "\(error)")
             return []

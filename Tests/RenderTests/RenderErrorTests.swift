@@ -5,17 +5,17 @@ import Render
 import Testing
 
 @Suite struct RenderTests {
-    func render(_ files: [String: String], environment: String = "dev") throws -> [Object] {
+    func render(_ files: [String: String], symlinks: [String: String] = [:], environment: String = "dev") throws -> [Object] {
         var all = files
         all["environments/dev/environment.yaml"] = all["environments/dev/environment.yaml"]
             ?? environmentFile("dev", namespace: "blog-dev", releases: "    - name: platform\n      path: environments/dev/m\n")
-        let tree = MemoryTree(files: all)
+        let tree = MemoryTree(files: all, symlinks: symlinks)
         let model = try RepositoryLoader.load(from: tree)
         return try Renderer(tree: tree).render(try #require(model.environment(named: environment))).objects
     }
 
-    func renderError(_ files: [String: String]) -> DiagnosticError? {
-        do { _ = try render(files); return nil } catch let error as DiagnosticError { return error } catch { return nil }
+    func renderError(_ files: [String: String], symlinks: [String: String] = [:]) -> DiagnosticError? {
+        do { _ = try render(files, symlinks: symlinks); return nil } catch let error as DiagnosticError { return error } catch { return nil }
     }
 
     @Test func filesDocumentsListsAndOrder() throws {
@@ -122,6 +122,17 @@ import Testing
             "environments/dev/m/b.yaml": "apiVersion: v1\n  kind: x\n",
         ])
         #expect(error?.diagnostics.map(\.code) == ["yaml.duplicateKey", "yaml.syntax"])
+    }
+
+    @Test func symlinksInsideManifestsAreFollowedButMayNotLeave() throws {
+        let base = ["environments/dev/m/a.yaml": "apiVersion: v1\nkind: ConfigMap\nmetadata: {name: a}\n",
+                    "shared/b.yaml": "apiVersion: v1\nkind: ConfigMap\nmetadata: {name: b}\n"]
+        let objects = try render(base, symlinks: ["environments/dev/m/b.yaml": "../../../shared/b.yaml"])
+        #expect(objects.map(\.name) == ["a", "b"])
+        #expect(objects[1].provenance.file == "environments/dev/m/b.yaml")
+        let error = renderError(base, symlinks: ["environments/dev/m/passwd.yaml": "../../../../etc/passwd"])
+        #expect(error?.diagnostics.first?.description.hasPrefix(
+            "environments/dev/m/passwd.yaml:1:1: error: symlink points outside the repository (to '../../../../etc/passwd')") == true)
     }
 
     @Test func chartReleasesSayRenderingIsNotAvailableYet() {
