@@ -133,21 +133,23 @@ extension FileTree {
     public func files(under folder: String, include: (String) -> Bool = { _ in true }) throws -> [String] {
         guard let base = RepoPath.normalize(folder) else { throw FileTreeError.escapesRepository(folder) }
         var result: [String] = []
-        var visited: Set<String> = []
-        try collect(base, into: &result, visited: &visited, include: include)
+        try collect(base, into: &result, ancestors: [], include: include)
         return result.sorted()
     }
 
-    private func collect(_ folder: String, into result: inout [String], visited: inout Set<String>,
+    /// `ancestors` are the physical folders above `folder`: a folder among them is a symlink cycle.
+    private func collect(_ folder: String, into result: inout [String], ancestors: Set<String>,
                          include: (String) -> Bool) throws {
         let physical = try resolve(folder)
-        guard visited.insert(physical).inserted else { return }  // a symlink cycle
+        guard !ancestors.contains(physical) else { return }
+        var ancestors = ancestors
+        ancestors.insert(physical)
         for entry in try list(folder) {
             let path = folder.isEmpty ? entry.name : folder + "/" + entry.name
             var kind = entry.kind
             if kind == .symlink { kind = try entryKind(atPhysicalPath: try resolve(path)) ?? .file }
             switch kind {
-            case .directory: try collect(path, into: &result, visited: &visited, include: include)
+            case .directory: try collect(path, into: &result, ancestors: ancestors, include: include)
             case .file: if include(entry.name) { result.append(path) }
             case .symlink, .submodule: continue
             }

@@ -34,6 +34,19 @@ import Testing
         }
     }
 
+    @Test func symlinkCyclesEndAndSharedFoldersAreListedEachTime() throws {
+        let scratch = try ScratchRepository()
+        defer { scratch.remove() }
+        try scratch.write("m/shared/x.yaml", "x\n")
+        try scratch.symlink("m/a", to: "shared")
+        try scratch.symlink("m/shared/loop", to: "..")
+        try scratch.commit("c")
+        let repository = try Repository(discoveringFrom: scratch.path)
+        for tree in [try repository.tree(at: "HEAD"), try repository.workingTree()] as [any FileTree] {
+            #expect(try tree.files(under: "m") == ["m/a/x.yaml", "m/shared/x.yaml"])
+        }
+    }
+
     @Test func objectIDsMatchGit() throws {
         let scratch = try ScratchRepository()
         defer { scratch.remove() }
