@@ -26,9 +26,17 @@ public enum RepositoryLoader {
             }
             for entry in try tree.list(environmentsFolder) {
                 let folder = environmentsFolder + "/" + entry.name
-                guard try tree.kind(of: folder) == .directory else { continue }
                 let file = folder + "/environment.yaml"
-                guard try tree.exists(file) else {
+                let exists: Bool
+                do {
+                    guard try tree.kind(of: folder) == .directory else { continue }
+                    exists = try tree.exists(file)
+                } catch {
+                    collector.error("model.read", at: SourceLocation(file: file, line: 1, column: 1),
+                                    "\(error); environments must live inside the repository")
+                    continue
+                }
+                guard exists else {
                     collector.error("model.noEnvironmentFile", at: SourceLocation(file: folder, line: 1, column: 1),
                                     "folder '\(folder)' has no environment.yaml; add one or move the folder out of environments/")
                     continue

@@ -165,6 +165,14 @@ import Testing
         #expect(plain?.diagnostics.first?.message == "'values' applies to chart releases only; release 'p' renders the plain manifests of 'path'")
     }
 
+    @Test func environmentFileLinkingOutsideIsReportedAndOthersStillLoad() {
+        let error = load(["environments/dev/environment.yaml": environmentFile("dev", releases: "    []")],
+                         symlinks: ["environments/qa/environment.yaml": "../../../etc/env.yaml"])
+        #expect(error?.diagnostics.count == 1)
+        #expect(error?.diagnostics.first?.location?.file == "environments/qa/environment.yaml")
+        #expect(error?.diagnostics.first?.message.contains("points outside the repository") == true)
+    }
+
     @Test func missingEnvironmentsFolder() {
         let error = #expect(throws: DiagnosticError.self) { try RepositoryLoader.load(from: MemoryTree(files: ["README.md": "x"])) }
         #expect(error?.diagnostics.first?.code == "model.noEnvironments")
