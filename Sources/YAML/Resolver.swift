@@ -93,7 +93,7 @@ public enum Resolver {
             case ".inf", ".Inf", ".INF": return .float(.infinity)
             case ".nan", ".NaN", ".NAN": return .float(.nan)
             default:
-                if let d = GoFloat.parse(Substring(text)) { return .float(d) }
+                if isYAMLStyleFloat(text.utf8), let d = Double(text) { return .float(d) }
                 return .string(text)
             }
         case UInt8(ascii: "+"), UInt8(ascii: "-"), UInt8(ascii: "0")...UInt8(ascii: "9"):
