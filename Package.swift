@@ -22,6 +22,8 @@ let package = Package(
         .target(name: "YAML", dependencies: ["Basics", "CYAML"]),
         /** libgit2 wrapper: open repositories, resolve revisions, read commit trees as file trees. */
         .target(name: "Git", dependencies: ["Basics", "CGit2"]),
+        /** Go's text/template in Swift: lexer, parser, executor, builtins, Go fmt; knows nothing of Kubernetes or YAML. */
+        .target(name: "Template", dependencies: ["Basics"]),
         /** Kubernetes objects, group/version/kind, resource keys, provenance, scope and install order. */
         .target(name: "KubeModel", dependencies: ["Basics"]),
         /** Loads and checks gitops.yaml and environments/<env>/environment.yaml from a file tree. */
@@ -36,13 +38,14 @@ let package = Package(
         /** The `gitops` executable. */
         .executableTarget(name: "gitops", dependencies: ["GitopsCLI"]),
         /** Runs third-party conformance suites (shared/conformance) and prints pass counts. */
-        .executableTarget(name: "conformance", dependencies: ["Basics", "YAML"]),
+        .executableTarget(name: "conformance", dependencies: ["Basics", "YAML", "Template"]),
         /** Measures YAML parsing and Git tree reading for bench/. */
         .executableTarget(name: "gitops-bench", dependencies: ["Basics", "YAML", "Git"], path: "bench/Sources/gitops-bench"),
 
         .testTarget(name: "BasicsTests", dependencies: ["Basics"]),
         .testTarget(name: "YAMLTests", dependencies: ["YAML", "Basics"]),
         .testTarget(name: "GitTests", dependencies: ["Git", "Basics"]),
+        .testTarget(name: "TemplateTests", dependencies: ["Template", "Basics"]),
         .testTarget(name: "KubeModelTests", dependencies: ["KubeModel", "Basics"]),
         .testTarget(name: "RenderTests", dependencies: ["Render", "RepoModel", "KubeModel", "Git", "YAML", "Basics"],
                     exclude: ["Goldens"]),

@@ -5,6 +5,8 @@ import YAML
 /// yaml-test-suite: valid cases must parse (to the expected JSON where the case has one) under
 /// the YAML 1.2 core schema; error cases must fail.
 struct YAMLTestSuite: Suite {
+    let totalled: Set<String> = ["valid", "error"]
+
     func run(folder: URL, verbose: Bool) throws -> [Group] {
         let data = try Data(contentsOf: folder.appendingPathComponent("yaml_test_suite.json"))
         guard let cases = try JSONSerialization.jsonObject(with: data) as? [[String: Any]] else {

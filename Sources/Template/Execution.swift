@@ -1,0 +1,460 @@
+/// One execution of a template: Go's `state`.
+final class Execution {
+    private enum LoopSignal: Error { case breakLoop, continueLoop }
+
+    /// Where errors point: the node being evaluated.
+    private enum Location {
+        case node(TemplateNode)
+        case command(Command)
+        case operand(Operand)
+        case pipe(Pipe)
+        case none
+
+        var pos: Int {
+            switch self {
+            case .node(let n): return n.pos
+            case .command(let c): return c.pos
+            case .operand(let o): return o.pos
+            case .pipe(let p): return p.pos
+            case .none: return 0
+            }
+        }
+
+        var text: String {
+            switch self {
+            case .node(let n):
+                switch n {
+                case .action(let pipe, _): return "{{" + pipe.text + "}}"
+                case .ifNode(let pipe, _, _, _): return "{{if " + pipe.text + "}}"
+                case .rangeNode(let pipe, _, _, _): return "{{range " + pipe.text + "}}"
+                case .withNode(let pipe, _, _, _): return "{{with " + pipe.text + "}}"
+                case .templateCall(let name, let pipe, _):
+                    return "{{template " + GoFormat.quote(name) + (pipe.map { " " + $0.text } ?? "") + "}}"
+                case .text(let t, _): return t
+                case .breakNode: return "{{break}}"
+                case .continueNode: return "{{continue}}"
+                case .list: return ""
+                }
+            case .command(let c): return c.text
+            case .operand(let o): return o.text
+            case .pipe(let p): return p.text
+            case .none: return ""
+            }
+        }
+    }
+
+    var set: TemplateSet
+    private var output: [UInt8] = []
+    private var variables: [(name: String, value: TemplateValue)] = []
+    private var depth = 0
+    private var iterations = 0
+    private var tree: Tree
+    private var location: Location = .none
+    private lazy var context = CallContext(execution: self)
+
+    init(set: TemplateSet) {
+        self.set = set
+        tree = Tree(name: "", parseName: "", source: [], root: [])
+    }
+
+    var treeName: String { tree.name }
+
+    func run(_ name: String, data: TemplateValue) throws(TemplateError) -> String {
+        guard let tree = set.trees[name] else {
+            throw TemplateError(kind: .exec, template: name, line: 0, column: nil, action: nil,
+                                message: "no template \"\(name)\" associated with template set")
+        }
+        self.tree = tree
+        let data: TemplateValue = data.isNil ? .missing : data
+        variables = [("$", data)]
+        do {
+            try walk(data, tree.root)
+        } catch let error as TemplateError {
+            throw error
+        } catch {
+            throw failure("\(error)")
+        }
+        return String(decoding: output, as: UTF8.self)
+    }
+
+    // MARK: Errors
+
+    private func failure(_ message: String) -> TemplateError {
+        guard case .none = location else {
+            let (line, column) = tree.position(location.pos)
+            return TemplateError(kind: .exec, template: tree.parseName, line: line, column: column, action: location.text,
+                                 executing: tree.name, message: message)
+        }
+        return TemplateError(kind: .exec, template: tree.parseName, line: 0, column: nil, action: nil, executing: tree.name,
+                             message: message)
+    }
+
+    // MARK: Variables
+
+    private func push(_ name: String, _ value: TemplateValue) { variables.append((name, value)) }
+
+    private var mark: Int { variables.count }
+
+    private func pop(to mark: Int) { variables.removeLast(variables.count - mark) }
+
+    private func setVariable(_ name: String, _ value: TemplateValue) throws(TemplateError) {
+        for index in variables.indices.reversed() where variables[index].name == name {
+            variables[index].value = value
+            return
+        }
+        throw failure("undefined variable: \(name)")
+    }
+
+    private func setTopVariable(_ n: Int, _ value: TemplateValue) {
+        variables[variables.count - n].value = value
+    }
+
+    private func variable(_ name: String) throws(TemplateError) -> TemplateValue {
+        for index in variables.indices.reversed() where variables[index].name == name { return variables[index].value }
+        throw failure("undefined variable: \(name)")
+    }
+
+    // MARK: Walking
+
+    private func write(_ text: String) throws(TemplateError) {
+        output.append(contentsOf: text.utf8)
+        if output.count > set.maxOutput { throw failure("output exceeds \(set.maxOutput) bytes") }
+    }
+
+    private func walk(_ dot: TemplateValue, _ nodes: [TemplateNode]) throws {
+        for node in nodes { try walk(dot, node) }
+    }
+
+    private func walk(_ dot: TemplateValue, _ node: TemplateNode) throws {
+        switch node {
+        case .text(let text, _):
+            try write(text)
+        case .action(let pipe, _):
+            location = .node(node)
+            let value = try evalPipeline(dot, pipe)
+            if pipe.declarations.isEmpty { try printValue(node, value) }
+        case .ifNode(let pipe, let list, let elseList, _), .withNode(let pipe, let list, let elseList, _):
+            let saved = mark
+            defer { pop(to: saved) }
+            location = .node(node)
+            let value = try evalPipeline(dot, pipe)
+            if value.isTrue {
+                if case .withNode = node { try walk(value, list) } else { try walk(dot, list) }
+            } else if let elseList {
+                try walk(dot, elseList)
+            }
+        case .rangeNode(let pipe, let list, let elseList, _):
+            try walkRange(dot, node, pipe, list, elseList)
+        case .templateCall(let name, let pipe, _):
+            location = .node(node)
+            guard let target = set.trees[name] else { throw failure("template \"\(name)\" not defined") }
+            let newDot = try pipe.map { (p: Pipe) throws -> TemplateValue in try evalPipeline(dot, p) } ?? .missing
+            try call(target, dot: newDot)
+        case .breakNode:
+            throw LoopSignal.breakLoop
+        case .continueNode:
+            throw LoopSignal.continueLoop
+        case .list(let nodes, _):
+            try walk(dot, nodes)
+        }
+    }
+
+    /// Runs `target` with a fresh variable scope (`$` = dot), as `{{template}}` and `include` do.
+    private func call(_ target: Tree, dot: TemplateValue) throws {
+        if depth >= set.maxDepth { throw failure("exceeded maximum template depth (\(set.maxDepth))") }
+        let savedTree = tree, savedVariables = variables, savedLocation = location
+        depth += 1
+        tree = target
+        variables = [("$", dot)]
+        defer {
+            depth -= 1
+            tree = savedTree
+            variables = savedVariables
+            location = savedLocation
+        }
+        try walk(dot, target.root)
+    }
+
+    private func walkRange(_ dot: TemplateValue, _ node: TemplateNode, _ pipe: Pipe, _ list: [TemplateNode],
+                           _ elseList: [TemplateNode]?) throws {
+        location = .node(node)
+        let saved = mark
+        defer { pop(to: saved) }
+        let value = try evalPipeline(dot, pipe)
+        let iterationMark = mark
+        func iterate(_ index: TemplateValue, _ element: TemplateValue) throws -> Bool {
+            iterations += 1
+            if iterations > set.maxIterations {
+                throw failure("range: more than \(set.maxIterations) iterations; stopping")
+            }
+            if !pipe.declarations.isEmpty {
+                if pipe.isAssign {
+                    try setVariable(pipe.declarations[0], pipe.declarations.count > 1 ? index : element)
+                } else {
+                    setTopVariable(1, element)
+                }
+            }
+            if pipe.declarations.count > 1 {
+                if pipe.isAssign { try setVariable(pipe.declarations[1], element) } else { setTopVariable(2, index) }
+            }
+            defer { pop(to: iterationMark) }
+            do {
+                try walk(element, list)
+            } catch LoopSignal.continueLoop {
+                return true
+            } catch LoopSignal.breakLoop {
+                return false
+            }
+            return true
+        }
+        switch value {
+        case .list(let items):
+            if items.isEmpty { break }
+            for (i, item) in items.enumerated() where try !iterate(.int(Int64(i)), item) { return }
+            return
+        case .map(let map):
+            if map.isEmpty { break }
+            for (key, item) in map.sorted where try !iterate(.string(key), item) { return }
+            return
+        case .int(let n):
+            if pipe.declarations.count > 1 {
+                throw failure("can't use \(n) to iterate over more than one variable")
+            }
+            if n <= 0 { break }
+            for i in 0..<n where try !iterate(.int(i), .int(i)) { return }
+            return
+        case .missing, .null:
+            break
+        case .bytes(let bytes):
+            if bytes.isEmpty { break }
+            for (i, byte) in bytes.enumerated() where try !iterate(.int(Int64(i)), .int(Int64(byte))) { return }
+            return
+        default:
+            throw failure("range can't iterate over \(GoFormat.value(value))")
+        }
+        if let elseList { try walk(dot, elseList) }
+    }
+
+    private func printValue(_ node: TemplateNode, _ value: TemplateValue) throws {
+        location = .node(node)
+        switch value {
+        case .missing, .null: try write("<no value>")
+        default: try write(GoFormat.value(value))
+        }
+    }
+
+    // MARK: Pipelines and commands
+
+    private func evalPipeline(_ dot: TemplateValue, _ pipe: Pipe) throws -> TemplateValue {
+        var value: TemplateValue = .missing
+        for (i, command) in pipe.commands.enumerated() {
+            value = try evalCommand(dot, command, final: i == 0 ? nil : value)
+            // A nil interface result is no value (Go unwraps interface{} results).
+            if case .null = value { value = .missing }
+        }
+        for name in pipe.declarations {
+            if pipe.isAssign { try setVariable(name, value) } else { push(name, value) }
+        }
+        return value
+    }
+
+    /// `final` is the previous pipeline stage's value; nil when there is no previous stage.
+    private func notAFunction(_ args: [Operand], _ final: TemplateValue?) throws {
+        if args.count > 1 || final != nil {
+            throw failure("can't give argument to non-function \(args[0].text)")
+        }
+    }
+
+    private func evalCommand(_ dot: TemplateValue, _ command: Command, final: TemplateValue?) throws -> TemplateValue {
+        let first = command.args[0]
+        switch first {
+        case .field(let idents, _):
+            location = .operand(first)
+            return try evalFieldChain(dot, receiver: dot, idents, args: command.args, final: final)
+        case .chain(let node, let fields, _):
+            location = .operand(first)
+            if case .nilValue = node { throw failure("indirection through explicit nil in \(first.text)") }
+            let receiver = try evalArgument(dot, node)
+            return try evalFieldChain(dot, receiver: receiver, fields, args: command.args, final: final)
+        case .identifier(let name, _):
+            return try evalFunction(dot, name, command: command, args: command.args, final: final)
+        case .pipe(let pipe, _):
+            location = .operand(first)
+            try notAFunction(command.args, final)
+            return try evalPipeline(dot, pipe)
+        case .variable(let idents, _):
+            location = .operand(first)
+            let value = try variable(idents[0])
+            if idents.count == 1 {
+                try notAFunction(command.args, final)
+                return value
+            }
+            return try evalFieldChain(dot, receiver: value, Array(idents.dropFirst()), args: command.args, final: final)
+        default:
+            break
+        }
+        location = .operand(first)
+        try notAFunction(command.args, final)
+        switch first {
+        case .bool(let b, _): return .bool(b)
+        case .dot: return dot
+        case .nilValue: throw failure("nil is not a command")
+        case .number(let n, _): return try idealConstant(n)
+        case .string(let s, _): return .string(s)
+        default: throw failure("can't evaluate command \(first.text)")
+        }
+    }
+
+    private func idealConstant(_ n: NumberLiteral) throws(TemplateError) -> TemplateValue {
+        if let (r, i) = n.complex { return .complex(r, i) }
+        let isHexInt = n.text.count > 2 && (n.text.hasPrefix("0x") || n.text.hasPrefix("0X"))
+            && !n.text.contains(where: { $0 == "p" || $0 == "P" })
+        if let f = n.float, !isHexInt, !n.isChar, n.text.contains(where: { ".eEpP".contains($0) }) { return .float(f) }
+        if let i = n.int { return .int(i) }
+        throw failure("\(n.text) overflows int")
+    }
+
+    private func evalFieldChain(_ dot: TemplateValue, receiver: TemplateValue, _ idents: [String], args: [Operand],
+                                final: TemplateValue?) throws -> TemplateValue {
+        var receiver = receiver
+        for ident in idents.dropLast() {
+            receiver = try evalField(dot, ident, args: [], final: nil, receiver: receiver)
+        }
+        return try evalField(dot, idents[idents.count - 1], args: args, final: final, receiver: receiver)
+    }
+
+    private func evalField(_ dot: TemplateValue, _ name: String, args: [Operand], final: TemplateValue?,
+                           receiver: TemplateValue) throws -> TemplateValue {
+        let hasArgs = args.count > 1 || final != nil
+        switch receiver {
+        case .missing:
+            if set.missingKey == .error { throw failure("nil data; no entry for key \"\(name)\"") }
+            return .missing
+        case .null:
+            throw failure("nil pointer evaluating interface {}.\(name)")
+        case .object(let object):
+            if let method = object.method(name) {
+                var values: [TemplateValue] = []
+                for arg in args.dropFirst() { values.append(try evalArgument(dot, arg)) }
+                if let final { values.append(final) }
+                do {
+                    return try method(values.map { $0.isMissing ? .null : $0 })
+                } catch let error as TemplateError {
+                    throw error
+                } catch {
+                    throw failure("error calling \(name): \(error)")
+                }
+            }
+            if let value = object.field(name) {
+                if hasArgs { throw failure("\(name) has arguments but cannot be invoked as function") }
+                return value
+            }
+            throw failure("can't evaluate field \(name) in type \(object.typeName)")
+        case .map(let map):
+            if hasArgs { throw failure("\(name) is not a method but has arguments") }
+            if let value = map[name] { return value }
+            switch set.missingKey {
+            case .invalid: return .missing
+            case .zero: return .null
+            case .error: throw failure("map has no entry for key \"\(name)\"")
+            }
+        default:
+            throw failure("can't evaluate field \(name) in type \(receiver.typeName)")
+        }
+    }
+
+    /// An argument's value (Go's evalArg for an `interface{}`/`reflect.Value` parameter).
+    private func evalArgument(_ dot: TemplateValue, _ node: Operand) throws -> TemplateValue {
+        location = .operand(node)
+        switch node {
+        case .dot: return dot
+        case .nilValue: return .null
+        case .field(let idents, _): return try evalFieldChain(dot, receiver: dot, idents, args: [node], final: nil)
+        case .variable(let idents, _):
+            let value = try variable(idents[0])
+            if idents.count == 1 { return value }
+            return try evalFieldChain(dot, receiver: value, Array(idents.dropFirst()), args: [node], final: nil)
+        case .pipe(let pipe, _): return try evalPipeline(dot, pipe)
+        case .identifier(let name, _):
+            return try evalFunction(dot, name, command: Command(pos: node.pos, args: [node]), args: [node], final: nil)
+        case .chain(let inner, let fields, _):
+            if case .nilValue = inner { throw failure("indirection through explicit nil in \(node.text)") }
+            let receiver = try evalArgument(dot, inner)
+            return try evalFieldChain(dot, receiver: receiver, fields, args: [node], final: nil)
+        case .bool(let b, _): return .bool(b)
+        case .string(let s, _): return .string(s)
+        case .number(let n, _): return try idealConstant(n)
+        }
+    }
+
+    private func evalFunction(_ dot: TemplateValue, _ name: String, command: Command, args: [Operand],
+                              final: TemplateValue?) throws -> TemplateValue {
+        location = .operand(args[0])
+        guard let function = set.functions[name] else { throw failure("\"\(name)\" is not a defined function") }
+        let given = args.count - 1 + (final == nil ? 0 : 1)
+        location = .command(command)
+        if let max = function.maxArguments, max == function.minArguments, given != max {
+            throw failure("wrong number of args for \(name): want \(max) got \(given)")
+        }
+        if given < function.minArguments {
+            throw failure("wrong number of args for \(name): want at least \(function.minArguments) got \(given)")
+        }
+        if let max = function.maxArguments, given > max {
+            throw failure("wrong number of args for \(name): want at most \(max) got \(given)")
+        }
+        // `and` and `or` evaluate their arguments only as far as needed.
+        if name == "and" || name == "or", function.rawArguments {
+            var value: TemplateValue = .missing
+            for arg in args.dropFirst() {
+                value = try evalArgument(dot, arg)
+                if value.isTrue == (name == "or") { return value }
+            }
+            if let final { value = final }
+            return value
+        }
+        var values: [TemplateValue] = []
+        values.reserveCapacity(given)
+        for arg in args.dropFirst() {
+            let value = try evalArgument(dot, arg)
+            values.append(function.rawArguments || !value.isMissing ? value : .null)
+        }
+        if let final { values.append(function.rawArguments || !final.isMissing ? final : .null) }
+        location = .command(command)
+        do {
+            return try function.body(context, values)
+        } catch let error as TemplateError where name != "include" && name != "tpl" && name != "template" {
+            throw error
+        } catch {
+            throw failure("error calling \(name): \(error)")
+        }
+    }
+
+    // MARK: Helm's include and tpl
+
+    func include(_ name: String, data: TemplateValue) throws -> String {
+        guard let target = set.trees[name] else {
+            throw FunctionError("template: no template \"\(name)\" associated with template \"\(tree.name)\"")
+        }
+        let savedOutput = output
+        output = []
+        defer { output = savedOutput }
+        try call(target, dot: data)
+        return String(decoding: output, as: UTF8.self)
+    }
+
+    func evaluate(text: String, name: String, data: TemplateValue) throws -> String {
+        var copy = set
+        try copy.parse(name: name, text: text)
+        let savedSet = set
+        set = copy
+        defer { set = savedSet }
+        return try include(name, data: data)
+    }
+}
+
+extension TemplateValue {
+    var isMissing: Bool {
+        if case .missing = self { return true }
+        return false
+    }
+}
