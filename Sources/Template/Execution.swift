@@ -148,6 +148,7 @@ final class Execution {
         case .templateCall(let name, let pipe, _):
             location = .node(node)
             guard let target = set.trees[name] else { throw failure("template \"\(name)\" not defined") }
+            if depth >= set.maxDepth { throw failure("exceeded maximum template depth (\(set.maxDepth))") }
             let newDot = try pipe.map { (p: Pipe) throws -> TemplateValue in try evalPipeline(dot, p) } ?? .missing
             try call(target, dot: newDot)
         case .breakNode:
@@ -444,7 +445,7 @@ final class Execution {
 
     func evaluate(text: String, name: String, data: TemplateValue) throws -> String {
         var copy = set
-        try copy.parse(name: name, text: text)
+        try copy.parseInPlace(name: name, text: text)
         let savedSet = set
         set = copy
         defer { set = savedSet }

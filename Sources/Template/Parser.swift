@@ -354,8 +354,9 @@ struct Parser {
         let pos = peek().pos
         while peek().kind == .field { fields.append(String(next().text.dropFirst())) }
         switch node {
-        case .field(let idents, let p): return .field(idents + fields, pos: p)
-        case .variable(let idents, let p): return .variable(idents + fields, pos: p)
+        // Go positions the combined node at its first chained field.
+        case .field(let idents, _): return .field(idents + fields, pos: pos)
+        case .variable(let idents, _): return .variable(idents + fields, pos: pos)
         case .bool, .string, .number, .nilValue, .dot:
             throw error("unexpected . after term \"\(node.text)\"")
         default: return .chain(node, fields: fields, pos: pos)

@@ -41,10 +41,25 @@ public struct TemplateSet: Sendable {
 
     /// Parses `text` as the template `name`, adding the templates it defines. An existing template
     /// is replaced unless the new one is empty (Go's rule).
+    /// Parsing runs on a thread with a large stack, like execution, so deep nesting ends with an error.
     public mutating func parse(name: String, text: String) throws(TemplateError) {
-        let (main, definitions) = try Parser.parse(name: name, text: text, functions: Set(functions.keys))
-        associate(main)
-        for tree in definitions { associate(tree) }
+        let functionNames = Set(functions.keys)
+        let parsed = Self.onLargeStack { () -> Result<(Tree, [Tree]), TemplateError> in
+            Result { () throws(TemplateError) -> (Tree, [Tree]) in
+                try Parser.parse(name: name, text: text, functions: functionNames)
+            }
+        }
+        add(try parsed.get())
+    }
+
+    /// Parses on the current thread (for `tpl`, already running on a large stack).
+    mutating func parseInPlace(name: String, text: String) throws(TemplateError) {
+        add(try Parser.parse(name: name, text: text, functions: Set(functions.keys)))
+    }
+
+    private mutating func add(_ parsed: (Tree, [Tree])) {
+        associate(parsed.0)
+        for tree in parsed.1 { associate(tree) }
     }
 
     private mutating func associate(_ tree: Tree) {
