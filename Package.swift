@@ -10,6 +10,7 @@ let package = Package(
     ],
     dependencies: [
         .package(url: "https://github.com/apple/swift-argument-parser", from: "1.5.0"),
+        .package(url: "https://github.com/apple/swift-crypto", from: "3.12.3"),
     ],
     targets: [
         /** System-library module map for libgit2 (Debian `libgit2-dev`). */
@@ -23,7 +24,11 @@ let package = Package(
         /** libgit2 wrapper: open repositories, resolve revisions, read commit trees as file trees. */
         .target(name: "Git", dependencies: ["Basics", "CGit2"]),
         /** Go's text/template in Swift: lexer, parser, executor, builtins, Go fmt; knows nothing of Kubernetes or YAML. */
-        .target(name: "Template", dependencies: ["Basics"]),
+        .target(name: "Template", dependencies: [
+            "Basics",
+            .product(name: "Crypto", package: "swift-crypto"),
+            .product(name: "_CryptoExtras", package: "swift-crypto"),
+        ]),
         /** Kubernetes objects, group/version/kind, resource keys, provenance, scope and install order. */
         .target(name: "KubeModel", dependencies: ["Basics"]),
         /** Loads and checks gitops.yaml and environments/<env>/environment.yaml from a file tree. */

@@ -1,4 +1,5 @@
 import Basics
+import Foundation
 
 /// A value during template execution, keeping the distinctions Go's text/template makes.
 public enum TemplateValue: Sendable {
@@ -110,29 +111,50 @@ public enum TemplateValue: Sendable {
     }
 }
 
-/// A string-keyed map of template values.
+/// A string-keyed map of template values with Go's reference semantics: copies of a
+/// `TemplateMap` share their entries, so `set` on one is seen by every holder (as Go maps are).
 public struct TemplateMap: Sendable {
-    public private(set) var storage: [String: TemplateValue] = [:]
+    private final class Storage: @unchecked Sendable {
+        let lock = NSLock()
+        var entries: [String: TemplateValue]
+        init(_ entries: [String: TemplateValue]) { self.entries = entries }
+    }
 
-    public init() {}
+    private let storage: Storage
+
+    public init() { storage = Storage([:]) }
 
     public init(_ pairs: [(String, TemplateValue)]) {
-        for (key, value) in pairs { storage[key] = value }
+        var entries: [String: TemplateValue] = [:]
+        for (key, value) in pairs { entries[key] = value }
+        storage = Storage(entries)
     }
 
+    public init(entries: [String: TemplateValue]) { storage = Storage(entries) }
+
+    /// Reading and writing go to the shared entries.
     public subscript(key: String) -> TemplateValue? {
-        get { storage[key] }
-        set { storage[key] = newValue }
+        get { storage.lock.withLock { storage.entries[key] } }
+        nonmutating set { storage.lock.withLock { storage.entries[key] = newValue } }
     }
 
-    public var count: Int { storage.count }
-    public var isEmpty: Bool { storage.isEmpty }
-    public var keys: [String] { storage.keys.sorted() }
+    /// A snapshot of the entries.
+    public var entries: [String: TemplateValue] { storage.lock.withLock { storage.entries } }
+
+    public var count: Int { storage.lock.withLock { storage.entries.count } }
+    public var isEmpty: Bool { count == 0 }
+    public var keys: [String] { entries.keys.sorted() }
 
     /// Entries in sorted key order.
     public var sorted: [(key: String, value: TemplateValue)] {
-        storage.sorted { $0.key < $1.key }.map { ($0.key, $0.value) }
+        entries.sorted { $0.key < $1.key }.map { ($0.key, $0.value) }
     }
+
+    /// A new map with the same entries (not shared).
+    public func copy() -> TemplateMap { TemplateMap(entries: entries) }
+
+    /// Whether both are the same map (Go's map identity).
+    public func isSame(as other: TemplateMap) -> Bool { storage === other.storage }
 }
 
 /// A host object exposed to templates: named fields and methods.

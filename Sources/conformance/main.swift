@@ -35,7 +35,9 @@ struct RunnerError: Error, CustomStringConvertible {
     init(_ message: String) { description = message }
 }
 
-let suites: [String: any Suite] = ["yaml-test-suite": YAMLTestSuite(), "text-template": TextTemplateSuite()]
+let suites: [String: any Suite] = [
+    "yaml-test-suite": YAMLTestSuite(), "text-template": TextTemplateSuite(), "sprig": SprigSuite(),
+]
 
 var arguments = Array(CommandLine.arguments.dropFirst())
 let verbose = arguments.contains("--verbose")

@@ -1,15 +1,17 @@
 import Basics
 
-/// Reads a sequence of concatenated JSON texts into values (integers stay integers).
-struct JSONReader {
+/// Reads JSON texts into values (integers stay integers).
+public struct JSONReader {
     private let bytes: [UInt8]
     private var i = 0
 
-    struct Failure: Error {}
+    /// Malformed JSON.
+    public struct Failure: Error, Sendable {}
 
     init(_ text: String) { bytes = Array(text.utf8) }
 
-    static func values(_ text: String) throws -> [Value] {
+    /// Every JSON text of a sequence of concatenated texts.
+    public static func values(_ text: String) throws -> [Value] {
         var reader = JSONReader(text)
         var values: [Value] = []
         reader.skipSpace()
@@ -39,6 +41,7 @@ struct JSONReader {
             i += 1
             var object = ValueObject()
             skipSpace()
+            guard i < bytes.count else { throw Failure() }
             if bytes[i] == UInt8(ascii: "}") { i += 1; return .object(object) }
             while true {
                 skipSpace()
@@ -47,7 +50,7 @@ struct JSONReader {
                 try expect(":")
                 object[key] = try value()
                 skipSpace()
-                if bytes[i] == UInt8(ascii: ",") { i += 1; continue }
+                if i < bytes.count, bytes[i] == UInt8(ascii: ",") { i += 1; continue }
                 try expect("}")
                 return .object(object)
             }
@@ -55,21 +58,24 @@ struct JSONReader {
             i += 1
             var items: [Value] = []
             skipSpace()
+            guard i < bytes.count else { throw Failure() }
             if bytes[i] == UInt8(ascii: "]") { i += 1; return .array(items) }
             while true {
                 items.append(try value())
                 skipSpace()
-                if bytes[i] == UInt8(ascii: ",") { i += 1; continue }
+                if i < bytes.count, bytes[i] == UInt8(ascii: ",") { i += 1; continue }
                 try expect("]")
                 return .array(items)
             }
         case UInt8(ascii: "\""): return .string(try string())
         case UInt8(ascii: "t"): try expect("true"); return .bool(true)
+        case UInt8(ascii: "]"), UInt8(ascii: "}"), UInt8(ascii: ","), UInt8(ascii: ":"): throw Failure()
         case UInt8(ascii: "f"): try expect("false"); return .bool(false)
         case UInt8(ascii: "n"): try expect("null"); return .null
         default:
             let start = i
             while i < bytes.count, "+-0123456789.eE".utf8.contains(bytes[i]) { i += 1 }
+            guard i > start else { throw Failure() }
             let text = String(decoding: bytes[start..<i], as: UTF8.self)
             if let int = Int64(text) { return .int(int) }
             if let double = Double(text) { return .float(double) }
@@ -91,6 +97,7 @@ struct JSONReader {
             if byte == UInt8(ascii: "\"") { flush(); return String(scalars) }
             guard byte == UInt8(ascii: "\\") else { raw.append(byte); continue }
             flush()
+            guard i < bytes.count else { throw Failure() }
             let escape = bytes[i]
             i += 1
             switch escape {
@@ -101,7 +108,7 @@ struct JSONReader {
             case UInt8(ascii: "f"): scalars.append("\u{C}")
             case UInt8(ascii: "u"):
                 var code = try hex4()
-                if (0xD800..<0xDC00).contains(code), bytes[i] == UInt8(ascii: "\\") {
+                if (0xD800..<0xDC00).contains(code), i < bytes.count, bytes[i] == UInt8(ascii: "\\") {
                     i += 2
                     let low = try hex4()
                     code = 0x10000 + ((code - 0xD800) << 10) + (low - 0xDC00)

@@ -1,0 +1,332 @@
+import Foundation
+
+/// Sprig's string functions.
+enum SprigStrings {
+    static let functions: [String: TemplateFunction] = [
+        "trim": .stringToString { $0.trimmingCharacters(in: .whitespacesAndNewlines) },
+        "trimAll": TemplateFunction(arguments: 2) { _, a in
+            .string(trim(try SV.string(a[1]), cutset: try SV.string(a[0])))
+        },
+        "trimPrefix": TemplateFunction(arguments: 2) { _, a in
+            let prefix = try SV.string(a[0]), s = try SV.string(a[1])
+            return .string(s.hasPrefix(prefix) ? String(s.dropFirst(prefix.count)) : s)
+        },
+        "trimSuffix": TemplateFunction(arguments: 2) { _, a in
+            let suffix = try SV.string(a[0]), s = try SV.string(a[1])
+            return .string(s.hasSuffix(suffix) ? String(s.dropLast(suffix.count)) : s)
+        },
+        "upper": .stringToString { $0.uppercased() },
+        "lower": .stringToString { $0.lowercased() },
+        "title": .stringToString(title),
+        "untitle": .stringToString { changeWordStarts($0, upper: false) },
+        "repeat": TemplateFunction(arguments: 2) { _, a in
+            .string(String(repeating: try SV.string(a[1]), count: max(0, try SV.int(a[0]))))
+        },
+        "substr": TemplateFunction(arguments: 3) { _, a in
+            .string(try substring(try SV.int(a[0]), try SV.int(a[1]), try SV.string(a[2])))
+        },
+        "nospace": .stringToString { String($0.unicodeScalars.filter { !$0.properties.isWhitespace }.map(Character.init)) },
+        "trunc": TemplateFunction(arguments: 2) { _, a in
+            let c = try SV.int(a[0])
+            let bytes = Array(try SV.string(a[1]).utf8)
+            if c < 0 && bytes.count + c > 0 { return .string(String(decoding: bytes[(bytes.count + c)...], as: UTF8.self)) }
+            if c >= 0 && bytes.count > c { return .string(String(decoding: bytes[..<c], as: UTF8.self)) }
+            return .string(String(decoding: bytes, as: UTF8.self))
+        },
+        "abbrev": TemplateFunction(arguments: 2) { _, a in
+            let width = try SV.int(a[0]), s = try SV.string(a[1])
+            return .string(width < 4 ? s : abbreviate(s, width))
+        },
+        "abbrevboth": TemplateFunction(arguments: 3) { _, a in
+            let left = try SV.int(a[0]), right = try SV.int(a[1]), s = try SV.string(a[2])
+            if right < 4 || (left > 0 && right < 7) { return .string(s) }
+            return .string(abbreviateFull(s, offset: left, maxWidth: right))
+        },
+        "initials": .stringToString { s in
+            String(s.split(whereSeparator: { $0.isWhitespace }).compactMap(\.first))
+        },
+        "wrap": TemplateFunction(arguments: 2) { _, a in
+            .string(wrap(try SV.string(a[1]), length: try SV.int(a[0]), newline: "\n", wrapLongWords: false))
+        },
+        "wrapWith": TemplateFunction(arguments: 3) { _, a in
+            .string(wrap(try SV.string(a[2]), length: try SV.int(a[0]), newline: try SV.string(a[1]), wrapLongWords: true))
+        },
+        "contains": TemplateFunction(arguments: 2) { _, a in
+            let needle = try SV.string(a[0]), haystack = try SV.string(a[1])
+            return .bool(needle.isEmpty || haystack.contains(needle))
+        },
+        "hasPrefix": TemplateFunction(arguments: 2) { _, a in .bool(try SV.string(a[1]).hasPrefix(try SV.string(a[0]))) },
+        "hasSuffix": TemplateFunction(arguments: 2) { _, a in .bool(try SV.string(a[1]).hasSuffix(try SV.string(a[0]))) },
+        "quote": TemplateFunction(atLeast: 0) { _, a in
+            .string(a.filter { !$0.isNil }.map { GoFormat.quote(SV.strval($0)) }.joined(separator: " "))
+        },
+        "squote": TemplateFunction(atLeast: 0) { _, a in
+            .string(a.filter { !$0.isNil }.map { "'" + SV.strval($0) + "'" }.joined(separator: " "))
+        },
+        "cat": TemplateFunction(atLeast: 0) { _, a in
+            .string(a.filter { !$0.isNil }.map { GoFormat.value($0) }.joined(separator: " "))
+        },
+        "indent": TemplateFunction(arguments: 2) { _, a in
+            .string(indent(try SV.int(a[0]), try SV.string(a[1])))
+        },
+        "nindent": TemplateFunction(arguments: 2) { _, a in
+            .string("\n" + indent(try SV.int(a[0]), try SV.string(a[1])))
+        },
+        "replace": TemplateFunction(arguments: 3) { _, a in
+            .string(replaceAll(try SV.string(a[2]), try SV.string(a[0]), try SV.string(a[1])))
+        },
+        "plural": TemplateFunction(arguments: 3) { _, a in
+            .string(try SV.int(a[2]) == 1 ? try SV.string(a[0]) : try SV.string(a[1]))
+        },
+        "snakecase": .stringToString { words($0).joined(separator: "_") },
+        "kebabcase": .stringToString { words($0).joined(separator: "-") },
+        "camelcase": .stringToString(camelCase),
+        "swapcase": .stringToString { s in
+            String(s.map { c in c.isUppercase ? Character(c.lowercased()) : c.isLowercase ? Character(c.uppercased()) : c })
+        },
+        "toString": TemplateFunction(arguments: 1) { _, a in .string(SV.strval(a[0])) },
+        "toStrings": TemplateFunction(arguments: 1) { _, a in SV.strings(SV.strslice(a[0])) },
+        "split": TemplateFunction(arguments: 2) { _, a in
+            let parts = split(try SV.string(a[1]), by: try SV.string(a[0]), limit: -1)
+            return .map(TemplateMap(parts.enumerated().map { ("_\($0.offset)", .string($0.element)) }))
+        },
+        "splitList": TemplateFunction(arguments: 2) { _, a in
+            SV.strings(split(try SV.string(a[1]), by: try SV.string(a[0]), limit: -1))
+        },
+        "splitn": TemplateFunction(arguments: 3) { _, a in
+            let parts = split(try SV.string(a[2]), by: try SV.string(a[0]), limit: try SV.int(a[1]))
+            return .map(TemplateMap(parts.enumerated().map { ("_\($0.offset)", .string($0.element)) }))
+        },
+        "join": TemplateFunction(arguments: 2) { _, a in
+            .string(SV.strslice(a[1]).joined(separator: try SV.string(a[0])))
+        },
+        "sortAlpha": TemplateFunction(arguments: 1) { _, a in
+            switch a[0] {
+            case .list: return SV.strings(SV.strslice(a[0]).sorted { Array($0.utf8).lexicographicallyPrecedes(Array($1.utf8)) })
+            default: return SV.strings([SV.strval(a[0])])
+            }
+        },
+    ]
+
+    /// Go's `strings.Trim` with a cutset.
+    static func trim(_ s: String, cutset: String) -> String {
+        let cut = Set(cutset.unicodeScalars)
+        var scalars = Substring(s).unicodeScalars
+        while let first = scalars.first, cut.contains(first) { scalars.removeFirst() }
+        while let last = scalars.last, cut.contains(last) { scalars.removeLast() }
+        return String(scalars)
+    }
+
+    /// Go's deprecated `strings.Title`: the first letter after each separator in title case.
+    static func title(_ s: String) -> String {
+        var out = String.UnicodeScalarView()
+        var previous: Unicode.Scalar = " "
+        for scalar in s.unicodeScalars {
+            if isSeparator(previous) {
+                out.append(contentsOf: scalar.properties.titlecaseMapping.unicodeScalars)
+            } else {
+                out.append(scalar)
+            }
+            previous = scalar
+        }
+        return String(out)
+    }
+
+    static func isSeparator(_ r: Unicode.Scalar) -> Bool {
+        if r.value <= 0x7F {
+            switch r {
+            case "0"..."9", "a"..."z", "A"..."Z", "_": return false
+            default: return true
+            }
+        }
+        if r.properties.isAlphabetic || r.properties.numericType == .decimal { return false }
+        return r.properties.isWhitespace
+    }
+
+    /// Changes the first letter of each whitespace-separated word (goutils Capitalize/Uncapitalize).
+    static func changeWordStarts(_ s: String, upper: Bool) -> String {
+        var out = ""
+        var atStart = true
+        for c in s {
+            if c.isWhitespace {
+                atStart = true
+                out.append(c)
+            } else if atStart {
+                out += upper ? c.uppercased() : c.lowercased()
+                atStart = false
+            } else {
+                out.append(c)
+            }
+        }
+        return out
+    }
+
+    /// Sprig's `substr` on bytes: a negative start means from 0, a negative or too large end means to the end.
+    static func substring(_ start: Int, _ end: Int, _ s: String) throws -> String {
+        let bytes = Array(s.utf8)
+        func slice(_ from: Int, _ to: Int) throws -> String {
+            guard from >= 0, to <= bytes.count, from <= to else {
+                throw FunctionError("runtime error: slice bounds out of range [\(from):\(to)]")
+            }
+            return String(decoding: bytes[from..<to], as: UTF8.self)
+        }
+        if start < 0 { return try slice(0, end) }
+        if end < 0 || end > bytes.count { return try slice(start, bytes.count) }
+        return try slice(start, end)
+    }
+
+    /// goutils `Abbreviate`: at most `width` bytes, ending in "...".
+    static func abbreviate(_ s: String, _ width: Int) -> String {
+        let bytes = Array(s.utf8)
+        if bytes.count <= width { return s }
+        return String(decoding: bytes[..<(width - 3)], as: UTF8.self) + "..."
+    }
+
+    /// goutils `AbbreviateFull`.
+    static func abbreviateFull(_ s: String, offset: Int, maxWidth: Int) -> String {
+        let bytes = Array(s.utf8)
+        if bytes.isEmpty { return "" }
+        if bytes.count <= maxWidth { return s }
+        var offset = min(offset, bytes.count)
+        if bytes.count - offset < maxWidth - 3 { offset = bytes.count - (maxWidth - 3) }
+        if offset <= 4 { return String(decoding: bytes[..<(maxWidth - 3)], as: UTF8.self) + "..." }
+        if offset + maxWidth - 3 < bytes.count {
+            return "..." + abbreviate(String(decoding: bytes[offset...], as: UTF8.self), maxWidth - 3)
+        }
+        return "..." + String(decoding: bytes[(bytes.count - (maxWidth - 3))...], as: UTF8.self)
+    }
+
+    /// goutils `WrapCustom`.
+    static func wrap(_ s: String, length: Int, newline: String, wrapLongWords: Bool) -> String {
+        let str = Array(s.utf8)
+        if str.isEmpty { return "" }
+        let newline = newline.isEmpty ? "\n" : newline
+        let length = max(1, length)
+        var offset = 0
+        var out: [UInt8] = []
+        func text(_ from: Int, _ to: Int) -> ArraySlice<UInt8> { str[from..<to] }
+        while str.count - offset > length {
+            if str[offset] == UInt8(ascii: " ") {
+                offset += 1
+                continue
+            }
+            let end = min(length + offset + 1, str.count)
+            let lastSpace = text(offset, end).lastIndex(of: UInt8(ascii: " "))
+            if let space = lastSpace, space >= offset {
+                out += text(offset, space)
+                out += Array(newline.utf8)
+                offset = space + 1
+            } else if wrapLongWords {
+                out += text(offset, length + offset)
+                out += Array(newline.utf8)
+                offset += length
+            } else {
+                let from = length + offset
+                if let space = str[from...].firstIndex(of: UInt8(ascii: " ")) {
+                    out += text(offset, space)
+                    out += Array(newline.utf8)
+                    offset = space + 1
+                } else {
+                    out += text(offset, str.count)
+                    offset = str.count
+                }
+            }
+        }
+        out += text(offset, str.count)
+        return String(decoding: out, as: UTF8.self)
+    }
+
+    static func indent(_ spaces: Int, _ s: String) -> String {
+        let pad = String(repeating: " ", count: max(0, spaces))
+        return pad + replaceAll(s, "\n", "\n" + pad)
+    }
+
+    /// Go's `strings.Replace(s, old, new, -1)` (an empty `old` inserts `new` around every rune).
+    static func replaceAll(_ s: String, _ old: String, _ new: String) -> String {
+        if old.isEmpty {
+            var out = new
+            for scalar in s.unicodeScalars { out.unicodeScalars.append(scalar); out += new }
+            return out
+        }
+        return s.components(separatedBy: old).joined(separator: new)
+    }
+
+    /// Go's `strings.Split` / `SplitN` (`limit` < 0: all).
+    static func split(_ s: String, by separator: String, limit: Int) -> [String] {
+        if limit == 0 { return [] }
+        if separator.isEmpty {
+            var parts = s.unicodeScalars.map { String($0) }
+            if limit > 0 && parts.count > limit {
+                parts = Array(parts[..<(limit - 1)]) + [parts[(limit - 1)...].joined()]
+            }
+            return parts
+        }
+        var parts: [String] = []
+        var rest = Substring(s)
+        while let range = rest.range(of: separator) {
+            if limit > 0 && parts.count == limit - 1 { break }
+            parts.append(String(rest[..<range.lowerBound]))
+            rest = rest[range.upperBound...]
+        }
+        parts.append(String(rest))
+        return parts
+    }
+
+    /// Words for snake_case and kebab-case: split at separators, at lower→upper changes and before
+    /// the last capital of a capital run followed by lower case ("HTTPServer" → http, server).
+    static func words(_ s: String) -> [String] {
+        var words: [String] = []
+        var current = ""
+        let chars = Array(s)
+        for (i, c) in chars.enumerated() {
+            guard c.isLetter || c.isNumber else {
+                if !current.isEmpty { words.append(current) }
+                current = ""
+                continue
+            }
+            if !current.isEmpty, let previous = current.last {
+                let next = i + 1 < chars.count ? chars[i + 1] : nil
+                let lowerToUpper = c.isUppercase && (previous.isLowercase || previous.isNumber)
+                let endOfCapitalRun = c.isUppercase && previous.isUppercase && (next?.isLowercase ?? false)
+                if lowerToUpper || endOfCapitalRun {
+                    words.append(current)
+                    current = ""
+                }
+            }
+            current.append(c)
+        }
+        if !current.isEmpty { words.append(current) }
+        return words.map { $0.lowercased() }
+    }
+
+    /// xstrings `ToCamelCase`: words separated by `_` joined with their first letter capitalised;
+    /// leading underscores kept, doubled underscores reduced to one.
+    static func camelCase(_ s: String) -> String {
+        var scalars = Array(s.unicodeScalars)[...]
+        var out = String.UnicodeScalarView()
+        var r0: Unicode.Scalar = "_"
+        while let first = scalars.first {
+            scalars = scalars.dropFirst()
+            r0 = first
+            if r0 != "_" { break }
+            out.append(r0)
+        }
+        if r0 == "_" && scalars.isEmpty { return String(out) }
+        func upper(_ r: Unicode.Scalar) -> Unicode.Scalar { r.properties.uppercaseMapping.unicodeScalars.first ?? r }
+        func lower(_ r: Unicode.Scalar) -> Unicode.Scalar { r.properties.lowercaseMapping.unicodeScalars.first ?? r }
+        r0 = upper(r0)
+        while let next = scalars.first {
+            scalars = scalars.dropFirst()
+            let r1 = r0
+            r0 = next
+            if r1 == "_" && r0 == "_" {
+                out.append(r1)
+                continue
+            }
+            r0 = r1 == "_" ? upper(r0) : lower(r0)
+            if r1 != "_" { out.append(r1) }
+        }
+        out.append(r0)
+        return String(out)
+    }
+}
