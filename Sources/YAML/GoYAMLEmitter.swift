@@ -1,0 +1,260 @@
+import Basics
+
+/// YAML as go-yaml v2 writes it (what Helm's `toYaml` prints through sigs.k8s.io/yaml):
+/// two-space indentation, sequences under a key not indented, strings plain where go-yaml's
+/// analysis allows it, single-quoted otherwise, double-quoted when they would read back as
+/// another type; plain and quoted scalars folded at column 80; multi-line strings as literal blocks.
+public enum GoYAMLEmitter {
+    public static func emit(_ value: Value) -> String {
+        var writer = GoYAMLWriter()
+        writer.node(value, indent: 0, context: .document)
+        if !writer.out.hasSuffix("\n") { writer.out += "\n" }
+        return writer.out
+    }
+}
+
+private struct GoYAMLWriter {
+    enum Context { case document, mappingValue, sequenceItem }
+
+    var out = ""
+    var column = 0
+    static let bestWidth = 80
+
+    mutating func write(_ s: String) {
+        out += s
+        if let newline = s.lastIndex(of: "\n") {
+            column = s[s.index(after: newline)...].count
+        } else {
+            column += s.count
+        }
+    }
+
+    mutating func newline(indent: Int) {
+        out += "\n" + String(repeating: " ", count: indent)
+        column = indent
+    }
+
+    mutating func node(_ value: Value, indent: Int, context: Context) {
+        switch value {
+        case .object(let object) where !object.isEmpty:
+            if context == .mappingValue { newline(indent: indent) }
+            for (i, (key, item)) in object.enumerated() {
+                if i > 0 { newline(indent: indent) }
+                scalar(key, indent: indent, isKey: true)
+                write(":")
+                child(item, indent: indent, isMapping: true)
+            }
+        case .array(let items) where !items.isEmpty:
+            let itemIndent = context == .mappingValue ? indent - 2 : indent
+            if context == .mappingValue { newline(indent: itemIndent) }
+            for (i, item) in items.enumerated() {
+                if i > 0 { newline(indent: itemIndent) }
+                write("- ")
+                node(item, indent: itemIndent + 2, context: .sequenceItem)
+            }
+        default:
+            if context == .mappingValue { write(" ") }
+            leaf(value, indent: indent)
+        }
+    }
+
+    mutating func child(_ value: Value, indent: Int, isMapping: Bool) {
+        node(value, indent: indent + 2, context: .mappingValue)
+    }
+
+    mutating func leaf(_ value: Value, indent: Int) {
+        switch value {
+        case .null: write("null")
+        case .bool(let b): write(b ? "true" : "false")
+        case .int(let i): write(String(i))
+        case .float(let d):
+            if d.isNaN { write(".nan") } else if d.isInfinite { write(d > 0 ? ".inf" : "-.inf") } else { write(GoFloat.format(d)) }
+        case .string(let s): scalar(s, indent: indent, isKey: false)
+        case .array: write("[]")
+        case .object: write("{}")
+        }
+    }
+
+    // MARK: Scalars
+
+    mutating func scalar(_ s: String, indent: Int, isKey: Bool) {
+        let resolvesToString: Bool
+        if case .string = Resolver.resolveKubernetes(s) { resolvesToString = !Self.isBase60Float(s) } else { resolvesToString = false }
+        if !isKey && s.contains("\n") && resolvesToString && Self.analyze(s).literalAllowed {
+            literal(s, indent: indent)
+            return
+        }
+        let analysis = Self.analyze(s)
+        if resolvesToString && analysis.plainAllowed && !(isKey && s.count > 128) {
+            plain(s, indent: indent, allowBreaks: !isKey)
+        } else if resolvesToString && analysis.singleQuotedAllowed {
+            singleQuoted(s, indent: indent, allowBreaks: !isKey)
+        } else {
+            doubleQuoted(s, indent: indent, allowBreaks: !isKey)
+        }
+    }
+
+    /// go-yaml's isBase60Float: `1:20` and the like are quoted.
+    static func isBase60Float(_ s: String) -> Bool {
+        guard let first = s.first, "+-0123456789".contains(first), s.contains(":") else { return false }
+        let pattern = s.drop { $0 == "+" || $0 == "-" }
+        let parts = pattern.split(separator: ":", omittingEmptySubsequences: false)
+        guard parts.count >= 2, parts[0].allSatisfy({ $0.isNumber || $0 == "_" }), !parts[0].isEmpty else { return false }
+        for part in parts.dropFirst().dropLast() where !(part.count <= 2 && part.allSatisfy(\.isNumber) && !part.isEmpty) { return false }
+        let last = parts.last!
+        let digits = last.split(separator: ".", maxSplits: 1)
+        guard let head = digits.first, head.count <= 2, head.allSatisfy(\.isNumber), !head.isEmpty else { return false }
+        return digits.count == 1 || digits[1].allSatisfy { $0.isNumber || $0 == "_" }
+    }
+
+    struct Analysis {
+        var plainAllowed: Bool
+        var singleQuotedAllowed: Bool
+        var literalAllowed: Bool
+    }
+
+    static func isPrintable(_ c: Unicode.Scalar) -> Bool {
+        switch c.value {
+        case 0x0A, 0x20...0x7E, 0x85, 0xA0...0xD7FF, 0xE000...0xFFFD, 0x10000...0x10FFFF: return c.value != 0xFEFF
+        default: return false
+        }
+    }
+
+    /// libyaml's yaml_emitter_analyze_scalar, for block context.
+    static func analyze(_ s: String) -> Analysis {
+        let chars = Array(s.unicodeScalars)
+        if chars.isEmpty { return Analysis(plainAllowed: false, singleQuotedAllowed: true, literalAllowed: false) }
+        var blockIndicators = false, specialCharacters = false, lineBreaks = false
+        var leadingSpace = false, leadingBreak = false, trailingSpace = false, trailingBreak = false
+        var breakSpace = false, spaceBreak = false, previousSpace = false, previousBreak = false
+        if s.hasPrefix("---") || s.hasPrefix("...") { blockIndicators = true }
+        var precededByWhitespace = true
+        for (i, c) in chars.enumerated() {
+            let next: Unicode.Scalar? = i + 1 < chars.count ? chars[i + 1] : nil
+            let followedByWhitespace = next == nil || next == " " || next == "\t" || next == "\n" || next == "\r"
+            if i == 0 {
+                switch c {
+                case "#", ",", "[", "]", "{", "}", "&", "*", "!", "|", ">", "'", "\"", "%", "@", "`": blockIndicators = true
+                case "?", ":": if followedByWhitespace { blockIndicators = true }
+                case "-": if followedByWhitespace { blockIndicators = true }
+                default: break
+                }
+            } else {
+                switch c {
+                case ":": if followedByWhitespace { blockIndicators = true }
+                case "#": if precededByWhitespace { blockIndicators = true }
+                default: break
+                }
+            }
+            if !isPrintable(c) { specialCharacters = true }
+            if c == "\n" { lineBreaks = true }
+            if c == " " {
+                if i == 0 { leadingSpace = true }
+                if i == chars.count - 1 { trailingSpace = true }
+                if previousBreak { breakSpace = true }
+                previousSpace = true
+                previousBreak = false
+            } else if c == "\n" || c == "\r" || c == "\u{85}" || c == "\u{2028}" || c == "\u{2029}" {
+                lineBreaks = true
+                if i == 0 { leadingBreak = true }
+                if i == chars.count - 1 { trailingBreak = true }
+                if previousSpace { spaceBreak = true }
+                previousSpace = false
+                previousBreak = true
+            } else {
+                previousSpace = false
+                previousBreak = false
+            }
+            precededByWhitespace = c == " " || c == "\t" || c == "\n" || c == "\r"
+        }
+        var plain = true, single = true, literal = true
+        if leadingSpace || leadingBreak || trailingSpace || trailingBreak { plain = false }
+        if trailingSpace { literal = false }
+        if breakSpace { plain = false; single = false }
+        if spaceBreak || specialCharacters { plain = false; single = false; literal = false }
+        if lineBreaks { plain = false }
+        if blockIndicators { plain = false }
+        return Analysis(plainAllowed: plain, singleQuotedAllowed: single, literalAllowed: literal)
+    }
+
+    /// Writes text, replacing a single space by a line break (at `indent`) once past column 80.
+    mutating func folded(_ chars: [Unicode.Scalar], indent: Int, allowBreaks: Bool, escape: (Unicode.Scalar) -> String) {
+        var spaces = false
+        for (i, c) in chars.enumerated() {
+            if c == " " {
+                let nextIsSpace = i + 1 < chars.count && chars[i + 1] == " "
+                if allowBreaks && !spaces && column > Self.bestWidth && !nextIsSpace && i != 0 && i != chars.count - 1 {
+                    newline(indent: indent)
+                } else {
+                    write(" ")
+                }
+                spaces = true
+            } else {
+                write(escape(c))
+                spaces = false
+            }
+        }
+    }
+
+    mutating func plain(_ s: String, indent: Int, allowBreaks: Bool) {
+        folded(Array(s.unicodeScalars), indent: indent, allowBreaks: allowBreaks) { String($0) }
+    }
+
+    mutating func singleQuoted(_ s: String, indent: Int, allowBreaks: Bool) {
+        write("'")
+        folded(Array(s.unicodeScalars), indent: indent, allowBreaks: allowBreaks) { $0 == "'" ? "''" : String($0) }
+        write("'")
+    }
+
+    mutating func doubleQuoted(_ s: String, indent: Int, allowBreaks: Bool) {
+        write("\"")
+        folded(Array(s.unicodeScalars), indent: indent, allowBreaks: allowBreaks) { c in
+            switch c {
+            case "\"": return "\\\""
+            case "\\": return "\\\\"
+            case "\0": return "\\0"
+            case "\u{7}": return "\\a"
+            case "\u{8}": return "\\b"
+            case "\t": return "\\t"
+            case "\n": return "\\n"
+            case "\u{B}": return "\\v"
+            case "\u{C}": return "\\f"
+            case "\r": return "\\r"
+            case "\u{1B}": return "\\e"
+            case "\u{85}": return "\\N"
+            case "\u{A0}": return "\\_"
+            case "\u{2028}": return "\\L"
+            case "\u{2029}": return "\\P"
+            default:
+                if Self.isPrintable(c) { return String(c) }
+                let hex = String(c.value, radix: 16, uppercase: true)
+                if c.value <= 0xFF { return "\\x" + String(repeating: "0", count: 2 - hex.count) + hex }
+                if c.value <= 0xFFFF { return "\\u" + String(repeating: "0", count: 4 - hex.count) + hex }
+                return "\\U" + String(repeating: "0", count: 8 - hex.count) + hex
+            }
+        }
+        write("\"")
+    }
+
+    /// A literal block: `|`, `|-` or `|+`, with an indentation indicator when the text starts with a space.
+    mutating func literal(_ s: String, indent: Int) {
+        var header = "|"
+        if s.first == " " || s.first == "\n" { header += "2" }
+        if !s.hasSuffix("\n") {
+            header += "-"
+        } else if s.hasSuffix("\n\n") || s == "\n" {
+            header += "+"
+        }
+        write(header)
+        let body = s.hasSuffix("\n") ? String(s.dropLast()) : s
+        for line in body.split(separator: "\n", omittingEmptySubsequences: false) {
+            if line.isEmpty {
+                out += "\n"
+                column = 0
+            } else {
+                newline(indent: indent)
+                write(String(line))
+            }
+        }
+    }
+}
