@@ -31,13 +31,15 @@ let package = Package(
         ]),
         /** Kubernetes objects, group/version/kind, resource keys, provenance, scope and install order. */
         .target(name: "KubeModel", dependencies: ["Basics"]),
+        /** Helm charts: loading, values coalescing, Helm's template functions and objects, rendering. */
+        .target(name: "Charts", dependencies: ["Basics", "YAML", "Template", "KubeModel"]),
         /** Loads and checks gitops.yaml and environments/<env>/environment.yaml from a file tree. */
         .target(name: "RepoModel", dependencies: ["Basics", "YAML"]),
         /** Renders an environment's releases (plain manifests now, charts later) into ordered objects. */
-        .target(name: "Render", dependencies: ["Basics", "YAML", "KubeModel", "RepoModel"]),
+        .target(name: "Render", dependencies: ["Basics", "YAML", "KubeModel", "RepoModel", "Charts"]),
         /** The `gitops` commands: argument parsing and output only. */
         .target(name: "GitopsCLI", dependencies: [
-            "Basics", "YAML", "Git", "KubeModel", "RepoModel", "Render",
+            "Basics", "YAML", "Git", "KubeModel", "RepoModel", "Render", "Charts",
             .product(name: "ArgumentParser", package: "swift-argument-parser"),
         ]),
         /** The `gitops` executable. */

@@ -1,6 +1,7 @@
 import ArgumentParser
 import Basics
 import Foundation
+import Charts
 import Git
 
 /// The `gitops` command line.
@@ -12,7 +13,7 @@ public struct Gitops: ParsableCommand {
         Exit codes: 0 success, 1 findings or differences, 2 the command could not do its job.
         Errors are printed as file:line:col: error: message.
         """,
-        subcommands: [EnvironmentsCommand.self, RenderCommand.self])
+        subcommands: [EnvironmentsCommand.self, RenderCommand.self, ChartCommand.self])
 
     public init() {}
 
@@ -30,6 +31,9 @@ public struct Gitops: ParsableCommand {
             return 2
         } catch let error as CommandFailure {
             Output.error("error: \(error)")
+            return 2
+        } catch let error as SetValues.ParseError {
+            Output.error("error: --set: \(error)")
             return 2
         } catch {
             // Argument parsing: help and version exit 0, usage errors 2.

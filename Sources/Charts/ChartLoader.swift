@@ -1,0 +1,144 @@
+import Basics
+import YAML
+
+/// Loads charts from a file tree: `Chart.yaml`, `values.yaml`, `templates/`, `crds/`, other files,
+/// and subcharts in `charts/` (folders).
+public enum ChartLoader {
+    public static func load(_ tree: any FileTree, path: String) throws(DiagnosticError) -> Chart {
+        do {
+            return try loadChart(tree, path: path)
+        } catch let error as DiagnosticError {
+            throw error
+        } catch {
+            throw DiagnosticError(code: "chart.read", at: SourceLocation(file: path, line: 1, column: 1), "\(error)")
+        }
+    }
+
+    private static func loadChart(_ tree: any FileTree, path: String) throws -> Chart {
+        let chartFile = path + "/Chart.yaml"
+        guard try tree.exists(chartFile) else {
+            throw DiagnosticError(code: "chart.missing", at: SourceLocation(file: chartFile, line: 1, column: 1),
+                                  "'\(path)' has no Chart.yaml; a chart folder needs one")
+        }
+        let metadataText = try tree.read(chartFile)
+        let metadata = try YAML.values(metadataText, file: chartFile).first ?? .object([:])
+        let metadataNode = try YAMLParser.parse(metadataText, file: chartFile).first
+        guard let name = metadata["name"]?.stringValue, !name.isEmpty else {
+            throw DiagnosticError(code: "chart.name", at: metadataNode?.location(chartFile) ?? SourceLocation(file: chartFile, line: 1, column: 1),
+                                  "Chart.yaml needs a 'name'")
+        }
+        var dependencies: [Chart.Dependency] = []
+        var dependencyValues = metadata["dependencies"]?.arrayValue ?? []
+        if dependencyValues.isEmpty, try tree.exists(path + "/requirements.yaml") {
+            let requirements = try YAML.values(try tree.read(path + "/requirements.yaml"), file: path + "/requirements.yaml").first
+            dependencyValues = requirements?["dependencies"]?.arrayValue ?? []
+        }
+        for dependency in dependencyValues {
+            guard let depName = dependency["name"]?.stringValue else { continue }
+            dependencies.append(Chart.Dependency(
+                name: depName, alias: dependency["alias"]?.stringValue, condition: dependency["condition"]?.stringValue,
+                tags: dependency["tags"]?.arrayValue?.compactMap(\.stringValue) ?? [],
+                importValues: dependency["import-values"]?.arrayValue ?? [],
+                enabled: nil))
+        }
+        var values: Value = .object([:])
+        if try tree.exists(path + "/values.yaml") {
+            let file = path + "/values.yaml"
+            values = try HelmValues.read(try tree.read(file), file: file)
+        }
+        var templates: [(String, String)] = []
+        var crds: [(String, String)] = []
+        var files: [String: [UInt8]] = [:]
+        var subcharts: [Chart] = []
+        for file in try tree.files(under: path) {
+            let relative = String(file.dropFirst(path.count + 1))
+            if relative.hasPrefix("charts/") {
+                continue
+            } else if relative.hasPrefix("templates/") {
+                templates.append((relative, String(decoding: try tree.read(file), as: UTF8.self)))
+            } else if relative.hasPrefix("crds/") {
+                crds.append((relative, String(decoding: try tree.read(file), as: UTF8.self)))
+            } else if relative != "Chart.yaml" && relative != "values.yaml" && relative != "requirements.yaml" {
+                files[relative] = try tree.read(file)
+            }
+        }
+        if try tree.kind(of: path + "/charts") == .directory {
+            for entry in try tree.list(path + "/charts") {
+                let child = path + "/charts/" + entry.name
+                if try tree.kind(of: child) == .directory {
+                    subcharts.append(try loadChart(tree, path: child))
+                } else if entry.name.hasSuffix(".tgz") {
+                    throw DiagnosticError(code: "chart.archive", at: SourceLocation(file: child, line: 1, column: 1),
+                                          "packaged subcharts (.tgz) are not supported yet; unpack '\(entry.name)' into charts/")
+                }
+            }
+        }
+        return Chart(metadata: metadata, name: name, version: metadata["version"]?.stringValue ?? "",
+                     apiVersion: metadata["apiVersion"]?.stringValue ?? "v1",
+                     isLibrary: metadata["type"]?.stringValue == "library", dependencies: dependencies,
+                     values: values, path: path, templates: templates.sorted { $0.0 < $1.0 }, crds: crds.sorted { $0.0 < $1.0 },
+                     files: files, subcharts: subcharts.sorted { $0.name < $1.name })
+    }
+}
+
+/// Values as Helm reads them: YAML (duplicate keys allowed, the last wins) converted through JSON,
+/// so every number is a float64.
+public enum HelmValues {
+    public static func read(_ bytes: [UInt8], file: String) throws(DiagnosticError) -> Value {
+        let options = ParseOptions(schema: .kubernetes, allowDuplicateKeys: true)
+        guard let value = try YAML.values(bytes, file: file, options: options).first, value != .null else {
+            return .object([:])
+        }
+        guard case .object = value else {
+            throw DiagnosticError(code: "chart.values", at: SourceLocation(file: file, line: 1, column: 1),
+                                  "values must be a mapping, not a \(value.typeName)")
+        }
+        return asFloats(value)
+    }
+
+    /// Numbers become floats, as they do after Helm's YAML → JSON → interface{} round trip.
+    public static func asFloats(_ value: Value) -> Value {
+        switch value {
+        case .int(let i): return .float(Double(i))
+        case .array(let items): return .array(items.map(asFloats))
+        case .object(let object):
+            var result = ValueObject()
+            for (key, item) in object { result.appendUnchecked(key, asFloats(item)) }
+            return .object(result)
+        default: return value
+        }
+    }
+
+    /// Helm's coalescing of user values over chart defaults: maps merge recursively, user values
+    /// win, a user `null` deletes the key.
+    public static func coalesce(_ user: Value, over defaults: Value) -> Value {
+        guard case .object(let userObject) = user, case .object(let defaultObject) = defaults else { return user }
+        var result = userObject
+        for (key, defaultValue) in defaultObject {
+            if let userValue = userObject[key] {
+                if userValue == .null {
+                    result[key] = nil
+                } else if case .object = userValue, case .object = defaultValue {
+                    result[key] = coalesce(userValue, over: defaultValue)
+                }
+            } else {
+                result[key] = defaultValue
+            }
+        }
+        return .object(result)
+    }
+
+    /// Merges later values files over earlier ones (`-f a.yaml -f b.yaml`): maps merge, the later
+    /// value wins otherwise; a `null` is kept so that it deletes the default when coalescing.
+    public static func merge(_ base: Value, _ override: Value) -> Value {
+        guard case .object(var baseObject) = base, case .object(let overrideObject) = override else { return override }
+        for (key, value) in overrideObject {
+            if let existing = baseObject[key], case .object = existing, case .object = value {
+                baseObject[key] = merge(existing, value)
+            } else {
+                baseObject[key] = value
+            }
+        }
+        return .object(baseObject)
+    }
+}

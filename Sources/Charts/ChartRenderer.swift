@@ -1,0 +1,140 @@
+import Basics
+import Foundation
+import Template
+import YAML
+
+/// How to render a chart: release, namespace, values and cluster capabilities.
+public struct ChartRenderOptions: Sendable {
+    public var releaseName: String
+    public var namespace: String
+    /// User values (values files read with `HelmValues.read`, `--set` values), over the chart's defaults.
+    public var values: Value
+    public var capabilities: Capabilities
+    /// Whether a missing value is an error (Helm's `--strict`).
+    public var strict: Bool
+    /// The clock `now` reads (fixed for reproducible renders).
+    public var now: @Sendable () -> Date
+
+    public init(releaseName: String, namespace: String, values: Value = .object([:]),
+                capabilities: Capabilities = Capabilities(), strict: Bool = false,
+                now: @escaping @Sendable () -> Date = { Date() }) {
+        self.releaseName = releaseName
+        self.namespace = namespace
+        self.values = values
+        self.capabilities = capabilities
+        self.strict = strict
+        self.now = now
+    }
+}
+
+/// One rendered template file.
+public struct RenderedTemplate: Sendable, Hashable {
+    /// Helm's name: `<chart>/templates/<file>` (subcharts: `<chart>/charts/<sub>/templates/<file>`).
+    public var name: String
+    /// Repository-relative path of the template's source file.
+    public var sourcePath: String
+    public var content: String
+}
+
+/// Renders charts as Helm's engine does.
+public enum ChartRenderer {
+    public static func render(_ chart: Chart, options: ChartRenderOptions) throws(DiagnosticError) -> [RenderedTemplate] {
+        let values = Dependencies.coalesce(chart, user: options.values)
+        var set = TemplateSet(functions: HelmFunctions.all(now: options.now))
+        set.missingKey = options.strict ? .error : .zero
+        var entries: [(name: String, source: String, data: TemplateValue, render: Bool, basePath: String)] = []
+        collect(chart, prefix: chart.name, values: values, top: values, options: options, into: &entries, isRoot: true)
+        // Helm parses deeper paths first, and names of equal depth in reverse order.
+        entries.sort { a, b in
+            let da = a.name.filter { $0 == "/" }.count, db = b.name.filter { $0 == "/" }.count
+            return da != db ? da > db : a.name > b.name
+        }
+        let texts = Dictionary(uniqueKeysWithValues: allTemplates(chart, prefix: chart.name).map { ($0.name, $0) })
+        for entry in entries {
+            guard let template = texts[entry.name] else { continue }
+            do {
+                try set.parse(name: entry.name, text: template.text)
+            } catch {
+                throw DiagnosticError(code: "chart.parse", at: location(error, source: template.source), Self.message(error))
+            }
+        }
+        var rendered: [RenderedTemplate] = []
+        for entry in entries where entry.render {
+            let base = entry.name.split(separator: "/").last.map(String.init) ?? entry.name
+            if base.hasPrefix("_") { continue }
+            guard case .map(let data) = entry.data else { continue }
+            let scoped = data.copy()
+            scoped["Template"] = .map(TemplateMap([("Name", .string(entry.name)), ("BasePath", .string(entry.basePath))]))
+            do {
+                let output = try set.execute(entry.name, data: .map(scoped))
+                rendered.append(RenderedTemplate(name: entry.name, sourcePath: entry.source,
+                                                 content: output.replacingOccurrences(of: "<no value>", with: "")))
+            } catch {
+                throw DiagnosticError(code: "chart.render", at: location(error, source: entry.source), Self.message(error))
+            }
+        }
+        return rendered.sorted { $0.name < $1.name }
+    }
+
+    /// Helm prints `required`/`fail` messages as `execution error at (file:line:col): message`.
+    static func message(_ error: TemplateError) -> String {
+        if let range = error.message.range(of: HelmFunctions.userErrorMarker) {
+            let line = error.column.map { "\(error.template):\(error.line):\($0)" } ?? error.template
+            return "execution error at (\(line)): " + error.message[range.upperBound...]
+        }
+        return error.description
+    }
+
+    static func location(_ error: TemplateError, source: String) -> SourceLocation {
+        SourceLocation(file: source, line: max(1, error.line), column: (error.column ?? 0) + 1)
+    }
+
+    static func allTemplates(_ chart: Chart, prefix: String) -> [(name: String, source: String, text: String)] {
+        var result = chart.templates.map { (prefix + "/" + $0.path, chart.path + "/" + $0.path, $0.text) }
+        for sub in chart.subcharts { result += allTemplates(sub, prefix: prefix + "/charts/" + sub.name) }
+        return result
+    }
+
+    /// Every template with the data it executes with (Helm's allTemplates/recAllTpls).
+    static func collect(_ chart: Chart, prefix: String, values: Value, top: Value, options: ChartRenderOptions,
+                        into entries: inout [(name: String, source: String, data: TemplateValue, render: Bool, basePath: String)],
+                        isRoot: Bool) {
+        let enabled = Dependencies.enabledSubcharts(chart, values: values)
+        let subchartData = TemplateMap()
+        for (sub, alias) in enabled {
+            let subValues = values[alias] ?? .object([:])
+            var renamed = sub
+            renamed.name = alias
+            collect(renamed, prefix: prefix + "/charts/" + alias, values: subValues, top: top, options: options,
+                    into: &entries, isRoot: false)
+            subchartData[alias] = .map(TemplateMap([("Name", .string(alias))]))
+        }
+        let data = TemplateMap([
+            ("Values", TemplateValue(values, integersAsInt: false)),
+            ("Release", .map(TemplateMap([
+                ("Name", .string(options.releaseName)), ("Namespace", .string(options.namespace)),
+                ("IsInstall", .bool(true)), ("IsUpgrade", .bool(false)), ("Revision", .int(1)), ("Service", .string("Helm")),
+            ]))),
+            ("Chart", chartObject(chart)),
+            ("Capabilities", options.capabilities.templateValue),
+            ("Files", .object(FilesObject(files: chart.files))),
+            ("Subcharts", .map(subchartData)),
+        ])
+        for template in chart.templates {
+            entries.append((prefix + "/" + template.path, chart.path + "/" + template.path, .map(data), !chart.isLibrary,
+                            prefix + "/templates"))
+        }
+    }
+
+    /// `.Chart`: Chart.yaml's fields under Helm's Go field names.
+    static func chartObject(_ chart: Chart) -> TemplateValue {
+        let names = ["apiVersion": "APIVersion", "appVersion": "AppVersion", "kubeVersion": "KubeVersion"]
+        let map = TemplateMap()
+        for (key, value) in chart.metadata.objectValue ?? [:] {
+            let goName = names[key] ?? (key.prefix(1).uppercased() + key.dropFirst())
+            map[goName] = TemplateValue(value, integersAsInt: false)
+        }
+        map["Name"] = .string(chart.name)
+        return .map(map)
+    }
+}

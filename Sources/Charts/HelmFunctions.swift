@@ -1,0 +1,90 @@
+import Basics
+import Foundation
+import Template
+import YAML
+
+/// Helm's template functions on top of Sprig (whose `env` and `expandenv` Helm removes).
+public enum HelmFunctions {
+    /// Marks messages of `required` and `fail`, which Helm prints as `execution error at (...)`.
+    static let userErrorMarker = "\u{1}helm-user-error\u{1}"
+
+    public static func all(now: @escaping @Sendable () -> Date) -> [String: TemplateFunction] {
+        var functions = Sprig.functions(now: now)
+        functions["env"] = nil
+        functions["expandenv"] = nil
+        let helm: [String: TemplateFunction] = [
+            "include": TemplateFunction(arguments: 2) { context, a in
+                .string(try context.execute(template: try string(a[0]), data: a[1]))
+            },
+            "tpl": TemplateFunction(arguments: 2) { context, a in
+                let text = try context.parseAndExecute(name: context.templateName, text: try string(a[0]), data: a[1])
+                return .string(text.replacingOccurrences(of: "<no value>", with: ""))
+            },
+            "required": TemplateFunction(arguments: 2) { _, a in
+                let message = try string(a[0])
+                if a[1].isNil { throw FunctionError(userErrorMarker + message) }
+                if case .string("") = a[1] { throw FunctionError(userErrorMarker + message) }
+                return a[1]
+            },
+            "fail": TemplateFunction(arguments: 1) { _, a in throw FunctionError(userErrorMarker + (try string(a[0]))) },
+            "toYaml": TemplateFunction(arguments: 1) { _, a in .string(toYAML(a[0])) },
+            "mustToYaml": TemplateFunction(arguments: 1) { _, a in .string(toYAML(a[0])) },
+            "toYamlPretty": TemplateFunction(arguments: 1) { _, a in .string(toYAML(a[0])) },
+            "fromYaml": TemplateFunction(arguments: 1) { _, a in fromYAML(try string(a[0]), array: false) },
+            "fromYamlArray": TemplateFunction(arguments: 1) { _, a in fromYAML(try string(a[0]), array: true) },
+            "toJson": TemplateFunction(arguments: 1) { _, a in .string((try? GoJSON.encode(a[0], escapeHTML: true)) ?? "") },
+            "fromJson": TemplateFunction(arguments: 1) { _, a in
+                do { return try GoJSON.decode(try string(a[0])) } catch {
+                    return .map(TemplateMap([("Error", .string("\(error)"))]))
+                }
+            },
+            "fromJsonArray": TemplateFunction(arguments: 1) { _, a in
+                do {
+                    let value = try GoJSON.decode(try string(a[0]))
+                    if case .list = value { return value }
+                    return .list([.string("json: cannot unmarshal object into Go value of type []interface {}")])
+                } catch {
+                    return .list([.string("\(error)")])
+                }
+            },
+            "toToml": TemplateFunction(arguments: 1) { _, _ in throw FunctionError("toToml is not supported yet") },
+            "fromToml": TemplateFunction(arguments: 1) { _, _ in throw FunctionError("fromToml is not supported yet") },
+            "lookup": TemplateFunction(arguments: 4) { _, _ in .map(TemplateMap()) },
+        ]
+        functions.merge(helm) { _, new in new }
+        return functions
+    }
+
+    static func string(_ v: TemplateValue) throws -> String {
+        guard case .string(let s) = v else {
+            if v.isNil { throw FunctionError("invalid value; expected string") }
+            throw FunctionError("wrong type for value; expected string; got \(v.typeName)")
+        }
+        return s
+    }
+
+    /// Helm's toYaml: sigs.k8s.io/yaml (JSON first, then go-yaml v2), trailing newline removed.
+    public static func toYAML(_ value: TemplateValue) -> String {
+        guard let json = try? GoJSON.encode(value, escapeHTML: false),
+              let data = try? YAML.value(json, file: "toYaml") else { return "" }
+        var text = GoYAMLEmitter.emit(data)
+        if text.hasSuffix("\n") { text.removeLast() }
+        return text
+    }
+
+    static func fromYAML(_ text: String, array: Bool) -> TemplateValue {
+        do {
+            let value = try YAML.value(text, file: "fromYaml", options: ParseOptions(allowDuplicateKeys: true))
+            switch (value, array) {
+            case (.object, false), (.array, true), (.null, _):
+                return TemplateValue(HelmValues.asFloats(value == .null ? (array ? .array([]) : .object([:])) : value))
+            default:
+                let message = array ? "error unmarshaling JSON: json: cannot unmarshal object into Go value of type []interface {}"
+                    : "error unmarshaling JSON: json: cannot unmarshal array into Go value of type map[string]interface {}"
+                return array ? .list([.string(message)]) : .map(TemplateMap([("Error", .string(message))]))
+            }
+        } catch {
+            return array ? .list([.string("\(error)")]) : .map(TemplateMap([("Error", .string("\(error)"))]))
+        }
+    }
+}

@@ -1,0 +1,68 @@
+import ArgumentParser
+import Basics
+import Charts
+import Foundation
+
+struct ChartCommand: ParsableCommand {
+    static let configuration = CommandConfiguration(
+        commandName: "chart",
+        abstract: "Work with Helm charts directly.",
+        subcommands: [ChartTemplateCommand.self])
+}
+
+struct ChartTemplateCommand: ParsableCommand {
+    static let configuration = CommandConfiguration(
+        commandName: "template",
+        abstract: "Render a chart and print what `helm template` prints for the same arguments.")
+
+    @Argument(help: "The chart folder.")
+    var chart: String
+
+    @Option(name: .long, help: "Release name.")
+    var name: String = "release-name"
+
+    @Option(name: .long, help: "Release namespace.")
+    var namespace: String = "default"
+
+    @Option(name: [.customShort("f"), .long], help: "A values file (may be repeated; later files win).")
+    var values: [String] = []
+
+    @Option(name: .long, help: "Set a value: key=value[,key=value] (Helm's --set syntax).")
+    var set: [String] = []
+
+    @Option(name: .customLong("set-string"), help: "Set a string value: key=value.")
+    var setString: [String] = []
+
+    @Option(name: .customLong("set-file"), help: "Set a value from a file's contents: key=path.")
+    var setFile: [String] = []
+
+    @Option(name: .customLong("kube-version"), help: "Kubernetes version for .Capabilities (default v1.36.0).")
+    var kubeVersion: String = Capabilities.defaultKubeVersion
+
+    @Option(name: .customLong("api-versions"), help: "An extra API version for .Capabilities (may be repeated).")
+    var apiVersions: [String] = []
+
+    func run() throws {
+        let url = URL(fileURLWithPath: chart).standardizedFileURL
+        let tree = WorkingTree(root: url.deletingLastPathComponent().path)
+        let loaded = try ChartLoader.load(tree, path: url.lastPathComponent)
+        var userValues: Value = .object([:])
+        for file in values {
+            let bytes = Array(try Data(contentsOf: URL(fileURLWithPath: file)))
+            userValues = HelmValues.merge(userValues, try HelmValues.read(bytes, file: file))
+        }
+        for expression in set { userValues = try SetValues.apply(expression, to: userValues, forceString: false) }
+        for expression in setString { userValues = try SetValues.apply(expression, to: userValues, forceString: true) }
+        for expression in setFile {
+            guard let equals = expression.firstIndex(of: "=") else { throw CommandFailure("--set-file needs key=path, got '\(expression)'") }
+            let contents = try String(contentsOfFile: String(expression[expression.index(after: equals)...]), encoding: .utf8)
+            let escaped = String(expression[..<equals]) + "=" + contents.replacingOccurrences(of: "\\", with: "\\\\")
+                .replacingOccurrences(of: ",", with: "\\,")
+            userValues = try SetValues.apply(escaped, to: userValues, forceString: true)
+        }
+        let options = ChartRenderOptions(releaseName: name, namespace: namespace, values: userValues,
+                                         capabilities: Capabilities(kubeVersion: kubeVersion, extraAPIVersions: apiVersions))
+        let rendered = try ChartRenderer.render(loaded, options: options)
+        Output.write(HelmTemplateOutput.format(rendered))
+    }
+}
