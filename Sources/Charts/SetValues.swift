@@ -139,7 +139,7 @@ public enum HelmTemplateOutput {
     }
 
     /// Helm's SplitManifests: split on `---` separator lines, trim, drop empty documents.
-    static func split(_ text: String) -> [String] {
+    public static func split(_ text: String) -> [String] {
         var documents: [String] = []
         var current: [Substring] = []
         for line in text.split(separator: "\n", omittingEmptySubsequences: false) {

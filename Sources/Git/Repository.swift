@@ -69,7 +69,8 @@ public final class Repository: @unchecked Sendable {
             let id = hex(git_commit_id(commit))
             let summary = git_commit_summary(commit).map { String(cString: $0) } ?? ""
             let tree = hex(git_commit_tree_id(commit))
-            return Commit(id: id, treeID: tree, summary: summary, revision: revision)
+            let time = Double(git_commit_time(commit))
+            return Commit(id: id, treeID: tree, summary: summary, revision: revision, time: time)
         }
     }
 
@@ -99,6 +100,8 @@ public struct Commit: Sendable, Hashable {
     public var summary: String
     /// The revision text it was resolved from.
     public var revision: String
+    /// Commit time, seconds since 1970.
+    public var time: Double
 
     /// The abbreviated id (7 characters), as `git log --oneline` prints it.
     public var shortID: String { String(id.prefix(7)) }

@@ -40,6 +40,12 @@ struct RepositoryOptions: ParsableArguments {
         }
     }
 
+    /// The time charts see as `now`: the commit time of a revision, the current time for a working tree.
+    func renderTime(of tree: any FileTree) -> Date {
+        if let gitTree = tree as? GitTree { return Date(timeIntervalSince1970: gitTree.commit.time) }
+        return Date()
+    }
+
     /// The checked repository model of the file tree.
     func load() throws -> (any FileTree, EnvironmentRepository) {
         let tree = try fileTree()

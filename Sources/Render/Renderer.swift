@@ -1,4 +1,6 @@
 import Basics
+import Charts
+import Foundation
 import KubeModel
 import RepoModel
 import YAML
@@ -7,8 +9,14 @@ import YAML
 /// everything in install order.
 public struct Renderer: Sendable {
     public let tree: any FileTree
+    /// What charts' `now` returns: the commit time of the revision rendered (the current time
+    /// for a working tree), so that a revision always renders the same bytes.
+    public let renderTime: Date
 
-    public init(tree: any FileTree) { self.tree = tree }
+    public init(tree: any FileTree, renderTime: Date = Date()) {
+        self.tree = tree
+        self.renderTime = renderTime
+    }
 
     public func render(_ environment: Environment) throws(DiagnosticError) -> RenderedEnvironment {
         var collector = DiagnosticCollector()
@@ -19,9 +27,10 @@ public struct Renderer: Sendable {
             switch release.source {
             case .manifests(let path):
                 objects += ManifestReader(tree: tree, release: release.name).read(folder: path, into: &collector)
-            case .chart(let path, _, _, _):
-                collector.error("render.chartUnavailable", at: release.location,
-                                "release '\(release.name)' uses chart '\(path)', but chart rendering is not available yet in this version of gitops; render plain manifests with 'path:' meanwhile")
+            case .chart(let path, let valuesFiles, let values, _):
+                let reader = ChartReleaseReader(tree: tree, renderTime: renderTime)
+                objects += reader.render(release: release, chart: path, valuesFiles: valuesFiles, values: values,
+                                         namespace: release.namespace ?? environment.namespace, into: &collector)
             }
         }
         let scopes = Self.scopes(declaredBy: objects)

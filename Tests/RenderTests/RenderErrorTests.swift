@@ -135,13 +135,59 @@ import Testing
             "environments/dev/m/passwd.yaml:1:1: error: symlink points outside the repository (to '../../../../etc/passwd')") == true)
     }
 
-    @Test func chartReleasesSayRenderingIsNotAvailableYet() {
-        let error = renderError([
-            "environments/dev/environment.yaml": environmentFile("dev", releases: "    - name: blog\n      chart: charts/blog\n"),
-            "charts/blog/Chart.yaml": "name: blog\n",
-        ])
-        #expect(error?.diagnostics.first?.code == "render.chartUnavailable")
-        #expect(error?.diagnostics.first?.location?.line == 8)
-        #expect(error?.diagnostics.first?.message.contains("chart rendering is not available yet") == true)
+    static let chartFiles: [String: String] = [
+        "charts/app/Chart.yaml": "apiVersion: v2\nname: app\nversion: 1.0.0\nappVersion: \"2.1\"\n",
+        "charts/app/values.yaml": "replicas: 1\nimage: {repository: ghcr.io/me/app, tag: \"1.0\"}\nlabels: {}\n",
+        "charts/app/templates/_helpers.tpl": "{{ define \"app.name\" }}{{ .Release.Name }}-{{ .Chart.Name }}{{ end }}",
+        "charts/app/templates/deployment.yaml": """
+        apiVersion: apps/v1
+        kind: Deployment
+        metadata:
+          name: {{ include "app.name" . }}
+          labels: {{- toYaml .Values.labels | nindent 4 }}
+        spec:
+          replicas: {{ .Values.replicas }}
+          template:
+            spec:
+              containers:
+                - name: app
+                  image: {{ .Values.image.repository }}:{{ .Values.image.tag }}
+        ---
+        apiVersion: v1
+        kind: Service
+        metadata:
+          name: {{ include "app.name" . }}
+        """,
+        "charts/app/templates/NOTES.txt": "Thanks for installing {{ .Release.Name }}",
+        "environments/dev/app.yaml": "replicas: 2\nimage: {tag: \"1.1\"}\nlabels: {team: web}\n",
+    ]
+
+    @Test func chartReleasesRenderWithValuesFilesAndInlineValues() throws {
+        var files = Self.chartFiles
+        files["environments/dev/environment.yaml"] = environmentFile("dev", namespace: "blog-dev", releases: """
+                - name: web
+                  chart: charts/app
+                  valuesFiles: [app.yaml]
+                  values: {replicas: 3}
+
+            """)
+        let objects = try render(files)
+        #expect(objects.map { "\($0.kind)/\($0.name)/\($0.namespace)" } == ["Service/web-app/blog-dev", "Deployment/web-app/blog-dev"])
+        let deployment = Value.object(try #require(objects.last).content)
+        #expect(deployment["spec"]?["replicas"] == .int(3))
+        #expect(deployment["metadata"]?["labels"] == .object(["team": .string("web")]))
+        #expect(deployment["spec"]?["template"]?["spec"]?["containers"]?.arrayValue?.first?["image"] == .string("ghcr.io/me/app:1.1"))
+        #expect(objects.last?.provenance.file == "charts/app/templates/deployment.yaml")
+        #expect(objects.first?.provenance.documentIndex == 1)
+    }
+
+    @Test func chartTemplateErrorsPointAtTheTemplate() {
+        var files = Self.chartFiles
+        files["charts/app/templates/deployment.yaml"] = "a: b\nvalue: {{ required \"image.digest is required\" .Values.image.digest }}\n"
+        files["environments/dev/environment.yaml"] = environmentFile("dev", releases: "    - name: web\n      chart: charts/app\n")
+        let error = renderError(files)
+        #expect(error?.diagnostics.first?.location?.file == "charts/app/templates/deployment.yaml")
+        #expect(error?.diagnostics.first?.location?.line == 2)
+        #expect(error?.diagnostics.first?.message == "execution error at (app/templates/deployment.yaml:2:10): image.digest is required")
     }
 }
