@@ -105,8 +105,10 @@ struct FilesObject: TemplateObject {
         case "Get": return { args in .string(files[try path(args)].map { String(decoding: $0, as: UTF8.self) } ?? "") }
         case "GetBytes": return { args in .bytes(files[try path(args)] ?? []) }
         case "Lines": return { args in
-            guard let bytes = files[try path(args)] else { return .list([]) }
-            return .list(String(decoding: bytes, as: UTF8.self).split(separator: "\n", omittingEmptySubsequences: false).map { .string(String($0)) })
+            guard let bytes = files[try path(args)], !bytes.isEmpty else { return .list([]) }
+            var text = String(decoding: bytes, as: UTF8.self)
+            if text.hasSuffix("\n") { text.removeLast() }  // Helm drops one trailing newline
+            return .list(text.split(separator: "\n", omittingEmptySubsequences: false).map { .string(String($0)) })
         }
         case "Glob": return { args in
             let pattern = try path(args)

@@ -23,7 +23,7 @@ public enum ChartLoader {
         let metadataText = try tree.read(chartFile)
         let metadata = try YAML.values(metadataText, file: chartFile).first ?? .object([:])
         let metadataNode = try YAMLParser.parse(metadataText, file: chartFile).first
-        guard let name = metadata["name"]?.stringValue, !name.isEmpty else {
+        guard let name = stringField(metadata["name"]), !name.isEmpty else {
             throw DiagnosticError(code: "chart.name", at: metadataNode?.location(chartFile) ?? SourceLocation(file: chartFile, line: 1, column: 1),
                                   "Chart.yaml needs a 'name'")
         }
@@ -34,10 +34,10 @@ public enum ChartLoader {
             dependencyValues = requirements?["dependencies"]?.arrayValue ?? []
         }
         for dependency in dependencyValues {
-            guard let depName = dependency["name"]?.stringValue else { continue }
+            guard let depName = stringField(dependency["name"]) else { continue }
             dependencies.append(Chart.Dependency(
-                name: depName, alias: dependency["alias"]?.stringValue, condition: dependency["condition"]?.stringValue,
-                tags: dependency["tags"]?.arrayValue?.compactMap(\.stringValue) ?? [],
+                name: depName, alias: stringField(dependency["alias"]), condition: stringField(dependency["condition"]),
+                tags: dependency["tags"]?.arrayValue?.compactMap(stringField) ?? [],
                 importValues: dependency["import-values"]?.arrayValue ?? [],
                 enabled: nil))
         }
@@ -73,11 +73,23 @@ public enum ChartLoader {
                 }
             }
         }
-        return Chart(metadata: metadata, name: name, version: metadata["version"]?.stringValue ?? "",
-                     apiVersion: metadata["apiVersion"]?.stringValue ?? "v1",
-                     isLibrary: metadata["type"]?.stringValue == "library", dependencies: dependencies,
+        return Chart(metadata: metadata, name: name, version: stringField(metadata["version"]) ?? "",
+                     apiVersion: stringField(metadata["apiVersion"]) ?? "v1",
+                     isLibrary: stringField(metadata["type"]) == "library", dependencies: dependencies,
                      values: values, path: path, templates: templates.sorted { $0.0 < $1.0 }, crds: crds.sorted { $0.0 < $1.0 },
                      files: files, subcharts: subcharts.sorted { $0.name < $1.name })
+    }
+}
+
+/// A Chart.yaml string field as Helm reads it: sigs.k8s.io/yaml gives the scalar's string form
+/// for string fields (`name: off` is the name "false"; floats print as 32-bit floats).
+func stringField(_ value: Value?) -> String? {
+    switch value {
+    case .string(let s)?: return s
+    case .bool(let b)?: return b ? "true" : "false"
+    case .int(let i)?: return String(i)
+    case .float(let d)?: return GoFloat.format(Double(Float(d)))
+    default: return nil
     }
 }
 

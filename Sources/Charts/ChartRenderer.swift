@@ -42,20 +42,18 @@ public enum ChartRenderer {
         let values = Dependencies.coalesce(chart, user: options.values)
         var set = TemplateSet(functions: HelmFunctions.all(now: options.now))
         set.missingKey = options.strict ? .error : .zero
-        var entries: [(name: String, source: String, data: TemplateValue, render: Bool, basePath: String)] = []
+        var entries: [Entry] = []
         collect(chart, prefix: chart.name, values: values, top: values, options: options, into: &entries, isRoot: true)
         // Helm parses deeper paths first, and names of equal depth in reverse order.
         entries.sort { a, b in
             let da = a.name.filter { $0 == "/" }.count, db = b.name.filter { $0 == "/" }.count
             return da != db ? da > db : a.name > b.name
         }
-        let texts = Dictionary(uniqueKeysWithValues: allTemplates(chart, prefix: chart.name).map { ($0.name, $0) })
         for entry in entries {
-            guard let template = texts[entry.name] else { continue }
             do {
-                try set.parse(name: entry.name, text: template.text)
+                try set.parse(name: entry.name, text: entry.text)
             } catch {
-                throw DiagnosticError(code: "chart.parse", at: location(error, source: template.source), Self.message(error))
+                throw DiagnosticError(code: "chart.parse", at: location(error, source: entry.source), Self.message(error))
             }
         }
         var rendered: [RenderedTemplate] = []
@@ -89,15 +87,19 @@ public enum ChartRenderer {
         SourceLocation(file: source, line: max(1, error.line), column: (error.column ?? 0) + 1)
     }
 
-    static func allTemplates(_ chart: Chart, prefix: String) -> [(name: String, source: String, text: String)] {
-        var result = chart.templates.map { (prefix + "/" + $0.path, chart.path + "/" + $0.path, $0.text) }
-        for sub in chart.subcharts { result += allTemplates(sub, prefix: prefix + "/charts/" + sub.name) }
-        return result
+    /// A template to parse (and maybe execute), with the data it executes with.
+    struct Entry {
+        var name: String
+        var source: String
+        var text: String
+        var data: TemplateValue
+        var render: Bool
+        var basePath: String
     }
 
     /// Every template with the data it executes with (Helm's allTemplates/recAllTpls).
     static func collect(_ chart: Chart, prefix: String, values: Value, top: Value, options: ChartRenderOptions,
-                        into entries: inout [(name: String, source: String, data: TemplateValue, render: Bool, basePath: String)],
+                        into entries: inout [Entry],
                         isRoot: Bool) {
         let enabled = Dependencies.enabledSubcharts(chart, values: values)
         let subchartData = TemplateMap()
@@ -121,8 +123,8 @@ public enum ChartRenderer {
             ("Subcharts", .map(subchartData)),
         ])
         for template in chart.templates {
-            entries.append((prefix + "/" + template.path, chart.path + "/" + template.path, .map(data), !chart.isLibrary,
-                            prefix + "/templates"))
+            entries.append(Entry(name: prefix + "/" + template.path, source: chart.path + "/" + template.path,
+                                 text: template.text, data: .map(data), render: !chart.isLibrary, basePath: prefix + "/templates"))
         }
     }
 
@@ -132,7 +134,12 @@ public enum ChartRenderer {
         let map = TemplateMap()
         for (key, value) in chart.metadata.objectValue ?? [:] {
             let goName = names[key] ?? (key.prefix(1).uppercased() + key.dropFirst())
-            map[goName] = TemplateValue(value, integersAsInt: false)
+            if let text = stringField(value), ["name", "version", "appVersion", "apiVersion", "description", "type",
+                                               "kubeVersion", "home", "icon", "condition", "tags"].contains(key) {
+                map[goName] = .string(text)
+            } else {
+                map[goName] = TemplateValue(value, integersAsInt: false)
+            }
         }
         map["Name"] = .string(chart.name)
         return .map(map)

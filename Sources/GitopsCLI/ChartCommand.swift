@@ -42,6 +42,11 @@ struct ChartTemplateCommand: ParsableCommand {
     @Option(name: .customLong("api-versions"), help: "An extra API version for .Capabilities (may be repeated).")
     var apiVersions: [String] = []
 
+    enum Format: String, ExpressibleByArgument, CaseIterable { case helm, json }
+
+    @Option(name: .long, help: "helm: what `helm template` prints; json: each template's rendered text by name.")
+    var output: Format = .helm
+
     func run() throws {
         let url = URL(fileURLWithPath: chart).standardizedFileURL
         let tree = WorkingTree(root: url.deletingLastPathComponent().path)
@@ -63,6 +68,12 @@ struct ChartTemplateCommand: ParsableCommand {
         let options = ChartRenderOptions(releaseName: name, namespace: namespace, values: userValues,
                                          capabilities: Capabilities(kubeVersion: kubeVersion, extraAPIVersions: apiVersions))
         let rendered = try ChartRenderer.render(loaded, options: options)
-        Output.write(HelmTemplateOutput.format(rendered))
+        switch output {
+        case .helm: Output.write(HelmTemplateOutput.format(rendered))
+        case .json:
+            var object = ValueObject()
+            for template in rendered { object[template.name] = .string(template.content) }
+            Output.write(JSONWriter.write(.object(object)) + "\n")
+        }
     }
 }
