@@ -92,7 +92,7 @@ struct ScratchEnvironments {
         let run = try GitopsRun(["environments", "--repo", Self.repositoryRoot])
         #expect(run.status == 0)
         #expect(run.stdout.split(separator: "\n").first?.hasPrefix("NAME") == true)
-        #expect(run.stdout.contains("production   blog-production   prod      1          staging"))
+        #expect(run.stdout.contains("production   blog-production   prod      4          staging"))
     }
 
     @Test func workingTreeEditVisibleOnlyWithoutRevision() throws {
