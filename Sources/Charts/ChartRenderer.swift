@@ -14,16 +14,20 @@ public struct ChartRenderOptions: Sendable {
     public var strict: Bool
     /// The clock `now` reads (fixed for reproducible renders).
     public var now: @Sendable () -> Date
+    /// Where random functions draw from; nil seeds them from namespace, release and chart (and each
+    /// template's name) so that every render of the same release gives the same values.
+    public var random: RandomSource?
 
     public init(releaseName: String, namespace: String, values: Value = .object([:]),
                 capabilities: Capabilities = Capabilities(), strict: Bool = false,
-                now: @escaping @Sendable () -> Date = { Date() }) {
+                now: @escaping @Sendable () -> Date = { Date() }, random: RandomSource? = nil) {
         self.releaseName = releaseName
         self.namespace = namespace
         self.values = values
         self.capabilities = capabilities
         self.strict = strict
         self.now = now
+        self.random = random
     }
 }
 
@@ -40,7 +44,8 @@ public struct RenderedTemplate: Sendable, Hashable {
 public enum ChartRenderer {
     public static func render(_ chart: Chart, options: ChartRenderOptions) throws(DiagnosticError) -> [RenderedTemplate] {
         let values = Dependencies.coalesce(chart, user: options.values)
-        var set = TemplateSet(functions: HelmFunctions.all(now: options.now))
+        let random = options.random ?? .seeded("\(options.namespace)/\(options.releaseName)/\(chart.name)")
+        var set = TemplateSet(functions: HelmFunctions.all(now: options.now, random: random))
         set.missingKey = options.strict ? .error : .zero
         var entries: [Entry] = []
         collect(chart, prefix: chart.name, values: values, top: values, options: options, into: &entries, isRoot: true)

@@ -8,8 +8,8 @@ public enum HelmFunctions {
     /// Marks messages of `required` and `fail`, which Helm prints as `execution error at (...)`.
     static let userErrorMarker = "\u{1}helm-user-error\u{1}"
 
-    public static func all(now: @escaping @Sendable () -> Date) -> [String: TemplateFunction] {
-        var functions = Sprig.functions(now: now)
+    public static func all(now: @escaping @Sendable () -> Date, random: RandomSource) -> [String: TemplateFunction] {
+        var functions = Sprig.functions(now: now, random: random)
         functions["env"] = nil
         functions["expandenv"] = nil
         let helm: [String: TemplateFunction] = [

@@ -42,6 +42,9 @@ struct ChartTemplateCommand: ParsableCommand {
     @Option(name: .customLong("api-versions"), help: "An extra API version for .Capabilities (may be repeated).")
     var apiVersions: [String] = []
 
+    @Flag(name: .long, help: "Random functions (randAlphaNum, uuidv4, ...) use real randomness, as Helm does (default: seeded from namespace, release and template, so renders repeat).")
+    var random = false
+
     enum Format: String, ExpressibleByArgument, CaseIterable { case helm, json }
 
     @Option(name: .long, help: "helm: what `helm template` prints; json: each template's rendered text by name.")
@@ -66,7 +69,8 @@ struct ChartTemplateCommand: ParsableCommand {
             userValues = try SetValues.apply(escaped, to: userValues, forceString: true)
         }
         let options = ChartRenderOptions(releaseName: name, namespace: namespace, values: userValues,
-                                         capabilities: Capabilities(kubeVersion: kubeVersion, extraAPIVersions: apiVersions))
+                                         capabilities: Capabilities(kubeVersion: kubeVersion, extraAPIVersions: apiVersions),
+                                         random: random ? .system : nil)
         let rendered = try ChartRenderer.render(loaded, options: options)
         switch output {
         case .helm: Output.write(HelmTemplateOutput.format(rendered))

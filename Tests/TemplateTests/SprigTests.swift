@@ -102,6 +102,31 @@ let sprigTable: [ExecCase] = [
         }
     }
 
+    @Test func seededRandomnessRepeatsPerTemplate() throws {
+        func render(_ source: RandomSource, template: String = "t") throws -> String {
+            var set = TemplateSet(functions: Sprig.functions(now: { Date() }, random: source))
+            try set.parse(name: template, text: "{{ randAlphaNum 12 }} {{ uuidv4 }} {{ randInt 1 100 }} {{ randNumeric 4 }}")
+            return try set.execute(template, data: .null)
+        }
+        let first = try render(.seeded("ns/blog"))
+        #expect(first == (try render(.seeded("ns/blog"))))
+        #expect(first != (try render(.seeded("ns/other"))))
+        #expect(first != (try render(.seeded("ns/blog"), template: "u")))
+        let parts = first.split(separator: " ")
+        #expect(parts[0].count == 12 && parts[0].allSatisfy { $0.isLetter || $0.isNumber })
+        #expect(parts[1].count == 36 && parts[1].split(separator: "-")[2].hasPrefix("4"))
+        #expect((1..<100).contains(Int(parts[2]) ?? 0) && parts[3].count == 4)
+        #expect(try render(.system) != (try render(.system)))
+    }
+
+    @Test func unsupportedGeneratorsSaySo() {
+        var set = TemplateSet(functions: Sprig.functions)
+        #expect(throws: TemplateError.self) {
+            try set.parse(name: "t", text: "{{ genCA \"x\" 365 }}")
+            _ = try set.execute("t", data: .null)
+        }
+    }
+
     @Test func nowIsTheInjectedClock() throws {
         var set = TemplateSet(functions: Sprig.functions(now: { Date(timeIntervalSince1970: 86_400) }))
         try set.parse(name: "t", text: "{{ now | unixEpoch }} {{ dateInZone \"2006-01-02\" now \"UTC\" }}")

@@ -36,15 +36,18 @@ enum SprigURL {
 
 /// All Sprig functions Helm exposes (`env` and `expandenv` are removed, as Helm removes them).
 public enum Sprig {
-    /// Sprig's functions, with `now` (and the date functions built on it) reading the wall clock.
-    public static let functions: [String: TemplateFunction] = functions(now: { Date() })
+    /// Sprig's functions, with `now` reading the wall clock and random functions using the system generator.
+    public static let functions: [String: TemplateFunction] = functions(now: { Date() }, random: .system)
 
-    /// Sprig's functions with `now` taken from `now` (a render fixes it to the commit time).
-    public static func functions(now: @escaping @Sendable () -> Date) -> [String: TemplateFunction] {
+    /// Sprig's functions with `now` taken from `now` (a render fixes it to the commit time) and
+    /// random functions drawing from `random`.
+    public static func functions(now: @escaping @Sendable () -> Date,
+                                 random: RandomSource = .system) -> [String: TemplateFunction] {
         var all: [String: TemplateFunction] = [:]
         for group in [SprigStrings.functions, SprigLists.functions, SprigDicts.functions, SprigDefaults.functions,
                       SprigMath.functions, SprigEncoding.functions, SprigJSON.functions, SprigRegex.functions,
-                      SprigSemver.functions, SprigURL.functions, SprigCrypto.functions, SprigDates.functions(now: now)] {
+                      SprigSemver.functions, SprigURL.functions, SprigCrypto.functions, SprigDates.functions(now: now),
+                      SprigRandom.functions(random), SprigNotYetSupported.functions] {
             all.merge(group) { _, new in new }
         }
         return all
