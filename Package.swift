@@ -45,7 +45,7 @@ let package = Package(
         /** The `gitops` executable. */
         .executableTarget(name: "gitops", dependencies: ["GitopsCLI"]),
         /** Runs third-party conformance suites (shared/conformance) and prints pass counts. */
-        .executableTarget(name: "conformance", dependencies: ["Basics", "YAML", "Template"]),
+        .executableTarget(name: "conformance", dependencies: ["Basics", "YAML", "Template", "Charts"]),
         /** Measures YAML parsing and Git tree reading for bench/. */
         .executableTarget(name: "gitops-bench", dependencies: ["Basics", "YAML", "Git"], path: "bench/Sources/gitops-bench"),
 

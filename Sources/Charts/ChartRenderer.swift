@@ -79,6 +79,14 @@ public enum ChartRenderer {
         return rendered.sorted { $0.name < $1.name }
     }
 
+    /// The CRD files of a chart and its subcharts, named as `helm template --include-crds` prints them.
+    public static func crds(_ chart: Chart, prefix: String? = nil) -> [(name: String, content: String)] {
+        let prefix = prefix ?? chart.name
+        var result = chart.crds.map { (prefix + "/" + $0.path, $0.text) }
+        for sub in chart.subcharts { result += crds(sub, prefix: prefix + "/charts/" + sub.name) }
+        return result
+    }
+
     /// Helm prints `required`/`fail` messages as `execution error at (file:line:col): message`.
     static func message(_ error: TemplateError) -> String {
         if let range = error.message.range(of: HelmFunctions.userErrorMarker) {

@@ -34,7 +34,12 @@ public enum HelmFunctions {
             "fromYamlArray": TemplateFunction(arguments: 1) { _, a in fromYAML(try string(a[0]), array: true) },
             "toJson": TemplateFunction(arguments: 1) { _, a in .string((try? GoJSON.encode(a[0], escapeHTML: true)) ?? "") },
             "fromJson": TemplateFunction(arguments: 1) { _, a in
-                do { return try GoJSON.decode(try string(a[0])) } catch {
+                do {
+                    let value = try GoJSON.decode(try string(a[0]))
+                    if case .map = value { return value }
+                    let type = value.isNil ? "null" : (value.typeName == "[]interface {}" ? "array" : value.typeName == "string" ? "string" : "number")
+                    return .map(TemplateMap([("Error", .string("json: cannot unmarshal \(type) into Go value of type map[string]interface {}"))]))
+                } catch {
                     return .map(TemplateMap([("Error", .string("\(error)"))]))
                 }
             },
@@ -79,8 +84,8 @@ public enum HelmFunctions {
             case (.object, false), (.array, true), (.null, _):
                 return TemplateValue(HelmValues.asFloats(value == .null ? (array ? .array([]) : .object([:])) : value))
             default:
-                let message = array ? "error unmarshaling JSON: json: cannot unmarshal object into Go value of type []interface {}"
-                    : "error unmarshaling JSON: json: cannot unmarshal array into Go value of type map[string]interface {}"
+                let message = array ? "error unmarshaling JSON: while decoding JSON: json: cannot unmarshal object into Go value of type []interface {}"
+                    : "error unmarshaling JSON: while decoding JSON: json: cannot unmarshal array into Go value of type map[string]interface {}"
                 return array ? .list([.string(message)]) : .map(TemplateMap([("Error", .string(message))]))
             }
         } catch {

@@ -107,52 +107,86 @@ public enum SetValues {
 /// `helm template`'s output: manifests split into documents, sorted by kind in install order
 /// (stable), hooks after them, each as `---\n# Source: NAME\nDOCUMENT\n`.
 public enum HelmTemplateOutput {
-    public static func format(_ rendered: [RenderedTemplate]) -> String {
-        var manifests: [(name: String, kind: String, content: String)] = []
-        var hooks: [(name: String, kind: String, content: String)] = []
-        for template in rendered.sorted(by: { $0.name < $1.name }) {
+    /// What to print besides the rendered manifests, as `helm template`'s flags choose.
+    public struct Options: Sendable {
+        /// `--include-crds`: the chart's `crds/` files first.
+        public var crds: [(name: String, content: String)] = []
+        /// `--show-only`: template paths or globs relative to the chart (`templates/service.yaml`).
+        public var showOnly: [String] = []
+        /// `--skip-tests`: leave out test hooks.
+        public var skipTests = false
+        public init() {}
+    }
+
+    public static func format(_ rendered: [RenderedTemplate], options: Options = Options()) -> String {
+        typealias Entry = (name: String, kind: String, content: String)
+        var manifests: [Entry] = []
+        var hooks: [Entry] = []
+        let knownHooks: Set<String> = ["pre-install", "post-install", "pre-delete", "post-delete", "pre-upgrade",
+                                       "post-upgrade", "pre-rollback", "post-rollback", "test", "test-success"]
+        for template in rendered.sorted(by: { Array($0.name.utf8).lexicographicallyPrecedes(Array($1.name.utf8)) }) {
             let base = template.name.split(separator: "/").last.map(String.init) ?? ""
             if base.hasPrefix("_") || template.name.hasSuffix("NOTES.txt") { continue }
             if template.content.trimmingCharacters(in: .whitespacesAndNewlines).isEmpty { continue }
             for document in split(template.content) {
-                let kind = Self.field("kind", in: document) ?? ""
-                if document.contains("helm.sh/hook:") || document.contains("\"helm.sh/hook\":") {
-                    hooks.append((template.name, kind, document))
-                } else {
+                let head = try? YAML.value(document, file: template.name, options: ParseOptions(allowDuplicateKeys: true))
+                let kind = head?["kind"]?.stringValue ?? ""
+                guard let hookText = head?["metadata"]?["annotations"]?["helm.sh/hook"]?.stringValue else {
                     manifests.append((template.name, kind, document))
+                    continue
                 }
+                let types = hookText.split(separator: ",").map { $0.trimmingCharacters(in: .whitespaces).lowercased() }
+                guard types.allSatisfy({ knownHooks.contains($0) }) else { continue }
+                if options.skipTests && types.contains(where: { $0 == "test" || $0 == "test-success" }) { continue }
+                hooks.append((template.name, kind, document))
             }
         }
-        func sorted(_ list: [(name: String, kind: String, content: String)]) -> [(name: String, kind: String, content: String)] {
+        func sorted(_ list: [Entry]) -> [Entry] {
             list.enumerated().sorted { a, b in
-                let ra = InstallOrder.rank(of: a.element.kind) ?? Int.max, rb = InstallOrder.rank(of: b.element.kind) ?? Int.max
-                if ra != rb { return ra < rb }
-                if ra == Int.max && a.element.kind != b.element.kind { return a.element.kind < b.element.kind }
-                return a.offset < b.offset
+                let ra = InstallOrder.rank(of: a.element.kind), rb = InstallOrder.rank(of: b.element.kind)
+                switch (ra, rb) {
+                case let (x?, y?) where x != y: return x < y
+                case (.some, nil): return true
+                case (nil, .some): return false
+                case (nil, nil) where a.element.kind != b.element.kind: return a.element.kind < b.element.kind
+                default: return a.offset < b.offset
+                }
             }.map(\.element)
         }
-        var out = ""
-        for manifest in sorted(manifests) + sorted(hooks) {
-            out += "---\n# Source: \(manifest.name)\n\(manifest.content)\n"
+        var ordered = sorted(manifests) + sorted(hooks)
+        if !options.showOnly.isEmpty {
+            // `--show-only` prints the matching templates in the order the flags name them.
+            var picked: [Entry] = []
+            for pattern in options.showOnly {
+                for entry in ordered {
+                    let relative = entry.name.split(separator: "/", maxSplits: 1).last.map(String.init) ?? entry.name
+                    if pattern == relative || pattern == entry.name || Glob.match(pattern, relative) { picked.append(entry) }
+                }
+            }
+            ordered = picked
         }
+        var out = ""
+        for crd in options.crds { out += "---\n# Source: \(crd.name)\n\(crd.content)\n" }
+        for entry in ordered { out += "---\n# Source: \(entry.name)\n\(entry.content)\n" }
         return out
     }
 
-    /// Helm's SplitManifests: split on `---` separator lines, trim, drop empty documents.
+    /// Helm v4's SplitManifests: split on the separator `(?:^|\s*\n)---\s*`, trimming only the
+    /// whitespace that leads each document (trailing newlines stay, as Helm prints them).
     public static func split(_ text: String) -> [String] {
+        let trimmed = String(text.drop { $0.isWhitespace })
+        let ns = trimmed as NSString
         var documents: [String] = []
-        var current: [Substring] = []
-        for line in text.split(separator: "\n", omittingEmptySubsequences: false) {
-            if line.hasPrefix("---") && line.dropFirst(3).allSatisfy({ $0 == " " || $0 == "\t" }) {
-                documents.append(current.joined(separator: "\n"))
-                current = []
-            } else {
-                current.append(line)
-            }
+        var start = 0
+        for match in separator.matches(in: trimmed, range: NSRange(location: 0, length: ns.length)) {
+            documents.append(ns.substring(with: NSRange(location: start, length: match.range.location - start)))
+            start = match.range.location + match.range.length
         }
-        documents.append(current.joined(separator: "\n"))
-        return documents.map { $0.trimmingCharacters(in: .whitespacesAndNewlines) }.filter { !$0.isEmpty }
+        documents.append(ns.substring(from: start))
+        return documents.filter { !$0.isEmpty }.map { String($0.drop { $0.isWhitespace }) }
     }
+
+    private static let separator = try! NSRegularExpression(pattern: "(?:^|[\\t\\n\\f\\r ]*\\n)---[\\t\\n\\f\\r ]*")
 
     static func field(_ name: String, in document: String) -> String? {
         for line in document.split(separator: "\n") where line.hasPrefix(name + ":") {
@@ -164,3 +198,4 @@ public enum HelmTemplateOutput {
 
 import Foundation
 import KubeModel
+import YAML

@@ -42,6 +42,15 @@ struct ChartTemplateCommand: ParsableCommand {
     @Option(name: .customLong("api-versions"), help: "An extra API version for .Capabilities (may be repeated).")
     var apiVersions: [String] = []
 
+    @Flag(name: .customLong("include-crds"), help: "Print the chart's crds/ files too, first.")
+    var includeCRDs = false
+
+    @Option(name: [.short, .customLong("show-only")], help: "Print only this template (a path like templates/service.yaml, or a glob).")
+    var showOnly: [String] = []
+
+    @Flag(name: .customLong("skip-tests"), help: "Leave out test hooks.")
+    var skipTests = false
+
     @Flag(name: .long, help: "Random functions (randAlphaNum, uuidv4, ...) use real randomness, as Helm does (default: seeded from namespace, release and template, so renders repeat).")
     var random = false
 
@@ -73,7 +82,12 @@ struct ChartTemplateCommand: ParsableCommand {
                                          random: random ? .system : nil)
         let rendered = try ChartRenderer.render(loaded, options: options)
         switch output {
-        case .helm: Output.write(HelmTemplateOutput.format(rendered))
+        case .helm:
+            var outputOptions = HelmTemplateOutput.Options()
+            if includeCRDs { outputOptions.crds = ChartRenderer.crds(loaded) }
+            outputOptions.showOnly = showOnly
+            outputOptions.skipTests = skipTests
+            Output.write(HelmTemplateOutput.format(rendered, options: outputOptions))
         case .json:
             var object = ValueObject()
             for template in rendered { object[template.name] = .string(template.content) }

@@ -37,6 +37,7 @@ struct RunnerError: Error, CustomStringConvertible {
 
 let suites: [String: any Suite] = [
     "yaml-test-suite": YAMLTestSuite(), "text-template": TextTemplateSuite(), "sprig": SprigSuite(),
+    "helm-goldens": HelmGoldensSuite(),
 ]
 
 var arguments = Array(CommandLine.arguments.dropFirst())
