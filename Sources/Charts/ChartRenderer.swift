@@ -43,6 +43,14 @@ public struct RenderedTemplate: Sendable, Hashable {
 /// Renders charts as Helm's engine does.
 public enum ChartRenderer {
     public static func render(_ chart: Chart, options: ChartRenderOptions) throws(DiagnosticError) -> [RenderedTemplate] {
+        // Parse and execute every template on one thread with a large stack.
+        let result = TemplateSet.onLargeStack { () -> Result<[RenderedTemplate], DiagnosticError> in
+            Result { () throws(DiagnosticError) -> [RenderedTemplate] in try renderInPlace(chart, options: options) }
+        }
+        return try result.get()
+    }
+
+    static func renderInPlace(_ chart: Chart, options: ChartRenderOptions) throws(DiagnosticError) -> [RenderedTemplate] {
         let values = Dependencies.coalesce(chart, user: options.values)
         let random = options.random ?? .seeded("\(options.namespace)/\(options.releaseName)/\(chart.name)")
         var set = TemplateSet(functions: HelmFunctions.all(now: options.now, random: random))
@@ -50,13 +58,12 @@ public enum ChartRenderer {
         var entries: [Entry] = []
         collect(chart, prefix: chart.name, values: values, top: values, options: options, into: &entries, isRoot: true)
         // Helm parses deeper paths first, and names of equal depth in reverse order.
-        entries.sort { a, b in
-            let da = a.name.filter { $0 == "/" }.count, db = b.name.filter { $0 == "/" }.count
-            return da != db ? da > db : a.name > b.name
-        }
+        entries = entries.map { ($0.name.utf8.lazy.filter { $0 == UInt8(ascii: "/") }.count, $0) }
+            .sorted { a, b in a.0 != b.0 ? a.0 > b.0 : a.1.name > b.1.name }
+            .map(\.1)
         for entry in entries {
             do {
-                try set.parse(name: entry.name, text: entry.text)
+                try set.parseInPlace(name: entry.name, text: entry.text)
             } catch {
                 throw DiagnosticError(code: "chart.parse", at: location(error, source: entry.source), Self.message(error))
             }
@@ -69,9 +76,9 @@ public enum ChartRenderer {
             let scoped = data.copy()
             scoped["Template"] = .map(TemplateMap([("Name", .string(entry.name)), ("BasePath", .string(entry.basePath))]))
             do {
-                let output = try set.execute(entry.name, data: .map(scoped))
+                let output = try set.executeInPlace(entry.name, data: .map(scoped))
                 rendered.append(RenderedTemplate(name: entry.name, sourcePath: entry.source,
-                                                 content: output.replacingOccurrences(of: "<no value>", with: "")))
+                                                 content: SprigStrings.replaceAll(output, "<no value>", "")))
             } catch {
                 throw DiagnosticError(code: "chart.render", at: location(error, source: entry.source), Self.message(error))
             }

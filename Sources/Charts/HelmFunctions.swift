@@ -8,17 +8,29 @@ public enum HelmFunctions {
     /// Marks messages of `required` and `fail`, which Helm prints as `execution error at (...)`.
     static let userErrorMarker = "\u{1}helm-user-error\u{1}"
 
-    public static func all(now: @escaping @Sendable () -> Date, random: RandomSource) -> [String: TemplateFunction] {
-        var functions = Sprig.functions(now: now, random: random)
+    /// Sprig and Helm functions whose behaviour does not depend on the clock or randomness.
+    private static let fixed: [String: TemplateFunction] = {
+        var functions = Sprig.functions
         functions["env"] = nil
         functions["expandenv"] = nil
-        let helm: [String: TemplateFunction] = [
+        functions.merge(helm) { _, new in new }
+        return functions
+    }()
+
+    /// Every function, with `now` reading `now` and random functions drawing from `random`.
+    public static func all(now: @escaping @Sendable () -> Date, random: RandomSource) -> [String: TemplateFunction] {
+        var functions = fixed
+        functions.merge(Sprig.clockAndRandomFunctions(now: now, random: random)) { _, new in new }
+        return functions
+    }
+
+    private static let helm: [String: TemplateFunction] = [
             "include": TemplateFunction(arguments: 2) { context, a in
                 .string(try context.execute(template: try string(a[0]), data: a[1]))
             },
             "tpl": TemplateFunction(arguments: 2) { context, a in
                 let text = try context.parseAndExecute(name: context.templateName, text: try string(a[0]), data: a[1])
-                return .string(text.replacingOccurrences(of: "<no value>", with: ""))
+                return .string(SprigStrings.replaceAll(text, "<no value>", ""))
             },
             "required": TemplateFunction(arguments: 2) { _, a in
                 let message = try string(a[0])
@@ -55,10 +67,7 @@ public enum HelmFunctions {
             "toToml": TemplateFunction(arguments: 1) { _, _ in throw FunctionError("toToml is not supported yet") },
             "fromToml": TemplateFunction(arguments: 1) { _, _ in throw FunctionError("fromToml is not supported yet") },
             "lookup": TemplateFunction(arguments: 4) { _, _ in .map(TemplateMap()) },
-        ]
-        functions.merge(helm) { _, new in new }
-        return functions
-    }
+    ]
 
     static func string(_ v: TemplateValue) throws -> String {
         guard case .string(let s) = v else {

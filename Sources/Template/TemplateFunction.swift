@@ -35,7 +35,7 @@ public struct TemplateFunction: Sendable {
 
 /// What a function may ask of the execution that calls it (Helm's `include` and `tpl` need it).
 public final class CallContext: @unchecked Sendable {
-    let execution: Execution
+    unowned let execution: Execution
 
     init(execution: Execution) { self.execution = execution }
 

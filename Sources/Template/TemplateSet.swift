@@ -12,7 +12,15 @@ public struct TemplateSet: Sendable {
         case error
     }
 
-    public private(set) var functions: [String: TemplateFunction]
+    public private(set) var functions: [String: TemplateFunction] {
+        didSet {
+            functionNames = Set(functions.keys)
+            fingerprint = functionNames.sorted().hashValue
+        }
+    }
+    /// The names the parser accepts as functions (kept with `functions`), and a hash of them.
+    private var functionNames: Set<String>
+    private var fingerprint: Int
     var trees: [String: Tree] = [:]
     public var missingKey: MissingKey = .invalid
     /// Deepest nesting of `template`/`include` calls.
@@ -27,6 +35,8 @@ public struct TemplateSet: Sendable {
         var all = Builtins.functions
         for (name, function) in functions { all[name] = function }
         self.functions = all
+        functionNames = Set(all.keys)
+        fingerprint = functionNames.sorted().hashValue
     }
 
     /// Adds or replaces functions.
@@ -43,18 +53,19 @@ public struct TemplateSet: Sendable {
     /// is replaced unless the new one is empty (Go's rule).
     /// Parsing runs on a thread with a large stack, like execution, so deep nesting ends with an error.
     public mutating func parse(name: String, text: String) throws(TemplateError) {
-        let functionNames = Set(functions.keys)
+        let functionNames = self.functionNames, fingerprint = self.fingerprint
         let parsed = Self.onLargeStack { () -> Result<(Tree, [Tree]), TemplateError> in
             Result { () throws(TemplateError) -> (Tree, [Tree]) in
-                try Parser.parse(name: name, text: text, functions: functionNames)
+                try ParseCache.shared.parse(name: name, text: text, functions: functionNames, fingerprint: fingerprint)
             }
         }
         add(try parsed.get())
     }
 
-    /// Parses on the current thread (for `tpl`, already running on a large stack).
-    mutating func parseInPlace(name: String, text: String) throws(TemplateError) {
-        add(try Parser.parse(name: name, text: text, functions: Set(functions.keys)))
+    /// Parses on the current thread. Use it inside `onLargeStack` (or where deep nesting cannot
+    /// occur); `parse` does this for one call.
+    public mutating func parseInPlace(name: String, text: String) throws(TemplateError) {
+        add(try ParseCache.shared.parse(name: name, text: text, functions: functionNames, fingerprint: fingerprint))
     }
 
     private mutating func add(_ parsed: (Tree, [Tree])) {
@@ -81,16 +92,24 @@ public struct TemplateSet: Sendable {
         return try result.get()
     }
 
-    /// Runs `body` on a thread with a 64 MiB stack and waits for it.
-    static func onLargeStack<T>(_ body: @escaping @Sendable () -> T) -> T {
+    /// Executes on the current thread. Use it inside `onLargeStack`; `execute` does this for one call.
+    public func executeInPlace(_ name: String, data: TemplateValue) throws(TemplateError) -> String {
+        guard trees[name] != nil else {
+            throw TemplateError(kind: .exec, template: name, line: 0, column: nil, action: nil,
+                                message: "no template \"\(name)\" associated with template set")
+        }
+        return try Execution(set: self).run(name, data: data)
+    }
+
+    /// Runs `body` on a thread with a 64 MiB stack and waits for it: many parses and executions
+    /// (a whole chart) pay for one thread instead of one each.
+    public static func onLargeStack<T>(_ body: @escaping @Sendable () -> T) -> T {
         let box = ResultBox<T>()
         let done = DispatchSemaphore(value: 0)
-        let thread = Thread {
+        LargeStackWorkers.shared.run {
             box.value = body()
             done.signal()
         }
-        thread.stackSize = 64 << 20
-        thread.start()
         done.wait()
         return box.value!
     }
@@ -98,4 +117,41 @@ public struct TemplateSet: Sendable {
 
 private final class ResultBox<T>: @unchecked Sendable {
     var value: T?
+}
+
+/// Reusable threads with 64 MiB stacks: template work runs on one of them, a new one is started
+/// only when all are busy (callers on other threads may wait for each other otherwise).
+final class LargeStackWorkers: @unchecked Sendable {
+    static let shared = LargeStackWorkers()
+
+    private let condition = NSCondition()
+    private var jobs: [@Sendable () -> Void] = []
+    private var idle = 0
+
+    func run(_ job: @escaping @Sendable () -> Void) {
+        condition.lock()
+        jobs.append(job)
+        if idle == 0 {
+            let thread = Thread { [self] in self.work() }
+            thread.stackSize = 64 << 20
+            thread.start()
+        } else {
+            condition.signal()
+        }
+        condition.unlock()
+    }
+
+    private func work() {
+        while true {
+            condition.lock()
+            while jobs.isEmpty {
+                idle += 1
+                condition.wait()
+                idle -= 1
+            }
+            let job = jobs.removeFirst()
+            condition.unlock()
+            job()
+        }
+    }
 }

@@ -1,7 +1,7 @@
 import Foundation
 
 /// Sprig's string functions.
-enum SprigStrings {
+public enum SprigStrings {
     static let functions: [String: TemplateFunction] = [
         "trim": .stringToString { $0.trimmingCharacters(in: .whitespacesAndNewlines) },
         "trimAll": TemplateFunction(arguments: 2) { _, a in
@@ -242,13 +242,37 @@ enum SprigStrings {
     }
 
     /// Go's `strings.Replace(s, old, new, -1)` (an empty `old` inserts `new` around every rune).
-    static func replaceAll(_ s: String, _ old: String, _ new: String) -> String {
+    public static func replaceAll(_ s: String, _ old: String, _ new: String) -> String {
         if old.isEmpty {
             var out = new
             for scalar in s.unicodeScalars { out.unicodeScalars.append(scalar); out += new }
             return out
         }
-        return s.components(separatedBy: old).joined(separator: new)
+        let pattern = Array(old.utf8)
+        guard let first = pattern.first, s.utf8.count >= pattern.count else { return s }
+        // Most texts do not contain the pattern: look before copying anything.
+        var found = false
+        var scan = s.utf8.startIndex
+        while let at = s.utf8[scan...].firstIndex(of: first) {
+            if s.utf8[at...].starts(with: pattern) { found = true; break }
+            scan = s.utf8.index(after: at)
+        }
+        guard found else { return s }
+        let source = Array(s.utf8), replacement = Array(new.utf8)
+        var out: [UInt8] = []
+        var i = 0
+        var replaced = false
+        while i < source.count {
+            if source[i] == first, i + pattern.count <= source.count, source[i..<(i + pattern.count)].elementsEqual(pattern) {
+                out += replacement
+                i += pattern.count
+                replaced = true
+            } else {
+                out.append(source[i])
+                i += 1
+            }
+        }
+        return replaced ? String(decoding: out, as: UTF8.self) : s
     }
 
     /// Go's `strings.Split` / `SplitN` (`limit` < 0: all).

@@ -52,4 +52,10 @@ public enum Sprig {
         }
         return all
     }
+
+    /// Only the functions that read the clock or draw random numbers.
+    public static func clockAndRandomFunctions(now: @escaping @Sendable () -> Date,
+                                               random: RandomSource) -> [String: TemplateFunction] {
+        SprigDates.functions(now: now).merging(SprigRandom.functions(random)) { _, new in new }
+    }
 }

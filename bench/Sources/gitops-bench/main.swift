@@ -1,4 +1,5 @@
 import Basics
+import Charts
 import Foundation
 import Git
 import YAML
@@ -55,8 +56,25 @@ do {
             })
         }
         print(String(format: "swift-gittree %.3f s (%d files, %d bytes)", best, files, bytes))
+    case "chart" where arguments.count >= 4:
+        // gitops-bench chart CHART_DIR VALUES_FILE COUNT: load once, render COUNT times.
+        let url = URL(fileURLWithPath: arguments[1]).standardizedFileURL
+        let tree = WorkingTree(root: url.deletingLastPathComponent().path)
+        let chart = try ChartLoader.load(tree, path: url.lastPathComponent)
+        let valuesPath = arguments[2]
+        let values = try HelmValues.read(Array(try Data(contentsOf: URL(fileURLWithPath: valuesPath))), file: valuesPath)
+        let count = Int(arguments[3]) ?? 1000
+        let options = ChartRenderOptions(releaseName: "blog", namespace: "blog-production", values: values)
+        var templates = 0
+        let elapsed = try seconds {
+            for _ in 0..<count { templates = try ChartRenderer.render(chart, options: options).count }
+        }
+        var usage = rusage()
+        getrusage(Int32(RUSAGE_SELF.rawValue), &usage)
+        print(String(format: "swift-chart %.3f s %.1f renders/s (%d templates each) peak-rss %.1f MiB",
+                     elapsed, Double(count) / elapsed, templates, Double(usage.ru_maxrss) / 1024))
     default:
-        FileHandle.standardError.write(Data("usage: gitops-bench yaml FILE [REPEAT] | git REPO REVISION [REPEAT]\n".utf8))
+        FileHandle.standardError.write(Data("usage: gitops-bench yaml FILE [REPEAT] | git REPO REVISION [REPEAT] | chart DIR VALUES COUNT\n".utf8))
         exit(2)
     }
 } catch {
