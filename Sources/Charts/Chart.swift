@@ -22,6 +22,8 @@ public struct Chart: Sendable {
     public var files: [String: [UInt8]]
     /// Subcharts from `charts/`, by folder name.
     public var subcharts: [Chart]
+    /// Parsed templates, kept with the loaded chart so rendering it again does not parse again.
+    let parsed = ParsedTemplates()
 
     public struct Dependency: Sendable {
         public var name: String
@@ -30,5 +32,33 @@ public struct Chart: Sendable {
         public var tags: [String]
         public var importValues: [Value]
         public var enabled: Bool?
+    }
+}
+
+import Synchronization
+import Template
+
+/// What rendering a loaded chart again can reuse: parse results of its templates (by rendered
+/// name and function-set identity) and its `.Chart` and `.Files` objects.
+final class ParsedTemplates: Sendable {
+    private let entries = Mutex<[String: TemplateSet.Parsed]>([:])
+    private let objects = Mutex<[String: TemplateValue]>([:])
+
+    func chartObject(_ make: () -> TemplateValue) -> TemplateValue { cached("chart", make) }
+    func filesObject(_ make: () -> TemplateValue) -> TemplateValue { cached("files", make) }
+
+    private func cached(_ key: String, _ make: () -> TemplateValue) -> TemplateValue {
+        if let value = objects.withLock({ $0[key] }) { return value }
+        let value = make()
+        objects.withLock { $0[key] = value }
+        return value
+    }
+
+    func get(_ name: String, fingerprint: Int) -> TemplateSet.Parsed? {
+        entries.withLock { $0["\(fingerprint)\u{0}" + name] }
+    }
+
+    func put(_ name: String, fingerprint: Int, _ parsed: TemplateSet.Parsed) {
+        entries.withLock { $0["\(fingerprint)\u{0}" + name] = parsed }
     }
 }

@@ -42,6 +42,9 @@ public struct RenderedTemplate: Sendable, Hashable {
 
 /// Renders charts as Helm's engine does.
 public enum ChartRenderer {
+    /// Every function Helm offers; each render swaps in its own clock and random source.
+    static let baseSet = TemplateSet(functions: HelmFunctions.all(now: { Date() }, random: .system))
+
     public static func render(_ chart: Chart, options: ChartRenderOptions) throws(DiagnosticError) -> [RenderedTemplate] {
         // Parse and execute every template on one thread with a large stack.
         let result = TemplateSet.onLargeStack { () -> Result<[RenderedTemplate], DiagnosticError> in
@@ -53,17 +56,26 @@ public enum ChartRenderer {
     static func renderInPlace(_ chart: Chart, options: ChartRenderOptions) throws(DiagnosticError) -> [RenderedTemplate] {
         let values = Dependencies.coalesce(chart, user: options.values)
         let random = options.random ?? .seeded("\(options.namespace)/\(options.releaseName)/\(chart.name)")
-        var set = TemplateSet(functions: HelmFunctions.all(now: options.now, random: random))
+        var set = baseSet
+        set.addFunctions(Sprig.clockAndRandomFunctions(now: options.now, random: random))
         set.missingKey = options.strict ? .error : .zero
         var entries: [Entry] = []
         collect(chart, prefix: chart.name, values: values, top: values, options: options, into: &entries, isRoot: true)
         // Helm parses deeper paths first, and names of equal depth in reverse order.
-        entries = entries.map { ($0.name.utf8.lazy.filter { $0 == UInt8(ascii: "/") }.count, $0) }
-            .sorted { a, b in a.0 != b.0 ? a.0 > b.0 : a.1.name > b.1.name }
-            .map(\.1)
+        entries = entries.map { (Array($0.name.utf8), $0) }
+            .map { ($0.0.lazy.filter { $0 == UInt8(ascii: "/") }.count, $0.0, $0.1) }
+            .sorted { a, b in a.0 != b.0 ? a.0 > b.0 : b.1.lexicographicallyPrecedes(a.1) }
+            .map(\.2)
+        let fingerprint = set.functionsFingerprint
         for entry in entries {
             do {
-                try set.parseInPlace(name: entry.name, text: entry.text)
+                if let parsed = chart.parsed.get(entry.name, fingerprint: fingerprint) {
+                    set.add(parsed)
+                } else {
+                    let parsed = try set.parseOnly(name: entry.name, text: entry.text)
+                    chart.parsed.put(entry.name, fingerprint: fingerprint, parsed)
+                    set.add(parsed)
+                }
             } catch {
                 throw DiagnosticError(code: "chart.parse", at: location(error, source: entry.source), Self.message(error))
             }
@@ -83,7 +95,7 @@ public enum ChartRenderer {
                 throw DiagnosticError(code: "chart.render", at: location(error, source: entry.source), Self.message(error))
             }
         }
-        return rendered.sorted { $0.name < $1.name }
+        return rendered.map { (Array($0.name.utf8), $0) }.sorted { $0.0.lexicographicallyPrecedes($1.0) }.map(\.1)
     }
 
     /// The CRD files of a chart and its subcharts, named as `helm template --include-crds` prints them.
@@ -137,15 +149,21 @@ public enum ChartRenderer {
                 ("Name", .string(options.releaseName)), ("Namespace", .string(options.namespace)),
                 ("IsInstall", .bool(true)), ("IsUpgrade", .bool(false)), ("Revision", .int(1)), ("Service", .string("Helm")),
             ]))),
-            ("Chart", chartObject(chart)),
+            ("Chart", Self.fresh(chart.parsed.chartObject { chartObject(chart) })),
             ("Capabilities", options.capabilities.templateValue),
-            ("Files", .object(FilesObject(files: chart.files))),
+            ("Files", chart.parsed.filesObject { .object(FilesObject(files: chart.files)) }),
             ("Subcharts", .map(subchartData)),
         ])
         for template in chart.templates {
             entries.append(Entry(name: prefix + "/" + template.path, source: chart.path + "/" + template.path,
                                  text: template.text, data: .map(data), render: !chart.isLibrary, basePath: prefix + "/templates"))
         }
+    }
+
+    /// A map value not shared with earlier renders (templates may `set` into it).
+    static func fresh(_ value: TemplateValue) -> TemplateValue {
+        if case .map(let map) = value { return .map(map.copy()) }
+        return value
     }
 
     /// `.Chart`: Chart.yaml's fields under Helm's Go field names.

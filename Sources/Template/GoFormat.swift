@@ -299,6 +299,10 @@ public enum GoFormat {
 
     /// Go's `strconv.Quote`.
     public static func quote(_ s: String) -> String {
+        // Fast path: printable ASCII without quotes or backslashes needs no escaping.
+        if s.utf8.allSatisfy({ $0 >= 0x20 && $0 < 0x7F && $0 != UInt8(ascii: "\"") && $0 != UInt8(ascii: "\\") }) {
+            return "\"" + s + "\""
+        }
         var out = "\""
         for scalar in s.unicodeScalars { out += escape(scalar, quote: "\"") }
         return out + "\""
@@ -309,6 +313,7 @@ public enum GoFormat {
     }
 
     static func escape(_ scalar: Unicode.Scalar, quote: Unicode.Scalar) -> String {
+        if scalar.value >= 0x20 && scalar.value < 0x7F && scalar != quote && scalar != "\\" { return String(scalar) }
         switch scalar {
         case quote: return "\\" + String(quote)
         case "\\": return "\\\\"

@@ -12,12 +12,7 @@ public struct TemplateSet: Sendable {
         case error
     }
 
-    public private(set) var functions: [String: TemplateFunction] {
-        didSet {
-            functionNames = Set(functions.keys)
-            fingerprint = functionNames.sorted().hashValue
-        }
-    }
+    public private(set) var functions: [String: TemplateFunction]
     /// The names the parser accepts as functions (kept with `functions`), and a hash of them.
     private var functionNames: Set<String>
     private var fingerprint: Int
@@ -39,9 +34,16 @@ public struct TemplateSet: Sendable {
         fingerprint = functionNames.sorted().hashValue
     }
 
-    /// Adds or replaces functions.
+    /// Adds or replaces functions. Replacing existing ones keeps the set's parse results reusable.
     public mutating func addFunctions(_ more: [String: TemplateFunction]) {
-        for (name, function) in more { functions[name] = function }
+        var added = false
+        for (name, function) in more {
+            if functions.updateValue(function, forKey: name) == nil { added = true }
+        }
+        if added {
+            functionNames = Set(functions.keys)
+            fingerprint = functionNames.sorted().hashValue
+        }
     }
 
     /// Names of the templates in the set, sorted.
@@ -61,6 +63,26 @@ public struct TemplateSet: Sendable {
         }
         add(try parsed.get())
     }
+
+    /// A parsed template that can be added to other sets with the same functions (see `add(_:)`),
+    /// so that parsing happens once per text.
+    public struct Parsed: Sendable {
+        let trees: (Tree, [Tree])
+        let fingerprint: Int
+    }
+
+    /// Parses on the current thread without adding the result; add it with `add(_:)`.
+    public func parseOnly(name: String, text: String) throws(TemplateError) -> Parsed {
+        Parsed(trees: try Parser.parse(name: name, text: text, functions: functionNames), fingerprint: fingerprint)
+    }
+
+    /// Adds a template parsed earlier (by a set with the same functions).
+    public mutating func add(_ parsed: Parsed) {
+        add(parsed.trees)
+    }
+
+    /// The identity of this set's function names (parses are reusable between equal ones).
+    public var functionsFingerprint: Int { fingerprint }
 
     /// Parses on the current thread. Use it inside `onLargeStack` (or where deep nesting cannot
     /// occur); `parse` does this for one call.

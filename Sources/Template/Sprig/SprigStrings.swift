@@ -250,12 +250,18 @@ public enum SprigStrings {
         }
         let pattern = Array(old.utf8)
         guard let first = pattern.first, s.utf8.count >= pattern.count else { return s }
-        // Most texts do not contain the pattern: look before copying anything.
-        var found = false
-        var scan = s.utf8.startIndex
-        while let at = s.utf8[scan...].firstIndex(of: first) {
-            if s.utf8[at...].starts(with: pattern) { found = true; break }
-            scan = s.utf8.index(after: at)
+        // Most texts do not contain the pattern: look (with memchr) before copying anything.
+        var text = s
+        let found = text.withUTF8 { bytes -> Bool in
+            guard let base = bytes.baseAddress else { return false }
+            var offset = 0
+            while offset + pattern.count <= bytes.count,
+                  let hit = memchr(base + offset, Int32(first), bytes.count - offset) {
+                let at = base.distance(to: hit.assumingMemoryBound(to: UInt8.self))
+                if at + pattern.count <= bytes.count, memcmp(base + at, pattern, pattern.count) == 0 { return true }
+                offset = at + 1
+            }
+            return false
         }
         guard found else { return s }
         let source = Array(s.utf8), replacement = Array(new.utf8)
