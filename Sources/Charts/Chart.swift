@@ -44,7 +44,8 @@ final class ParsedTemplates: Sendable {
     private let entries = Mutex<[String: TemplateSet.Parsed]>([:])
     private let objects = Mutex<[String: TemplateValue]>([:])
 
-    func chartObject(_ make: () -> TemplateValue) -> TemplateValue { cached("chart", make) }
+    /// `name` is the name the chart renders under (an alias shares the loaded chart).
+    func chartObject(name: String, _ make: () -> TemplateValue) -> TemplateValue { cached("chart\u{0}" + name, make) }
     func filesObject(_ make: () -> TemplateValue) -> TemplateValue { cached("files", make) }
 
     private func cached(_ key: String, _ make: () -> TemplateValue) -> TemplateValue {

@@ -149,7 +149,7 @@ public enum ChartRenderer {
                 ("Name", .string(options.releaseName)), ("Namespace", .string(options.namespace)),
                 ("IsInstall", .bool(true)), ("IsUpgrade", .bool(false)), ("Revision", .int(1)), ("Service", .string("Helm")),
             ]))),
-            ("Chart", Self.fresh(chart.parsed.chartObject { chartObject(chart) })),
+            ("Chart", Self.fresh(chart.parsed.chartObject(name: chart.name) { chartObject(chart) })),
             ("Capabilities", options.capabilities.templateValue),
             ("Files", chart.parsed.filesObject { .object(FilesObject(files: chart.files)) }),
             ("Subcharts", .map(subchartData)),
