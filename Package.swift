@@ -17,6 +17,8 @@ let package = Package(
         .systemLibrary(name: "CGit2", pkgConfig: "libgit2", providers: [.apt(["libgit2-dev"])]),
         /** System-library module map for libyaml (Debian `libyaml-dev`). */
         .systemLibrary(name: "CYAML", pkgConfig: "yaml-0.1", providers: [.apt(["libyaml-dev"])]),
+        /** System-library module map for zlib (Debian `zlib1g-dev`), for packaged charts. */
+        .systemLibrary(name: "CZlib", pkgConfig: "zlib", providers: [.apt(["zlib1g-dev"])]),
         /** Source locations, diagnostics, the generic value tree and the read-only file-tree protocol. */
         .target(name: "Basics"),
         /** libyaml parsing into marked nodes, Kubernetes/YAML 1.2 scalar resolution, emitting and format-preserving edits. */
@@ -32,7 +34,7 @@ let package = Package(
         /** Kubernetes objects, group/version/kind, resource keys, provenance, scope and install order. */
         .target(name: "KubeModel", dependencies: ["Basics"]),
         /** Helm charts: loading, values coalescing, Helm's template functions and objects, rendering. */
-        .target(name: "Charts", dependencies: ["Basics", "YAML", "Template", "KubeModel"]),
+        .target(name: "Charts", dependencies: ["Basics", "YAML", "Template", "KubeModel", "CZlib"]),
         /** Loads and checks gitops.yaml and environments/<env>/environment.yaml from a file tree. */
         .target(name: "RepoModel", dependencies: ["Basics", "YAML"]),
         /** Renders an environment's releases (plain manifests now, charts later) into ordered objects. */

@@ -14,6 +14,25 @@ public enum ChartLoader {
         }
     }
 
+    /// A packaged chart: the archive's single top-level folder is the chart.
+    private static func loadArchive(_ tree: any FileTree, path: String) throws -> Chart {
+        let archive: MemoryFileTree
+        do {
+            archive = try ChartArchive.unpack(try tree.read(path), name: path)
+        } catch {
+            throw DiagnosticError(code: "chart.archive", at: SourceLocation(file: path, line: 1, column: 1),
+                                  "cannot read the packaged chart: \(error)")
+        }
+        let folders = try archive.list("").filter { $0.kind == .directory }
+        guard folders.count == 1 else {
+            throw DiagnosticError(code: "chart.archive", at: SourceLocation(file: path, line: 1, column: 1),
+                                  "a packaged chart must hold one top-level folder, found \(folders.count)")
+        }
+        var chart = try loadChart(archive, path: folders[0].name)
+        chart.path = path + "/" + chart.path
+        return chart
+    }
+
     private static func loadChart(_ tree: any FileTree, path: String) throws -> Chart {
         let chartFile = path + "/Chart.yaml"
         guard try tree.exists(chartFile) else {
@@ -67,9 +86,8 @@ public enum ChartLoader {
                 let child = path + "/charts/" + entry.name
                 if try tree.kind(of: child) == .directory {
                     subcharts.append(try loadChart(tree, path: child))
-                } else if entry.name.hasSuffix(".tgz") {
-                    throw DiagnosticError(code: "chart.archive", at: SourceLocation(file: child, line: 1, column: 1),
-                                          "packaged subcharts (.tgz) are not supported yet; unpack '\(entry.name)' into charts/")
+                } else if entry.name.hasSuffix(".tgz") || entry.name.hasSuffix(".tar.gz") {
+                    subcharts.append(try loadArchive(tree, path: child))
                 }
             }
         }

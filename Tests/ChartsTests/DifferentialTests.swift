@@ -64,3 +64,42 @@ import Testing
         ]))
     }
 }
+
+@Suite struct ArchiveTests {
+    /// A subchart packaged as .tgz (what `helm dependency update` leaves in charts/) renders like a folder.
+    @Test func packagedSubchartsRender() throws {
+        let root = FileManager.default.temporaryDirectory.appendingPathComponent("gitops-tgz-\(UUID().uuidString)").path
+        defer { try? FileManager.default.removeItem(atPath: root) }
+        let fm = FileManager.default
+        try fm.createDirectory(atPath: root + "/pack/lib/templates", withIntermediateDirectories: true)
+        try fm.createDirectory(atPath: root + "/app/charts", withIntermediateDirectories: true)
+        try fm.createDirectory(atPath: root + "/app/templates", withIntermediateDirectories: true)
+        try "apiVersion: v2\nname: lib\nversion: 0.1.0\n".write(toFile: root + "/pack/lib/Chart.yaml", atomically: true, encoding: .utf8)
+        try "greeting: hello\n".write(toFile: root + "/pack/lib/values.yaml", atomically: true, encoding: .utf8)
+        try "{{ define \"lib.say\" }}{{ .Values.lib.greeting }} from lib{{ end }}\nkind: ConfigMap\nvalue: {{ .Values.greeting }}\n"
+            .write(toFile: root + "/pack/lib/templates/cm.yaml", atomically: true, encoding: .utf8)
+        try "apiVersion: v2\nname: app\nversion: 1.0.0\n".write(toFile: root + "/app/Chart.yaml", atomically: true, encoding: .utf8)
+        try "said: {{ include \"lib.say\" . }}\n".write(toFile: root + "/app/templates/use.yaml", atomically: true, encoding: .utf8)
+        let tar = Process()
+        tar.executableURL = URL(fileURLWithPath: "/usr/bin/env")
+        tar.arguments = ["tar", "-czf", root + "/app/charts/lib-0.1.0.tgz", "-C", root + "/pack", "lib"]
+        try tar.run()
+        tar.waitUntilExit()
+        let chart = try ChartLoader.load(WorkingTree(root: root), path: "app")
+        #expect(chart.subcharts.map(\.name) == ["lib"])
+        #expect(chart.subcharts.first?.path == "app/charts/lib-0.1.0.tgz/lib")
+        let rendered = try ChartRenderer.render(chart, options: ChartRenderOptions(releaseName: "r", namespace: "n"))
+        let byName = Dictionary(uniqueKeysWithValues: rendered.map { ($0.name, $0.content) })
+        #expect(byName["app/templates/use.yaml"] == "said: hello from lib\n")
+        #expect(byName["app/charts/lib/templates/cm.yaml"] == "\nkind: ConfigMap\nvalue: hello\n")
+    }
+
+    @Test func corruptArchivesAreErrorsAtTheFile() throws {
+        let tree = MemoryFileTree(displayName: "t", files: [
+            "app/Chart.yaml": Array("apiVersion: v2\nname: app\nversion: 1.0.0\n".utf8),
+            "app/charts/bad-1.0.0.tgz": Array("not gzip".utf8),
+        ])
+        let error = #expect(throws: DiagnosticError.self) { try ChartLoader.load(tree, path: "app") }
+        #expect(error?.diagnostics.first?.location?.file == "app/charts/bad-1.0.0.tgz")
+    }
+}
