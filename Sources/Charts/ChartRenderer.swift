@@ -46,6 +46,10 @@ public enum ChartRenderer {
     static let baseSet = TemplateSet(functions: HelmFunctions.all(now: { Date() }, random: .system))
 
     public static func render(_ chart: Chart, options: ChartRenderOptions) throws(DiagnosticError) -> [RenderedTemplate] {
+        if chart.isLibrary {
+            throw DiagnosticError(code: "chart.library", at: SourceLocation(file: chart.path + "/Chart.yaml", line: 1, column: 1),
+                                  "library charts are not installable: '\(chart.name)' only provides templates for other charts")
+        }
         // Parse and execute every template on one thread with a large stack.
         let result = TemplateSet.onLargeStack { () -> Result<[RenderedTemplate], DiagnosticError> in
             Result { () throws(DiagnosticError) -> [RenderedTemplate] in try renderInPlace(chart, options: options) }

@@ -118,7 +118,8 @@ public enum HelmTemplateOutput {
         public init() {}
     }
 
-    public static func format(_ rendered: [RenderedTemplate], options: Options = Options()) -> String {
+    /// Throws, as Helm does, when a rendered document is not valid YAML.
+    public static func format(_ rendered: [RenderedTemplate], options: Options = Options()) throws(DiagnosticError) -> String {
         typealias Entry = (name: String, kind: String, content: String)
         var manifests: [Entry] = []
         var hooks: [Entry] = []
@@ -129,9 +130,16 @@ public enum HelmTemplateOutput {
             if base.hasPrefix("_") || template.name.hasSuffix("NOTES.txt") { continue }
             if template.content.trimmingCharacters(in: .whitespacesAndNewlines).isEmpty { continue }
             for document in split(template.content) {
-                let head = try? YAML.value(document, file: template.name, options: ParseOptions(allowDuplicateKeys: true))
-                let kind = head?["kind"]?.stringValue ?? ""
-                guard let hookText = head?["metadata"]?["annotations"]?["helm.sh/hook"]?.stringValue else {
+                let head: Value
+                do {
+                    head = try YAML.value(document, file: template.name, options: ParseOptions(allowDuplicateKeys: true))
+                } catch {
+                    let detail = error.diagnostics.first.map { "line \($0.location?.line ?? 0): \($0.message)" } ?? "\(error)"
+                    throw DiagnosticError(code: "chart.invalidYAML", at: SourceLocation(file: template.sourcePath, line: 1, column: 1),
+                                          "YAML parse error on \(template.name): \(detail)")
+                }
+                let kind = head["kind"]?.stringValue ?? ""
+                guard let hookText = head["metadata"]?["annotations"]?["helm.sh/hook"]?.stringValue else {
                     manifests.append((template.name, kind, document))
                     continue
                 }
@@ -153,26 +161,32 @@ public enum HelmTemplateOutput {
                 }
             }.map(\.element)
         }
-        var ordered = sorted(manifests) + sorted(hooks)
-        if !options.showOnly.isEmpty {
-            // `--show-only` prints the matching templates in the order the flags name them.
-            var picked: [Entry] = []
-            for pattern in options.showOnly {
-                for entry in ordered {
-                    let relative = entry.name.split(separator: "/", maxSplits: 1).last.map(String.init) ?? entry.name
-                    if pattern == relative || pattern == entry.name || Glob.match(pattern, relative) { picked.append(entry) }
-                }
+        // The release manifest: CRDs (with --include-crds), then the sorted manifests; helm template
+        // prints it trimmed, then the hooks.
+        var manifest = ""
+        for crd in options.crds { manifest += "---\n# Source: \(crd.name)\n\(crd.content)\n" }
+        for entry in sorted(manifests) { manifest += "---\n# Source: \(entry.name)\n\(entry.content)\n" }
+        var out = manifest.trimmingCharacters(in: .whitespacesAndNewlines) + "\n"
+        for entry in sorted(hooks) { out += "---\n# Source: \(entry.name)\n\(entry.content)\n" }
+        guard !options.showOnly.isEmpty else { return out }
+        // --show-only: split the whole output again, keep documents whose source path (without the
+        // chart name) matches, in the order of the patterns.
+        let pieces = split(out)
+        var picked = ""
+        for pattern in options.showOnly {
+            for piece in pieces {
+                guard let sourceLine = piece.split(separator: "\n").first(where: { $0.hasPrefix("# Source: ") }),
+                      let slash = sourceLine.dropFirst("# Source: ".count).firstIndex(of: "/") else { continue }
+                let path = String(sourceLine[sourceLine.index(after: slash)...])
+                if Glob.match(pattern, path) { picked += "---\n\(piece)\n" }
             }
-            ordered = picked
         }
-        var out = ""
-        for crd in options.crds { out += "---\n# Source: \(crd.name)\n\(crd.content)\n" }
-        for entry in ordered { out += "---\n# Source: \(entry.name)\n\(entry.content)\n" }
-        return out
+        return picked
     }
 
-    /// Helm v4's SplitManifests: split on the separator `(?:^|\s*\n)---\s*`, trimming only the
-    /// whitespace that leads each document (trailing newlines stay, as Helm prints them).
+    /// Helm v4's SplitManifests as its output shows it: split at `---` starting a line (with the
+    /// whitespace after it), trimming only the whitespace that leads each document; what precedes a
+    /// separator, blank lines included, stays with the document before it.
     public static func split(_ text: String) -> [String] {
         let trimmed = String(text.drop { $0.isWhitespace })
         let ns = trimmed as NSString
@@ -186,7 +200,7 @@ public enum HelmTemplateOutput {
         return documents.filter { !$0.isEmpty }.map { String($0.drop { $0.isWhitespace }) }
     }
 
-    private static let separator = try! NSRegularExpression(pattern: "(?:^|[\\t\\n\\f\\r ]*\\n)---[\\t\\n\\f\\r ]*")
+    private static let separator = try! NSRegularExpression(pattern: "(?:^|(?<=\\n))---[\\t\\n\\f\\r ]*")
 
     static func field(_ name: String, in document: String) -> String? {
         for line in document.split(separator: "\n") where line.hasPrefix(name + ":") {
@@ -196,6 +210,7 @@ public enum HelmTemplateOutput {
     }
 }
 
+import Basics
 import Foundation
 import KubeModel
 import YAML

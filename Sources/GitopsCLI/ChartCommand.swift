@@ -87,7 +87,7 @@ struct ChartTemplateCommand: ParsableCommand {
             if includeCRDs { outputOptions.crds = ChartRenderer.crds(loaded) }
             outputOptions.showOnly = showOnly
             outputOptions.skipTests = skipTests
-            Output.write(HelmTemplateOutput.format(rendered, options: outputOptions))
+            Output.write(try HelmTemplateOutput.format(rendered, options: outputOptions))
         case .json:
             var object = ValueObject()
             for template in rendered { object[template.name] = .string(template.content) }

@@ -110,7 +110,7 @@ struct HelmGoldensSuite: Suite {
                                          capabilities: Capabilities(kubeVersion: kubeVersion, extraAPIVersions: apiVersions))
         let rendered = try ChartRenderer.render(chart, options: options)
         if includeCRDs { outputOptions.crds = ChartRenderer.crds(chart) }
-        return HelmTemplateOutput.format(rendered, options: outputOptions)
+        return try HelmTemplateOutput.format(rendered, options: outputOptions)
     }
 
     static func shellSplit(_ text: String) -> [String] {
