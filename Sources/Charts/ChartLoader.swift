@@ -46,6 +46,10 @@ public enum ChartLoader {
             throw DiagnosticError(code: "chart.name", at: metadataNode?.location(chartFile) ?? SourceLocation(file: chartFile, line: 1, column: 1),
                                   "Chart.yaml needs a 'name'")
         }
+        if let type = stringField(metadata["type"]), !type.isEmpty, type != "application", type != "library" {
+            throw DiagnosticError(code: "chart.type", at: metadataNode?["type"]?.location(chartFile) ?? SourceLocation(file: chartFile, line: 1, column: 1),
+                                  "validation: chart.metadata.type must be application or library, not '\(type)'")
+        }
         var dependencies: [Chart.Dependency] = []
         var dependencyValues = metadata["dependencies"]?.arrayValue ?? []
         if dependencyValues.isEmpty, try tree.exists(path + "/requirements.yaml") {
@@ -140,7 +144,8 @@ public enum HelmValues {
     }
 
     /// Helm's coalescing of user values over chart defaults: maps merge recursively, user values
-    /// win, a user `null` deletes the key.
+    /// win, a user `null` deletes the key; a `null` among the defaults is just unset (it deletes
+    /// nothing, not even a subchart's default — Helm issue 9027).
     public static func coalesce(_ user: Value, over defaults: Value) -> Value {
         guard case .object(let userObject) = user, case .object(let defaultObject) = defaults else { return user }
         var result = userObject
@@ -151,10 +156,18 @@ public enum HelmValues {
                 } else if case .object = userValue, case .object = defaultValue {
                     result[key] = coalesce(userValue, over: defaultValue)
                 }
-            } else {
-                result[key] = defaultValue
+            } else if defaultValue != .null {
+                result[key] = withoutNulls(defaultValue)
             }
         }
+        return .object(result)
+    }
+
+    /// A default value with its `null` map entries removed.
+    static func withoutNulls(_ value: Value) -> Value {
+        guard case .object(let object) = value else { return value }
+        var result = ValueObject()
+        for (key, item) in object where item != .null { result.appendUnchecked(key, withoutNulls(item)) }
         return .object(result)
     }
 

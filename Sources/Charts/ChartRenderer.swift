@@ -38,6 +38,12 @@ public struct RenderedTemplate: Sendable, Hashable {
     /// Repository-relative path of the template's source file.
     public var sourcePath: String
     public var content: String
+
+    public init(name: String, sourcePath: String, content: String) {
+        self.name = name
+        self.sourcePath = sourcePath
+        self.content = content
+    }
 }
 
 /// Renders charts as Helm's engine does.

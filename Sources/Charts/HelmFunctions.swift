@@ -14,6 +14,7 @@ public enum HelmFunctions {
         functions["env"] = nil
         functions["expandenv"] = nil
         functions.merge(helm) { _, new in new }
+        functions.merge(HelmDurations.functions) { _, new in new }
         return functions
     }()
 
@@ -40,8 +41,11 @@ public enum HelmFunctions {
             },
             "fail": TemplateFunction(arguments: 1) { _, a in throw FunctionError(userErrorMarker + (try string(a[0]))) },
             "toYaml": TemplateFunction(arguments: 1) { _, a in .string(toYAML(a[0])) },
-            "mustToYaml": TemplateFunction(arguments: 1) { _, a in .string(toYAML(a[0])) },
-            "toYamlPretty": TemplateFunction(arguments: 1) { _, a in .string(toYAML(a[0])) },
+            "mustToYaml": TemplateFunction(arguments: 1) { _, a in
+                _ = try GoJSON.encode(a[0], escapeHTML: false)  // reports cycles and unsupported values
+                return .string(toYAML(a[0]))
+            },
+            "toYamlPretty": TemplateFunction(arguments: 1) { _, a in .string(toYAML(a[0], indentSequences: true)) },
             "fromYaml": TemplateFunction(arguments: 1) { _, a in fromYAML(try string(a[0]), array: false) },
             "fromYamlArray": TemplateFunction(arguments: 1) { _, a in fromYAML(try string(a[0]), array: true) },
             "toJson": TemplateFunction(arguments: 1) { _, a in .string((try? GoJSON.encode(a[0], escapeHTML: true)) ?? "") },
@@ -78,10 +82,10 @@ public enum HelmFunctions {
     }
 
     /// Helm's toYaml: sigs.k8s.io/yaml (JSON first, then go-yaml v2), trailing newline removed.
-    public static func toYAML(_ value: TemplateValue) -> String {
+    public static func toYAML(_ value: TemplateValue, indentSequences: Bool = false) -> String {
         guard let json = try? GoJSON.encode(value, escapeHTML: false),
               let data = try? YAML.value(json, file: "toYaml") else { return "" }
-        var text = GoYAMLEmitter.emit(data)
+        var text = GoYAMLEmitter.emit(data, indentSequences: indentSequences)
         if text.hasSuffix("\n") { text.removeLast() }
         return text
     }

@@ -5,6 +5,12 @@ import Foundation
 public enum GoFormat {
     /// `%v` of a value.
     public static func value(_ value: TemplateValue, plus: Bool = false) -> String {
+        Self.value(value, plus: plus, depth: 0)
+    }
+
+    static func value(_ value: TemplateValue, plus: Bool, depth: Int) -> String {
+        // A map containing itself would recurse forever (Go's fmt crashes there); stop instead.
+        if depth > 1000 { return "..." }
         switch value {
         case .missing, .null: return "<nil>"
         case .bool(let b): return b ? "true" : "false"
@@ -13,9 +19,9 @@ public enum GoFormat {
         case .complex(let r, let i): return complex(r, i)
         case .string(let s): return s
         case .bytes(let b): return "[" + b.map(String.init).joined(separator: " ") + "]"
-        case .list(let items): return "[" + items.map { Self.value($0, plus: plus) }.joined(separator: " ") + "]"
+        case .list(let items): return "[" + items.map { Self.value($0, plus: plus, depth: depth + 1) }.joined(separator: " ") + "]"
         case .map(let map):
-            return "map[" + map.sorted.map { "\($0.key):\(Self.value($0.value, plus: plus))" }.joined(separator: " ") + "]"
+            return "map[" + map.sorted.map { "\($0.key):\(Self.value($0.value, plus: plus, depth: depth + 1))" }.joined(separator: " ") + "]"
         case .object(let object): return object.printed
         }
     }

@@ -5,8 +5,10 @@ import Basics
 /// analysis allows it, single-quoted otherwise, double-quoted when they would read back as
 /// another type; plain and quoted scalars folded at column 80; multi-line strings as literal blocks.
 public enum GoYAMLEmitter {
-    public static func emit(_ value: Value) -> String {
+    /// `indentSequences` indents lists under a key (yaml.v3's layout, Helm's `toYamlPretty`).
+    public static func emit(_ value: Value, indentSequences: Bool = false) -> String {
         var writer = GoYAMLWriter()
+        writer.indentSequences = indentSequences
         writer.node(value, indent: 0, context: .document)
         if !writer.out.hasSuffix("\n") { writer.out += "\n" }
         return writer.out
@@ -18,6 +20,7 @@ private struct GoYAMLWriter {
 
     var out = ""
     var column = 0
+    var indentSequences = false
     static let bestWidth = 80
 
     mutating func write(_ s: String) {
@@ -45,7 +48,7 @@ private struct GoYAMLWriter {
                 child(item, indent: indent, isMapping: true)
             }
         case .array(let items) where !items.isEmpty:
-            let itemIndent = context == .mappingValue ? indent - 2 : indent
+            let itemIndent = context == .mappingValue && !indentSequences ? indent - 2 : indent
             if context == .mappingValue { newline(indent: itemIndent) }
             for (i, item) in items.enumerated() {
                 if i > 0 { newline(indent: itemIndent) }

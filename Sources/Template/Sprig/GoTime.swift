@@ -183,9 +183,9 @@ public struct GoTime: TemplateObject {
 }
 
 /// Go's `time.Duration`.
-enum GoDuration {
+public enum GoDuration {
     /// `Duration.String()`: `1h2m3s`, `1.5s`, `100ms`, `0s`.
-    static func string(nanoseconds n: Int64) -> String {
+    public static func string(nanoseconds n: Int64) -> String {
         if n == 0 { return "0s" }
         let negative = n < 0
         let u = n.magnitude
@@ -220,7 +220,7 @@ enum GoDuration {
     }
 
     /// `time.ParseDuration`: `1h30m`, `1.5s`, `-2m`, `300ms`.
-    static func parse(_ text: String) -> Int64? {
+    public static func parse(_ text: String) -> Int64? {
         var s = Substring(text)
         var negative = false
         if s.first == "-" || s.first == "+" { negative = s.first == "-"; s = s.dropFirst() }

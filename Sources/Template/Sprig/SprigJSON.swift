@@ -41,6 +41,8 @@ public enum GoJSON {
     }
 
     static func write(_ value: TemplateValue, escapeHTML: Bool, indent: String?, level: Int, into out: inout String) throws {
+        // Go's encoder reports cycles; a map or list nested this deep is one (or too deep to print).
+        if level > 1000 { throw FunctionError("json: unsupported value: encountered a cycle") }
         func newline(_ level: Int) {
             if let indent { out += "\n" + String(repeating: indent, count: level) }
         }

@@ -110,7 +110,8 @@ enum SV {
     static func strings(_ values: [String]) -> TemplateValue { .list(values.map { .string($0) }) }
 
     /// Go's `reflect.DeepEqual` on template values.
-    static func deepEqual(_ a: TemplateValue, _ b: TemplateValue) -> Bool {
+    static func deepEqual(_ a: TemplateValue, _ b: TemplateValue, depth: Int = 0) -> Bool {
+        if depth > 1000 { return false }
         switch (a, b) {
         case (.missing, .missing), (.null, .null), (.missing, .null), (.null, .missing): return true
         case let (.bool(x), .bool(y)): return x == y
@@ -119,19 +120,21 @@ enum SV {
         case let (.complex(a1, b1), .complex(a2, b2)): return a1 == a2 && b1 == b2
         case let (.string(x), .string(y)): return x == y
         case let (.bytes(x), .bytes(y)): return x == y
-        case let (.list(x), .list(y)): return x.count == y.count && zip(x, y).allSatisfy(deepEqual)
+        case let (.list(x), .list(y)): return x.count == y.count && zip(x, y).allSatisfy { deepEqual($0, $1, depth: depth + 1) }
         case let (.map(x), .map(y)):
+            if x.isSame(as: y) { return true }
             let ex = x.entries, ey = y.entries
-            return ex.count == ey.count && ex.allSatisfy { key, value in ey[key].map { deepEqual(value, $0) } ?? false }
+            return ex.count == ey.count && ex.allSatisfy { key, value in ey[key].map { deepEqual(value, $0, depth: depth + 1) } ?? false }
         default: return false
         }
     }
 
     /// A deep copy (maps no longer shared).
-    static func deepCopy(_ v: TemplateValue) -> TemplateValue {
+    static func deepCopy(_ v: TemplateValue, depth: Int = 0) -> TemplateValue {
+        if depth > 1000 { return .null }
         switch v {
-        case .list(let items): return .list(items.map(deepCopy))
-        case .map(let map): return .map(TemplateMap(entries: map.entries.mapValues(deepCopy)))
+        case .list(let items): return .list(items.map { deepCopy($0, depth: depth + 1) })
+        case .map(let map): return .map(TemplateMap(entries: map.entries.mapValues { deepCopy($0, depth: depth + 1) }))
         default: return v
         }
     }

@@ -1,0 +1,88 @@
+import Basics
+import Charts
+import Foundation
+import Template
+import Testing
+
+@Suite struct HelmBehaviourTests {
+    func render(_ text: String, data: TemplateValue = .null) throws -> String {
+        var set = TemplateSet(functions: HelmFunctions.all(now: { Date(timeIntervalSince1970: 0) }, random: .seeded("t")))
+        set.missingKey = .zero
+        try set.parse(name: "t", text: text)
+        return try set.execute("t", data: data)
+    }
+
+    @Test(arguments: [
+        ("{{ mustToDuration 90 }} {{ toDuration \"1h2m\" }} {{ toDuration \"nope\" }}", "1m30s 1h2m0s 0s"),
+        ("{{ durationSeconds \"1m30s\" }} {{ durationMinutes \"90s\" }} {{ durationDays 86400 }} {{ durationWeeks \"252h\" }}", "90 1.5 1 1.5"),
+        ("{{ durationMilliseconds 1.5 }} {{ durationNanoseconds 2 }}", "1500 2000000000"),
+        ("{{ durationRoundTo \"93s\" \"1m\" }} {{ durationTruncateTo 93 60 }} {{ durationRoundTo \"93s\" 0 }}", "2m0s 1m0s 1m33s"),
+        ("{{ toYamlPretty (dict \"baz\" (list 1 2)) }}", "baz:\n  - 1\n  - 2"),
+        ("{{ toYaml (dict \"a\" \"yes\" \"b\" \"- x\") }}", "a: \"yes\"\nb: '- x'"),
+    ])
+    func helmFunctions(_ template: String, _ expected: String) throws {
+        #expect(try render(template) == expected)
+    }
+
+    @Test func mustToDurationRejectsNonDurations() {
+        #expect(throws: TemplateError.self) { _ = try render("{{ mustToDuration \"soon\" }}") }
+    }
+
+    @Test func cyclicMapsAreErrorsNotCrashes() throws {
+        let map = TemplateMap()
+        map["self"] = .map(map)
+        #expect(try render("{{ toJson . }}", data: .map(map)) == "")
+        #expect(throws: TemplateError.self) { _ = try render("{{ mustToJson . }}", data: .map(map)) }
+        _ = try render("{{ . }}", data: .map(map))
+    }
+
+    /// Helm issue 9027: nulls in a chart's own values are unset; only user nulls delete defaults.
+    @Test func nullsInDefaultsDoNotDelete() {
+        let defaults: Value = .object(["hash": .object(["a": .null, "b": .int(2)]), "gone": .null])
+        #expect(HelmValues.coalesce(.object([:]), over: defaults) == .object(["hash": .object(["b": .int(2)])]))
+        let user: Value = .object(["hash": .object(["b": .null])])
+        #expect(HelmValues.coalesce(user, over: defaults) == .object(["hash": .object([:])]))
+    }
+
+    @Test func chartTypesAreValidated() {
+        let tree = MemoryFileTree(displayName: "t", files: ["c/Chart.yaml": Array("apiVersion: v2\nname: c\nversion: 1.0.0\ntype: Library\n".utf8)])
+        let error = #expect(throws: DiagnosticError.self) { try ChartLoader.load(tree, path: "c") }
+        #expect(error?.diagnostics.first?.location?.line == 4)
+        let library = MemoryFileTree(displayName: "t", files: ["c/Chart.yaml": Array("apiVersion: v2\nname: c\nversion: 1.0.0\ntype: library\n".utf8)])
+        #expect(throws: DiagnosticError.self) {
+            try ChartRenderer.render(try ChartLoader.load(library, path: "c"), options: ChartRenderOptions(releaseName: "r", namespace: "n"))
+        }
+    }
+
+    @Test func helmTemplateOutputLayout() throws {
+        let rendered = [
+            RenderedTemplate(name: "c/templates/b.yaml", sourcePath: "c/templates/b.yaml",
+                             content: "kind: Service\nmetadata: {name: s}\n\n---\nkind: Job\nmetadata:\n  name: hook\n  annotations:\n    helm.sh/hook: pre-install\n"),
+            RenderedTemplate(name: "c/templates/a.yaml", sourcePath: "c/templates/a.yaml", content: "kind: Deployment\nmetadata: {name: d}\n"),
+            RenderedTemplate(name: "c/templates/_h.tpl", sourcePath: "c/templates/_h.tpl", content: "ignored"),
+        ]
+        #expect(try HelmTemplateOutput.format(rendered) == """
+            ---
+            # Source: c/templates/b.yaml
+            kind: Service
+            metadata: {name: s}
+
+
+            ---
+            # Source: c/templates/a.yaml
+            kind: Deployment
+            metadata: {name: d}
+            ---
+            # Source: c/templates/b.yaml
+            kind: Job
+            metadata:
+              name: hook
+              annotations:
+                helm.sh/hook: pre-install
+
+
+            """)
+        let broken = [RenderedTemplate(name: "c/templates/x.yaml", sourcePath: "c/templates/x.yaml", content: "a: [\n")]
+        #expect(throws: DiagnosticError.self) { try HelmTemplateOutput.format(broken) }
+    }
+}
