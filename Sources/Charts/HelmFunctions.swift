@@ -68,8 +68,13 @@ public enum HelmFunctions {
                     return .list([.string("\(error)")])
                 }
             },
-            "toToml": TemplateFunction(arguments: 1) { _, _ in throw FunctionError("toToml is not supported yet") },
-            "fromToml": TemplateFunction(arguments: 1) { _, _ in throw FunctionError("fromToml is not supported yet") },
+            "toToml": TemplateFunction(arguments: 1) { _, a in .string((try? TOML.encode(a[0])) ?? "") },
+            "mustToToml": TemplateFunction(arguments: 1) { _, a in .string(try TOML.encode(a[0])) },
+            "fromToml": TemplateFunction(arguments: 1) { _, a in
+                do { return try TOML.decode(try string(a[0])) } catch {
+                    return .map(TemplateMap([("Error", .string("\(error)"))]))
+                }
+            },
             "lookup": TemplateFunction(arguments: 4) { _, _ in .map(TemplateMap()) },
     ]
 

@@ -19,6 +19,10 @@ import Testing
         ("{{ durationRoundTo \"93s\" \"1m\" }} {{ durationTruncateTo 93 60 }} {{ durationRoundTo \"93s\" 0 }}", "2m0s 1m0s 1m33s"),
         ("{{ toYamlPretty (dict \"baz\" (list 1 2)) }}", "baz:\n  - 1\n  - 2"),
         ("{{ toYaml (dict \"a\" \"yes\" \"b\" \"- x\") }}", "a: \"yes\"\nb: '- x'"),
+        ("{{ toToml (dict \"name\" \"x\" \"port\" 8080 \"ratio\" 1.5 \"db\" (dict \"host\" \"pg\" \"opts\" (dict \"ssl\" true))) }}",
+         "name = \"x\"\nport = 8080\nratio = 1.5\n\n[db]\n  host = \"pg\"\n\n  [db.opts]\n    ssl = true\n"),
+        ("{{ (fromToml \"a = 1\\n[t]\\nb = 'x' # c\\n[[arr]]\\nk = [1, 2]\\n[[arr]]\\nk = []\\n\").t.b }}", "x"),
+        ("{{ fromToml \"a = [1, 2\" }}", "map[Error:toml: line 1: unterminated array]"),
     ])
     func helmFunctions(_ template: String, _ expected: String) throws {
         #expect(try render(template) == expected)

@@ -83,22 +83,26 @@ public enum GoJSON {
         }
     }
 
-    /// Go's JSON float format: shortest digits, exponent form below 1e-6 or from 1e21.
-    static func number(_ d: Double) throws -> String {
-        guard d.isFinite else { throw FunctionError("json: unsupported value: \(GoFloat.format(d))") }
+    /// Shortest digits in fixed notation (`strconv.FormatFloat(d, 'f', -1, 64)`).
+    public static func fixed(_ d: Double) -> String {
         if d == 0 { return d.sign == .minus ? "-0" : "0" }
         let (digits, point) = GoFloat.shortestDigits(abs(d))
         let sign = d < 0 ? "-" : ""
-        if abs(d) < 1e-6 || abs(d) >= 1e21 {
-            var mantissa = String(digits.first!)
-            if digits.count > 1 { mantissa += "." + digits.dropFirst() }
-            let e = point - 1
-            return sign + mantissa + "e" + (e < 0 ? "-" : "+") + String(abs(e))
-        }
         if point <= 0 { return sign + "0." + String(repeating: "0", count: -point) + digits }
         if point >= digits.count { return sign + digits + String(repeating: "0", count: point - digits.count) }
         let split = digits.index(digits.startIndex, offsetBy: point)
         return sign + digits[..<split] + "." + digits[split...]
+    }
+
+    /// Go's JSON float format: shortest digits, exponent form below 1e-6 or from 1e21.
+    static func number(_ d: Double) throws -> String {
+        guard d.isFinite else { throw FunctionError("json: unsupported value: \(GoFloat.format(d))") }
+        guard d != 0, abs(d) < 1e-6 || abs(d) >= 1e21 else { return fixed(d) }
+        let (digits, point) = GoFloat.shortestDigits(abs(d))
+        var mantissa = String(digits.first!)
+        if digits.count > 1 { mantissa += "." + digits.dropFirst() }
+        let e = point - 1
+        return (d < 0 ? "-" : "") + mantissa + "e" + (e < 0 ? "-" : "+") + String(abs(e))
     }
 
     static func quote(_ s: String, escapeHTML: Bool, into out: inout String) {
