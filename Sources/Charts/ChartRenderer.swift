@@ -72,10 +72,14 @@ public enum ChartRenderer {
         var entries: [Entry] = []
         collect(chart, prefix: chart.name, values: values, top: values, options: options, into: &entries, isRoot: true)
         // Helm parses deeper paths first, and names of equal depth in reverse order.
-        entries = entries.map { (Array($0.name.utf8), $0) }
-            .map { ($0.0.lazy.filter { $0 == UInt8(ascii: "/") }.count, $0.0, $0.1) }
-            .sorted { a, b in a.0 != b.0 ? a.0 > b.0 : b.1.lexicographicallyPrecedes(a.1) }
-            .map(\.2)
+        let keys = entries.map { entry -> (Int, [UInt8]) in
+            let bytes = Array(entry.name.utf8)
+            return (bytes.lazy.filter { $0 == UInt8(ascii: "/") }.count, bytes)
+        }
+        let order = keys.indices.sorted { a, b in
+            keys[a].0 != keys[b].0 ? keys[a].0 > keys[b].0 : keys[b].1.lexicographicallyPrecedes(keys[a].1)
+        }
+        entries = order.map { entries[$0] }
         let fingerprint = set.functionsFingerprint
         for entry in entries {
             do {

@@ -1,5 +1,6 @@
 import Basics
 import Foundation
+import Synchronization
 
 /// A value during template execution, keeping the distinctions Go's text/template makes.
 public enum TemplateValue: Sendable {
@@ -114,10 +115,9 @@ public enum TemplateValue: Sendable {
 /// A string-keyed map of template values with Go's reference semantics: copies of a
 /// `TemplateMap` share their entries, so `set` on one is seen by every holder (as Go maps are).
 public struct TemplateMap: Sendable {
-    private final class Storage: @unchecked Sendable {
-        let lock = NSLock()
-        var entries: [String: TemplateValue]
-        init(_ entries: [String: TemplateValue]) { self.entries = entries }
+    private final class Storage: Sendable {
+        let entries: Mutex<[String: TemplateValue]>
+        init(_ entries: [String: TemplateValue]) { self.entries = Mutex(entries) }
     }
 
     private let storage: Storage
@@ -134,14 +134,14 @@ public struct TemplateMap: Sendable {
 
     /// Reading and writing go to the shared entries.
     public subscript(key: String) -> TemplateValue? {
-        get { storage.lock.withLock { storage.entries[key] } }
-        nonmutating set { storage.lock.withLock { storage.entries[key] = newValue } }
+        get { storage.entries.withLock { $0[key] } }
+        nonmutating set { storage.entries.withLock { $0[key] = newValue } }
     }
 
     /// A snapshot of the entries.
-    public var entries: [String: TemplateValue] { storage.lock.withLock { storage.entries } }
+    public var entries: [String: TemplateValue] { storage.entries.withLock { $0 } }
 
-    public var count: Int { storage.lock.withLock { storage.entries.count } }
+    public var count: Int { storage.entries.withLock { $0.count } }
     public var isEmpty: Bool { count == 0 }
     public var keys: [String] { entries.keys.sorted() }
 
