@@ -55,7 +55,41 @@ enum Dependencies {
             }
             values[name] = coalesce(sub, user: subUser)
         }
-        return .object(values)
+        var result = Value.object(values)
+        for (sub, name) in enabledSubcharts(chart, values: result) {
+            for dependency in chart.dependencies where dependency.name == sub.name && (dependency.alias ?? sub.name) == name {
+                result = importValues(dependency.importValues, from: name, into: result)
+            }
+        }
+        return result
+    }
+
+    /// Helm's `import-values`: a string `X` imports the child's `exports.X` into the parent's root;
+    /// `{child: a.b, parent: c}` imports the child's `a.b` at the parent's `c`. Values the parent
+    /// already has take precedence over imported ones.
+    static func importValues(_ imports: [Value], from child: String, into values: Value) -> Value {
+        var result = values
+        for entry in imports {
+            let childPath: [String], parentPath: [String]
+            if let name = entry.stringValue {
+                childPath = ["exports"] + name.split(separator: ".").map(String.init)
+                parentPath = []
+            } else if let childText = entry["child"]?.stringValue, let parentText = entry["parent"]?.stringValue {
+                childPath = childText.split(separator: ".").map(String.init)
+                parentPath = parentText.split(separator: ".").map(String.init)
+            } else {
+                continue
+            }
+            var imported: Value? = values[child]
+            for key in childPath { imported = imported?[key] }
+            guard let imported else { continue }
+            var wrapped = imported
+            for key in parentPath.reversed() { wrapped = .object([key: wrapped]) }
+            if case .object = wrapped {
+                result = HelmValues.coalesce(result, over: wrapped)
+            }
+        }
+        return result
     }
 }
 

@@ -9,14 +9,22 @@ public enum SetValues {
 
     public static func apply(_ expression: String, to base: Value, forceString: Bool) throws(ParseError) -> Value {
         var result = base
-        for assignment in splitUnescaped(expression, on: ",") where !assignment.isEmpty {
+        for assignment in splitAssignments(expression) where !assignment.isEmpty {
             guard let equals = firstUnescaped(assignment, "=") else {
                 throw ParseError(description: "key \"\(unescape(assignment))\" has no value")
             }
             let keyText = String(assignment[..<equals])
             let valueText = unescape(String(assignment[assignment.index(after: equals)...]))
             let path = try parsePath(keyText)
-            let value: Value = forceString ? .string(valueText) : typed(valueText)
+            let rawValue = String(assignment[assignment.index(after: equals)...])
+            let value: Value
+            if rawValue.hasPrefix("{") && rawValue.hasSuffix("}") {
+                // name={a,b,c} sets a list.
+                let items = splitUnescaped(String(rawValue.dropFirst().dropLast()), on: ",").map(unescape)
+                value = .array(items.filter { !$0.isEmpty }.map { forceString ? .string($0) : typed($0) })
+            } else {
+                value = forceString ? .string(valueText) : typed(valueText)
+            }
             result = set(result, path: path[...], value: value)
         }
         return result
@@ -67,6 +75,24 @@ public enum SetValues {
             items[n] = set(items[n], path: path.dropFirst(), value: value)
             return .array(items)
         }
+    }
+
+    /// Splits `a=1,b={x,y},c=2` at the commas between assignments (not inside `{...}` lists).
+    static func splitAssignments(_ s: String) -> [String] {
+        var parts: [String] = []
+        var current = ""
+        var escaped = false
+        var depth = 0
+        for c in s {
+            if escaped { current.append("\\"); current.append(c); escaped = false; continue }
+            if c == "\\" { escaped = true; continue }
+            if c == "{" { depth += 1 } else if c == "}" { depth = max(0, depth - 1) }
+            if c == "," && depth == 0 { parts.append(current); current = ""; continue }
+            current.append(c)
+        }
+        if escaped { current.append("\\") }
+        parts.append(current)
+        return parts
     }
 
     static func splitUnescaped(_ s: String, on separator: Character) -> [String] {

@@ -58,9 +58,11 @@ import Testing
         var values: Value = .object([:])
         values = try SetValues.apply("a.b=1,c=true,d=null,e=0x10,f=007,list[1]=x,esc=a\\,b", to: values, forceString: false)
         values = try SetValues.apply("s=123", to: values, forceString: true)
+        values = try SetValues.apply("names={a,b,3},after=x", to: values, forceString: false)
         #expect(values == .object([
             "a": .object(["b": .int(1)]), "c": .bool(true), "d": .null, "e": .string("0x10"), "f": .string("007"),
             "list": .array([.null, .string("x")]), "esc": .string("a,b"), "s": .string("123"),
+            "names": .array([.string("a"), .string("b"), .int(3)]), "after": .string("x"),
         ]))
     }
 }

@@ -48,6 +48,31 @@ import Testing
         #expect(HelmValues.coalesce(user, over: defaults) == .object(["hash": .object([:])]))
     }
 
+    @Test func importValuesFromSubcharts() throws {
+        let tree = MemoryFileTree(displayName: "t", files: [
+            "p/Chart.yaml": Array("""
+                apiVersion: v2
+                name: p
+                version: 1.0.0
+                dependencies:
+                  - name: c
+                    version: 1.0.0
+                    import-values:
+                      - data
+                      - child: settings.db
+                        parent: database
+                """.utf8),
+            "p/values.yaml": Array("database:\n  port: 6000\n".utf8),
+            "p/templates/t.yaml": Array("{{ .Values.shared }} {{ .Values.database.host }} {{ .Values.database.port }}".utf8),
+            "p/charts/c/Chart.yaml": Array("apiVersion: v2\nname: c\nversion: 1.0.0\n".utf8),
+            "p/charts/c/values.yaml": Array("exports:\n  data:\n    shared: from-child\nsettings:\n  db: {host: pg, port: 5432}\n".utf8),
+        ])
+        let rendered = try ChartRenderer.render(try ChartLoader.load(tree, path: "p"),
+                                                options: ChartRenderOptions(releaseName: "r", namespace: "n"))
+        // Imported values fill in; the parent's own database.port wins over the imported one.
+        #expect(rendered.first { $0.name == "p/templates/t.yaml" }?.content == "from-child pg 6000")
+    }
+
     @Test func chartTypesAreValidated() {
         let tree = MemoryFileTree(displayName: "t", files: ["c/Chart.yaml": Array("apiVersion: v2\nname: c\nversion: 1.0.0\ntype: Library\n".utf8)])
         let error = #expect(throws: DiagnosticError.self) { try ChartLoader.load(tree, path: "c") }
