@@ -2,45 +2,18 @@
 final class Execution {
     private enum LoopSignal: Error { case breakLoop, continueLoop }
 
-    /// Where errors point: the node being evaluated.
-    private enum Location {
-        case node(TemplateNode)
-        case command(Command)
-        case operand(Operand)
-        case pipe(Pipe)
-        case none
+    /// Where errors point: the kind of element being evaluated and its byte position. Only the
+    /// position is kept while executing (no copies of tree nodes); the element's text is found in
+    /// the tree when an error is reported.
+    private struct Location {
+        enum Kind: UInt8 { case node, command, operand, none }
+        var kind: Kind
+        var pos: Int
 
-        var pos: Int {
-            switch self {
-            case .node(let n): return n.pos
-            case .command(let c): return c.pos
-            case .operand(let o): return o.pos
-            case .pipe(let p): return p.pos
-            case .none: return 0
-            }
-        }
-
-        var text: String {
-            switch self {
-            case .node(let n):
-                switch n {
-                case .action(let pipe, _): return "{{" + pipe.text + "}}"
-                case .ifNode(let pipe, _, _, _): return "{{if " + pipe.text + "}}"
-                case .rangeNode(let pipe, _, _, _): return "{{range " + pipe.text + "}}"
-                case .withNode(let pipe, _, _, _): return "{{with " + pipe.text + "}}"
-                case .templateCall(let name, let pipe, _):
-                    return "{{template " + GoFormat.quote(name) + (pipe.map { " " + $0.text } ?? "") + "}}"
-                case .text(let t, _): return t
-                case .breakNode: return "{{break}}"
-                case .continueNode: return "{{continue}}"
-                case .list: return ""
-                }
-            case .command(let c): return c.text
-            case .operand(let o): return o.text
-            case .pipe(let p): return p.text
-            case .none: return ""
-            }
-        }
+        static let none = Location(kind: .none, pos: 0)
+        static func node(_ n: TemplateNode) -> Location { Location(kind: .node, pos: n.pos) }
+        static func command(_ c: Command) -> Location { Location(kind: .command, pos: c.pos) }
+        static func operand(_ o: Operand) -> Location { Location(kind: .operand, pos: o.pos) }
     }
 
     var set: TemplateSet
@@ -80,9 +53,10 @@ final class Execution {
     // MARK: Errors
 
     private func failure(_ message: String) -> TemplateError {
-        guard case .none = location else {
+        if location.kind != .none {
             let (line, column) = tree.position(location.pos)
-            return TemplateError(kind: .exec, template: tree.parseName, line: line, column: column, action: location.text,
+            let text = NodeText.find(in: tree.root, kind: location.kind.rawValue, pos: location.pos) ?? ""
+            return TemplateError(kind: .exec, template: tree.parseName, line: line, column: column, action: text,
                                  executing: tree.name, message: message)
         }
         return TemplateError(kind: .exec, template: tree.parseName, line: 0, column: nil, action: nil, executing: tree.name,

@@ -14,8 +14,8 @@ public enum TemplateValue: Sendable {
     case int(Int64)
     /// Go `float64`.
     case float(Double)
-    /// Go `complex128`.
-    case complex(Double, Double)
+    /// Go `complex128` (boxed: rare, and two doubles would double every value's size).
+    indirect case complex(Double, Double)
     case string(String)
     /// Go `[]interface{}`.
     case list([TemplateValue])
@@ -23,8 +23,9 @@ public enum TemplateValue: Sendable {
     case map(TemplateMap)
     /// Bytes (Go `[]byte`), as some functions return.
     case bytes([UInt8])
-    /// A host object with fields and methods (`.Files.Get`, `.Capabilities.APIVersions.Has`).
-    case object(any TemplateObject)
+    /// A host object with fields and methods (`.Files.Get`, `.Capabilities.APIVersions.Has`);
+    /// boxed, so a value stays small and copies with a single retain.
+    indirect case object(any TemplateObject)
 
     /// Converts a data value (numbers: integral ones become `int`, others `float64`, as Go's JSON
     /// decoding into `interface{}` with integer detection does).
