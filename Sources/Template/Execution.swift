@@ -251,8 +251,8 @@ final class Execution {
             if case .nilValue = node { throw failure("indirection through explicit nil in \(first.text)") }
             let receiver = try evalArgument(dot, node)
             return try evalFieldChain(dot, receiver: receiver, fields, args: command.args, final: final)
-        case .identifier(let name, _):
-            return try evalFunction(dot, name, command: command, args: command.args, final: final)
+        case .identifier(let name, let index, _):
+            return try evalFunction(dot, name, index, command: command, args: command.args, final: final)
         case .pipe(let pipe, _):
             location = .operand(first)
             try notAFunction(command.args, final)
@@ -350,8 +350,8 @@ final class Execution {
             if idents.count == 1 { return value }
             return try evalFieldChain(dot, receiver: value, Array(idents.dropFirst()), args: [node], final: nil)
         case .pipe(let pipe, _): return try evalPipeline(dot, pipe)
-        case .identifier(let name, _):
-            return try evalFunction(dot, name, command: Command(pos: node.pos, args: [node]), args: [node], final: nil)
+        case .identifier(let name, let index, _):
+            return try evalFunction(dot, name, index, command: Command(pos: node.pos, args: [node]), args: [node], final: nil)
         case .chain(let inner, let fields, _):
             if case .nilValue = inner { throw failure("indirection through explicit nil in \(node.text)") }
             let receiver = try evalArgument(dot, inner)
@@ -362,10 +362,12 @@ final class Execution {
         }
     }
 
-    private func evalFunction(_ dot: TemplateValue, _ name: String, command: Command, args: [Operand],
+    private func evalFunction(_ dot: TemplateValue, _ name: String, _ index: Int, command: Command, args: [Operand],
                               final: TemplateValue?) throws -> TemplateValue {
         location = .operand(args[0])
-        guard let function = set.functions[name] else { throw failure("\"\(name)\" is not a defined function") }
+        guard let function = set.function(at: index, named: name) else {
+            throw failure("\"\(name)\" is not a defined function")
+        }
         let given = args.count - 1 + (final == nil ? 0 : 1)
         location = .command(command)
         if let max = function.maxArguments, max == function.minArguments, given != max {

@@ -26,21 +26,21 @@ struct Command: Sendable {
 }
 
 /// Arguments and operands.
-indirect enum Operand: Sendable {
+enum Operand: Sendable {
     case field([String], pos: Int)                   // .A.B
     case variable([String], pos: Int)                // $x.A.B
-    case identifier(String, pos: Int)                // a function name
-    case chain(Operand, fields: [String], pos: Int)  // (expr).A.B
+    case identifier(String, function: Int, pos: Int) // a function name, its index in the set's function table
+    indirect case chain(Operand, fields: [String], pos: Int)  // (expr).A.B
     case dot(pos: Int)
     case nilValue(pos: Int)
     case bool(Bool, pos: Int)
-    case number(NumberLiteral, pos: Int)
+    indirect case number(NumberLiteral, pos: Int)
     case string(String, pos: Int)
     case pipe(Pipe, pos: Int)                        // (parenthesized pipeline)
 
     var pos: Int {
         switch self {
-        case .field(_, let p), .variable(_, let p), .identifier(_, let p), .chain(_, _, let p), .dot(let p),
+        case .field(_, let p), .variable(_, let p), .identifier(_, _, let p), .chain(_, _, let p), .dot(let p),
              .nilValue(let p), .bool(_, let p), .number(_, let p), .string(_, let p), .pipe(_, let p):
             return p
         }
@@ -92,7 +92,7 @@ extension Operand {
         switch self {
         case .field(let idents, _): return idents.map { "." + $0 }.joined()
         case .variable(let idents, _): return idents.joined(separator: ".")
-        case .identifier(let name, _): return name
+        case .identifier(let name, _, _): return name
         case .chain(let node, let fields, _):
             let inner: String
             if case .pipe(let pipe, _) = node { inner = "(" + pipe.text + ")" } else { inner = node.text }

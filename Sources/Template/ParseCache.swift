@@ -15,7 +15,7 @@ final class ParseCache: Sendable {
     private let entries = Mutex<[Key: (Tree, [Tree])]>([:])
     private let capacity = 4096
 
-    func parse(name: String, text: String, functions: Set<String>, fingerprint: Int) throws(TemplateError) -> (Tree, [Tree]) {
+    func parse(name: String, text: String, functions: [String: Int], fingerprint: Int) throws(TemplateError) -> (Tree, [Tree]) {
         let key = Key(name: name, text: text, functions: fingerprint)
         if let hit = entries.withLock({ $0[key] }) { return hit }
         let parsed = try Parser.parse(name: name, text: text, functions: functions)

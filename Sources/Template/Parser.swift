@@ -33,7 +33,7 @@ struct Parser {
     private var index = 0
     private let parseName: String
     private let source: [UInt8]
-    private let functions: Set<String>
+    private let functions: [String: Int]
     private var variables: [String] = ["$"]
     private var rangeDepth = 0
     private var parenDepth = 0
@@ -42,7 +42,7 @@ struct Parser {
     /// Templates defined in this text (`define` and `block`), in order.
     private(set) var definitions: [Tree] = []
 
-    init(name: String, text: String, functions: Set<String>) {
+    init(name: String, text: String, functions: [String: Int]) {
         tokens = Lexer.tokenize(text)
         parseName = name
         source = Array(text.utf8)
@@ -50,7 +50,7 @@ struct Parser {
     }
 
     /// Parses the whole text: the main tree plus the templates it defines.
-    static func parse(name: String, text: String, functions: Set<String>) throws(TemplateError) -> (Tree, [Tree]) {
+    static func parse(name: String, text: String, functions: [String: Int]) throws(TemplateError) -> (Tree, [Tree]) {
         var parser = Parser(name: name, text: text, functions: functions)
         let root = try parser.parseTop()
         return (Tree(name: name, parseName: name, source: parser.source, root: root), parser.definitions)
@@ -367,8 +367,8 @@ struct Parser {
         let token = nextNonSpace()
         switch token.kind {
         case .identifier:
-            guard functions.contains(token.text) else { throw error("function \"\(token.text)\" not defined") }
-            return .identifier(token.text, pos: token.pos)
+            guard let index = functions[token.text] else { throw error("function \"\(token.text)\" not defined") }
+            return .identifier(token.text, function: index, pos: token.pos)
         case .dot: return .dot(pos: token.pos)
         case .nilKeyword: return .nilValue(pos: token.pos)
         case .variable:

@@ -12,9 +12,15 @@ public struct TemplateSet: Sendable {
         case error
     }
 
+    /// The functions by name.
     public private(set) var functions: [String: TemplateFunction]
-    /// The names the parser accepts as functions (kept with `functions`), and a hash of them.
-    private var functionNames: Set<String>
+    /// The functions in name order: the parser stores an index into it with each call, so
+    /// execution finds a function without hashing its name.
+    private var functionTable: [TemplateFunction]
+    private var functionTableNames: [String]
+    /// Each function name's index in `functionTable` (what the parser accepts), and a hash of the
+    /// names: parse results are shared between sets with equal fingerprints.
+    private var functionNames: [String: Int]
     private var fingerprint: Int
     var trees: [String: Tree] = [:]
     public var missingKey: MissingKey = .invalid
@@ -30,8 +36,23 @@ public struct TemplateSet: Sendable {
         var all = Builtins.functions
         for (name, function) in functions { all[name] = function }
         self.functions = all
-        functionNames = Set(all.keys)
-        fingerprint = functionNames.sorted().hashValue
+        (functionTable, functionTableNames, functionNames, fingerprint) = Self.index(all)
+    }
+
+    private static func index(_ functions: [String: TemplateFunction])
+        -> (table: [TemplateFunction], tableNames: [String], names: [String: Int], fingerprint: Int) {
+        let sorted = functions.keys.sorted()
+        var names: [String: Int] = [:]
+        names.reserveCapacity(sorted.count)
+        for (index, name) in sorted.enumerated() { names[name] = index }
+        return (sorted.map { functions[$0]! }, sorted, names, sorted.hashValue)
+    }
+
+    /// The function the parser resolved to `index`; `name` guards against a tree parsed before
+    /// functions were added (indices moved), which is then looked up by name.
+    func function(at index: Int, named name: String) -> TemplateFunction? {
+        guard index < functionTable.count, functionTableNames[index] == name else { return functions[name] }
+        return functionTable[index]
     }
 
     /// Adds or replaces functions. Replacing existing ones keeps the set's parse results reusable.
@@ -41,8 +62,9 @@ public struct TemplateSet: Sendable {
             if functions.updateValue(function, forKey: name) == nil { added = true }
         }
         if added {
-            functionNames = Set(functions.keys)
-            fingerprint = functionNames.sorted().hashValue
+            (functionTable, functionTableNames, functionNames, fingerprint) = Self.index(functions)
+        } else {
+            for (name, function) in more { functionTable[functionNames[name]!] = function }
         }
     }
 
@@ -124,8 +146,10 @@ public struct TemplateSet: Sendable {
     }
 
     /// Runs `body` on a thread with a 64 MiB stack and waits for it: many parses and executions
-    /// (a whole chart) pay for one thread instead of one each.
+    /// (a whole chart) pay for one thread instead of one each. Called on such a thread already
+    /// (nested, or a caller rendering many charts in one call), it runs `body` in place.
     public static func onLargeStack<T>(_ body: @escaping @Sendable () -> T) -> T {
+        if LargeStackWorkers.isWorkerThread { return body() }
         let box = ResultBox<T>()
         let done = DispatchSemaphore(value: 0)
         LargeStackWorkers.shared.run {
@@ -163,7 +187,17 @@ final class LargeStackWorkers: @unchecked Sendable {
         condition.unlock()
     }
 
+    /// A thread-specific key set on worker threads.
+    private static let workerKey: pthread_key_t = {
+        var key = pthread_key_t()
+        pthread_key_create(&key, nil)
+        return key
+    }()
+
+    static var isWorkerThread: Bool { pthread_getspecific(workerKey) != nil }
+
     private func work() {
+        pthread_setspecific(Self.workerKey, UnsafeRawPointer(bitPattern: 1))
         while true {
             condition.lock()
             while jobs.isEmpty {

@@ -248,37 +248,33 @@ public enum SprigStrings {
             for scalar in s.unicodeScalars { out.unicodeScalars.append(scalar); out += new }
             return out
         }
-        let pattern = Array(old.utf8)
+        let pattern = Array(old.utf8), replacement = Array(new.utf8)
         guard let first = pattern.first, s.utf8.count >= pattern.count else { return s }
-        // Most texts do not contain the pattern: look (with memchr) before copying anything.
+        // Find matches with memchr and copy the text between them in chunks; nothing is copied
+        // when there is no match (most texts).
         var text = s
-        let found = text.withUTF8 { bytes -> Bool in
-            guard let base = bytes.baseAddress else { return false }
-            var offset = 0
+        return text.withUTF8 { bytes -> String in
+            guard let base = bytes.baseAddress else { return s }
+            var out: [UInt8] = []
+            var copied = 0, offset = 0
             while offset + pattern.count <= bytes.count,
                   let hit = memchr(base + offset, Int32(first), bytes.count - offset) {
                 let at = base.distance(to: hit.assumingMemoryBound(to: UInt8.self))
-                if at + pattern.count <= bytes.count, memcmp(base + at, pattern, pattern.count) == 0 { return true }
-                offset = at + 1
+                guard at + pattern.count <= bytes.count else { break }
+                if memcmp(base + at, pattern, pattern.count) == 0 {
+                    if out.isEmpty { out.reserveCapacity(bytes.count + bytes.count / 4) }
+                    out.append(contentsOf: UnsafeBufferPointer(rebasing: bytes[copied..<at]))
+                    out.append(contentsOf: replacement)
+                    offset = at + pattern.count
+                    copied = offset
+                } else {
+                    offset = at + 1
+                }
             }
-            return false
+            if copied == 0 { return s }
+            out.append(contentsOf: UnsafeBufferPointer(rebasing: bytes[copied...]))
+            return String(decoding: out, as: UTF8.self)
         }
-        guard found else { return s }
-        let source = Array(s.utf8), replacement = Array(new.utf8)
-        var out: [UInt8] = []
-        var i = 0
-        var replaced = false
-        while i < source.count {
-            if source[i] == first, i + pattern.count <= source.count, source[i..<(i + pattern.count)].elementsEqual(pattern) {
-                out += replacement
-                i += pattern.count
-                replaced = true
-            } else {
-                out.append(source[i])
-                i += 1
-            }
-        }
-        return replaced ? String(decoding: out, as: UTF8.self) : s
     }
 
     /// Go's `strings.Split` / `SplitN` (`limit` < 0: all).
