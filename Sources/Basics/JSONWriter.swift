@@ -39,8 +39,10 @@ public enum JSONWriter {
         }
     }
 
-    /// A JSON string literal.
-    public static func quote(_ s: String, into out: inout String) {
+    /// A JSON string literal as Go's `encoding/json` writes it: U+2028 and U+2029 escaped,
+    /// backspace and form feed as `\\b` and `\\f` (Go 1.22+), and `<`, `>`, `&` too when
+    /// `escapeHTML` (Go's default for `json.Marshal`).
+    public static func quote(_ s: String, escapeHTML: Bool = false, into out: inout String) {
         out += "\""
         for scalar in s.unicodeScalars {
             switch scalar {
@@ -49,6 +51,13 @@ public enum JSONWriter {
             case "\n": out += "\\n"
             case "\r": out += "\\r"
             case "\t": out += "\\t"
+            case "\u{08}": out += "\\b"
+            case "\u{0C}": out += "\\f"
+            case "<" where escapeHTML: out += "\\u003c"
+            case ">" where escapeHTML: out += "\\u003e"
+            case "&" where escapeHTML: out += "\\u0026"
+            case "\u{2028}": out += "\\u2028"
+            case "\u{2029}": out += "\\u2029"
             default:
                 if scalar.value < 0x20 {
                     let hex = String(scalar.value, radix: 16)

@@ -60,6 +60,9 @@ let sprigTable: [ExecCase] = [
     // JSON, exactly as Go's encoding/json prints.
     .init(template: "{{ toJson .map }} {{ toJson (list 1.5 \"<a>\" nil) }} {{ toRawJson (list \"<a>\") }}",
           expected: "{\"a\":1,\"m\":13,\"z\":26} [1.5,\"\\u003ca\\u003e\",null] [\"<a>\"]"),
+    // Control characters as Go 1.22+ escapes them (checked against Helm's SDK); U+2028/9 escaped.
+    .init(template: "{{ toJson (printf \"%c%c%c\\u2028&\" 8 12 1) }} {{ toRawJson (list \"&\") }}",
+          expected: "\"\\b\\f\\u0001\\u2028\\u0026\" [\"&\"]"),
     .init(template: "{{ toPrettyJson (dict \"a\" (list 1 2)) }}", expected: "{\n  \"a\": [\n    1,\n    2\n  ]\n}"),
     .init(template: "{{ (fromJson \"{\\\"a\\\": 1, \\\"b\\\": [true]}\").a }} {{ typeOf (fromJson \"1\") }} {{ toJson 1e21 }} {{ toJson 0.0000001 }}",
           expected: "1 float64 1e+21 1e-7"),

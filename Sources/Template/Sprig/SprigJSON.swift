@@ -52,8 +52,8 @@ public enum GoJSON {
         case .int(let i): out += String(i)
         case .float(let d): out += try number(d)
         case .complex: throw FunctionError("json: unsupported type: complex128")
-        case .string(let s): quote(s, escapeHTML: escapeHTML, into: &out)
-        case .bytes(let b): quote(Data(b).base64EncodedString(), escapeHTML: escapeHTML, into: &out)
+        case .string(let s): JSONWriter.quote(s, escapeHTML: escapeHTML, into: &out)
+        case .bytes(let b): JSONWriter.quote(Data(b).base64EncodedString(), escapeHTML: escapeHTML, into: &out)
         case .list(let items):
             if items.isEmpty { out += "[]"; return }
             out += "["
@@ -71,7 +71,7 @@ public enum GoJSON {
             for (i, entry) in entries.enumerated() {
                 if i > 0 { out += "," }
                 newline(level + 1)
-                quote(entry.key, escapeHTML: escapeHTML, into: &out)
+                JSONWriter.quote(entry.key, escapeHTML: escapeHTML, into: &out)
                 out += indent == nil ? ":" : ": "
                 try write(entry.value, escapeHTML: escapeHTML, indent: indent, level: level + 1, into: &out)
             }
@@ -103,32 +103,6 @@ public enum GoJSON {
         if digits.count > 1 { mantissa += "." + digits.dropFirst() }
         let e = point - 1
         return (d < 0 ? "-" : "") + mantissa + "e" + (e < 0 ? "-" : "+") + String(abs(e))
-    }
-
-    static func quote(_ s: String, escapeHTML: Bool, into out: inout String) {
-        out += "\""
-        for scalar in s.unicodeScalars {
-            switch scalar {
-            case "\"": out += "\\\""
-            case "\\": out += "\\\\"
-            case "\n": out += "\\n"
-            case "\r": out += "\\r"
-            case "\t": out += "\\t"
-            case "<" where escapeHTML: out += "\\u003c"
-            case ">" where escapeHTML: out += "\\u003e"
-            case "&" where escapeHTML: out += "\\u0026"
-            case "\u{2028}": out += "\\u2028"
-            case "\u{2029}": out += "\\u2029"
-            default:
-                if scalar.value < 0x20 {
-                    let hex = String(scalar.value, radix: 16)
-                    out += "\\u" + String(repeating: "0", count: 4 - hex.count) + hex
-                } else {
-                    out.unicodeScalars.append(scalar)
-                }
-            }
-        }
-        out += "\""
     }
 }
 
