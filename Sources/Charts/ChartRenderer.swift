@@ -143,19 +143,20 @@ public enum ChartRenderer {
         var basePath: String
     }
 
-    /// Every template with the data it executes with (Helm's allTemplates/recAllTpls).
+    /// Every template with the data it executes with (Helm's allTemplates/recAllTpls); returns the
+    /// chart's data, which its parent exposes as `.Subcharts.<name>`.
+    @discardableResult
     static func collect(_ chart: Chart, prefix: String, values: Value, top: Value, options: ChartRenderOptions,
                         into entries: inout [Entry],
-                        isRoot: Bool) {
+                        isRoot: Bool) -> TemplateMap {
         let enabled = Dependencies.enabledSubcharts(chart, values: values)
         let subchartData = TemplateMap()
         for (sub, alias) in enabled {
             let subValues = values[alias] ?? .object([:])
             var renamed = sub
             renamed.name = alias
-            collect(renamed, prefix: prefix + "/charts/" + alias, values: subValues, top: top, options: options,
-                    into: &entries, isRoot: false)
-            subchartData[alias] = .map(TemplateMap([("Name", .string(alias))]))
+            subchartData[alias] = .map(collect(renamed, prefix: prefix + "/charts/" + alias, values: subValues, top: top,
+                                               options: options, into: &entries, isRoot: false))
         }
         let data = TemplateMap([
             ("Values", TemplateValue(values, integersAsInt: false)),
@@ -172,6 +173,7 @@ public enum ChartRenderer {
             entries.append(Entry(name: prefix + "/" + template.path, source: chart.path + "/" + template.path,
                                  text: template.text, data: .map(data), render: !chart.isLibrary, basePath: prefix + "/templates"))
         }
+        return data
     }
 
     /// A map value not shared with earlier renders (templates may `set` into it).
