@@ -60,8 +60,7 @@ public enum JSONWriter {
             case "\u{2029}": out += "\\u2029"
             default:
                 if scalar.value < 0x20 {
-                    let hex = String(scalar.value, radix: 16)
-                    out += "\\u" + String(repeating: "0", count: 4 - hex.count) + hex
+                    out += "\\u" + zeroPaddedHex(scalar.value, width: 4, uppercase: false)
                 } else {
                     out.unicodeScalars.append(scalar)
                 }

@@ -63,8 +63,7 @@ enum TOML {
             case "\u{C}": out += "\\f"
             default:
                 if scalar.value < 0x20 || scalar.value == 0x7F {
-                    let hex = String(scalar.value, radix: 16, uppercase: true)
-                    out += "\\u" + String(repeating: "0", count: 4 - hex.count) + hex
+                    out += "\\u" + zeroPaddedHex(scalar.value, width: 4, uppercase: true)
                 } else {
                     out.unicodeScalars.append(scalar)
                 }

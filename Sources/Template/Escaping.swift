@@ -1,3 +1,5 @@
+import Basics
+
 /// Go's HTML, JavaScript and URL query escaping (`html`, `js`, `urlquery`).
 enum Escaping {
     static func html(_ s: String) -> String {
@@ -29,8 +31,7 @@ enum Escaping {
             case "=": out += "\\u003D"
             default:
                 if scalar.value < 0x20 || (scalar.value >= 0x80 && !GoFormat.isPrintable(scalar)) {
-                    let hex = String(scalar.value, radix: 16, uppercase: true)
-                    out += "\\u" + String(repeating: "0", count: max(0, 4 - hex.count)) + hex
+                    out += "\\u" + zeroPaddedHex(scalar.value, width: 4, uppercase: true)
                 } else {
                     out.unicodeScalars.append(scalar)
                 }

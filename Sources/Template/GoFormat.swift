@@ -230,9 +230,7 @@ public enum GoFormat {
             let scalar = Unicode.Scalar(UInt32(truncatingIfNeeded: n)) ?? "\u{FFFD}"
             return pad(quoteRune(scalar), spec, numeric: false)
         case "U":
-            var hex = String(magnitude, radix: 16, uppercase: true)
-            while hex.count < 4 { hex = "0" + hex }
-            var text = "U+" + hex
+            var text = "U+" + zeroPaddedHex(magnitude, width: 4, uppercase: true)
             if spec.sharp, let scalar = Unicode.Scalar(UInt32(truncatingIfNeeded: n)) { text += " '\(scalar)'" }
             return pad(text, spec, numeric: false)
         case "e", "E", "f", "F", "g", "G", "t", "s": return nil
@@ -334,9 +332,8 @@ public enum GoFormat {
             if isPrintable(scalar) { return String(scalar) }
             let v = scalar.value
             if v < 0x80 { return "\\x" + hexByte(UInt8(v), upper: false) }
-            let hex = String(v, radix: 16)
-            if v < 0x10000 { return "\\u" + String(repeating: "0", count: 4 - hex.count) + hex }
-            return "\\U" + String(repeating: "0", count: 8 - hex.count) + hex
+            if v < 0x10000 { return "\\u" + zeroPaddedHex(v, width: 4, uppercase: false) }
+            return "\\U" + zeroPaddedHex(v, width: 8, uppercase: false)
         }
     }
 

@@ -1,3 +1,5 @@
+import Basics
+
 /// Tokens of Go's template language.
 enum TokenKind: Equatable {
     case error, bool, char, charConstant, complex, assign, declare, eof, field, identifier
@@ -261,8 +263,7 @@ struct Lexer {
     }
 
     static func describe(_ scalar: Unicode.Scalar) -> String {
-        let hex = String(scalar.value, radix: 16, uppercase: true)
-        return "U+" + String(repeating: "0", count: max(0, 4 - hex.count)) + hex + " '\(scalar)'"
+        "U+" + zeroPaddedHex(scalar.value, width: 4, uppercase: true) + " '\(scalar)'"
     }
 
     private mutating func lexIdentifier() -> Bool {

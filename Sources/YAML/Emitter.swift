@@ -169,9 +169,9 @@ enum ScalarFormat {
                     case 0x85: out += "\\N"
                     case 0x2028: out += "\\L"
                     case 0x2029: out += "\\P"
-                    case 0..<0x100: out += "\\x" + hex(scalar.value, width: 2)
-                    case 0..<0x10000: out += "\\u" + hex(scalar.value, width: 4)
-                    default: out += "\\U" + hex(scalar.value, width: 8)
+                    case 0..<0x100: out += "\\x" + zeroPaddedHex(scalar.value, width: 2, uppercase: true)
+                    case 0..<0x10000: out += "\\u" + zeroPaddedHex(scalar.value, width: 4, uppercase: true)
+                    default: out += "\\U" + zeroPaddedHex(scalar.value, width: 8, uppercase: true)
                     }
                 } else {
                     out.unicodeScalars.append(scalar)
@@ -179,11 +179,6 @@ enum ScalarFormat {
             }
         }
         return out + "\""
-    }
-
-    private static func hex(_ value: UInt32, width: Int) -> String {
-        let digits = String(value, radix: 16, uppercase: true)
-        return String(repeating: "0", count: max(0, width - digits.count)) + digits
     }
 
     /// A literal block (`|`, `|-`, `|+`, with an indentation indicator when needed) for a

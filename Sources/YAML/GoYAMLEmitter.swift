@@ -230,10 +230,9 @@ private struct GoYAMLWriter {
             case "\u{2029}": return "\\P"
             default:
                 if Self.isPrintable(c) { return String(c) }
-                let hex = String(c.value, radix: 16, uppercase: true)
-                if c.value <= 0xFF { return "\\x" + String(repeating: "0", count: 2 - hex.count) + hex }
-                if c.value <= 0xFFFF { return "\\u" + String(repeating: "0", count: 4 - hex.count) + hex }
-                return "\\U" + String(repeating: "0", count: 8 - hex.count) + hex
+                if c.value <= 0xFF { return "\\x" + zeroPaddedHex(c.value, width: 2, uppercase: true) }
+                if c.value <= 0xFFFF { return "\\u" + zeroPaddedHex(c.value, width: 4, uppercase: true) }
+                return "\\U" + zeroPaddedHex(c.value, width: 8, uppercase: true)
             }
         }
         write("\"")
