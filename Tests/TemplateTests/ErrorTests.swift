@@ -1,3 +1,4 @@
+import Basics
 import Testing
 @testable import Template
 
@@ -72,7 +73,7 @@ import Testing
     /// Random garbage never crashes the lexer, parser or executor.
     @Test func garbageInputs() {
         let alphabet = Array("{}{{}}-. $|():=\"'`/*xif end range else with define template 0x1e5\n\t")
-        var random = SplitMix(seed: 42)
+        var random = SplitMix64(seed: 42)
         for _ in 0..<2000 {
             var text = ""
             for _ in 0..<Int.random(in: 1...40, using: &random) {
@@ -84,20 +85,5 @@ import Testing
                 _ = try? set.execute("g", data: tableData)
             }
         }
-    }
-}
-
-/// A tiny deterministic generator for the garbage test.
-struct SplitMix: RandomNumberGenerator {
-    var state: UInt64
-
-    init(seed: UInt64) { state = seed }
-
-    mutating func next() -> UInt64 {
-        state &+= 0x9E37_79B9_7F4A_7C15
-        var z = state
-        z = (z ^ (z >> 30)) &* 0xBF58_476D_1CE4_E5B9
-        z = (z ^ (z >> 27)) &* 0x94D0_49BB_1331_11EB
-        return z ^ (z >> 31)
     }
 }

@@ -1,3 +1,4 @@
+import Basics
 import Crypto
 import Foundation
 
@@ -17,7 +18,7 @@ public enum RandomSource: Sendable {
 final class TemplateRandom: @unchecked Sendable {
     private let lock = NSLock()
     private let seed: String?
-    private var states: [String: UInt64] = [:]
+    private var states: [String: SplitMix64] = [:]
 
     init(_ source: RandomSource) {
         switch source {
@@ -43,14 +44,11 @@ final class TemplateRandom: @unchecked Sendable {
     private func next(_ template: String) -> UInt64 {
         guard let seed else { return UInt64.random(in: .min ... .max) }
         return lock.withLock {
-            var state = states[template] ?? Array(SHA256.hash(data: Array((seed + "\u{0}" + template).utf8)))
-                .prefix(8).reduce(0) { $0 << 8 | UInt64($1) }
-            state &+= 0x9E37_79B9_7F4A_7C15
-            states[template] = state
-            var z = state
-            z = (z ^ (z >> 30)) &* 0xBF58_476D_1CE4_E5B9
-            z = (z ^ (z >> 27)) &* 0x94D0_49BB_1331_11EB
-            return z ^ (z >> 31)
+            var generator = states[template] ?? SplitMix64(seed: Array(SHA256.hash(data: Array((seed + "\u{0}" + template).utf8)))
+                .prefix(8).reduce(0) { $0 << 8 | UInt64($1) })
+            let value = generator.next()
+            states[template] = generator
+            return value
         }
     }
 }
