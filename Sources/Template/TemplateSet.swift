@@ -16,8 +16,7 @@ public struct TemplateSet: Sendable {
     public private(set) var functions: [String: TemplateFunction]
     /// The functions in name order: the parser stores an index into it with each call, so
     /// execution finds a function without hashing its name.
-    private var functionTable: [TemplateFunction]
-    private var functionTableNames: [String]
+    private var functionTable: [(name: String, function: TemplateFunction)]
     /// Each function name's index in `functionTable` (what the parser accepts), and a hash of the
     /// names: parse results are shared between sets with equal fingerprints.
     private var functionNames: [String: Int]
@@ -36,23 +35,23 @@ public struct TemplateSet: Sendable {
         var all = Builtins.functions
         for (name, function) in functions { all[name] = function }
         self.functions = all
-        (functionTable, functionTableNames, functionNames, fingerprint) = Self.index(all)
+        (functionTable, functionNames, fingerprint) = Self.index(all)
     }
 
     private static func index(_ functions: [String: TemplateFunction])
-        -> (table: [TemplateFunction], tableNames: [String], names: [String: Int], fingerprint: Int) {
+        -> (table: [(name: String, function: TemplateFunction)], names: [String: Int], fingerprint: Int) {
         let sorted = functions.keys.sorted()
         var names: [String: Int] = [:]
         names.reserveCapacity(sorted.count)
         for (index, name) in sorted.enumerated() { names[name] = index }
-        return (sorted.map { functions[$0]! }, sorted, names, sorted.hashValue)
+        return (sorted.map { ($0, functions[$0]!) }, names, sorted.hashValue)
     }
 
     /// The function the parser resolved to `index`; `name` guards against a tree parsed before
     /// functions were added (indices moved), which is then looked up by name.
     func function(at index: Int, named name: String) -> TemplateFunction? {
-        guard index < functionTable.count, functionTableNames[index] == name else { return functions[name] }
-        return functionTable[index]
+        guard index < functionTable.count, functionTable[index].name == name else { return functions[name] }
+        return functionTable[index].function
     }
 
     /// Adds or replaces functions. Replacing existing ones keeps the set's parse results reusable.
@@ -62,9 +61,9 @@ public struct TemplateSet: Sendable {
             if functions.updateValue(function, forKey: name) == nil { added = true }
         }
         if added {
-            (functionTable, functionTableNames, functionNames, fingerprint) = Self.index(functions)
+            (functionTable, functionNames, fingerprint) = Self.index(functions)
         } else {
-            for (name, function) in more { functionTable[functionNames[name]!] = function }
+            for (name, function) in more { functionTable[functionNames[name]!].function = function }
         }
     }
 
