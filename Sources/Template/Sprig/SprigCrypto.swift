@@ -2,16 +2,18 @@ import _CryptoExtras
 import Crypto
 import Foundation
 
-/// Sprig's AES helpers: AES-256-CBC with a random IV prepended and PKCS#7 padding, base64.
+/// Sprig's AES helpers: AES-256-CBC with a random IV prepended and PKCS#7 padding, base64. The IV
+/// comes from the template's random stream, so a seeded render encrypts to the same text each time.
 enum SprigCrypto {
-    static let functions: [String: TemplateFunction] = [
-        "encryptAES": TemplateFunction(arguments: 2) { _, a in
-            .string(try encrypt(password: try SV.string(a[0]), plaintext: try SV.string(a[1])))
+    static func functions(_ generator: TemplateRandom) -> [String: TemplateFunction] { [
+        "encryptAES": TemplateFunction(arguments: 2) { context, a in
+            .string(try encrypt(password: try SV.string(a[0]), plaintext: try SV.string(a[1]),
+                                iv: generator.stream(context.templateName).bytes(16)))
         },
         "decryptAES": TemplateFunction(arguments: 2) { _, a in
             .string(try decrypt(password: try SV.string(a[0]), encoded: try SV.string(a[1])))
         },
-    ]
+    ] }
 
     static func key(_ password: String) -> SymmetricKey {
         var bytes = Array(password.utf8.prefix(32))
@@ -19,12 +21,11 @@ enum SprigCrypto {
         return SymmetricKey(data: bytes)
     }
 
-    static func encrypt(password: String, plaintext: String) throws -> String {
+    static func encrypt(password: String, plaintext: String, iv ivBytes: [UInt8]) throws -> String {
         if plaintext.isEmpty { return "" }
         var content = Array(plaintext.utf8)
         let padding = 16 - content.count % 16
         content += Array(repeating: UInt8(padding), count: padding)
-        let ivBytes: [UInt8] = (0..<16).map { _ in UInt8.random(in: 0...255) }
         let iv = try AES._CBC.IV(ivBytes: ivBytes)
         let sealed = try AES._CBC.encrypt(content, using: key(password), iv: iv, noPadding: true)
         return Data(ivBytes + Array(sealed)).base64EncodedString()

@@ -17,7 +17,7 @@ public enum RandomSource: Sendable {
 /// system generator.
 final class TemplateRandom: @unchecked Sendable {
     private let lock = NSLock()
-    private let seed: String?
+    fileprivate let seed: String?
     private var states: [String: SplitMix64] = [:]
 
     init(_ source: RandomSource) {
@@ -35,6 +35,9 @@ final class TemplateRandom: @unchecked Sendable {
         let template: String
 
         func next() -> UInt64 { random.next(template) }
+        /// Whether the values repeat from render to render (a seeded source).
+        var isSeeded: Bool { random.seed != nil }
+        func bytes(_ count: Int) -> [UInt8] { (0..<max(0, count)).map { _ in UInt8(truncatingIfNeeded: next()) } }
         func below(_ n: Int) -> Int { n <= 0 ? 0 : Int(next() % UInt64(n)) }
         func string(count: Int, from alphabet: [Character]) -> String {
             String((0..<max(0, count)).map { _ in alphabet[below(alphabet.count)] })
@@ -58,8 +61,7 @@ enum SprigRandom {
     static let digits = Array("0123456789")
     static let ascii = Array((32...126).map { Character(UnicodeScalar($0)) })
 
-    static func functions(_ source: RandomSource) -> [String: TemplateFunction] {
-        let generator = TemplateRandom(source)
+    static func functions(_ generator: TemplateRandom) -> [String: TemplateFunction] {
         return [
             "randAlpha": TemplateFunction(arguments: 1) { context, a in
                 .string(generator.stream(context.templateName).string(count: try SV.int(a[0]), from: letters))
@@ -74,9 +76,7 @@ enum SprigRandom {
                 .string(generator.stream(context.templateName).string(count: try SV.int(a[0]), from: ascii))
             },
             "randBytes": TemplateFunction(arguments: 1) { context, a in
-                let random = generator.stream(context.templateName)
-                let bytes = (0..<max(0, try SV.int(a[0]))).map { _ in UInt8(random.below(256)) }
-                return .string(Data(bytes).base64EncodedString())
+                .string(Data(generator.stream(context.templateName).bytes(try SV.int(a[0]))).base64EncodedString())
             },
             "randInt": TemplateFunction(arguments: 2) { context, a in
                 let random = generator.stream(context.templateName)
@@ -100,19 +100,5 @@ enum SprigRandom {
                 return .string(String(characters))
             },
         ]
-    }
-}
-
-/// Sprig's certificate and password generators are not implemented yet; they are defined so that
-/// a chart using them fails with a clear message instead of "function not defined".
-enum SprigNotYetSupported {
-    static let names = ["genPrivateKey", "genCA", "genCAWithKey", "genSelfSignedCert", "genSelfSignedCertWithKey",
-                        "genSignedCert", "genSignedCertWithKey", "buildCustomCert", "derivePassword", "bcrypt", "htpasswd",
-                        "getHostByName"]
-
-    static var functions: [String: TemplateFunction] {
-        Dictionary(uniqueKeysWithValues: names.map { name in
-            (name, TemplateFunction(atLeast: 0) { _, _ in throw FunctionError("\(name) is not supported by gitops yet") })
-        })
     }
 }

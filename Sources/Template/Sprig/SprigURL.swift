@@ -46,16 +46,22 @@ public enum Sprig {
         var all: [String: TemplateFunction] = [:]
         for group in [SprigStrings.functions, SprigLists.functions, SprigDicts.functions, SprigDefaults.functions,
                       SprigMath.functions, SprigEncoding.functions, SprigJSON.functions, SprigRegex.functions,
-                      SprigSemver.functions, SprigURL.functions, SprigCrypto.functions, SprigDates.functions(now: now),
-                      SprigRandom.functions(random), SprigNotYetSupported.functions] {
+                      SprigSemver.functions, SprigURL.functions, clockAndRandomFunctions(now: now, random: random)] {
             all.merge(group) { _, new in new }
         }
         return all
     }
 
-    /// Only the functions that read the clock or draw random numbers.
+    /// Only the functions that read the clock or draw random numbers (dates, random strings,
+    /// keys, certificates, password hashes, AES), sharing one random source.
     public static func clockAndRandomFunctions(now: @escaping @Sendable () -> Date,
                                                random: RandomSource) -> [String: TemplateFunction] {
-        SprigDates.functions(now: now).merging(SprigRandom.functions(random)) { _, new in new }
+        let generator = TemplateRandom(random)
+        var all: [String: TemplateFunction] = [:]
+        for group in [SprigDates.functions(now: now), SprigRandom.functions(generator), SprigCrypto.functions(generator),
+                      SprigCertificates.functions(generator, now: now), SprigPasswords.functions(generator)] {
+            all.merge(group) { _, new in new }
+        }
+        return all
     }
 }
