@@ -17,10 +17,13 @@ public struct ChartRenderOptions: Sendable {
     /// Where random functions draw from; nil seeds them from namespace, release and chart (and each
     /// template's name) so that every render of the same release gives the same values.
     public var random: RandomSource?
+    /// A private value mixed into that default seed (the CLI reads `GITOPS_RANDOM_SEED`). Without
+    /// one, seeded passwords and keys can be recomputed by anyone who can read the repository.
+    public var seedSecret: String?
 
     public init(releaseName: String, namespace: String, values: Value = .object([:]),
                 capabilities: Capabilities = Capabilities(), strict: Bool = false,
-                now: @escaping @Sendable () -> Date = { Date() }, random: RandomSource? = nil) {
+                now: @escaping @Sendable () -> Date = { Date() }, random: RandomSource? = nil, seedSecret: String? = nil) {
         self.releaseName = releaseName
         self.namespace = namespace
         self.values = values
@@ -28,6 +31,7 @@ public struct ChartRenderOptions: Sendable {
         self.strict = strict
         self.now = now
         self.random = random
+        self.seedSecret = seedSecret
     }
 }
 
@@ -65,7 +69,8 @@ public enum ChartRenderer {
 
     static func renderInPlace(_ chart: Chart, options: ChartRenderOptions) throws(DiagnosticError) -> [RenderedTemplate] {
         let values = Dependencies.coalesce(chart, user: options.values)
-        let random = options.random ?? .seeded("\(options.namespace)/\(options.releaseName)/\(chart.name)")
+        let secret = options.seedSecret.map { $0 + "\u{0}" } ?? ""
+        let random = options.random ?? .seeded(secret + "\(options.namespace)/\(options.releaseName)/\(chart.name)")
         var set = baseSet
         set.addFunctions(Sprig.clockAndRandomFunctions(now: options.now, random: random))
         set.missingKey = options.strict ? .error : .zero

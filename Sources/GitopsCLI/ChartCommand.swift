@@ -79,7 +79,7 @@ struct ChartTemplateCommand: ParsableCommand {
         }
         let options = ChartRenderOptions(releaseName: name, namespace: namespace, values: userValues,
                                          capabilities: Capabilities(kubeVersion: kubeVersion, extraAPIVersions: apiVersions),
-                                         random: random ? .system : nil)
+                                         random: random ? .system : nil, seedSecret: RandomSeed.secret)
         let rendered = try ChartRenderer.render(loaded, options: options)
         switch output {
         case .helm:

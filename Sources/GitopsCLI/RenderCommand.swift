@@ -26,7 +26,7 @@ struct RenderCommand: ParsableCommand {
             let known = model.environments.map(\.name).joined(separator: ", ")
             throw CommandFailure("no environment '\(self.environment)' in the \(tree.displayName); known environments: \(known.isEmpty ? "none" : known)")
         }
-        let rendered = try Renderer(tree: tree, renderTime: repository.renderTime(of: tree)).render(environment)
+        let rendered = try Renderer(tree: tree, renderTime: repository.renderTime(of: tree), seedSecret: RandomSeed.secret).render(environment)
         switch output {
         case .yaml: Output.write(RenderOutput.yaml(rendered.objects))
         case .json: Output.write(RenderOutput.json(rendered.objects))

@@ -11,6 +11,7 @@ import YAML
 struct ChartReleaseReader {
     let tree: any FileTree
     let renderTime: Date
+    let seedSecret: String?
 
     func render(release: Release, chart path: String, valuesFiles: [String], values: Value, namespace: String,
                 into collector: inout DiagnosticCollector) -> [Object] {
@@ -27,7 +28,7 @@ struct ChartReleaseReader {
         userValues = HelmValues.merge(userValues, HelmValues.asFloats(values))
         let time = renderTime
         let options = ChartRenderOptions(releaseName: release.name, namespace: namespace, values: userValues,
-                                         now: { time })
+                                         now: { time }, seedSecret: seedSecret)
         guard let rendered = collector.capture({ () throws(DiagnosticError) -> [RenderedTemplate] in
             try ChartRenderer.render(chart, options: options)
         }) else { return [] }

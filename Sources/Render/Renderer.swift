@@ -12,10 +12,13 @@ public struct Renderer: Sendable {
     /// What charts' `now` returns: the commit time of the revision rendered (the current time
     /// for a working tree), so that a revision always renders the same bytes.
     public let renderTime: Date
+    /// Mixed into the seed of charts' random functions (see `ChartRenderOptions.seedSecret`).
+    public let seedSecret: String?
 
-    public init(tree: any FileTree, renderTime: Date = Date()) {
+    public init(tree: any FileTree, renderTime: Date = Date(), seedSecret: String? = nil) {
         self.tree = tree
         self.renderTime = renderTime
+        self.seedSecret = seedSecret
     }
 
     public func render(_ environment: Environment) throws(DiagnosticError) -> RenderedEnvironment {
@@ -28,7 +31,7 @@ public struct Renderer: Sendable {
             case .manifests(let path):
                 objects += ManifestReader(tree: tree, release: release.name).read(folder: path, into: &collector)
             case .chart(let path, let valuesFiles, let values, _):
-                let reader = ChartReleaseReader(tree: tree, renderTime: renderTime)
+                let reader = ChartReleaseReader(tree: tree, renderTime: renderTime, seedSecret: seedSecret)
                 objects += reader.render(release: release, chart: path, valuesFiles: valuesFiles, values: values,
                                          namespace: release.namespace ?? environment.namespace, into: &collector)
             }

@@ -73,6 +73,22 @@ import Testing
         #expect(rendered.first { $0.name == "p/templates/t.yaml" }?.content == "from-child pg 6000")
     }
 
+    @Test func seededRandomnessTakesAPrivateSeed() throws {
+        let tree = MemoryFileTree(displayName: "t", files: [
+            "p/Chart.yaml": Array("apiVersion: v2\nname: p\nversion: 1.0.0\n".utf8),
+            "p/templates/t.yaml": Array("{{ randAlphaNum 16 }} {{ genPrivateKey \"ed25519\" | sha256sum }}".utf8),
+        ])
+        let chart = try ChartLoader.load(tree, path: "p")
+        func render(_ secret: String?) throws -> String? {
+            try ChartRenderer.render(chart, options: ChartRenderOptions(releaseName: "r", namespace: "n", seedSecret: secret))
+                .first { $0.name == "p/templates/t.yaml" }?.content
+        }
+        let public_ = try render(nil), private_ = try render("s3cret")
+        let publicAgain = try render(nil), privateAgain = try render("s3cret"), other = try render("other")
+        #expect(public_ == publicAgain && private_ == privateAgain)
+        #expect(public_ != private_ && private_ != other)
+    }
+
     @Test func chartTypesAreValidated() {
         let tree = MemoryFileTree(displayName: "t", files: ["c/Chart.yaml": Array("apiVersion: v2\nname: c\nversion: 1.0.0\ntype: Library\n".utf8)])
         let error = #expect(throws: DiagnosticError.self) { try ChartLoader.load(tree, path: "c") }

@@ -122,14 +122,6 @@ let sprigTable: [ExecCase] = [
         #expect(try render(.system) != (try render(.system)))
     }
 
-    @Test func unsupportedGeneratorsSaySo() {
-        var set = TemplateSet(functions: Sprig.functions)
-        #expect(throws: TemplateError.self) {
-            try set.parse(name: "t", text: "{{ genCA \"x\" 365 }}")
-            _ = try set.execute("t", data: .null)
-        }
-    }
-
     @Test func nowIsTheInjectedClock() throws {
         var set = TemplateSet(functions: Sprig.functions(now: { Date(timeIntervalSince1970: 86_400) }))
         try set.parse(name: "t", text: "{{ now | unixEpoch }} {{ dateInZone \"2006-01-02\" now \"UTC\" }}")
