@@ -6,6 +6,8 @@ public enum GoFloat {
         if d.isNaN { return "NaN" }
         if d.isInfinite { return d > 0 ? "+Inf" : "-Inf" }
         if d == 0 { return d.sign == .minus ? "-0" : "0" }
+        // Whole numbers below 10^6 print as integers (replicas, ports): no digit search needed.
+        if abs(d) < 1e6, d == d.rounded(.towardZero) { return String(Int64(d)) }
         let (digits, pointPosition) = shortestDigits(abs(d))
         let sign = d < 0 ? "-" : ""
         let exponent = pointPosition - 1

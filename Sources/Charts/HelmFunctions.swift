@@ -88,11 +88,36 @@ public enum HelmFunctions {
 
     /// Helm's toYaml: sigs.k8s.io/yaml (JSON first, then go-yaml v2), trailing newline removed.
     public static func toYAML(_ value: TemplateValue, indentSequences: Bool = false) -> String {
-        guard let json = try? GoJSON.encode(value, escapeHTML: false),
-              let data = try? YAML.value(json, file: "toYaml") else { return "" }
+        guard let data = try? jsonShaped(value) else { return "" }
         var text = GoYAMLEmitter.emit(data, indentSequences: indentSequences)
         if text.hasSuffix("\n") { text.removeLast() }
         return text
+    }
+
+    /// The value Helm's `toYaml` prints: what go-yaml reads back from Go's JSON encoding of
+    /// `value` (numbers re-resolved from their JSON text, map keys in byte order, bytes as base64,
+    /// host objects as their data), built directly instead of writing and parsing the JSON.
+    static func jsonShaped(_ value: TemplateValue, level: Int = 0) throws -> Value {
+        if level > 1000 { throw FunctionError("json: unsupported value: encountered a cycle") }
+        switch value {
+        case .missing, .null: return .null
+        case .bool(let b): return .bool(b)
+        case .int(let i): return .int(i)
+        case .float(let d): return Resolver.resolvePlain(try GoJSON.number(d), schema: .kubernetes)
+        case .complex: throw FunctionError("json: unsupported type: complex128")
+        case .string(let s): return .string(s)
+        case .bytes(let b): return .string(Data(b).base64EncodedString())
+        case .list(let items): return .array(try items.map { try jsonShaped($0, level: level + 1) })
+        case .map(let map):
+            var object = ValueObject()
+            for (key, item) in map.entries.sorted(by: { $0.key.utf8.lexicographicallyPrecedes($1.key.utf8) }) {
+                object.appendUnchecked(key, try jsonShaped(item, level: level + 1))
+            }
+            return .object(object)
+        case .object(let object):
+            guard let data = object.dataValue else { return .object(ValueObject()) }
+            return try jsonShaped(TemplateValue(data), level: level)
+        }
     }
 
     static func fromYAML(_ text: String, array: Bool) -> TemplateValue {

@@ -16,9 +16,18 @@ final class Execution {
         static func operand(_ o: Operand) -> Location { Location(kind: .operand, pos: o.pos) }
     }
 
-    var set: TemplateSet
+    /// The set executing; its parts used on every step are kept in the fields below (reading
+    /// them through the struct would copy it).
+    private var set: TemplateSet { didSet { cacheSet() } }
+    private var trees: [String: Tree] = [:]
+    private var functionTable: [(name: String, function: TemplateFunction)] = []
+    private var missingKey: TemplateSet.MissingKey = .invalid
+    private var maxDepth = 0, maxIterations = 0, maxOutput = 0
     private var output: [UInt8] = []
+    /// The variables of every active template call; lookups see those from `frameBase` on (a
+    /// called template starts with only `$`, as in Go).
     private var variables: [(name: String, value: TemplateValue)] = []
+    private var frameBase = 0
     private var depth = 0
     private var iterations = 0
     private var tree: Tree
@@ -28,18 +37,32 @@ final class Execution {
     init(set: TemplateSet) {
         self.set = set
         tree = Tree(name: "", parseName: "", source: [], root: [])
+        cacheSet()
+    }
+
+    private func cacheSet() {
+        trees = set.trees
+        functionTable = set.functionTable
+        missingKey = set.missingKey
+        (maxDepth, maxIterations, maxOutput) = (set.maxDepth, set.maxIterations, set.maxOutput)
+    }
+
+    private func function(at index: Int, named name: String) -> TemplateFunction? {
+        if index < functionTable.count, functionTable[index].name == name { return functionTable[index].function }
+        return set.functions[name]
     }
 
     var treeName: String { tree.name }
 
     func run(_ name: String, data: TemplateValue) throws(TemplateError) -> String {
-        guard let tree = set.trees[name] else {
+        guard let tree = trees[name] else {
             throw TemplateError(kind: .exec, template: name, line: 0, column: nil, action: nil,
                                 message: "no template \"\(name)\" associated with template set")
         }
         self.tree = tree
         let data: TemplateValue = data.isNil ? .missing : data
         variables = [("$", data)]
+        frameBase = 0
         do {
             try walk(data, tree.root)
         } catch let error as TemplateError {
@@ -72,9 +95,13 @@ final class Execution {
     private func pop(to mark: Int) { variables.removeLast(variables.count - mark) }
 
     private func setVariable(_ name: String, _ value: TemplateValue) throws(TemplateError) {
-        for index in variables.indices.reversed() where variables[index].name == name {
-            variables[index].value = value
-            return
+        var index = variables.count - 1
+        while index >= frameBase {
+            if variables[index].name == name {
+                variables[index].value = value
+                return
+            }
+            index -= 1
         }
         throw failure("undefined variable: \(name)")
     }
@@ -84,7 +111,11 @@ final class Execution {
     }
 
     private func variable(_ name: String) throws(TemplateError) -> TemplateValue {
-        for index in variables.indices.reversed() where variables[index].name == name { return variables[index].value }
+        var index = variables.count - 1
+        while index >= frameBase {
+            if variables[index].name == name { return variables[index].value }
+            index -= 1
+        }
         throw failure("undefined variable: \(name)")
     }
 
@@ -92,7 +123,7 @@ final class Execution {
 
     private func write(_ text: String) throws(TemplateError) {
         output.append(contentsOf: text.utf8)
-        if output.count > set.maxOutput { throw failure("output exceeds \(set.maxOutput) bytes") }
+        if output.count > maxOutput { throw failure("output exceeds \(maxOutput) bytes") }
     }
 
     private func walk(_ dot: TemplateValue, _ nodes: [TemplateNode]) throws {
@@ -121,8 +152,8 @@ final class Execution {
             try walkRange(dot, node, pipe, list, elseList)
         case .templateCall(let name, let pipe, _):
             location = .node(node)
-            guard let target = set.trees[name] else { throw failure("template \"\(name)\" not defined") }
-            if depth >= set.maxDepth { throw failure("exceeded maximum template depth (\(set.maxDepth))") }
+            guard let target = trees[name] else { throw failure("template \"\(name)\" not defined") }
+            if depth >= maxDepth { throw failure("exceeded maximum template depth (\(maxDepth))") }
             let newDot = try pipe.map { (p: Pipe) throws -> TemplateValue in try evalPipeline(dot, p) } ?? .missing
             try call(target, dot: newDot)
         case .breakNode:
@@ -136,15 +167,17 @@ final class Execution {
 
     /// Runs `target` with a fresh variable scope (`$` = dot), as `{{template}}` and `include` do.
     private func call(_ target: Tree, dot: TemplateValue) throws {
-        if depth >= set.maxDepth { throw failure("exceeded maximum template depth (\(set.maxDepth))") }
-        let savedTree = tree, savedVariables = variables, savedLocation = location
+        if depth >= maxDepth { throw failure("exceeded maximum template depth (\(maxDepth))") }
+        let savedTree = tree, savedLocation = location, savedBase = frameBase, savedMark = mark
         depth += 1
         tree = target
-        variables = [("$", dot)]
+        variables.append(("$", dot))
+        frameBase = savedMark
         defer {
             depth -= 1
             tree = savedTree
-            variables = savedVariables
+            pop(to: savedMark)
+            frameBase = savedBase
             location = savedLocation
         }
         try walk(dot, target.root)
@@ -159,8 +192,8 @@ final class Execution {
         let iterationMark = mark
         func iterate(_ index: TemplateValue, _ element: TemplateValue) throws -> Bool {
             iterations += 1
-            if iterations > set.maxIterations {
-                throw failure("range: more than \(set.maxIterations) iterations; stopping")
+            if iterations > maxIterations {
+                throw failure("range: more than \(maxIterations) iterations; stopping")
             }
             if !pipe.declarations.isEmpty {
                 if pipe.isAssign {
@@ -303,7 +336,7 @@ final class Execution {
         let hasArgs = args.count > 1 || final != nil
         switch receiver {
         case .missing:
-            if set.missingKey == .error { throw failure("nil data; no entry for key \"\(name)\"") }
+            if missingKey == .error { throw failure("nil data; no entry for key \"\(name)\"") }
             return .missing
         case .null:
             throw failure("nil pointer evaluating interface {}.\(name)")
@@ -328,7 +361,7 @@ final class Execution {
         case .map(let map):
             if hasArgs { throw failure("\(name) is not a method but has arguments") }
             if let value = map[name] { return value }
-            switch set.missingKey {
+            switch missingKey {
             case .invalid: return .missing
             case .zero: return .null
             case .error: throw failure("map has no entry for key \"\(name)\"")
@@ -365,7 +398,7 @@ final class Execution {
     private func evalFunction(_ dot: TemplateValue, _ name: String, _ index: Int, command: Command, args: [Operand],
                               final: TemplateValue?) throws -> TemplateValue {
         location = .operand(args[0])
-        guard let function = set.function(at: index, named: name) else {
+        guard let function = function(at: index, named: name) else {
             throw failure("\"\(name)\" is not a defined function")
         }
         let given = args.count - 1 + (final == nil ? 0 : 1)
@@ -409,14 +442,14 @@ final class Execution {
     // MARK: Helm's include and tpl
 
     func include(_ name: String, data: TemplateValue) throws -> String {
-        guard let target = set.trees[name] else {
+        guard let target = trees[name] else {
             throw FunctionError("template: no template \"\(name)\" associated with template \"\(tree.name)\"")
         }
-        let savedOutput = output
-        output = []
-        defer { output = savedOutput }
+        // The included output goes after the caller's, and is cut off again.
+        let start = output.count
+        defer { output.removeSubrange(start...) }
         try call(target, dot: data)
-        return String(decoding: output, as: UTF8.self)
+        return String(decoding: output[start...], as: UTF8.self)
     }
 
     func evaluate(text: String, name: String, data: TemplateValue) throws -> String {

@@ -16,7 +16,7 @@ public struct TemplateSet: Sendable {
     public private(set) var functions: [String: TemplateFunction]
     /// The functions in name order: the parser stores an index into it with each call, so
     /// execution finds a function without hashing its name.
-    private var functionTable: [(name: String, function: TemplateFunction)]
+    private(set) var functionTable: [(name: String, function: TemplateFunction)]
     /// Each function name's index in `functionTable` (what the parser accepts), and a hash of the
     /// names: parse results are shared between sets with equal fingerprints.
     private var functionNames: [String: Int]

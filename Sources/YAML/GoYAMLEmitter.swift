@@ -25,7 +25,15 @@ private struct GoYAMLWriter {
 
     mutating func write(_ s: String) {
         out += s
-        if let newline = s.lastIndex(of: "\n") {
+        // ASCII (nearly everything): count bytes since the last line break.
+        var count = 0, sawNewline = false, ascii = true
+        for byte in s.utf8 {
+            if byte == UInt8(ascii: "\n") { sawNewline = true; count = 0 } else { count += 1 }
+            if byte >= 0x80 { ascii = false; break }
+        }
+        if ascii {
+            column = sawNewline ? count : column + count
+        } else if let newline = s.lastIndex(of: "\n") {
             column = s[s.index(after: newline)...].count
         } else {
             column += s.count
@@ -181,7 +189,8 @@ private struct GoYAMLWriter {
     }
 
     /// Writes text, replacing a single space by a line break (at `indent`) once past column 80.
-    mutating func folded(_ chars: [Unicode.Scalar], indent: Int, allowBreaks: Bool, escape: (Unicode.Scalar) -> String) {
+    /// `escape` returns nil for a character written as it is.
+    mutating func folded(_ chars: [Unicode.Scalar], indent: Int, allowBreaks: Bool, escape: (Unicode.Scalar) -> String?) {
         var spaces = false
         for (i, c) in chars.enumerated() {
             if c == " " {
@@ -193,25 +202,30 @@ private struct GoYAMLWriter {
                 }
                 spaces = true
             } else {
-                write(escape(c))
+                if let escaped = escape(c) {
+                    write(escaped)
+                } else {
+                    out.unicodeScalars.append(c)
+                    column = c == "\n" ? 0 : column + 1
+                }
                 spaces = false
             }
         }
     }
 
     mutating func plain(_ s: String, indent: Int, allowBreaks: Bool) {
-        folded(Array(s.unicodeScalars), indent: indent, allowBreaks: allowBreaks) { String($0) }
+        folded(Array(s.unicodeScalars), indent: indent, allowBreaks: allowBreaks) { _ in nil }
     }
 
     mutating func singleQuoted(_ s: String, indent: Int, allowBreaks: Bool) {
         write("'")
-        folded(Array(s.unicodeScalars), indent: indent, allowBreaks: allowBreaks) { $0 == "'" ? "''" : String($0) }
+        folded(Array(s.unicodeScalars), indent: indent, allowBreaks: allowBreaks) { $0 == "'" ? "''" : nil }
         write("'")
     }
 
     mutating func doubleQuoted(_ s: String, indent: Int, allowBreaks: Bool) {
         write("\"")
-        folded(Array(s.unicodeScalars), indent: indent, allowBreaks: allowBreaks) { c in
+        folded(Array(s.unicodeScalars), indent: indent, allowBreaks: allowBreaks) { c -> String? in
             switch c {
             case "\"": return "\\\""
             case "\\": return "\\\\"
@@ -229,7 +243,7 @@ private struct GoYAMLWriter {
             case "\u{2028}": return "\\L"
             case "\u{2029}": return "\\P"
             default:
-                if Self.isPrintable(c) { return String(c) }
+                if Self.isPrintable(c) { return nil }
                 if c.value <= 0xFF { return "\\x" + zeroPaddedHex(c.value, width: 2, uppercase: true) }
                 if c.value <= 0xFFFF { return "\\u" + zeroPaddedHex(c.value, width: 4, uppercase: true) }
                 return "\\U" + zeroPaddedHex(c.value, width: 8, uppercase: true)

@@ -95,7 +95,7 @@ public enum GoJSON {
     }
 
     /// Go's JSON float format: shortest digits, exponent form below 1e-6 or from 1e21.
-    static func number(_ d: Double) throws -> String {
+    public static func number(_ d: Double) throws -> String {
         guard d.isFinite else { throw FunctionError("json: unsupported value: \(GoFloat.format(d))") }
         guard d != 0, abs(d) < 1e-6 || abs(d) >= 1e21 else { return fixed(d) }
         let (digits, point) = GoFloat.shortestDigits(abs(d))

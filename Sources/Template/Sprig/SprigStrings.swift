@@ -70,7 +70,7 @@ public enum SprigStrings {
             .string(indent(try SV.int(a[0]), try SV.string(a[1])))
         },
         "nindent": TemplateFunction(arguments: 2) { _, a in
-            .string("\n" + indent(try SV.int(a[0]), try SV.string(a[1])))
+            .string(indent(try SV.int(a[0]), try SV.string(a[1]), newlineFirst: true))
         },
         "replace": TemplateFunction(arguments: 3) { _, a in
             .string(replaceAll(try SV.string(a[2]), try SV.string(a[0]), try SV.string(a[1])))
@@ -236,9 +236,27 @@ public enum SprigStrings {
         return String(decoding: out, as: UTF8.self)
     }
 
-    static func indent(_ spaces: Int, _ s: String) -> String {
-        let pad = String(repeating: " ", count: max(0, spaces))
-        return pad + replaceAll(s, "\n", "\n" + pad)
+    /// `spaces` spaces before every line of `s` (after a leading newline for `nindent`), in one pass.
+    static func indent(_ spaces: Int, _ s: String, newlineFirst: Bool = false) -> String {
+        let pad = max(0, spaces)
+        var text = s
+        return text.withUTF8 { bytes -> String in
+            var out: [UInt8] = []
+            out.reserveCapacity(bytes.count + pad * 8 + 1)
+            if newlineFirst { out.append(UInt8(ascii: "\n")) }
+            out.append(contentsOf: repeatElement(UInt8(ascii: " "), count: pad))
+            var start = 0
+            while start < bytes.count {
+                guard let base = bytes.baseAddress,
+                      let hit = memchr(base + start, Int32(UInt8(ascii: "\n")), bytes.count - start) else { break }
+                let end = base.distance(to: hit.assumingMemoryBound(to: UInt8.self)) + 1
+                out.append(contentsOf: UnsafeBufferPointer(rebasing: bytes[start..<end]))
+                out.append(contentsOf: repeatElement(UInt8(ascii: " "), count: pad))
+                start = end
+            }
+            if start < bytes.count { out.append(contentsOf: UnsafeBufferPointer(rebasing: bytes[start...])) }
+            return String(decoding: out, as: UTF8.self)
+        }
     }
 
     /// Go's `strings.Replace(s, old, new, -1)` (an empty `old` inserts `new` around every rune).
