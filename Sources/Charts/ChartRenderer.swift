@@ -53,7 +53,7 @@ public struct RenderedTemplate: Sendable, Hashable {
 /// Renders charts as Helm's engine does.
 public enum ChartRenderer {
     /// Every function Helm offers; each render swaps in its own clock and random source.
-    static let baseSet = TemplateSet(functions: HelmFunctions.all(now: { Date() }, random: .system))
+    static let baseSet = TemplateSet(functions: HelmFunctions.all)
 
     public static func render(_ chart: Chart, options: ChartRenderOptions) throws(DiagnosticError) -> [RenderedTemplate] {
         if chart.isLibrary {
@@ -72,7 +72,8 @@ public enum ChartRenderer {
         let secret = options.seedSecret.map { $0 + "\u{0}" } ?? ""
         let random = options.random ?? .seeded(secret + "\(options.namespace)/\(options.releaseName)/\(chart.name)")
         var set = baseSet
-        set.addFunctions(Sprig.clockAndRandomFunctions(now: options.now, random: random))
+        set.now = options.now
+        set.randomSource = random
         set.missingKey = options.strict ? .error : .zero
         var entries: [Entry] = []
         collect(chart, prefix: chart.name, values: values, top: values, options: options, into: &entries, isRoot: true)

@@ -8,8 +8,9 @@ public enum HelmFunctions {
     /// Marks messages of `required` and `fail`, which Helm prints as `execution error at (...)`.
     static let userErrorMarker = "\u{1}helm-user-error\u{1}"
 
-    /// Sprig and Helm functions whose behaviour does not depend on the clock or randomness.
-    private static let fixed: [String: TemplateFunction] = {
+    /// Every Sprig and Helm function. Clock and random functions read the set's `now` and
+    /// `randomSource`.
+    public static let all: [String: TemplateFunction] = {
         var functions = Sprig.functions
         functions["env"] = nil
         functions["expandenv"] = nil
@@ -17,13 +18,6 @@ public enum HelmFunctions {
         functions.merge(HelmDurations.functions) { _, new in new }
         return functions
     }()
-
-    /// Every function, with `now` reading `now` and random functions drawing from `random`.
-    public static func all(now: @escaping @Sendable () -> Date, random: RandomSource) -> [String: TemplateFunction] {
-        var functions = fixed
-        functions.merge(Sprig.clockAndRandomFunctions(now: now, random: random)) { _, new in new }
-        return functions
-    }
 
     private static let helm: [String: TemplateFunction] = [
             "include": TemplateFunction(arguments: 2) { context, a in

@@ -1,3 +1,5 @@
+import Foundation
+
 /// One execution of a template: Go's `state`.
 final class Execution {
     private enum LoopSignal: Error { case breakLoop, continueLoop }
@@ -23,6 +25,8 @@ final class Execution {
     private var functionTable: [(name: String, function: TemplateFunction)] = []
     private var missingKey: TemplateSet.MissingKey = .invalid
     private var maxDepth = 0, maxIterations = 0, maxOutput = 0
+    private(set) var now: @Sendable () -> Date = { Date() }
+    private(set) var random = TemplateRandom(.system)
     private var output: [UInt8] = []
     /// The variables of every active template call; lookups see those from `frameBase` on (a
     /// called template starts with only `$`, as in Go).
@@ -45,6 +49,7 @@ final class Execution {
         functionTable = set.functionTable
         missingKey = set.missingKey
         (maxDepth, maxIterations, maxOutput) = (set.maxDepth, set.maxIterations, set.maxOutput)
+        (now, random) = (set.now, set.random)
     }
 
     private func function(at index: Int, named name: String) -> TemplateFunction? {
@@ -314,11 +319,7 @@ final class Execution {
     }
 
     private func idealConstant(_ n: NumberLiteral) throws(TemplateError) -> TemplateValue {
-        if let (r, i) = n.complex { return .complex(r, i) }
-        let isHexInt = n.text.count > 2 && (n.text.hasPrefix("0x") || n.text.hasPrefix("0X"))
-            && !n.text.contains(where: { $0 == "p" || $0 == "P" })
-        if let f = n.float, !isHexInt, !n.isChar, n.text.contains(where: { ".eEpP".contains($0) }) { return .float(f) }
-        if let i = n.int { return .int(i) }
+        if let constant = n.constant { return constant }
         throw failure("\(n.text) overflows int")
     }
 

@@ -54,6 +54,20 @@ struct NumberLiteral: Sendable {
     var float: Double?
     var complex: (Double, Double)?
     var isChar = false
+    /// What the literal evaluates to as a command or an argument (Go's idealConstant), worked
+    /// out once by the parser; nil when it overflows int.
+    var constant: TemplateValue?
+
+    /// Go's rules: complex stays complex; a float-looking literal (not hex, not a character) is
+    /// float64; otherwise int.
+    var idealValue: TemplateValue? {
+        if let (r, i) = complex { return .complex(r, i) }
+        let isHexInt = text.count > 2 && (text.hasPrefix("0x") || text.hasPrefix("0X"))
+            && !text.contains(where: { $0 == "p" || $0 == "P" })
+        if let f = float, !isHexInt, !isChar, text.contains(where: { ".eEpP".contains($0) }) { return .float(f) }
+        if let i = int { return .int(i) }
+        return nil
+    }
 }
 
 extension TemplateNode {

@@ -401,6 +401,12 @@ struct Parser {
     }
 
     private func number(_ token: Token) throws(TemplateError) -> NumberLiteral {
+        var literal = try numberLiteral(token)
+        literal.constant = literal.idealValue
+        return literal
+    }
+
+    private func numberLiteral(_ token: Token) throws(TemplateError) -> NumberLiteral {
         let text = token.text
         var literal = NumberLiteral(text: text)
         if token.kind == .charConstant {

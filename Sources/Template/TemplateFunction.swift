@@ -1,3 +1,5 @@
+import Foundation
+
 /// A function callable from templates.
 public struct TemplateFunction: Sendable {
     public typealias Body = @Sendable (CallContext, [TemplateValue]) throws -> TemplateValue
@@ -41,6 +43,12 @@ public final class CallContext: @unchecked Sendable {
 
     /// The name of the template being executed.
     public var templateName: String { execution.treeName }
+
+    /// The set's clock.
+    public var now: Date { execution.now() }
+
+    /// The random stream of the template being executed.
+    var random: TemplateRandom.Stream { execution.random.stream(templateName) }
 
     /// Executes the named template of the set with `data` and returns its output.
     public func execute(template name: String, data: TemplateValue) throws -> String {

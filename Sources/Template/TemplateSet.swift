@@ -23,6 +23,12 @@ public struct TemplateSet: Sendable {
     private var fingerprint: Int
     var trees: [String: Tree] = [:]
     public var missingKey: MissingKey = .invalid
+    /// What `now` and the other clock functions read (a render fixes it to the commit time).
+    public var now: @Sendable () -> Date = { Date() }
+    /// Where random functions (and key, certificate and password generators) draw from. Setting
+    /// it starts fresh streams, so a seeded set repeats its values from the start.
+    public var randomSource: RandomSource = .system { didSet { random = TemplateRandom(randomSource) } }
+    private(set) var random = TemplateRandom(.system)
     /// Deepest nesting of `template`/`include` calls.
     public var maxDepth = 1000
     /// Most `range` iterations in one execution.

@@ -37,7 +37,7 @@ struct HelmGoldensSuite: Suite {
             let expected = row["expected"] as? String
             let vars = (try? JSONSerialization.data(withJSONObject: row["vars"] ?? NSNull(), options: [.fragmentsAllowed]))
                 .flatMap { try? JSONReader.values(String(decoding: $0, as: UTF8.self)).first } ?? .null
-            var set = TemplateSet(functions: HelmFunctions.all(now: { Date() }, random: .system))
+            var set = TemplateSet(functions: HelmFunctions.all)
             set.missingKey = .zero
             let outcome: Outcome
             do {
@@ -99,7 +99,7 @@ struct HelmGoldensSuite: Suite {
         }
         guard let chartPath else { throw Failure(description: "a chart path is required") }
         if let nameTemplate {
-            var set = TemplateSet(functions: HelmFunctions.all(now: { Date() }, random: .system))
+            var set = TemplateSet(functions: HelmFunctions.all)
             try set.parse(name: "name", text: nameTemplate)
             releaseName = try set.execute("name", data: .null)
         }

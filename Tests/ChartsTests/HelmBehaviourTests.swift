@@ -6,7 +6,9 @@ import Testing
 
 @Suite struct HelmBehaviourTests {
     func render(_ text: String, data: TemplateValue = .null) throws -> String {
-        var set = TemplateSet(functions: HelmFunctions.all(now: { Date(timeIntervalSince1970: 0) }, random: .seeded("t")))
+        var set = TemplateSet(functions: HelmFunctions.all)
+        set.now = { Date(timeIntervalSince1970: 0) }
+        set.randomSource = .seeded("t")
         set.missingKey = .zero
         try set.parse(name: "t", text: text)
         return try set.execute("t", data: data)

@@ -10,7 +10,9 @@ import X509
 @Suite struct GeneratorTests {
     func render(_ text: String, seed: String = "ns/release/chart", template: String = "t",
                 now: Date = Date(timeIntervalSince1970: 1_790_000_000)) throws -> String {
-        var set = TemplateSet(functions: Sprig.functions(now: { now }, random: .seeded(seed)))
+        var set = TemplateSet(functions: Sprig.functions)
+        set.now = { now }
+        set.randomSource = .seeded(seed)
         try set.parse(name: template, text: text)
         return try set.execute(template, data: .null)
     }

@@ -107,7 +107,8 @@ let sprigTable: [ExecCase] = [
 
     @Test func seededRandomnessRepeatsPerTemplate() throws {
         func render(_ source: RandomSource, template: String = "t") throws -> String {
-            var set = TemplateSet(functions: Sprig.functions(now: { Date() }, random: source))
+            var set = TemplateSet(functions: Sprig.functions)
+            set.randomSource = source
             try set.parse(name: template, text: "{{ randAlphaNum 12 }} {{ uuidv4 }} {{ randInt 1 100 }} {{ randNumeric 4 }}")
             return try set.execute(template, data: .null)
         }
@@ -123,7 +124,8 @@ let sprigTable: [ExecCase] = [
     }
 
     @Test func nowIsTheInjectedClock() throws {
-        var set = TemplateSet(functions: Sprig.functions(now: { Date(timeIntervalSince1970: 86_400) }))
+        var set = TemplateSet(functions: Sprig.functions)
+        set.now = { Date(timeIntervalSince1970: 86_400) }
         try set.parse(name: "t", text: "{{ now | unixEpoch }} {{ dateInZone \"2006-01-02\" now \"UTC\" }}")
         #expect(try set.execute("t", data: .null) == "86400 1970-01-02")
     }

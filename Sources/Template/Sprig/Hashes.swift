@@ -3,7 +3,13 @@ import Crypto
 /// Digests and checksums for Sprig's hash functions (swift-crypto for SHA).
 enum Hashes {
     static func hex(_ bytes: some Sequence<UInt8>) -> String {
-        bytes.map { GoFormat.hexByte($0, upper: false) }.joined()
+        let digits = Array("0123456789abcdef".utf8)
+        var out: [UInt8] = []
+        for byte in bytes {
+            out.append(digits[Int(byte >> 4)])
+            out.append(digits[Int(byte & 0x0F)])
+        }
+        return String(decoding: out, as: UTF8.self)
     }
 
     static func sha1(_ bytes: [UInt8]) -> [UInt8] { Array(Insecure.SHA1.hash(data: bytes)) }

@@ -5,15 +5,15 @@ import Foundation
 /// Sprig's AES helpers: AES-256-CBC with a random IV prepended and PKCS#7 padding, base64. The IV
 /// comes from the template's random stream, so a seeded render encrypts to the same text each time.
 enum SprigCrypto {
-    static func functions(_ generator: TemplateRandom) -> [String: TemplateFunction] { [
+    static let functions: [String: TemplateFunction] = [
         "encryptAES": TemplateFunction(arguments: 2) { context, a in
             .string(try encrypt(password: try SV.string(a[0]), plaintext: try SV.string(a[1]),
-                                iv: generator.stream(context.templateName).bytes(16)))
+                                iv: context.random.bytes(16)))
         },
         "decryptAES": TemplateFunction(arguments: 2) { _, a in
             .string(try decrypt(password: try SV.string(a[0]), encoded: try SV.string(a[1])))
         },
-    ] }
+    ]
 
     static func key(_ password: String) -> SymmetricKey {
         var bytes = Array(password.utf8.prefix(32))

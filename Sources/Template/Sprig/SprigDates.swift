@@ -17,7 +17,7 @@ enum SprigDates {
         return TimeZone(identifier: name) ?? TimeZone(identifier: "UTC")!
     }
 
-    static func functions(now: @escaping @Sendable () -> Date) -> [String: TemplateFunction] {
+    static let functions: [String: TemplateFunction] = {
         let dateInZone = TemplateFunction(arguments: 3) { _, a in
             let z = zone(try SV.string(a[2]))
             return .string(time(a[1], zone: z).format(try SV.string(a[0])))
@@ -29,7 +29,7 @@ enum SprigDates {
             return .object(t)
         }
         return [
-            "now": TemplateFunction(arguments: 0) { _, _ in .object(GoTime(date: now(), zone: TimeZone.current)) },
+            "now": TemplateFunction(arguments: 0) { context, _ in .object(GoTime(date: context.now, zone: TimeZone.current)) },
             "date": TemplateFunction(arguments: 2) { _, a in
                 .string(time(a[1], zone: TimeZone.current).format(try SV.string(a[0])))
             },
@@ -56,8 +56,8 @@ enum SprigDates {
                 let t = time(a[1], zone: TimeZone.current)
                 return .object(GoTime(date: t.date.addingTimeInterval(Double(n) / 1e9), zone: t.zone))
             },
-            "ago": TemplateFunction(arguments: 1) { _, a in
-                let seconds = now().timeIntervalSince(time(a[0], zone: TimeZone.current).date).rounded()
+            "ago": TemplateFunction(arguments: 1) { context, a in
+                let seconds = context.now.timeIntervalSince(time(a[0], zone: TimeZone.current).date).rounded()
                 return .string(GoDuration.string(nanoseconds: Int64(seconds) * 1_000_000_000))
             },
             "duration": TemplateFunction(arguments: 1) { _, a in
@@ -69,12 +69,12 @@ enum SprigDates {
                 }
                 return .string(GoDuration.string(nanoseconds: seconds &* 1_000_000_000))
             },
-            "durationRound": TemplateFunction(arguments: 1) { _, a in
+            "durationRound": TemplateFunction(arguments: 1) { context, a in
                 let nanos: Int64
                 switch a[0] {
                 case .string(let s): nanos = GoDuration.parse(s) ?? 0
                 case .int(let i): nanos = i
-                case .object(let t as GoTime): nanos = Int64(now().timeIntervalSince(t.date) * 1e9)
+                case .object(let t as GoTime): nanos = Int64(context.now.timeIntervalSince(t.date) * 1e9)
                 default: nanos = 0
                 }
                 let u = nanos.magnitude
@@ -85,5 +85,5 @@ enum SprigDates {
                 return .string("0s")
             },
         ]
-    }
+    }()
 }

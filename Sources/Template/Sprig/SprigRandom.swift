@@ -61,31 +61,30 @@ enum SprigRandom {
     static let digits = Array("0123456789")
     static let ascii = Array((32...126).map { Character(UnicodeScalar($0)) })
 
-    static func functions(_ generator: TemplateRandom) -> [String: TemplateFunction] {
-        return [
+    static let functions: [String: TemplateFunction] = [
             "randAlpha": TemplateFunction(arguments: 1) { context, a in
-                .string(generator.stream(context.templateName).string(count: try SV.int(a[0]), from: letters))
+                .string(context.random.string(count: try SV.int(a[0]), from: letters))
             },
             "randAlphaNum": TemplateFunction(arguments: 1) { context, a in
-                .string(generator.stream(context.templateName).string(count: try SV.int(a[0]), from: letters + digits))
+                .string(context.random.string(count: try SV.int(a[0]), from: letters + digits))
             },
             "randNumeric": TemplateFunction(arguments: 1) { context, a in
-                .string(generator.stream(context.templateName).string(count: try SV.int(a[0]), from: digits))
+                .string(context.random.string(count: try SV.int(a[0]), from: digits))
             },
             "randAscii": TemplateFunction(arguments: 1) { context, a in
-                .string(generator.stream(context.templateName).string(count: try SV.int(a[0]), from: ascii))
+                .string(context.random.string(count: try SV.int(a[0]), from: ascii))
             },
             "randBytes": TemplateFunction(arguments: 1) { context, a in
-                .string(Data(generator.stream(context.templateName).bytes(try SV.int(a[0]))).base64EncodedString())
+                .string(Data(context.random.bytes(try SV.int(a[0]))).base64EncodedString())
             },
             "randInt": TemplateFunction(arguments: 2) { context, a in
-                let random = generator.stream(context.templateName)
+                let random = context.random
                 let low = try SV.int(a[0]), high = try SV.int(a[1])
                 guard high > low else { throw FunctionError("invalid argument to Intn") }
                 return .int(Int64(low + random.below(high - low)))
             },
             "uuidv4": TemplateFunction(arguments: 0) { context, _ in
-                let random = generator.stream(context.templateName)
+                let random = context.random
                 var bytes = (0..<16).map { _ in UInt8(random.below(256)) }
                 bytes[6] = bytes[6] & 0x0F | 0x40
                 bytes[8] = bytes[8] & 0x3F | 0x80
@@ -94,11 +93,10 @@ enum SprigRandom {
                 return .string(parts.joined(separator: "-"))
             },
             "shuffle": TemplateFunction(arguments: 1) { context, a in
-                let random = generator.stream(context.templateName)
+                let random = context.random
                 var characters = Array(try SV.string(a[0]))
                 for i in stride(from: characters.count - 1, to: 0, by: -1) { characters.swapAt(i, random.below(i + 1)) }
                 return .string(String(characters))
             },
         ]
-    }
 }

@@ -53,7 +53,7 @@ public enum SprigStrings {
         },
         "contains": TemplateFunction(arguments: 2) { _, a in
             let needle = try SV.string(a[0]), haystack = try SV.string(a[1])
-            return .bool(needle.isEmpty || haystack.contains(needle))
+            return .bool(byteOffsets(of: needle, in: haystack, limit: 1).count == 1)
         },
         "hasPrefix": TemplateFunction(arguments: 2) { _, a in .bool(try SV.string(a[1]).hasPrefix(try SV.string(a[0]))) },
         "hasSuffix": TemplateFunction(arguments: 2) { _, a in .bool(try SV.string(a[1]).hasSuffix(try SV.string(a[0]))) },
@@ -305,15 +305,41 @@ public enum SprigStrings {
             }
             return parts
         }
+        let hits = byteOffsets(of: separator, in: s, limit: limit > 0 ? limit - 1 : Int.max)
+        let bytes = Array(s.utf8), width = separator.utf8.count
         var parts: [String] = []
-        var rest = Substring(s)
-        while let range = rest.range(of: separator) {
-            if limit > 0 && parts.count == limit - 1 { break }
-            parts.append(String(rest[..<range.lowerBound]))
-            rest = rest[range.upperBound...]
+        var start = 0
+        for hit in hits {
+            parts.append(String(decoding: bytes[start..<hit], as: UTF8.self))
+            start = hit + width
         }
-        parts.append(String(rest))
+        parts.append(String(decoding: bytes[start...], as: UTF8.self))
         return parts
+    }
+
+    /// Byte offsets of the first `limit` non-overlapping occurrences of `needle` in `haystack`,
+    /// compared byte for byte as Go's `strings` package does (an empty needle matches at 0).
+    static func byteOffsets(of needle: String, in haystack: String, limit: Int = .max) -> [Int] {
+        if needle.isEmpty { return limit > 0 ? [0] : [] }
+        var text = haystack, pattern = needle
+        return text.withUTF8 { bytes -> [Int] in
+            pattern.withUTF8 { pattern -> [Int] in
+                guard let base = bytes.baseAddress, let patternBase = pattern.baseAddress else { return [] }
+                var offsets: [Int] = []
+                var offset = 0
+                while offsets.count < limit, offset + pattern.count <= bytes.count,
+                      let hit = memchr(base + offset, Int32(patternBase[0]), bytes.count - offset - pattern.count + 1) {
+                    let at = base.distance(to: hit.assumingMemoryBound(to: UInt8.self))
+                    if memcmp(base + at, patternBase, pattern.count) == 0 {
+                        offsets.append(at)
+                        offset = at + pattern.count
+                    } else {
+                        offset = at + 1
+                    }
+                }
+                return offsets
+            }
+        }
     }
 
     /// Words for snake_case and kebab-case: split at separators, at lower→upper changes and before

@@ -35,33 +35,16 @@ enum SprigURL {
 }
 
 /// All Sprig functions Helm exposes (`env` and `expandenv` are removed, as Helm removes them).
+/// Clock and random functions read the executing set's `now` and `randomSource`.
 public enum Sprig {
-    /// Sprig's functions, with `now` reading the wall clock and random functions using the system generator.
-    public static let functions: [String: TemplateFunction] = functions(now: { Date() }, random: .system)
-
-    /// Sprig's functions with `now` taken from `now` (a render fixes it to the commit time) and
-    /// random functions drawing from `random`.
-    public static func functions(now: @escaping @Sendable () -> Date,
-                                 random: RandomSource = .system) -> [String: TemplateFunction] {
+    public static let functions: [String: TemplateFunction] = {
         var all: [String: TemplateFunction] = [:]
         for group in [SprigStrings.functions, SprigLists.functions, SprigDicts.functions, SprigDefaults.functions,
                       SprigMath.functions, SprigEncoding.functions, SprigJSON.functions, SprigRegex.functions,
-                      SprigSemver.functions, SprigURL.functions, clockAndRandomFunctions(now: now, random: random)] {
+                      SprigSemver.functions, SprigURL.functions, SprigDates.functions, SprigRandom.functions,
+                      SprigCrypto.functions, SprigCertificates.functions, SprigPasswords.functions] {
             all.merge(group) { _, new in new }
         }
         return all
-    }
-
-    /// Only the functions that read the clock or draw random numbers (dates, random strings,
-    /// keys, certificates, password hashes, AES), sharing one random source.
-    public static func clockAndRandomFunctions(now: @escaping @Sendable () -> Date,
-                                               random: RandomSource) -> [String: TemplateFunction] {
-        let generator = TemplateRandom(random)
-        var all: [String: TemplateFunction] = [:]
-        for group in [SprigDates.functions(now: now), SprigRandom.functions(generator), SprigCrypto.functions(generator),
-                      SprigCertificates.functions(generator, now: now), SprigPasswords.functions(generator)] {
-            all.merge(group) { _, new in new }
-        }
-        return all
-    }
+    }()
 }

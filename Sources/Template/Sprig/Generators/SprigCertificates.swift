@@ -138,10 +138,10 @@ private extension Character {
 /// source the keys, serial numbers and (RSA and Ed25519) signatures repeat from render to render,
 /// and the validity starts at the render's `now`.
 enum SprigCertificates {
-    static func functions(_ generator: TemplateRandom, now: @escaping @Sendable () -> Date) -> [String: TemplateFunction] {
+    static let functions: [String: TemplateFunction] = {
         @Sendable func issue(_ context: CallContext, _ request: CertificateRequest, key: SprigPrivateKey?,
                    ca: TemplateValue? = nil) throws -> TemplateValue {
-            let random = generator.stream(context.templateName)
+            let random = context.random
             let subjectKey = try key ?? SprigPrivateKey.rsa(bits: 2048, random: random)
             var issuer: Certificate?
             var issuerKey = subjectKey
@@ -156,7 +156,7 @@ enum SprigCertificates {
                     throw FunctionError("error parsing private key: \(error.message)")
                 }
             }
-            return .object(try request.sign(subjectKey: subjectKey, issuer: issuer, issuerKey: issuerKey, now: now(), random: random))
+            return .object(try request.sign(subjectKey: subjectKey, issuer: issuer, issuerKey: issuerKey, now: context.now, random: random))
         }
         @Sendable func parsedKey(_ value: TemplateValue) throws -> SprigPrivateKey {
             do { return try SprigPrivateKey(pem: try SV.string(value)) } catch let error as FunctionError {
@@ -170,7 +170,7 @@ enum SprigCertificates {
         }
         return [
             "genPrivateKey": TemplateFunction(arguments: 1) { context, a in
-                .string(try SprigPrivateKey.generate(try SV.string(a[0]), random: generator.stream(context.templateName)).pem)
+                .string(try SprigPrivateKey.generate(try SV.string(a[0]), random: context.random).pem)
             },
             "genCA": TemplateFunction(arguments: 2) { context, a in try issue(context, try caRequest(a), key: nil) },
             "genCAWithKey": TemplateFunction(arguments: 3) { context, a in
@@ -209,5 +209,5 @@ enum SprigCertificates {
                 return .object(SprigCertificate(cert: certText, key: keyText))
             },
         ]
-    }
+    }()
 }

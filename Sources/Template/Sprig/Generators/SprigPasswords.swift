@@ -86,10 +86,10 @@ enum MasterPassword {
 /// DNS lookups are enabled: a render never touches the network). bcrypt's salt comes from the
 /// template's random stream, so a seeded render hashes to the same text each time.
 enum SprigPasswords {
-    static func functions(_ generator: TemplateRandom) -> [String: TemplateFunction] {
+    static let functions: [String: TemplateFunction] = {
         @Sendable func bcrypt(_ context: CallContext, _ password: String) -> String {
             do {
-                return try Bcrypt.hash(Array(password.utf8), salt: generator.stream(context.templateName).bytes(16))
+                return try Bcrypt.hash(Array(password.utf8), salt: context.random.bytes(16))
             } catch {
                 return "failed to encrypt string with bcrypt: \(error)"
             }
@@ -112,5 +112,5 @@ enum SprigPasswords {
                 return .string("")
             },
         ]
-    }
+    }()
 }
