@@ -81,11 +81,21 @@ import X509
     @Test func keysOfEachTypeRoundTrip() throws {
         let text = #"{{ $ec := genPrivateKey "ecdsa" }}{{ $ed := genPrivateKey "ed25519" }}"#
             + #"{{ $ec }}|{{ $ed }}|{{ (genSelfSignedCertWithKey "x" nil nil 1 $ed).Cert }}|{{ (genCAWithKey "c" 1 $ec).Key }}"#
-        let parts = try render(text).split(separator: "|").map(String.init)
+        let output = try render(text)
+        #expect(output == (try render(text)), "seeded Ed25519-signed certificates repeat")
+        let parts = output.split(separator: "|").map(String.init)
         #expect(parts[0].hasPrefix("-----BEGIN EC PRIVATE KEY-----\n") && parts[1].hasPrefix("-----BEGIN PRIVATE KEY-----\n"))
         #expect(parts[3] == parts[0])
         let ed = try Certificate(pemEncoded: parts[2])
         #expect(ed.publicKey.isValidSignature(ed.signature, for: ed))
+    }
+
+    @Test func ecdsaSignaturesAreFreshEachTime() throws {
+        // Documented: swift-crypto's ECDSA signing is randomized, so only the signature differs.
+        let text = #"{{ (genCAWithKey "c" 1 (genPrivateKey "ecdsa")).Cert }}"#
+        let first = try Certificate(pemEncoded: try render(text)), second = try Certificate(pemEncoded: try render(text))
+        #expect(first.tbsCertificateBytes == second.tbsCertificateBytes)
+        #expect(first.signature != second.signature)
     }
 
     @Test(arguments: [
