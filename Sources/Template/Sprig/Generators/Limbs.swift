@@ -69,25 +69,26 @@ struct Limbs: Equatable, Sendable {
 
     /// Adds `other` in place (same limb count or fewer; a final carry grows the value).
     mutating func add(_ other: Limbs) {
-        var carry: UInt64 = 0
-        for index in words.indices {
-            let (a, o1) = words[index].addingReportingOverflow(index < other.words.count ? other.words[index] : 0)
-            let (b, o2) = a.addingReportingOverflow(carry)
-            words[index] = b
-            carry = (o1 ? 1 : 0) + (o2 ? 1 : 0)
-        }
-        if carry != 0 { words.append(carry) }
+        if Limbs.combine(&words, other.words, subtracting: false) != 0 { words.append(1) }
     }
 
     /// Subtracts `other` in place; `other` must not be larger.
     mutating func subtract(_ other: Limbs) {
-        var borrow: UInt64 = 0
-        for index in words.indices {
-            let (a, o1) = words[index].subtractingReportingOverflow(index < other.words.count ? other.words[index] : 0)
-            let (b, o2) = a.subtractingReportingOverflow(borrow)
-            words[index] = b
-            borrow = (o1 ? 1 : 0) + (o2 ? 1 : 0)
+        Limbs.combine(&words, other.words, subtracting: true)
+    }
+
+    /// a ± b over a's limbs (b may be shorter); returns the final carry or borrow.
+    @discardableResult
+    static func combine(_ a: inout [UInt64], _ b: [UInt64], subtracting: Bool) -> UInt64 {
+        var carry: UInt64 = 0
+        for index in a.indices {
+            let operand = index < b.count ? b[index] : 0
+            let (x, o1) = subtracting ? a[index].subtractingReportingOverflow(operand) : a[index].addingReportingOverflow(operand)
+            let (y, o2) = subtracting ? x.subtractingReportingOverflow(carry) : x.addingReportingOverflow(carry)
+            a[index] = y
+            carry = (o1 ? 1 : 0) + (o2 ? 1 : 0)
         }
+        return carry
     }
 
     /// The full product.

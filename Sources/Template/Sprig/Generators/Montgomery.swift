@@ -34,22 +34,12 @@ struct Montgomery {
             value[index] = value[index] << 1 | carry
             carry = next
         }
-        if carry != 0 || !isLess(value, n) { subtract(&value, n) }
+        if carry != 0 || !isLess(value, n) { Limbs.combine(&value, n, subtracting: true) }
     }
 
     private static func isLess(_ a: [UInt64], _ b: [UInt64]) -> Bool {
         for index in a.indices.reversed() where a[index] != b[index] { return a[index] < b[index] }
         return false
-    }
-
-    private static func subtract(_ a: inout [UInt64], _ b: [UInt64]) {
-        var borrow: UInt64 = 0
-        for index in a.indices {
-            let (x, o1) = a[index].subtractingReportingOverflow(b[index])
-            let (y, o2) = x.subtractingReportingOverflow(borrow)
-            a[index] = y
-            borrow = (o1 ? 1 : 0) + (o2 ? 1 : 0)
-        }
     }
 
     /// a·b·R⁻¹ mod modulus (coarsely integrated operand scanning).
@@ -84,7 +74,7 @@ struct Montgomery {
             t[k] = t[k + 1] &+ (o ? 1 : 0)
         }
         var result = Array(t[0..<k])
-        if t[k] != 0 || !Montgomery.isLess(result, modulus) { Montgomery.subtract(&result, modulus) }
+        if t[k] != 0 || !Montgomery.isLess(result, modulus) { Limbs.combine(&result, modulus, subtracting: true) }
         return result
     }
 
