@@ -42,59 +42,114 @@ struct Montgomery {
         return false
     }
 
-    /// a·b·R⁻¹ mod modulus (coarsely integrated operand scanning).
+    /// a·b·R⁻¹ mod modulus.
     func multiply(_ a: [UInt64], _ b: [UInt64]) -> [UInt64] {
         let k = modulus.count
-        var t = [UInt64](repeating: 0, count: k + 2)
-        for i in 0..<k {
-            var carry: UInt64 = 0
-            for j in 0..<k {
-                let (high, low) = a[j].multipliedFullWidth(by: b[i])
-                let (s1, o1) = low.addingReportingOverflow(t[j])
-                let (s2, o2) = s1.addingReportingOverflow(carry)
-                t[j] = s2
-                carry = high &+ (o1 ? 1 : 0) &+ (o2 ? 1 : 0)
+        var result = [UInt64](repeating: 0, count: k)
+        var scratch = [UInt64](repeating: 0, count: k + 2)
+        a.withUnsafeBufferPointer { a in
+            b.withUnsafeBufferPointer { b in
+                modulus.withUnsafeBufferPointer { n in
+                    result.withUnsafeMutableBufferPointer { r in
+                        scratch.withUnsafeMutableBufferPointer { t in
+                            Self.multiply(a.baseAddress!, b.baseAddress!, into: r.baseAddress!, scratch: t.baseAddress!,
+                                          modulus: n.baseAddress!, count: k, inverse: inverse)
+                        }
+                    }
+                }
             }
-            let (top, topOverflow) = t[k].addingReportingOverflow(carry)
-            t[k] = top
-            t[k + 1] = topOverflow ? 1 : 0
-
-            let m = t[0] &* inverse
-            var (high, low) = m.multipliedFullWidth(by: modulus[0])
-            carry = high &+ (low.addingReportingOverflow(t[0]).overflow ? 1 : 0)
-            for j in 1..<k {
-                (high, low) = m.multipliedFullWidth(by: modulus[j])
-                let (s1, o1) = low.addingReportingOverflow(t[j])
-                let (s2, o2) = s1.addingReportingOverflow(carry)
-                t[j - 1] = s2
-                carry = high &+ (o1 ? 1 : 0) &+ (o2 ? 1 : 0)
-            }
-            let (s, o) = t[k].addingReportingOverflow(carry)
-            t[k - 1] = s
-            t[k] = t[k + 1] &+ (o ? 1 : 0)
         }
-        var result = Array(t[0..<k])
-        if t[k] != 0 || !Montgomery.isLess(result, modulus) { Limbs.combine(&result, modulus, subtracting: true) }
         return result
+    }
+
+    /// result = a·b·R⁻¹ mod n by coarsely integrated operand scanning; `result` may be `a` or `b`;
+    /// `t` holds k + 2 limbs.
+    private static func multiply(_ a: UnsafePointer<UInt64>, _ b: UnsafePointer<UInt64>, into result: UnsafeMutablePointer<UInt64>,
+                                 scratch t: UnsafeMutablePointer<UInt64>, modulus n: UnsafePointer<UInt64>, count k: Int,
+                                 inverse: UInt64) {
+        t.update(repeating: 0, count: k + 2)
+        for i in 0..<k {
+            // t += a·b[i]
+            var carry: UInt64 = 0
+            let bi = UInt128(b[i])
+            for j in 0..<k {
+                let product = UInt128(a[j]) &* bi &+ UInt128(t[j]) &+ UInt128(carry)
+                t[j] = UInt64(truncatingIfNeeded: product)
+                carry = UInt64(truncatingIfNeeded: product >> 64)
+            }
+            let top = UInt128(t[k]) &+ UInt128(carry)
+            t[k] = UInt64(truncatingIfNeeded: top)
+            t[k + 1] = UInt64(truncatingIfNeeded: top >> 64)
+            // t = (t + m·n) / 2^64, with m chosen so the low limb cancels
+            let m = UInt128(t[0] &* inverse)
+            carry = UInt64(truncatingIfNeeded: (m &* UInt128(n[0]) &+ UInt128(t[0])) >> 64)
+            for j in 1..<k {
+                let product = m &* UInt128(n[j]) &+ UInt128(t[j]) &+ UInt128(carry)
+                t[j - 1] = UInt64(truncatingIfNeeded: product)
+                carry = UInt64(truncatingIfNeeded: product >> 64)
+            }
+            let sum = UInt128(t[k]) &+ UInt128(carry)
+            t[k - 1] = UInt64(truncatingIfNeeded: sum)
+            t[k] = t[k + 1] &+ UInt64(truncatingIfNeeded: sum >> 64)
+        }
+        // The result is below 2n: subtract n once when it is not below n.
+        var atLeastModulus = t[k] != 0
+        if !atLeastModulus {
+            atLeastModulus = true
+            for index in stride(from: k - 1, through: 0, by: -1) where t[index] != n[index] {
+                atLeastModulus = t[index] > n[index]
+                break
+            }
+        }
+        var borrow: UInt64 = 0
+        for index in 0..<k {
+            if atLeastModulus {
+                let (x, o1) = t[index].subtractingReportingOverflow(n[index])
+                let (y, o2) = x.subtractingReportingOverflow(borrow)
+                result[index] = y
+                borrow = (o1 ? 1 : 0) + (o2 ? 1 : 0)
+            } else {
+                result[index] = t[index]
+            }
+        }
     }
 
     /// `value` (< modulus) in Montgomery form.
     func enter(_ value: [UInt64]) -> [UInt64] { multiply(value, rSquared) }
 
-    /// base^exponent with base in Montgomery form; the result is in Montgomery form.
+    /// base^exponent with base in Montgomery form; the result is in Montgomery form. Fixed 4-bit
+    /// windows, all in one set of buffers.
     func power(_ base: [UInt64], _ exponent: Limbs) -> [UInt64] {
-        // Fixed 4-bit windows.
-        var table = [one, base]
-        for _ in 2..<16 { table.append(multiply(table[table.count - 1], base)) }
+        let k = modulus.count
+        var table = [UInt64](repeating: 0, count: 16 * k)
         var result = one
+        var scratch = [UInt64](repeating: 0, count: k + 2)
         let bits = exponent.bitWidth
-        var position = (bits + 3) / 4 * 4
-        while position > 0 {
-            position -= 4
-            for _ in 0..<4 { result = multiply(result, result) }
-            var window = 0
-            for bit in 0..<4 where exponent.bit(position + bit) { window |= 1 << bit }
-            if window != 0 { result = multiply(result, table[window]) }
+        let inverse = self.inverse
+        modulus.withUnsafeBufferPointer { n in
+            table.withUnsafeMutableBufferPointer { table in
+                result.withUnsafeMutableBufferPointer { r in
+                    scratch.withUnsafeMutableBufferPointer { t in
+                        let table = table.baseAddress!, r = r.baseAddress!, t = t.baseAddress!, n = n.baseAddress!
+                        one.withUnsafeBufferPointer { table.update(from: $0.baseAddress!, count: k) }
+                        base.withUnsafeBufferPointer { (table + k).update(from: $0.baseAddress!, count: k) }
+                        for entry in 2..<16 {
+                            Self.multiply(table + (entry - 1) * k, table + k, into: table + entry * k, scratch: t,
+                                          modulus: n, count: k, inverse: inverse)
+                        }
+                        var position = (bits + 3) / 4 * 4
+                        while position > 0 {
+                            position -= 4
+                            for _ in 0..<4 { Self.multiply(r, r, into: r, scratch: t, modulus: n, count: k, inverse: inverse) }
+                            var window = 0
+                            for bit in 0..<4 where exponent.bit(position + bit) { window |= 1 << bit }
+                            if window != 0 {
+                                Self.multiply(r, table + window * k, into: r, scratch: t, modulus: n, count: k, inverse: inverse)
+                            }
+                        }
+                    }
+                }
+            }
         }
         return result
     }
