@@ -24,12 +24,15 @@ let package = Package(
         /** Source locations, diagnostics, the generic value tree and the read-only file-tree protocol. */
         .target(name: "Basics"),
         /** libyaml parsing into marked nodes, Kubernetes/YAML 1.2 scalar resolution, emitting and format-preserving edits. */
-        .target(name: "YAML", dependencies: ["Basics", "CYAML"]),
+        .target(name: "YAML", dependencies: ["Basics", "CYAML"], exclude: ["README.md"]),
         /** libgit2 wrapper: open repositories, resolve revisions, read commit trees as file trees. */
         .target(name: "Git", dependencies: ["Basics", "CGit2"]),
+        /** Unsigned multi-precision integers and Montgomery exponentiation, for seeded RSA keys and π's digits.
+            Always compiled optimized: key generation in a debug build would otherwise take seconds. */
+        .target(name: "Multiprecision", swiftSettings: [.unsafeFlags(["-O"])]),
         /** Go's text/template in Swift: lexer, parser, executor, builtins, Go fmt; knows nothing of Kubernetes or YAML. */
         .target(name: "Template", dependencies: [
-            "Basics",
+            "Basics", "Multiprecision",
             .product(name: "Crypto", package: "swift-crypto"),
             .product(name: "_CryptoExtras", package: "swift-crypto"),
             .product(name: "X509", package: "swift-certificates"),
@@ -58,7 +61,7 @@ let package = Package(
         .testTarget(name: "BasicsTests", dependencies: ["Basics"]),
         .testTarget(name: "YAMLTests", dependencies: ["YAML", "Basics"]),
         .testTarget(name: "GitTests", dependencies: ["Git", "Basics"]),
-        .testTarget(name: "TemplateTests", dependencies: ["Template", "Basics"]),
+        .testTarget(name: "TemplateTests", dependencies: ["Template", "Basics", "Multiprecision"]),
         .testTarget(name: "ChartsTests", dependencies: ["Charts", "Basics"], exclude: ["Goldens", "Charts", "cases.json"]),
         .testTarget(name: "KubeModelTests", dependencies: ["KubeModel", "Basics"]),
         .testTarget(name: "RenderTests", dependencies: ["Render", "RepoModel", "KubeModel", "Git", "YAML", "Basics"],

@@ -38,7 +38,7 @@ public enum TemplateValue: Sendable {
         case .string(let s): self = .string(s)
         case .array(let items): self = .list(items.map { TemplateValue($0, integersAsInt: integersAsInt) })
         case .object(let object):
-            var map = TemplateMap()
+            let map = TemplateMap()
             for (key, item) in object { map[key] = TemplateValue(item, integersAsInt: integersAsInt) }
             self = .map(map)
         }

@@ -3,6 +3,7 @@ import Crypto
 import Foundation
 import Testing
 import X509
+import Multiprecision
 @testable import Template
 
 /// Sprig's key, certificate and password generators. Expected passwords and hashes come from
@@ -50,10 +51,10 @@ import X509
         var generator = SplitMix64(seed: 42)
         let random = { generator.next() }
         let mersenne127 = Limbs(words: [UInt64.max, UInt64.max >> 1])
-        #expect(SeededRSA.isProbablePrime(mersenne127, rounds: 8, random: random))
+        #expect(Primes.isProbablePrime(mersenne127, rounds: 8, random: random))
         let fermat7 = Limbs(words: [1, 1])  // 2^128 + 1 = 59649589127497217 · 5704689200685129054721
-        #expect(!SeededRSA.isProbablePrime(fermat7, rounds: 8, random: random))
-        #expect(!SeededRSA.isProbablePrime(mersenne127 * mersenne127, rounds: 8, random: random))
+        #expect(!Primes.isProbablePrime(fermat7, rounds: 8, random: random))
+        #expect(!Primes.isProbablePrime(mersenne127 * mersenne127, rounds: 8, random: random))
     }
 
     @Test func seededCertificatesRepeatAndVerify() throws {

@@ -1,3 +1,5 @@
+import Multiprecision
+
 /// Blowfish with the expensive key schedule bcrypt builds on. The initial P-array and S-boxes are
 /// the hexadecimal digits of π's fractional part, computed once (Machin's formula in fixed point)
 /// rather than spelled out as 1,042 constants.

@@ -1,19 +1,19 @@
 /// Unsigned multi-precision integers as little-endian 64-bit limbs: just the operations that
 /// seeded RSA key generation (products, small divisors, Miller–Rabin) and the digits of π behind
 /// Blowfish's tables need. Not constant-time; the values it handles are derived from a seed.
-struct Limbs: Equatable, Sendable {
+public struct Limbs: Equatable, Sendable {
     /// Little-endian limbs; the top limb may be zero.
-    var words: [UInt64]
+    public var words: [UInt64]
 
-    init(words: [UInt64]) { self.words = words }
+    public init(words: [UInt64]) { self.words = words }
 
-    init(_ value: UInt64, count: Int = 1) {
+    public init(_ value: UInt64, count: Int = 1) {
         words = [UInt64](repeating: 0, count: max(1, count))
         words[0] = value
     }
 
     /// Big-endian bytes (the form DER integers and swift-crypto use), without leading zeros.
-    var bigEndianBytes: [UInt8] {
+    public var bigEndianBytes: [UInt8] {
         var bytes: [UInt8] = []
         bytes.reserveCapacity(words.count * 8)
         for word in words.reversed() {
@@ -23,21 +23,21 @@ struct Limbs: Equatable, Sendable {
         return Array(bytes[first...])
     }
 
-    var isZero: Bool { words.allSatisfy { $0 == 0 } }
+    public var isZero: Bool { words.allSatisfy { $0 == 0 } }
 
     /// The number of significant bits.
-    var bitWidth: Int {
+    public var bitWidth: Int {
         guard let top = words.lastIndex(where: { $0 != 0 }) else { return 0 }
         return top * 64 + (64 - words[top].leadingZeroBitCount)
     }
 
-    func bit(_ index: Int) -> Bool {
+    public func bit(_ index: Int) -> Bool {
         let limb = index / 64
         return limb < words.count && words[limb] >> UInt64(index % 64) & 1 == 1
     }
 
     /// `self mod divisor` for a small divisor.
-    func remainder(dividingBy divisor: UInt64) -> UInt64 {
+    public func remainder(dividingBy divisor: UInt64) -> UInt64 {
         var remainder: UInt64 = 0
         for word in words.reversed() { remainder = divisor.dividingFullWidth((high: remainder, low: word)).remainder }
         return remainder
@@ -45,7 +45,7 @@ struct Limbs: Equatable, Sendable {
 
     /// Divides in place by a small divisor, returning the remainder.
     @discardableResult
-    mutating func divide(by divisor: UInt64) -> UInt64 {
+    public mutating func divide(by divisor: UInt64) -> UInt64 {
         var remainder: UInt64 = 0
         for index in words.indices.reversed() {
             let (quotient, rest) = divisor.dividingFullWidth((high: remainder, low: words[index]))
@@ -56,7 +56,7 @@ struct Limbs: Equatable, Sendable {
     }
 
     /// Multiplies in place by a small factor and adds `addend`; grows when the result needs it.
-    mutating func multiply(by factor: UInt64, adding addend: UInt64 = 0) {
+    public mutating func multiply(by factor: UInt64, adding addend: UInt64 = 0) {
         var carry = addend
         for index in words.indices {
             let (high, low) = words[index].multipliedFullWidth(by: factor)
@@ -68,18 +68,18 @@ struct Limbs: Equatable, Sendable {
     }
 
     /// Adds `other` in place (same limb count or fewer; a final carry grows the value).
-    mutating func add(_ other: Limbs) {
+    public mutating func add(_ other: Limbs) {
         if Limbs.combine(&words, other.words, subtracting: false) != 0 { words.append(1) }
     }
 
     /// Subtracts `other` in place; `other` must not be larger.
-    mutating func subtract(_ other: Limbs) {
+    public mutating func subtract(_ other: Limbs) {
         Limbs.combine(&words, other.words, subtracting: true)
     }
 
     /// a ± b over a's limbs (b may be shorter); returns the final carry or borrow.
     @discardableResult
-    static func combine(_ a: inout [UInt64], _ b: [UInt64], subtracting: Bool) -> UInt64 {
+    public static func combine(_ a: inout [UInt64], _ b: [UInt64], subtracting: Bool) -> UInt64 {
         var carry: UInt64 = 0
         for index in a.indices {
             let operand = index < b.count ? b[index] : 0
@@ -92,7 +92,7 @@ struct Limbs: Equatable, Sendable {
     }
 
     /// The full product.
-    static func * (a: Limbs, b: Limbs) -> Limbs {
+    public static func * (a: Limbs, b: Limbs) -> Limbs {
         var result = [UInt64](repeating: 0, count: a.words.count + b.words.count)
         for i in a.words.indices {
             var carry: UInt64 = 0
@@ -108,7 +108,7 @@ struct Limbs: Equatable, Sendable {
         return Limbs(words: result)
     }
 
-    static func compare(_ a: Limbs, _ b: Limbs) -> Int {
+    public static func compare(_ a: Limbs, _ b: Limbs) -> Int {
         for index in (0..<max(a.words.count, b.words.count)).reversed() {
             let x = index < a.words.count ? a.words[index] : 0, y = index < b.words.count ? b.words[index] : 0
             if x != y { return x < y ? -1 : 1 }

@@ -1,15 +1,15 @@
 /// Modular arithmetic for one odd modulus in Montgomery form (R = 2^(64·k)), enough for the
 /// modular exponentiations of a Miller–Rabin test.
-struct Montgomery {
-    let modulus: [UInt64]
+public struct Montgomery: Sendable {
+    public let modulus: [UInt64]
     /// -modulus⁻¹ mod 2^64.
     private let inverse: UInt64
     /// R² mod modulus, to enter Montgomery form.
     private let rSquared: [UInt64]
     /// 1 in Montgomery form (R mod modulus).
-    let one: [UInt64]
+    public let one: [UInt64]
 
-    init(_ modulus: Limbs) {
+    public init(_ modulus: Limbs) {
         let n = modulus.words
         self.modulus = n
         var inverse: UInt64 = 1
@@ -43,7 +43,7 @@ struct Montgomery {
     }
 
     /// a·b·R⁻¹ mod modulus.
-    func multiply(_ a: [UInt64], _ b: [UInt64]) -> [UInt64] {
+    public func multiply(_ a: [UInt64], _ b: [UInt64]) -> [UInt64] {
         let k = modulus.count
         var result = [UInt64](repeating: 0, count: k)
         var scratch = [UInt64](repeating: 0, count: k + 2)
@@ -115,11 +115,11 @@ struct Montgomery {
     }
 
     /// `value` (< modulus) in Montgomery form.
-    func enter(_ value: [UInt64]) -> [UInt64] { multiply(value, rSquared) }
+    public func enter(_ value: [UInt64]) -> [UInt64] { multiply(value, rSquared) }
 
     /// base^exponent with base in Montgomery form; the result is in Montgomery form. Fixed 4-bit
     /// windows, all in one set of buffers.
-    func power(_ base: [UInt64], _ exponent: Limbs) -> [UInt64] {
+    public func power(_ base: [UInt64], _ exponent: Limbs) -> [UInt64] {
         let k = modulus.count
         var table = [UInt64](repeating: 0, count: 16 * k)
         var result = one
