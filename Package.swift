@@ -44,6 +44,8 @@ let package = Package(
         .target(name: "Charts", dependencies: ["Basics", "YAML", "Template", "KubeModel", "CZlib"]),
         /** Loads and checks gitops.yaml and environments/<env>/environment.yaml from a file tree. */
         .target(name: "RepoModel", dependencies: ["Basics", "YAML"]),
+        /** JSON-schema validation (Kubernetes folders, CRDs) and policies → findings. */
+        .target(name: "Validation", dependencies: ["Basics", "KubeModel"]),
         /** Renders an environment's releases (plain manifests now, charts later) into ordered objects. */
         .target(name: "Render", dependencies: ["Basics", "YAML", "KubeModel", "RepoModel", "Charts"]),
         /** The `gitops` commands: argument parsing and output only. */
@@ -64,6 +66,7 @@ let package = Package(
         .testTarget(name: "TemplateTests", dependencies: ["Template", "Basics", "Multiprecision"]),
         .testTarget(name: "ChartsTests", dependencies: ["Charts", "Basics"], exclude: ["Goldens", "Charts", "cases.json"]),
         .testTarget(name: "KubeModelTests", dependencies: ["KubeModel", "Basics"]),
+        .testTarget(name: "ValidationTests", dependencies: ["Validation", "KubeModel", "Basics"]),
         .testTarget(name: "RenderTests", dependencies: ["Render", "RepoModel", "KubeModel", "Git", "YAML", "Basics"],
                     exclude: ["Goldens"]),
         .testTarget(name: "GitopsCLITests", dependencies: ["gitops"]),

@@ -11,6 +11,9 @@ public struct Provenance: Sendable, Hashable {
     /// 1-based line and column where the object starts.
     public var line: Int
     public var column: Int
+    /// Where each field was written, when the object's file is the one a person edits (plain
+    /// manifests); empty otherwise.
+    public var fields = FieldPositions()
 
     public init(release: String, file: String, documentIndex: Int, line: Int, column: Int = 1) {
         self.release = release
@@ -21,4 +24,23 @@ public struct Provenance: Sendable, Hashable {
     }
 
     public var location: SourceLocation { SourceLocation(file: file, line: line, column: column) }
+
+    /// Where a field was written: its own line when known, else the object's start.
+    public func location(of path: FieldPath) -> SourceLocation {
+        guard let position = fields.nearest(path) else { return location }
+        return SourceLocation(file: file, line: position.line, column: position.column)
+    }
+
+    /// Field positions are bookkeeping: two provenances are equal when they name the same place.
+    public static func == (a: Provenance, b: Provenance) -> Bool {
+        a.release == b.release && a.file == b.file && a.documentIndex == b.documentIndex && a.line == b.line && a.column == b.column
+    }
+
+    public func hash(into hasher: inout Hasher) {
+        hasher.combine(release)
+        hasher.combine(file)
+        hasher.combine(documentIndex)
+        hasher.combine(line)
+        hasher.combine(column)
+    }
 }

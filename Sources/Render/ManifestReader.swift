@@ -104,8 +104,9 @@ struct ManifestReader {
                                                "metadata.namespace must be a string"))
             return nil
         }
-        return Object(content: content,
-                      provenance: Provenance(release: release, file: source.path, documentIndex: index,
-                                             line: node.start.line, column: node.start.column))
+        var provenance = Provenance(release: release, file: source.path, documentIndex: index,
+                                    line: node.start.line, column: node.start.column)
+        provenance.fields = FieldPositionIndex.positions(of: node)
+        return Object(content: content, provenance: provenance)
     }
 }
