@@ -3,7 +3,7 @@ public enum Suggestion {
     /// The allowed word closest to `word` when it looks like a typo of it.
     public static func closest(to word: String, in allowed: [String]) -> String? {
         let scored = allowed.map { ($0, distance(word.lowercased(), $0.lowercased())) }
-        guard let best = scored.min(by: { $0.1 < $1.1 }), best.1 <= max(2, word.count / 3) else { return nil }
+        guard let best = scored.min(by: { $0.1 < $1.1 }), best.1 <= max(2, word.count / 3), best.1 < word.count else { return nil }
         return best.0
     }
 

@@ -31,7 +31,8 @@ enum JSONType: String, Sendable, CaseIterable {
 
 /// One compiled schema (a JSON Schema object or boolean), with the keywords Kubernetes schemas
 /// use. `$ref`s are resolved on first use through the store, so recursive schemas are fine.
-final class SchemaNode: @unchecked Sendable {
+/// Opaque outside this module: get one from a `SchemaCatalog` and check values with `SchemaCheck` or `validate(_:against:strict:)`.
+public final class SchemaNode: @unchecked Sendable {
     enum AdditionalProperties {
         /// Not given: allowed, except in strict mode.
         case unspecified

@@ -20,7 +20,13 @@ public final class SchemaStore: @unchecked Sendable {
     private var compiled: [String: SchemaNode] = [:]
     private var missingFiles: Set<String> = []
 
-    public init() {}
+    private let read: @Sendable (String) -> [UInt8]?
+
+    /// `read` returns a file's bytes (nil when there is none): the file system by default; the
+    /// CLI also reads repository-relative paths from the revision's tree.
+    public init(read: @escaping @Sendable (String) -> [UInt8]? = { FileManager.default.contents(atPath: $0).map(Array.init) }) {
+        self.read = read
+    }
 
     /// Loads (once) the JSON schema file at `path`; nil when there is no such file.
     public func file(_ path: String) throws(SchemaError) -> SchemaDocumentID? {
@@ -29,7 +35,7 @@ public final class SchemaStore: @unchecked Sendable {
         if documents[id] != nil { lock.unlock(); return id }
         if missingFiles.contains(path) { lock.unlock(); return nil }
         lock.unlock()
-        guard let data = FileManager.default.contents(atPath: path) else {
+        guard let data = read(path) else {
             lock.lock(); missingFiles.insert(path); lock.unlock()
             return nil
         }

@@ -62,7 +62,9 @@ struct SchemaValidator {
                 return
             }
         } else if let types = node.types, !types.isEmpty, !types.contains(where: { $0.matches(value) }) {
-            let expected = types.map(\.rawValue).joined(separator: " or ")
+            // Kubernetes' published schemas allow null almost everywhere; naming it only adds noise.
+            let named = types.count > 1 ? types.filter { $0 != .null } : types
+            let expected = named.map(\.rawValue).joined(separator: " or ")
             report("expected \(expected), but got \(JSONType.of(value).rawValue)")
             return
         }
