@@ -66,7 +66,7 @@ let package = Package(
         .testTarget(name: "TemplateTests", dependencies: ["Template", "Basics", "Multiprecision"]),
         .testTarget(name: "ChartsTests", dependencies: ["Charts", "Basics"], exclude: ["Goldens", "Charts", "cases.json"]),
         .testTarget(name: "KubeModelTests", dependencies: ["KubeModel", "Basics"]),
-        .testTarget(name: "ValidationTests", dependencies: ["Validation", "KubeModel", "Basics"]),
+        .testTarget(name: "ValidationTests", dependencies: ["Validation", "KubeModel", "Basics"], exclude: ["Corpus"]),
         .testTarget(name: "RenderTests", dependencies: ["Render", "RepoModel", "KubeModel", "Git", "YAML", "Basics"],
                     exclude: ["Goldens"]),
         .testTarget(name: "GitopsCLITests", dependencies: ["gitops"]),

@@ -58,6 +58,14 @@ struct ValidateCommand: ParsableCommand {
         }), folders: folders)
         let renderer = Renderer(tree: tree, renderTime: repository.renderTime(of: tree), seedSecret: RandomSeed.secret)
         var findings: [Finding] = []
+        for folder in model.settings.crdPaths {
+            for crd in try renderer.manifests(in: folder) where crd.kind == "CustomResourceDefinition" {
+                for problem in catalog.add(crd: crd) {
+                    findings.append(Finding(severity: .error, location: crd.provenance.location, rule: "schema.crd",
+                                            message: problem, object: crd.displayName))
+                }
+            }
+        }
         var objectCount = 0
         for name in names {
             guard let environment = model.environment(named: name) else {

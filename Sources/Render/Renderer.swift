@@ -52,6 +52,15 @@ public struct Renderer: Sendable {
         return RenderedEnvironment(environment: environment, objects: InstallOrder.sorted(objects))
     }
 
+    /// The objects of the plain manifests under `folder` (every `*.yaml`/`*.yml`), as a manifest
+    /// release reads them; problems are thrown together.
+    public func manifests(in folder: String, release: String = "") throws(DiagnosticError) -> [Object] {
+        var collector = DiagnosticCollector()
+        let objects = ManifestReader(tree: tree, release: release).read(folder: folder, into: &collector)
+        try collector.throwIfErrors()
+        return objects
+    }
+
     /// Built-in scopes plus those that CustomResourceDefinitions among `objects` declare.
     static func scopes(declaredBy objects: [Object]) -> ScopeTable {
         var table = ScopeTable()

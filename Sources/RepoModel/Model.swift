@@ -23,6 +23,9 @@ public struct RepositorySettings: Sendable, Hashable {
     public var kubernetesVersion: String?
     /// `validation.schemaLocations`: repository-relative folders of JSON schemas.
     public var schemaLocations: [String] = []
+    /// `validation.crds`: repository-relative folders of CustomResourceDefinition manifests whose
+    /// schemas validate custom resources (besides CRDs rendered in the environment).
+    public var crdPaths: [String] = []
     /// `validation.strict`: reject unknown fields and kinds without schema.
     public var strictValidation = false
     /// `policies.paths`: repository-relative folders of policies (default `policies` when it exists).

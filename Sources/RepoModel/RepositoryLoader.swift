@@ -129,10 +129,11 @@ public enum RepositoryLoader {
             }
             if let node = fields["validation"],
                let validation = checker.fields(node, of: "validation",
-                                               allowed: ["kubernetesVersion", "schemaLocations", "strict"]) {
+                                               allowed: ["kubernetesVersion", "schemaLocations", "crds", "strict"]) {
                 settings.kubernetesVersion = checker.string(validation["kubernetesVersion"], "validation.kubernetesVersion")
                 settings.schemaLocations = checkFolders(validation["schemaLocations"], "validation.schemaLocations",
                                                         tree: tree, checker: checker)
+                settings.crdPaths = checkFolders(validation["crds"], "validation.crds", tree: tree, checker: checker)
                 settings.strictValidation = checker.bool(validation["strict"], "validation.strict") ?? false
             }
             if let node = fields["policies"], let policies = checker.fields(node, of: "policies", allowed: ["paths"]) {

@@ -58,6 +58,7 @@ public struct SchemaCheck: Sendable {
 }
 
 /// Checks one value against a schema (tests and tools; `SchemaCheck` for objects).
-public func validate(_ value: Value, against schema: SchemaNode, strict: Bool = false) throws(SchemaError) -> [SchemaViolation] {
-    try SchemaValidator(strict: strict).violations(value, schema)
+public func validate(_ value: Value, against schema: SchemaNode, strict: Bool = false,
+                     formats: Bool = true) throws(SchemaError) -> [SchemaViolation] {
+    try SchemaValidator(strict: strict, formats: formats).violations(value, schema)
 }

@@ -141,3 +141,47 @@ struct ScratchEnvironments {
         #expect(run.stdout.contains("render"))
     }
 }
+
+@Suite struct ValidateCommandTests {
+    @Test func thisRepositoryValidatesCleanly() throws {
+        let run = try GitopsRun(["validate", "--all", "--strict", "--repo", GitopsProcessTests.repositoryRoot])
+        #expect(run.status == 0, "\(run.stdout)\(run.stderr)")
+        #expect(run.stdout.hasSuffix("3 environments, 67 objects: 0 errors, 0 warnings\n"), "\(run.stdout)")
+    }
+
+    @Test func findingsPointAtTheFieldAndExitOne() throws {
+        let scratch = try ScratchEnvironments()
+        defer { scratch.remove() }
+        try scratch.write("schemas/configmap-v1.json", """
+            {"type": "object", "required": ["metadata"],
+             "properties": {"apiVersion": {"type": "string"}, "kind": {"type": "string"}, "metadata": {"type": "object"},
+                            "data": {"type": "object", "additionalProperties": {"type": "string"}},
+                            "immutable": {"type": "boolean"}}}
+            """)
+        try scratch.write("environments/dev/platform/config.yaml", """
+            apiVersion: v1
+            kind: ConfigMap
+            metadata: {name: settings}
+            data:
+              tag: 1
+            imutable: true
+            ---
+            apiVersion: example.com/v1
+            kind: Widget
+            metadata: {name: w}
+
+            """)
+        let run = try GitopsRun(["validate", "dev", "--repo", scratch.path, "--schemas", scratch.path + "/schemas"])
+        #expect(run.status == 1, "\(run.stderr)")
+        let lines = run.stdout.split(separator: "\n").map(String.init)
+        #expect(lines.contains("environments/dev/platform/config.yaml:5:3: error: [schema] expected string, but got integer (ConfigMap blog-dev/settings, data.tag)"))
+        #expect(lines.contains { $0.hasPrefix("environments/dev/platform/config.yaml:8:1: warning: [schema.missing] no schema for example.com/v1 Widget") })
+        #expect(!run.stdout.contains("imutable"), "not strict: unknown fields pass")
+        let strict = try GitopsRun(["validate", "dev", "--strict", "--output", "json", "--repo", scratch.path, "--schemas", scratch.path + "/schemas"])
+        #expect(strict.status == 1)
+        #expect(strict.stdout.contains(#""message": "unknown field 'imutable'; did you mean 'immutable'?""#), "\(strict.stdout)")
+        #expect(strict.stdout.contains(#""rule": "schema.missing""#) && strict.stdout.contains(#""severity": "error""#))
+        let none = try GitopsRun(["validate", "--repo", scratch.path])
+        #expect(none.status == 2 && none.stderr.contains("pass --all"))
+    }
+}

@@ -23,6 +23,8 @@ public struct SchemaViolation: Hashable, Sendable, CustomStringConvertible {
 /// not declare (unless it preserves unknown fields), as kubeconform's `-strict` does.
 struct SchemaValidator {
     var strict: Bool
+    /// Whether `format` is checked (JSON Schema leaves it optional; Python's jsonschema skips it by default).
+    var formats = true
     /// Deepest nesting followed (a value nested deeper is reported, not recursed into).
     static let maxDepth = 200
 
@@ -146,7 +148,7 @@ struct SchemaValidator {
                 report("\(Self.show(.string(s))) does not match the pattern '\(pattern.text)'")
             }
         }
-        if let format = node.format, let problem = SchemaFormats.check(.string(s), format: format) { report(problem) }
+        if formats, let format = node.format, let problem = SchemaFormats.check(.string(s), format: format) { report(problem) }
     }
 
     private func checkNumber(_ value: Value, _ node: SchemaNode, _ report: (String) -> Void) {
@@ -161,7 +163,7 @@ struct SchemaValidator {
         if let max = node.maximum, d > max { report("must be at most \(Self.number(max)), not \(shown)") }
         if let min = node.exclusiveMinimum, d <= min { report("must be greater than \(Self.number(min)), not \(shown)") }
         if let max = node.exclusiveMaximum, d >= max { report("must be less than \(Self.number(max)), not \(shown)") }
-        if let format = node.format, let problem = SchemaFormats.check(value, format: format) { report(problem) }
+        if formats, let format = node.format, let problem = SchemaFormats.check(value, format: format) { report(problem) }
     }
 
     private func checkObject(_ object: ValueObject, _ node: SchemaNode, _ path: inout [PathElement],
