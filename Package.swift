@@ -44,13 +44,15 @@ let package = Package(
         .target(name: "Charts", dependencies: ["Basics", "YAML", "Template", "KubeModel", "CZlib"]),
         /** Loads and checks gitops.yaml and environments/<env>/environment.yaml from a file tree. */
         .target(name: "RepoModel", dependencies: ["Basics", "YAML"]),
-        /** JSON-schema validation (Kubernetes folders, CRDs) and policies → findings. */
-        .target(name: "Validation", dependencies: ["Basics", "KubeModel"]),
+        /** JSON Schema: compile (with $ref across files), validate values, report paths and messages. */
+        .target(name: "JSONSchema", dependencies: ["Basics"]),
+        /** Schema validation of Kubernetes objects (kubeconform-layout folders, CRDs) and policies → findings. */
+        .target(name: "Validation", dependencies: ["Basics", "KubeModel", "JSONSchema"]),
         /** Renders an environment's releases (plain manifests now, charts later) into ordered objects. */
         .target(name: "Render", dependencies: ["Basics", "YAML", "KubeModel", "RepoModel", "Charts"]),
         /** The `gitops` commands: argument parsing and output only. */
         .target(name: "GitopsCLI", dependencies: [
-            "Basics", "YAML", "Git", "KubeModel", "RepoModel", "Render", "Charts", "Validation",
+            "Basics", "YAML", "Git", "KubeModel", "RepoModel", "Render", "Charts", "JSONSchema", "Validation",
             .product(name: "ArgumentParser", package: "swift-argument-parser"),
         ]),
         /** The `gitops` executable. */
@@ -66,7 +68,8 @@ let package = Package(
         .testTarget(name: "TemplateTests", dependencies: ["Template", "Basics", "Multiprecision"]),
         .testTarget(name: "ChartsTests", dependencies: ["Charts", "Basics"], exclude: ["Goldens", "Charts", "cases.json"]),
         .testTarget(name: "KubeModelTests", dependencies: ["KubeModel", "Basics"]),
-        .testTarget(name: "ValidationTests", dependencies: ["Validation", "KubeModel", "Basics"], exclude: ["Corpus"]),
+        .testTarget(name: "JSONSchemaTests", dependencies: ["JSONSchema", "Basics"]),
+        .testTarget(name: "ValidationTests", dependencies: ["Validation", "JSONSchema", "KubeModel", "Basics"], exclude: ["Corpus"]),
         .testTarget(name: "RenderTests", dependencies: ["Render", "RepoModel", "KubeModel", "Git", "YAML", "Basics"],
                     exclude: ["Goldens"]),
         .testTarget(name: "GitopsCLITests", dependencies: ["gitops"]),

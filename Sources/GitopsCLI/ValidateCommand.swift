@@ -1,6 +1,7 @@
 import ArgumentParser
 import Basics
 import Foundation
+import JSONSchema
 import KubeModel
 import Render
 import RepoModel

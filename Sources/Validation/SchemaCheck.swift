@@ -1,4 +1,5 @@
 import Basics
+import JSONSchema
 import KubeModel
 
 /// Validates objects against their kinds' schemas and turns violations into findings that point
@@ -55,10 +56,4 @@ public struct SchemaCheck: Sendable {
         }
         return findings
     }
-}
-
-/// Checks one value against a schema (tests and tools; `SchemaCheck` for objects).
-public func validate(_ value: Value, against schema: SchemaNode, strict: Bool = false,
-                     formats: Bool = true) throws(SchemaError) -> [SchemaViolation] {
-    try SchemaValidator(strict: strict, formats: formats).violations(value, schema)
 }

@@ -2,6 +2,7 @@ import Basics
 import Foundation
 import KubeModel
 import Testing
+import JSONSchema
 @testable import Validation
 
 /// gitops' verdicts against Python jsonschema's on the same kubernetes-validate schemas, for the
@@ -31,7 +32,7 @@ import Testing
             let gvk = GroupVersionKind(apiVersion: object["apiVersion"]?.stringValue ?? "", kind: object["kind"]?.stringValue ?? "")
             let schema = try #require(try catalog.schema(for: gvk), "no schema for \(gvk)")
             // Python's jsonschema does not check `format` by default; the keyword tests cover it.
-            let violations = try validate(.object(object), against: schema, strict: strict, formats: false)
+            let violations = try SchemaValidator(strict: strict, formats: false).violations(.object(object), schema)
             let expected = testCase[strict ? "validStrict" : "valid"] == .bool(true)
             if violations.isEmpty != expected {
                 disagreements.append("#\(testCase["index"].map { SchemaValidator.show($0) } ?? "?") \(testCase["mutation"]?.stringValue ?? ""): "

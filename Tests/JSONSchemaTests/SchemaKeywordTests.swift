@@ -1,6 +1,6 @@
 import Basics
 import Testing
-@testable import Validation
+@testable import JSONSchema
 
 /// One schema keyword at a time: a schema, a value, and the messages expected (none: valid).
 struct KeywordCase: CustomStringConvertible, Sendable {
@@ -82,14 +82,14 @@ let keywordCases: [KeywordCase] = [
     func keyword(_ testCase: KeywordCase) throws {
         let store = SchemaStore()
         let schema = try store.root(store.register(try Self.json(testCase.schema), name: "test"))
-        let violations = try validate(try Self.json(testCase.value), against: schema, strict: testCase.strict)
+        let violations = try SchemaValidator(strict: testCase.strict).violations(try Self.json(testCase.value), schema)
         #expect(violations.map(\.description) == testCase.expected)
     }
 
     @Test func unresolvableReferencesAreSchemaErrors() throws {
         let store = SchemaStore()
         let schema = try store.root(store.register(try Self.json(##"{"$ref": "#/$defs/missing"}"##), name: "test"))
-        #expect(throws: SchemaError.self) { try validate(.int(1), against: schema) }
+        #expect(throws: SchemaError.self) { try SchemaValidator().violations(.int(1), schema) }
         #expect(throws: SchemaError.self) { try store.root(store.register(try Self.json(#"{"pattern": "("}"#), name: "bad")) }
     }
 
@@ -98,7 +98,7 @@ let keywordCases: [KeywordCase] = [
         let schema = try store.root(store.register(try Self.json(##"{"$defs": {"any": {"items": {"$ref": "#/$defs/any"}}}, "$ref": "#/$defs/any"}"##), name: "t"))
         var value = Value.array([])
         for _ in 0..<300 { value = .array([value]) }
-        let violations = try validate(value, against: schema)
+        let violations = try SchemaValidator().violations(value, schema)
         #expect(violations.count == 1 && violations[0].message.contains("nested more than"))
     }
 }

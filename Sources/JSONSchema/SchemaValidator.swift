@@ -1,6 +1,5 @@
 import Basics
 import Foundation
-import KubeModel
 
 enum GoStyleQuote {
     /// `s` as a JSON string literal.
@@ -16,19 +15,30 @@ public struct SchemaViolation: Hashable, Sendable, CustomStringConvertible {
     public var path: FieldPath
     public var message: String
 
+    public init(path: FieldPath, message: String) {
+        self.path = path
+        self.message = message
+    }
+
     public var description: String { path.elements.isEmpty ? message : "\(path): \(message)" }
 }
 
 /// Checks values against compiled schemas. `strict` rejects fields a schema with properties does
 /// not declare (unless it preserves unknown fields), as kubeconform's `-strict` does.
-struct SchemaValidator {
-    var strict: Bool
+public struct SchemaValidator: Sendable {
+    public var strict: Bool
     /// Whether `format` is checked (JSON Schema leaves it optional; Python's jsonschema skips it by default).
-    var formats = true
+    public var formats = true
+
+    public init(strict: Bool = false, formats: Bool = true) {
+        self.strict = strict
+        self.formats = formats
+    }
     /// Deepest nesting followed (a value nested deeper is reported, not recursed into).
     static let maxDepth = 200
 
-    func violations(_ value: Value, _ node: SchemaNode) throws(SchemaError) -> [SchemaViolation] {
+    /// Every way `value` breaks `node`.
+    public func violations(_ value: Value, _ node: SchemaNode) throws(SchemaError) -> [SchemaViolation] {
         var path: [PathElement] = []
         var out: [SchemaViolation] = []
         try check(value, node, &path, &out)
@@ -250,7 +260,7 @@ struct SchemaValidator {
     static func number(_ d: Double) -> String { GoFloat.format(d) }
 
     /// A short display of a value for messages.
-    static func show(_ value: Value) -> String {
+    public static func show(_ value: Value) -> String {
         switch value {
         case .null: return "null"
         case .bool(let b): return b ? "true" : "false"

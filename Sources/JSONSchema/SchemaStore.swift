@@ -66,7 +66,7 @@ public final class SchemaStore: @unchecked Sendable {
     }
 
     /// The compiled root schema of a document.
-    func root(_ id: SchemaDocumentID) throws(SchemaError) -> SchemaNode {
+    public func root(_ id: SchemaDocumentID) throws(SchemaError) -> SchemaNode {
         try node(id, pointer: "")
     }
 

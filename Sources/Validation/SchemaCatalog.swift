@@ -1,5 +1,6 @@
 import Basics
 import Foundation
+import JSONSchema
 import KubeModel
 
 /// Finds the schema for a kind, in order: CRDs (from the rendered environment or the

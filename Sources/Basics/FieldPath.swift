@@ -1,0 +1,40 @@
+import Foundation
+
+/// A step in a path into an object: a field name or a list index.
+public enum PathElement: Hashable, Sendable {
+    case key(String)
+    case index(Int)
+}
+
+/// A path into an object, printed as Kubernetes documentation writes it
+/// (`spec.template.spec.containers[0].image`).
+public struct FieldPath: Hashable, Sendable, CustomStringConvertible {
+    public var elements: [PathElement]
+
+    public init(_ elements: [PathElement] = []) { self.elements = elements }
+
+    public var description: String {
+        var out = ""
+        for element in elements {
+            switch element {
+            case .key(let key):
+                let plain = !key.isEmpty && key.unicodeScalars.allSatisfy { CharacterSet.alphanumerics.contains($0) || $0 == "-" || $0 == "_" }
+                if plain {
+                    out += (out.isEmpty ? "" : ".") + key
+                } else {
+                    var quoted = ""
+                    JSONWriter.quote(key, into: &quoted)
+                    out += "[" + quoted + "]"
+                }
+            case .index(let index):
+                out += "[\(index)]"
+            }
+        }
+        return out
+    }
+
+    /// The path one step up (nil at the root).
+    public var parent: FieldPath? { elements.isEmpty ? nil : FieldPath(Array(elements.dropLast())) }
+
+    public func appending(_ element: PathElement) -> FieldPath { FieldPath(elements + [element]) }
+}
