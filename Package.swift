@@ -41,7 +41,7 @@ let package = Package(
         /** Kubernetes objects, group/version/kind, resource keys, provenance, scope and install order. */
         .target(name: "KubeModel", dependencies: ["Basics"]),
         /** Helm charts: loading, values coalescing, Helm's template functions and objects, rendering. */
-        .target(name: "Charts", dependencies: ["Basics", "YAML", "Template", "KubeModel", "CZlib"]),
+        .target(name: "Charts", dependencies: ["Basics", "YAML", "Template", "KubeModel", "JSONSchema", "CZlib"]),
         /** Loads and checks gitops.yaml and environments/<env>/environment.yaml from a file tree. */
         .target(name: "RepoModel", dependencies: ["Basics", "YAML"]),
         /** JSON Schema: compile (with $ref across files), validate values, report paths and messages. */

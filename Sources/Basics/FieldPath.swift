@@ -37,4 +37,14 @@ public struct FieldPath: Hashable, Sendable, CustomStringConvertible {
     public var parent: FieldPath? { elements.isEmpty ? nil : FieldPath(Array(elements.dropLast())) }
 
     public func appending(_ element: PathElement) -> FieldPath { FieldPath(elements + [element]) }
+
+    /// The path as a JSON pointer (`/spec/containers/0`), as JSON Schema tools print it.
+    public var jsonPointer: String {
+        elements.map { element -> String in
+            switch element {
+            case .key(let key): return "/" + key.replacingOccurrences(of: "~", with: "~0").replacingOccurrences(of: "/", with: "~1")
+            case .index(let index): return "/\(index)"
+            }
+        }.joined()
+    }
 }

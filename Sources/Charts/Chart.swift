@@ -22,6 +22,8 @@ public struct Chart: Sendable {
     public var files: [String: [UInt8]]
     /// Subcharts from `charts/`, by folder name.
     public var subcharts: [Chart]
+    /// `values.schema.json`, which the values must meet before rendering (as Helm checks it).
+    public var valuesSchema: Value? = nil
     /// Parsed templates, kept with the loaded chart so rendering it again does not parse again.
     let parsed = ParsedTemplates()
 

@@ -73,6 +73,7 @@ public enum ChartLoader {
         var crds: [(String, String)] = []
         var files: [String: [UInt8]] = [:]
         var subcharts: [Chart] = []
+        var schema: Value?
         for file in try tree.files(under: path) {
             let relative = String(file.dropFirst(path.count + 1))
             if relative.hasPrefix("charts/") {
@@ -81,6 +82,12 @@ public enum ChartLoader {
                 templates.append((relative, String(decoding: try tree.read(file), as: UTF8.self)))
             } else if relative.hasPrefix("crds/") {
                 crds.append((relative, String(decoding: try tree.read(file), as: UTF8.self)))
+            } else if relative == "values.schema.json" {
+                let text = String(decoding: try tree.read(file), as: UTF8.self)
+                do { schema = try JSONReader.values(text).first } catch {
+                    throw DiagnosticError(code: "chart.schema", at: SourceLocation(file: file, line: 1, column: 1),
+                                          "values.schema.json is not valid JSON (\(error)); Helm would refuse this chart too")
+                }
             } else if relative != "Chart.yaml" && relative != "values.yaml" && relative != "requirements.yaml" {
                 files[relative] = try tree.read(file)
             }
@@ -99,7 +106,7 @@ public enum ChartLoader {
                      apiVersion: stringField(metadata["apiVersion"]) ?? "v1",
                      isLibrary: stringField(metadata["type"]) == "library", dependencies: dependencies,
                      values: values, path: path, templates: templates.sorted { $0.0 < $1.0 }, crds: crds.sorted { $0.0 < $1.0 },
-                     files: files, subcharts: subcharts.sorted { $0.name < $1.name })
+                     files: files, subcharts: subcharts.sorted { $0.name < $1.name }, valuesSchema: schema)
     }
 }
 

@@ -69,6 +69,7 @@ public enum ChartRenderer {
 
     static func renderInPlace(_ chart: Chart, options: ChartRenderOptions) throws(DiagnosticError) -> [RenderedTemplate] {
         let values = Dependencies.coalesce(chart, user: options.values)
+        try ValuesSchemaCheck.check(chart, values: values)
         let secret = options.seedSecret.map { $0 + "\u{0}" } ?? ""
         let random = options.random ?? .seeded(secret + "\(options.namespace)/\(options.releaseName)/\(chart.name)")
         var set = baseSet

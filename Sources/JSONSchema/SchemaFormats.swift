@@ -15,9 +15,9 @@ enum SchemaFormats {
         case ("byte", .string(let s)):
             return Data(base64Encoded: s) != nil ? nil : "is not base64-encoded data (format byte)"
         case ("date-time", .string(let s)):
-            return isDateTime(s) ? nil : "\(SchemaValidator.show(value)) is not an RFC 3339 date-time such as 2026-11-26T09:30:00Z (format date-time)"
+            return isDateTime(s) ? nil : "\(SchemaProblem.show(value)) is not an RFC 3339 date-time such as 2026-11-26T09:30:00Z (format date-time)"
         case ("date", .string(let s)):
-            return isDate(s) ? nil : "\(SchemaValidator.show(value)) is not a date such as 2026-11-26 (format date)"
+            return isDate(s) ? nil : "\(SchemaProblem.show(value)) is not a date such as 2026-11-26 (format date)"
         default:
             return nil
         }

@@ -13,12 +13,14 @@ enum GoStyleQuote {
 /// One way a value breaks its schema.
 public struct SchemaViolation: Hashable, Sendable, CustomStringConvertible {
     public var path: FieldPath
-    public var message: String
+    public var problem: SchemaProblem
 
-    public init(path: FieldPath, message: String) {
+    public init(path: FieldPath, problem: SchemaProblem) {
         self.path = path
-        self.message = message
+        self.problem = problem
     }
+
+    public var message: String { problem.message }
 
     public var description: String { path.elements.isEmpty ? message : "\(path): \(message)" }
 }
@@ -52,13 +54,13 @@ public struct SchemaValidator: Sendable {
     }
 
     func check(_ value: Value, _ node: SchemaNode, _ path: inout [PathElement], _ out: inout [SchemaViolation]) throws(SchemaError) {
-        func report(_ message: String) { out.append(SchemaViolation(path: FieldPath(path), message: message)) }
+        func report(_ problem: SchemaProblem) { out.append(SchemaViolation(path: FieldPath(path), problem: problem)) }
         if path.count > Self.maxDepth {
-            report("nested more than \(Self.maxDepth) levels deep")
+            report(.tooDeep(Self.maxDepth))
             return
         }
         if let always = node.alwaysValid {
-            if !always { report("no value is allowed here") }
+            if !always { report(.notAllowed) }
             return
         }
         if let target = try node.target() { try check(value, target, &path, &out) }
@@ -70,22 +72,20 @@ public struct SchemaValidator: Sendable {
             case .string, .int: break
             case .float(let d) where d == d.rounded(): break
             default:
-                report("expected integer or string, but got \(JSONType.of(value).rawValue)")
+                report(.type(expected: ["integer", "string"], actual: value))
                 return
             }
         } else if let types = node.types, !types.isEmpty, !types.contains(where: { $0.matches(value) }) {
             // Kubernetes' published schemas allow null almost everywhere; naming it only adds noise.
             let named = types.count > 1 ? types.filter { $0 != .null } : types
-            let expected = named.map(\.rawValue).joined(separator: " or ")
-            report("expected \(expected), but got \(JSONType.of(value).rawValue)")
+            report(.type(expected: named.map(\.rawValue), actual: value))
             return
         }
         if let options = node.enumValues, !options.contains(where: { JSONEquality.equal($0, value) }) {
-            let shown = options.prefix(12).map(Self.show).joined(separator: ", ")
-            report("must be one of \(shown)\(options.count > 12 ? ", …" : ""), not \(Self.show(value))")
+            report(.enumeration(allowed: options, actual: value))
         }
         if let constant = node.constValue, !JSONEquality.equal(constant, value) {
-            report("must be \(Self.show(constant)), not \(Self.show(value))")
+            report(.constant(expected: constant, actual: value))
         }
 
         switch value {
@@ -113,11 +113,11 @@ public struct SchemaValidator: Sendable {
             if matches == 0 {
                 try reportBranches(value, node.oneOf, "exactly one", &path, &out)
             } else if matches > 1 {
-                report("matches \(matches) of the schemas where exactly one is allowed (oneOf)")
+                report(.severalBranchesMatched(matches))
             }
         }
         if let not = node.not, try isValid(value, not, &path) {
-            report("must not match the schema given in 'not'")
+            report(.notFailed)
         }
     }
 
@@ -138,54 +138,57 @@ public struct SchemaValidator: Sendable {
         if typeOnly {
             var names: [String] = []
             for branch in branches { for type in branch.types ?? [] where type != .null && !names.contains(type.rawValue) { names.append(type.rawValue) } }
-            out.append(SchemaViolation(path: FieldPath(path), message: "expected \(names.joined(separator: " or ")), but got \(JSONType.of(value).rawValue)"))
+            out.append(SchemaViolation(path: FieldPath(path), problem: .type(expected: names, actual: value)))
         } else if let best, !best.isEmpty {
             out += best
         } else {
-            out.append(SchemaViolation(path: FieldPath(path), message: "must match \(quantifier) of the allowed schemas"))
+            out.append(SchemaViolation(path: FieldPath(path), problem: .noBranchMatched(quantifier)))
         }
     }
 
-    private func checkString(_ s: String, _ node: SchemaNode, _ report: (String) -> Void) throws(SchemaError) {
+    private func checkString(_ s: String, _ node: SchemaNode, _ report: (SchemaProblem) -> Void) throws(SchemaError) {
         if node.minLength != nil || node.maxLength != nil {
             let length = s.unicodeScalars.count
-            if let min = node.minLength, length < min { report("must be at least \(min) characters long, not \(length)") }
-            if let max = node.maxLength, length > max { report("must be at most \(max) characters long, not \(length)") }
+            if let min = node.minLength, length < min { report(.minLength(min, actual: length)) }
+            if let max = node.maxLength, length > max { report(.maxLength(max, actual: length)) }
         }
         if let pattern = node.pattern {
             let range = NSRange(s.startIndex..., in: s)
             if pattern.regex.firstMatch(in: s, range: range) == nil {
-                report("\(Self.show(.string(s))) does not match the pattern '\(pattern.text)'")
+                report(.pattern(pattern.text, actual: s))
             }
         }
-        if formats, let format = node.format, let problem = SchemaFormats.check(.string(s), format: format) { report(problem) }
+        if formats, let format = node.format, let detail = SchemaFormats.check(.string(s), format: format) {
+            report(.format(format, detail: detail, actual: .string(s)))
+        }
     }
 
-    private func checkNumber(_ value: Value, _ node: SchemaNode, _ report: (String) -> Void) {
+    private func checkNumber(_ value: Value, _ node: SchemaNode, _ report: (SchemaProblem) -> Void) {
         let d: Double
         switch value {
         case .int(let i): d = Double(i)
         case .float(let f): d = f
         default: return
         }
-        let shown = Self.show(value)
-        if let min = node.minimum, d < min { report("must be at least \(Self.number(min)), not \(shown)") }
-        if let max = node.maximum, d > max { report("must be at most \(Self.number(max)), not \(shown)") }
-        if let min = node.exclusiveMinimum, d <= min { report("must be greater than \(Self.number(min)), not \(shown)") }
-        if let max = node.exclusiveMaximum, d >= max { report("must be less than \(Self.number(max)), not \(shown)") }
-        if formats, let format = node.format, let problem = SchemaFormats.check(value, format: format) { report(problem) }
+        if let min = node.minimum, d < min { report(.minimum(min, actual: value)) }
+        if let max = node.maximum, d > max { report(.maximum(max, actual: value)) }
+        if let min = node.exclusiveMinimum, d <= min { report(.exclusiveMinimum(min, actual: value)) }
+        if let max = node.exclusiveMaximum, d >= max { report(.exclusiveMaximum(max, actual: value)) }
+        if formats, let format = node.format, let detail = SchemaFormats.check(value, format: format) {
+            report(.format(format, detail: detail, actual: value))
+        }
     }
 
     private func checkObject(_ object: ValueObject, _ node: SchemaNode, _ path: inout [PathElement],
                              _ out: inout [SchemaViolation]) throws(SchemaError) {
         let here = FieldPath(path)
-        func report(_ message: String) { out.append(SchemaViolation(path: here, message: message)) }
-        for name in node.required where object[name] == nil { report("missing required field '\(name)'") }
-        if let min = node.minProperties, object.count < min { report("must have at least \(min) fields, not \(object.count)") }
-        if let max = node.maxProperties, object.count > max { report("must have at most \(max) fields, not \(object.count)") }
+        func report(_ problem: SchemaProblem) { out.append(SchemaViolation(path: here, problem: problem)) }
+        for name in node.required where object[name] == nil { report(.required(name)) }
+        if let min = node.minProperties, object.count < min { report(.minProperties(min, actual: object.count)) }
+        if let max = node.maxProperties, object.count > max { report(.maxProperties(max, actual: object.count)) }
         if node.embeddedResource {
             for name in ["apiVersion", "kind"] where (object[name]?.stringValue ?? "").isEmpty {
-                report("an embedded resource needs '\(name)'")
+                report(.embeddedResource(missing: name))
             }
         }
         let rejectUnknown: Bool
@@ -211,11 +214,8 @@ public struct SchemaValidator: Sendable {
             if case .schema(let additional) = node.additionalProperties {
                 try check(item, additional, &path, &out)
             } else if rejectUnknown {
-                var message = "unknown field '\(key)'"
-                if let suggestion = Suggestion.closest(to: key, in: Array(node.properties.keys).sorted()) {
-                    message += "; did you mean '\(suggestion)'?"
-                }
-                out.append(SchemaViolation(path: FieldPath(path), message: message))
+                let suggestion = Suggestion.closest(to: key, in: Array(node.properties.keys).sorted())
+                out.append(SchemaViolation(path: FieldPath(path), problem: .unknownField(key, suggestion: suggestion)))
             }
         }
     }
@@ -223,9 +223,9 @@ public struct SchemaValidator: Sendable {
     private func checkArray(_ items: [Value], _ node: SchemaNode, _ path: inout [PathElement],
                             _ out: inout [SchemaViolation]) throws(SchemaError) {
         let here = FieldPath(path)
-        func report(_ message: String) { out.append(SchemaViolation(path: here, message: message)) }
-        if let min = node.minItems, items.count < min { report("must have at least \(min) items, not \(items.count)") }
-        if let max = node.maxItems, items.count > max { report("must have at most \(max) items, not \(items.count)") }
+        func report(_ problem: SchemaProblem) { out.append(SchemaViolation(path: here, problem: problem)) }
+        if let min = node.minItems, items.count < min { report(.minItems(min, actual: items.count)) }
+        if let max = node.maxItems, items.count > max { report(.maxItems(max, actual: items.count)) }
         for (index, item) in items.enumerated() {
             let schema = index < node.prefixItems.count ? node.prefixItems[index] : node.items
             guard let schema else { continue }
@@ -236,7 +236,7 @@ public struct SchemaValidator: Sendable {
         if node.uniqueItems || node.listType == "set" {
             for (index, item) in items.enumerated() {
                 if let first = items[..<index].firstIndex(where: { JSONEquality.equal($0, item) }) {
-                    report("items \(first) and \(index) are equal; the items must be unique")
+                    report(.duplicateItems(first, index))
                     break
                 }
             }
@@ -245,30 +245,15 @@ public struct SchemaValidator: Sendable {
             var seen: [String: Int] = [:]
             for (index, item) in items.enumerated() {
                 guard case .object(let entry) = item else { continue }
-                let key = node.listMapKeys.map { "\($0)=\(Self.show(entry[$0] ?? .null))" }.joined(separator: ",")
+                let key = node.listMapKeys.map { "\($0)=\(SchemaProblem.show(entry[$0] ?? .null))" }.joined(separator: ",")
                 if let first = seen[key] {
                     path.append(.index(index))
-                    out.append(SchemaViolation(path: FieldPath(path), message: "duplicate entry with \(key) (the same as item \(first))"))
+                    out.append(SchemaViolation(path: FieldPath(path), problem: .duplicateMapEntry(key: key, first: first)))
                     path.removeLast()
                 } else {
                     seen[key] = index
                 }
             }
-        }
-    }
-
-    static func number(_ d: Double) -> String { GoFloat.format(d) }
-
-    /// A short display of a value for messages.
-    public static func show(_ value: Value) -> String {
-        switch value {
-        case .null: return "null"
-        case .bool(let b): return b ? "true" : "false"
-        case .int(let i): return String(i)
-        case .float(let d): return GoFloat.format(d)
-        case .string(let s): return GoStyleQuote.quote(s.count > 60 ? String(s.prefix(57)) + "..." : s)
-        case .array(let items): return "a list of \(items.count)"
-        case .object: return "an object"
         }
     }
 }

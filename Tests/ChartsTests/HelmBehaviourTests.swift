@@ -91,6 +91,40 @@ import Testing
         #expect(public_ != private_ && private_ != other)
     }
 
+    /// Expected messages are Helm v4's (helm-python-sdk) for the same chart and values.
+    @Test(arguments: [
+        ("replicaCount: x", "- at '/replicaCount': got string, want integer"),
+        ("mode: z", "- at '/mode': value must be one of 'a', 'b'"),
+        ("image: {tag: 5}", "- at '/image/tag': got number, want string"),
+        ("replicaCount: 0", "- at '/replicaCount': minimum: got 0, want 1"),
+        ("list: [1]", "- at '/list': minItems: got 1, want 2"),
+        ("extra: 1", "- at '': additional properties 'extra' not allowed"),
+    ])
+    func valuesSchemaFailuresReadAsHelms(_ values: String, _ line: String) throws {
+        let schema = #"""
+            {"type": "object", "required": ["image", "need"], "additionalProperties": false,
+             "properties": {"replicaCount": {"type": "integer", "minimum": 1}, "need": {}, "mode": {"enum": ["a", "b"]},
+               "list": {"type": "array", "minItems": 2}, "image": {"type": "object", "properties": {"tag": {"type": "string"}}}}}
+            """#
+        let tree = MemoryFileTree(displayName: "t", files: [
+            "vs/Chart.yaml": Array("apiVersion: v2\nname: vs\nversion: 0.1.0\n".utf8),
+            "vs/values.yaml": Array("replicaCount: 1\nimage:\n  tag: \"1\"\n".utf8),
+            "vs/values.schema.json": Array(schema.utf8),
+            "vs/templates/a.yaml": Array("r: {{ .Values.replicaCount }}".utf8),
+        ])
+        let chart = try ChartLoader.load(tree, path: "vs")
+        #expect(chart.files["values.schema.json"] == nil, "Helm keeps the schema out of .Files")
+        let user = try HelmValues.read(Array(("need: 1\n" + values).utf8), file: "user.yaml")
+        let error = #expect(throws: DiagnosticError.self) {
+            try ChartRenderer.render(chart, options: ChartRenderOptions(releaseName: "r", namespace: "d", values: user))
+        }
+        #expect(error?.diagnostics.first?.message
+                == "values don't meet the specifications of the schema(s) in the following chart(s):\nvs:\n\(line)\n")
+        #expect(error?.diagnostics.first?.location?.file == "vs/values.schema.json")
+        let fine = try HelmValues.read(Array("need: 1\n".utf8), file: "user.yaml")
+        #expect(try ChartRenderer.render(chart, options: ChartRenderOptions(releaseName: "r", namespace: "d", values: fine)).first?.content == "r: 1")
+    }
+
     @Test func chartTypesAreValidated() {
         let tree = MemoryFileTree(displayName: "t", files: ["c/Chart.yaml": Array("apiVersion: v2\nname: c\nversion: 1.0.0\ntype: Library\n".utf8)])
         let error = #expect(throws: DiagnosticError.self) { try ChartLoader.load(tree, path: "c") }

@@ -35,7 +35,7 @@ import JSONSchema
             let violations = try SchemaValidator(strict: strict, formats: false).violations(.object(object), schema)
             let expected = testCase[strict ? "validStrict" : "valid"] == .bool(true)
             if violations.isEmpty != expected {
-                disagreements.append("#\(testCase["index"].map { SchemaValidator.show($0) } ?? "?") \(testCase["mutation"]?.stringValue ?? ""): "
+                disagreements.append("#\(testCase["index"].map { SchemaProblem.show($0) } ?? "?") \(testCase["mutation"]?.stringValue ?? ""): "
                     + "jsonschema says \(expected ? "valid" : "invalid"), gitops \(violations.isEmpty ? "valid" : "invalid: \(violations)")")
             }
         }
