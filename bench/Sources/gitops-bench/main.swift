@@ -3,6 +3,9 @@ import Charts
 import Template
 import Foundation
 import Git
+import JSONSchema
+import KubeModel
+import Validation
 import YAML
 
 /// `gitops-bench yaml FILE [REPEAT]`: parse FILE into node values, best of REPEAT runs.
@@ -88,8 +91,35 @@ do {
         getrusage(Int32(RUSAGE_SELF.rawValue), &usage)
         print(String(format: "swift-chart\(perCall ? "-per-call" : "") %.3f s %.1f renders/s (%d templates each) peak-rss %.1f MiB",
                      elapsed, Double(count) / elapsed, templates, Double(usage.ru_maxrss) / 1024))
+    case "validate" where arguments.count >= 3:
+        // gitops-bench validate OBJECTS.jsonl SCHEMA_FOLDER [REPEAT]: validate every object (one JSON
+        // object per line) against its kind's schema; schemas load on first use inside the timing.
+        let lines = String(decoding: try Data(contentsOf: URL(fileURLWithPath: arguments[1])), as: UTF8.self)
+            .split(separator: "\n")
+        let objects = try lines.map { line -> (GroupVersionKind, Value) in
+            let value = try JSONReader.values(String(line))[0]
+            return (GroupVersionKind(apiVersion: value["apiVersion"]?.stringValue ?? "", kind: value["kind"]?.stringValue ?? ""), value)
+        }
+        let repeats = arguments.count > 3 ? Int(arguments[3]) ?? 3 : 3
+        var best = Double.infinity
+        var invalid = 0
+        for _ in 0..<repeats {
+            let catalog = SchemaCatalog(folders: [arguments[2]])
+            let validator = SchemaValidator()
+            best = min(best, try seconds {
+                invalid = 0
+                for (gvk, value) in objects {
+                    guard let schema = try catalog.schema(for: gvk) else { continue }
+                    if !(try validator.violations(value, schema)).isEmpty { invalid += 1 }
+                }
+            })
+        }
+        var usage = rusage()
+        getrusage(Int32(RUSAGE_SELF.rawValue), &usage)
+        print(String(format: "swift-validate %.3f s %.0f objects/s (%d objects, %d invalid) peak-rss %.1f MiB",
+                     best, Double(objects.count) / best, objects.count, invalid, Double(usage.ru_maxrss) / 1024))
     default:
-        FileHandle.standardError.write(Data("usage: gitops-bench yaml FILE [REPEAT] | git REPO REVISION [REPEAT] | chart DIR VALUES COUNT [per-call]\n".utf8))
+        FileHandle.standardError.write(Data("usage: gitops-bench yaml FILE [REPEAT] | git REPO REVISION [REPEAT] | chart DIR VALUES COUNT [per-call] | validate OBJECTS.jsonl SCHEMAS [REPEAT]\n".utf8))
         exit(2)
     }
 } catch {
