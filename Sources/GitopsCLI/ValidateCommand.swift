@@ -19,7 +19,7 @@ struct ValidateCommand: ParsableCommand {
         """)
 
     enum Format: String, ExpressibleByArgument, CaseIterable {
-        case text, json
+        case text, json, sarif
     }
 
     @Argument(help: "Environments to check (folders under environments/).")
@@ -39,7 +39,7 @@ struct ValidateCommand: ParsableCommand {
 
     @OptionGroup var repository: RepositoryOptions
 
-    @Option(name: .long, help: "Output format: text (one finding per line) or json.")
+    @Option(name: .long, help: "Output format: text (one finding per line), json, or sarif (SARIF 2.1.0, for GitHub code scanning).")
     var output: Format = .text
 
     func run() throws {
@@ -67,16 +67,34 @@ struct ValidateCommand: ParsableCommand {
                 }
             }
         }
-        var objectCount = 0
-        for name in names {
-            guard let environment = model.environment(named: name) else {
-                let known = model.environments.map(\.name).joined(separator: ", ")
-                throw CommandFailure("no environment '\(name)' in the \(tree.displayName); known environments: \(known.isEmpty ? "none" : known)")
-            }
-            let objects = try renderer.render(environment).objects
-            objectCount += objects.count
-            findings += SchemaCheck(catalog: catalog, strict: strict).check(objects, environment: name)
+        for name in names where model.environment(named: name) == nil {
+            let known = model.environments.map(\.name).joined(separator: ", ")
+            throw CommandFailure("no environment '\(name)' in the \(tree.displayName); known environments: \(known.isEmpty ? "none" : known)")
         }
+        // Environments render and validate in parallel, on all cores.
+        let check = SchemaCheck(catalog: catalog, strict: strict)
+        let results = ParallelResults<Result<(objects: Int, findings: [Finding]), DiagnosticError>>(count: names.count)
+        DispatchQueue.concurrentPerform(iterations: names.count) { index in
+            let environment = model.environment(named: names[index])!
+            results[index] = Result { () throws(DiagnosticError) -> (objects: Int, findings: [Finding]) in
+                let objects = try renderer.render(environment).objects
+                return (objects.count, check.check(objects, environment: environment.name))
+            }
+        }
+        var objectCount = 0
+        var renderErrors: [Diagnostic] = []
+        for result in results.values {
+            switch result {
+            case .success(let (count, found)):
+                objectCount += count
+                findings += found
+            case .failure(let error):
+                renderErrors += error.diagnostics
+            case nil:
+                break
+            }
+        }
+        if !renderErrors.isEmpty { throw DiagnosticError(renderErrors) }
         findings.sort(by: Finding.ordered)
         switch output {
         case .text:
@@ -87,6 +105,8 @@ struct ValidateCommand: ParsableCommand {
             Output.write(text)
         case .json:
             Output.write(FindingsJSON.encode(findings) + "\n")
+        case .sarif:
+            Output.write(FindingsSARIF.encode(findings) + "\n")
         }
         if findings.contains(where: { $0.severity == .error }) { throw ExitCode(1) }
     }
@@ -125,6 +145,66 @@ enum FindingsJSON {
                 "path": .string(finding.path.description), "environment": .string(finding.environment),
             ])
         }
-        return JSONWriter.write(.array(values), indent: 2)
+        return JSONWriter.write(.array(values))
     }
+}
+
+/// Findings as SARIF 2.1.0, the format GitHub code scanning uploads.
+enum FindingsSARIF {
+    static func encode(_ findings: [Finding]) -> String {
+        let ruleIDs = Array(Set(findings.map(\.rule))).sorted()
+        let rules: [Value] = ruleIDs.map { id in
+            .object(["id": .string(id), "shortDescription": .object(["text": .string(description(of: id))])])
+        }
+        let results: [Value] = findings.map { finding in
+            let subject = finding.path.elements.isEmpty ? finding.object : "\(finding.object), \(finding.path)"
+            return .object([
+                "ruleId": .string(finding.rule),
+                "level": .string(finding.severity == .error ? "error" : "warning"),
+                "message": .object(["text": .string("\(finding.message) (\(subject))")]),
+                "locations": .array([.object(["physicalLocation": .object([
+                    "artifactLocation": .object(["uri": .string(finding.location.file)]),
+                    "region": .object(["startLine": .int(Int64(finding.location.line)),
+                                       "startColumn": .int(Int64(finding.location.column))]),
+                ])])]),
+            ])
+        }
+        let log: Value = .object([
+            "$schema": .string("https://json.schemastore.org/sarif-2.1.0.json"),
+            "version": .string("2.1.0"),
+            "runs": .array([.object([
+                "tool": .object(["driver": .object([
+                    "name": .string("gitops"),
+                    "rules": .array(rules),
+                ])]),
+                "results": .array(results),
+            ])]),
+        ])
+        return JSONWriter.write(log)
+    }
+
+    static func description(of rule: String) -> String {
+        switch rule {
+        case "schema": return "The object does not match its kind's schema."
+        case "schema.missing": return "No schema is known for the object's kind."
+        case "schema.crd": return "A CustomResourceDefinition's schema cannot be used."
+        case "schema.unreadable": return "A schema file cannot be read or resolved."
+        default: return "Policy rule \(rule)."
+        }
+    }
+}
+
+/// Slots written by concurrent iterations, read afterwards.
+final class ParallelResults<T>: @unchecked Sendable {
+    private let lock = NSLock()
+    private var slots: [T?]
+
+    init(count: Int) { slots = Array(repeating: nil, count: count) }
+
+    subscript(index: Int) -> T? {
+        get { lock.withLock { slots[index] } }
+        set { lock.withLock { slots[index] = newValue } }
+    }
+
+    var values: [T?] { lock.withLock { slots } }
 }
