@@ -12,6 +12,9 @@ public struct ChartRenderOptions: Sendable {
     public var capabilities: Capabilities
     /// Whether a missing value is an error (Helm's `--strict`).
     public var strict: Bool
+    /// Record where each part of the output came from (`RenderedTemplate.origins`), for findings
+    /// that point at template lines. Off by default: it costs a little per render.
+    public var mapOutput = false
     /// The clock `now` reads (fixed for reproducible renders).
     public var now: @Sendable () -> Date
     /// Where random functions draw from; nil seeds them from namespace, release and chart (and each
@@ -42,11 +45,43 @@ public struct RenderedTemplate: Sendable, Hashable {
     /// Repository-relative path of the template's source file.
     public var sourcePath: String
     public var content: String
+    /// Where each part of `content` came from (with `ChartRenderOptions.mapOutput`).
+    public var origins: RenderedOrigins?
 
-    public init(name: String, sourcePath: String, content: String) {
+    public init(name: String, sourcePath: String, content: String, origins: RenderedOrigins? = nil) {
         self.name = name
         self.sourcePath = sourcePath
         self.content = content
+        self.origins = origins
+    }
+
+    public static func == (a: RenderedTemplate, b: RenderedTemplate) -> Bool {
+        a.name == b.name && a.sourcePath == b.sourcePath && a.content == b.content
+    }
+
+    public func hash(into hasher: inout Hasher) {
+        hasher.combine(name)
+        hasher.combine(sourcePath)
+        hasher.combine(content)
+    }
+}
+
+/// The template file and line behind each byte of a rendered template.
+public struct RenderedOrigins: Sendable {
+    let map: TemplateOutputMap
+    /// Template names (`blog/templates/_helpers.tpl`) to repository paths.
+    let paths: [String: String]
+
+    /// Where output byte `offset` of the rendered template was written in a template file.
+    public func location(ofOutputOffset offset: Int) -> SourceLocation? {
+        guard let origin = map.origin(ofOutputOffset: offset) else { return nil }
+        return SourceLocation(file: paths[origin.template] ?? origin.template, line: origin.line, column: origin.column)
+    }
+
+    /// The `.Values` path whose value the template printed at output byte `offset`, when the
+    /// action there prints it straight (`{{ .Values.replicaCount }}`).
+    public func valuesPath(ofOutputOffset offset: Int) -> [String]? {
+        map.origin(ofOutputOffset: offset)?.valuesPath
     }
 }
 
@@ -102,6 +137,7 @@ public enum ChartRenderer {
             }
         }
         var rendered: [RenderedTemplate] = []
+        let paths = options.mapOutput ? Dictionary(entries.map { ($0.name, $0.source) }, uniquingKeysWith: { a, _ in a }) : [:]
         for entry in entries where entry.render {
             let base = entry.name.split(separator: "/").last.map(String.init) ?? entry.name
             if base.hasPrefix("_") { continue }
@@ -109,6 +145,14 @@ public enum ChartRenderer {
             let scoped = data.copy()
             scoped["Template"] = .map(TemplateMap([("Name", .string(entry.name)), ("BasePath", .string(entry.basePath))]))
             do {
+                if options.mapOutput {
+                    let (output, map) = try set.executeInPlaceMapped(entry.name, data: .map(scoped))
+                    let removed = SprigStrings.byteOffsets(of: "<no value>", in: output)
+                    rendered.append(RenderedTemplate(
+                        name: entry.name, sourcePath: entry.source, content: SprigStrings.replaceAll(output, "<no value>", ""),
+                        origins: RenderedOrigins(map: map.removing(length: 10, at: removed), paths: paths)))
+                    continue
+                }
                 let output = try set.executeInPlace(entry.name, data: .map(scoped))
                 rendered.append(RenderedTemplate(name: entry.name, sourcePath: entry.source,
                                                  content: SprigStrings.replaceAll(output, "<no value>", "")))

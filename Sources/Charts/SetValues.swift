@@ -213,20 +213,38 @@ public enum HelmTemplateOutput {
     /// Helm v4's SplitManifests as its output shows it: split at `---` starting a line (with the
     /// whitespace after it), trimming only the whitespace that leads each document; what precedes a
     /// separator, blank lines included, stays with the document before it.
-    public static func split(_ text: String) -> [String] {
-        let trimmed = String(text.drop { $0.isWhitespace })
-        let ns = trimmed as NSString
-        var documents: [String] = []
-        var start = 0
-        for match in separator.matches(in: trimmed, range: NSRange(location: 0, length: ns.length)) {
-            documents.append(ns.substring(with: NSRange(location: start, length: match.range.location - start)))
-            start = match.range.location + match.range.length
-        }
-        documents.append(ns.substring(from: start))
-        return documents.filter { !$0.isEmpty }.map { String($0.drop { $0.isWhitespace }) }
-    }
+    public static func split(_ text: String) -> [String] { documents(text).map(\.text) }
 
-    private static let separator = try! NSRegularExpression(pattern: "(?:^|(?<=\\n))---[\\t\\n\\f\\r ]*")
+    /// `split`, with each document's UTF-8 byte offset in `text`.
+    public static func documents(_ text: String) -> [(text: String, offset: Int)] {
+        let bytes = Array(text.utf8)
+        func isSpace(_ b: UInt8) -> Bool { b == 0x20 || b == 0x09 || b == 0x0A || b == 0x0D || b == 0x0C || b == 0x0B }
+        var begin = 0
+        while begin < bytes.count, isSpace(bytes[begin]) { begin += 1 }
+        var pieces: [(start: Int, end: Int)] = []
+        var start = begin, index = begin
+        while index + 3 <= bytes.count {
+            let atLineStart = index == begin || bytes[index - 1] == 0x0A
+            if atLineStart, bytes[index] == 0x2D, bytes[index + 1] == 0x2D, bytes[index + 2] == 0x2D {
+                pieces.append((start, index))
+                var end = index + 3
+                // The separator takes the spaces, tabs and line breaks after it.
+                while end < bytes.count, bytes[end] == 0x20 || bytes[end] == 0x09 || bytes[end] == 0x0A
+                        || bytes[end] == 0x0D || bytes[end] == 0x0C { end += 1 }
+                start = end
+                index = end
+                continue
+            }
+            index += 1
+        }
+        pieces.append((start, bytes.count))
+        return pieces.compactMap { piece -> (text: String, offset: Int)? in
+            guard piece.end > piece.start else { return nil }
+            var first = piece.start
+            while first < piece.end, isSpace(bytes[first]) { first += 1 }
+            return (String(decoding: bytes[first..<piece.end], as: UTF8.self), first)
+        }
+    }
 
     static func field(_ name: String, in document: String) -> String? {
         for line in document.split(separator: "\n") where line.hasPrefix(name + ":") {

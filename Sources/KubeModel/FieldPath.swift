@@ -25,13 +25,16 @@ public struct FieldPositions: Sendable, Hashable {
     }
 }
 
-/// A 1-based line and column.
+/// A 1-based line and column, in the provenance's file unless `file` names another (a chart
+/// helper that wrote the field).
 public struct SourcePosition: Sendable, Hashable {
     public var line: Int
     public var column: Int
+    public var file: String?
 
-    public init(line: Int, column: Int) {
+    public init(line: Int, column: Int, file: String? = nil) {
         self.line = line
         self.column = column
+        self.file = file
     }
 }

@@ -28,7 +28,7 @@ public struct Provenance: Sendable, Hashable {
     /// Where a field was written: its own line when known, else the object's start.
     public func location(of path: FieldPath) -> SourceLocation {
         guard let position = fields.nearest(path) else { return location }
-        return SourceLocation(file: file, line: position.line, column: position.column)
+        return SourceLocation(file: position.file ?? file, line: position.line, column: position.column)
     }
 
     /// Field positions are bookkeeping: two provenances are equal when they name the same place.

@@ -19,42 +19,67 @@ struct ChartReleaseReader {
             return []
         }
         var userValues: Value = .object([:])
+        // Where each value is set, for findings about fields printed straight from a value: the
+        // chart's values.yaml, then the release's values files (later ones win).
+        var valuesSources: [(file: String, positions: FieldPositions)] = []
+        if let bytes = try? tree.read(path + "/values.yaml") { valuesSources.append((path + "/values.yaml", Self.positions(bytes, path + "/values.yaml"))) }
         for file in valuesFiles {
             guard let bytes = collector.capture({ try tree.read(file) }),
                   let fileValues = collector.capture({ () throws(DiagnosticError) -> Value in try HelmValues.read(bytes, file: file) })
             else { continue }
             userValues = HelmValues.merge(userValues, fileValues)
+            valuesSources.append((file, Self.positions(bytes, file)))
         }
         userValues = HelmValues.merge(userValues, HelmValues.asFloats(values))
         let time = renderTime
-        let options = ChartRenderOptions(releaseName: release.name, namespace: namespace, values: userValues,
+        var options = ChartRenderOptions(releaseName: release.name, namespace: namespace, values: userValues,
                                          now: { time }, seedSecret: seedSecret)
+        options.mapOutput = true
         guard let rendered = collector.capture({ () throws(DiagnosticError) -> [RenderedTemplate] in
             try ChartRenderer.render(chart, options: options)
         }) else { return [] }
         var objects: [Object] = []
         // CRDs first, untemplated, as Helm installs them.
         for crd in chart.crds {
-            objects += documents(crd.text, file: path + "/" + crd.path, release: release.name, into: &collector)
+            objects += documents(RenderedTemplate(name: crd.path, sourcePath: path + "/" + crd.path, content: crd.text),
+                                 release: release.name, chart: chart.name, valuesSources: [], inlineValues: .null, into: &collector)
         }
         for template in rendered where !template.name.hasSuffix("NOTES.txt") {
-            objects += documents(template.content, file: template.sourcePath, release: release.name, into: &collector)
+            objects += documents(template, release: release.name, chart: chart.name, valuesSources: valuesSources,
+                                 inlineValues: values, into: &collector)
         }
         return objects
     }
 
-    private func documents(_ text: String, file: String, release: String, into collector: inout DiagnosticCollector) -> [Object] {
+    /// Positions of a values file's keys (empty when it does not parse; reading it reports that).
+    static func positions(_ bytes: [UInt8], _ file: String) -> FieldPositions {
+        guard let node = (try? YAMLParser.parse(bytes, file: file))?.first else { return FieldPositions() }
+        return FieldPositionIndex.positions(of: node)
+    }
+
+    private func documents(_ template: RenderedTemplate, release: String, chart: String,
+                           valuesSources: [(file: String, positions: FieldPositions)], inlineValues: Value,
+                           into collector: inout DiagnosticCollector) -> [Object] {
+        // Values paths map to values files only for the chart's own templates (a subchart sees
+        // its part of the values under another path).
+        let ownTemplate = template.name.hasPrefix(chart + "/templates/")
+        let file = template.sourcePath
         var objects: [Object] = []
-        for (index, document) in HelmTemplateOutput.split(text).enumerated() {
+        for (index, document) in HelmTemplateOutput.documents(template.content).enumerated() {
+            let node: Node
             let value: Value
             do {
-                value = try YAML.value(document, file: file + " (rendered)")
+                let nodes = try YAMLParser.parse(Array(document.text.utf8), file: file + " (rendered)")
+                guard let first = nodes.first(where: { !$0.isNull }) else { continue }
+                node = first
+                value = try node.value(file: file + " (rendered)")
             } catch {
                 collector.error("render.chartOutput", at: SourceLocation(file: file, line: 1, column: 1),
                                 "the template renders invalid YAML in document \(index + 1): \(error.diagnostics.first?.message ?? "\(error)")")
                 continue
             }
             guard case .object(let content) = value else {
+                if value == .null { continue }
                 collector.error("render.chartOutput", at: SourceLocation(file: file, line: 1, column: 1),
                                 "document \(index + 1) of the rendered template is a \(value.typeName), not a Kubernetes object")
                 continue
@@ -66,8 +91,49 @@ struct ChartReleaseReader {
                                 "document \(index + 1) rendered from this template has no \(missing.joined(separator: ", "))")
                 continue
             }
-            objects.append(Object(content: content, provenance: Provenance(release: release, file: file, documentIndex: index, line: 1)))
+            // Fields point at the template line (or helper) that wrote them; in untemplated files
+            // (crds/), at their own line.
+            let lines = template.origins == nil ? LineTable(template.content) : nil
+            let place = { (mark: Mark, value: Node?) -> SourcePosition? in
+                let offset = document.offset + mark.offset
+                if let lines { return lines.position(of: offset) }
+                // (Inline `values` of environment.yaml win over every file; those stay at the template line.)
+                if ownTemplate, let value, let keys = template.origins?.valuesPath(ofOutputOffset: document.offset + value.start.offset),
+                   keys.reduce(Optional(inlineValues), { $0?[$1] }) == nil {
+                    let path = FieldPath(keys.map { .key($0) })
+                    for source in valuesSources.reversed() {
+                        if let position = source.positions[path] {
+                            return SourcePosition(line: position.line, column: position.column, file: source.file)
+                        }
+                    }
+                }
+                guard let location = template.origins?.location(ofOutputOffset: offset) else { return nil }
+                return SourcePosition(line: location.line, column: location.column, file: location.file == file ? nil : location.file)
+            }
+            let start = place(node.start, nil)
+            var provenance = Provenance(release: release, file: file, documentIndex: index,
+                                        line: start?.file == nil ? start?.line ?? 1 : 1, column: start?.file == nil ? start?.column ?? 1 : 1)
+            provenance.fields = FieldPositionIndex.positions(of: node, place: place)
+            objects.append(Object(content: content, provenance: provenance))
         }
         return objects
+    }
+}
+
+/// Line starts of a text, to turn byte offsets into lines and columns.
+struct LineTable {
+    private var starts: [Int] = [0]
+
+    init(_ text: String) {
+        for (index, byte) in text.utf8.enumerated() where byte == 0x0A { starts.append(index + 1) }
+    }
+
+    func position(of offset: Int) -> SourcePosition {
+        var low = 0, high = starts.count
+        while low < high {
+            let middle = (low + high) / 2
+            if starts[middle] <= offset { low = middle + 1 } else { high = middle }
+        }
+        return SourcePosition(line: low, column: offset - starts[low - 1] + 1)
     }
 }

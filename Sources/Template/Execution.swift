@@ -32,6 +32,9 @@ final class Execution {
     /// called template starts with only `$`, as in Go).
     private var variables: [(name: String, value: TemplateValue)] = []
     private var frameBase = 0
+    /// Where each piece of output came from, when asked for (`recordOrigins`).
+    var recordOrigins = false
+    private(set) var origins: [TemplateOutputMap.Entry] = []
     private var depth = 0
     private var iterations = 0
     private var tree: Tree
@@ -137,7 +140,8 @@ final class Execution {
 
     private func walk(_ dot: TemplateValue, _ node: TemplateNode) throws {
         switch node {
-        case .text(let text, _):
+        case .text(let text, let pos):
+            if recordOrigins { origins.append(TemplateOutputMap.Entry(offset: output.count, tree: tree, pos: pos, literal: true)) }
             try write(text)
         case .action(let pipe, _):
             location = .node(node)
@@ -250,10 +254,36 @@ final class Execution {
 
     private func printValue(_ node: TemplateNode, _ value: TemplateValue) throws {
         location = .node(node)
+        if recordOrigins {
+            var entry = TemplateOutputMap.Entry(offset: output.count, tree: tree, pos: node.pos, literal: false)
+            if case .action(let pipe, _) = node { entry.valuesPath = Self.valuesPath(of: pipe) }
+            origins.append(entry)
+        }
         switch value {
         case .missing, .null: try write("<no value>")
         default: try write(GoFormat.value(value))
         }
+    }
+
+    /// Functions that only re-format the value a pipeline prints.
+    private static let formatting: Set<String> = ["quote", "squote", "toString", "int", "int64", "float64", "toJson",
+                                                   "toYaml", "lower", "upper", "trim", "b64enc", "toRawJson"]
+
+    /// The `.Values` path an action prints directly (`.Values.a.b`, `$.Values.a.b`, then only
+    /// formatting functions), nil for anything else.
+    static func valuesPath(of pipe: Pipe) -> [String]? {
+        guard pipe.declarations.isEmpty, let first = pipe.commands.first, first.args.count == 1 else { return nil }
+        var path: [String]
+        switch first.args[0] {
+        case .field(let idents, _) where idents.first == "Values" && idents.count > 1: path = Array(idents.dropFirst())
+        case .variable(let idents, _) where idents.first == "$" && idents.count > 2 && idents[1] == "Values": path = Array(idents.dropFirst(2))
+        default: return nil
+        }
+        for command in pipe.commands.dropFirst() {
+            guard command.args.count == 1, case .identifier(let name, _, _) = command.args[0], formatting.contains(name) else { return nil }
+        }
+        if path.isEmpty { return nil }
+        return path
     }
 
     // MARK: Pipelines and commands
@@ -448,7 +478,10 @@ final class Execution {
         }
         // The included output goes after the caller's, and is cut off again.
         let start = output.count
-        defer { output.removeSubrange(start...) }
+        defer {
+            output.removeSubrange(start...)
+            while let last = origins.last, last.offset >= start { origins.removeLast() }
+        }
         try call(target, dot: data)
         return String(decoding: output[start...], as: UTF8.self)
     }

@@ -150,6 +150,19 @@ public struct TemplateSet: Sendable {
         return try Execution(set: self).run(name, data: data)
     }
 
+    /// Executes on the current thread and also returns where each part of the output came from
+    /// (the template file, line and column of the text or action that wrote it).
+    public func executeInPlaceMapped(_ name: String, data: TemplateValue) throws(TemplateError) -> (String, TemplateOutputMap) {
+        guard trees[name] != nil else {
+            throw TemplateError(kind: .exec, template: name, line: 0, column: nil, action: nil,
+                                message: "no template \"\(name)\" associated with template set")
+        }
+        let execution = Execution(set: self)
+        execution.recordOrigins = true
+        let output = try execution.run(name, data: data)
+        return (output, TemplateOutputMap(entries: execution.origins))
+    }
+
     /// Runs `body` on a thread with a 64 MiB stack and waits for it: many parses and executions
     /// (a whole chart) pay for one thread instead of one each. Called on such a thread already
     /// (nested, or a caller rendering many charts in one call), it runs `body` in place.

@@ -195,4 +195,60 @@ struct ScratchEnvironments {
         let none = try GitopsRun(["validate", "--repo", scratch.path])
         #expect(none.status == 2 && none.stderr.contains("pass --all"))
     }
+
+    @Test func chartFindingsPointAtTheTemplateOrTheValuesLine() throws {
+        let scratch = try ScratchEnvironments()
+        defer { scratch.remove() }
+        try scratch.write("schemas/deployment-apps-v1.json", """
+            {"type": "object", "properties": {"spec": {"type": "object", "properties": {
+              "replicas": {"type": "integer"}, "paused": {"type": "boolean"},
+              "template": {"type": "object", "properties": {"metadata": {"type": "object", "properties": {
+                "labels": {"type": "object", "additionalProperties": {"type": "string"}}}}}}}}}}
+            """)
+        try scratch.write("charts/app/Chart.yaml", "apiVersion: v2\nname: app\nversion: 1.0.0\n")
+        try scratch.write("charts/app/values.yaml", "replicaCount: 1\nteam: web\n")
+        try scratch.write("charts/app/templates/_helpers.tpl", """
+            {{- define "app.labels" -}}
+            team: {{ .Values.team }}
+            tier: 3
+            {{- end }}
+            """)
+        try scratch.write("charts/app/templates/deployment.yaml", """
+            apiVersion: apps/v1
+            kind: Deployment
+            metadata:
+              name: {{ .Release.Name }}
+            spec:
+              replicas: {{ .Values.replicaCount }}
+              paused: maybe
+              template:
+                metadata:
+                  labels:
+                    {{- include "app.labels" . | nindent 8 }}
+
+            """)
+        try scratch.write("environments/dev/app.yaml", "# dev\nreplicaCount: two\n")
+        try scratch.write("environments/dev/environment.yaml", """
+            apiVersion: gitops/v1alpha1
+            kind: Environment
+            metadata: {name: dev}
+            spec:
+              namespace: blog-dev
+              cluster: {context: kind}
+              releases:
+                - name: app
+                  chart: charts/app
+                  valuesFiles: [app.yaml]
+
+            """)
+        let run = try GitopsRun(["validate", "dev", "--repo", scratch.path, "--schemas", scratch.path + "/schemas"])
+        #expect(run.status == 1, "\(run.stderr)")
+        let lines = run.stdout.split(separator: "\n").map(String.init)
+        // Straight from a value: the values file line that sets it.
+        #expect(lines.contains("environments/dev/app.yaml:2:1: error: [schema] expected integer, but got string (Deployment blog-dev/app, spec.replicas)"), "\(run.stdout)")
+        // Literal template text: its line.
+        #expect(lines.contains("charts/app/templates/deployment.yaml:7:3: error: [schema] expected boolean, but got string (Deployment blog-dev/app, spec.paused)"), "\(run.stdout)")
+        // Written by an include: the line of the include.
+        #expect(lines.contains { $0.hasPrefix("charts/app/templates/deployment.yaml:11:") && $0.contains("spec.template.metadata.labels.tier") }, "\(run.stdout)")
+    }
 }

@@ -319,7 +319,7 @@ public enum SprigStrings {
 
     /// Byte offsets of the first `limit` non-overlapping occurrences of `needle` in `haystack`,
     /// compared byte for byte as Go's `strings` package does (an empty needle matches at 0).
-    static func byteOffsets(of needle: String, in haystack: String, limit: Int = .max) -> [Int] {
+    public static func byteOffsets(of needle: String, in haystack: String, limit: Int = .max) -> [Int] {
         if needle.isEmpty { return limit > 0 ? [0] : [] }
         var text = haystack, pattern = needle
         return text.withUTF8 { bytes -> [Int] in
