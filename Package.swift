@@ -47,7 +47,7 @@ let package = Package(
         /** JSON Schema: compile (with $ref across files), validate values, report paths and messages. */
         .target(name: "JSONSchema", dependencies: ["Basics"]),
         /** Schema validation of Kubernetes objects (kubeconform-layout folders, CRDs) and policies → findings. */
-        .target(name: "Validation", dependencies: ["Basics", "KubeModel", "JSONSchema"]),
+        .target(name: "Validation", dependencies: ["Basics", "YAML", "KubeModel", "JSONSchema"]),
         /** Renders an environment's releases (plain manifests now, charts later) into ordered objects. */
         .target(name: "Render", dependencies: ["Basics", "YAML", "KubeModel", "RepoModel", "Charts"]),
         /** The `gitops` commands: argument parsing and output only. */
@@ -58,7 +58,7 @@ let package = Package(
         /** The `gitops` executable. */
         .executableTarget(name: "gitops", dependencies: ["GitopsCLI"]),
         /** Runs third-party conformance suites (shared/conformance) and prints pass counts. */
-        .executableTarget(name: "conformance", dependencies: ["Basics", "YAML", "Template", "Charts"]),
+        .executableTarget(name: "conformance", dependencies: ["Basics", "YAML", "Template", "Charts", "Validation"]),
         /** Measures YAML parsing and Git tree reading for bench/. */
         .executableTarget(name: "gitops-bench", dependencies: ["Basics", "YAML", "Git", "Charts", "Template", "KubeModel", "JSONSchema", "Validation"], path: "bench/Sources/gitops-bench"),
 
