@@ -10,7 +10,7 @@ import Validation
 struct ValidateCommand: ParsableCommand {
     static let configuration = CommandConfiguration(
         commandName: "validate",
-        abstract: "Render environments and check their objects against Kubernetes and CRD schemas.",
+        abstract: "Render environments, check their objects against Kubernetes and CRD schemas, and apply the repository's Kyverno policies.",
         discussion: """
         Exit codes: 0 no error-level findings, 1 findings at error level, 2 the check could not run.
         Kubernetes schemas come from --schemas folders, validation.schemaLocations in gitops.yaml, and
@@ -71,6 +71,8 @@ struct ValidateCommand: ParsableCommand {
             let known = model.environments.map(\.name).joined(separator: ", ")
             throw CommandFailure("no environment '\(name)' in the \(tree.displayName); known environments: \(known.isEmpty ? "none" : known)")
         }
+        let policies = try PolicyLoader.load(tree, folders: model.settings.policyPaths)
+        let policyCheck = PolicyCheck(policies: policies)
         // Environments render and validate in parallel, on all cores.
         let check = SchemaCheck(catalog: catalog, strict: strict)
         let results = ParallelResults<Result<(objects: Int, findings: [Finding]), DiagnosticError>>(count: names.count)
@@ -78,7 +80,8 @@ struct ValidateCommand: ParsableCommand {
             let environment = model.environment(named: names[index])!
             results[index] = Result { () throws(DiagnosticError) -> (objects: Int, findings: [Finding]) in
                 let objects = try renderer.render(environment).objects
-                return (objects.count, check.check(objects, environment: environment.name))
+                return (objects.count, check.check(objects, environment: environment.name)
+                    + policyCheck.check(objects, environment: environment.name))
             }
         }
         var objectCount = 0

@@ -54,6 +54,8 @@ public struct PolicyRule: Sendable {
     public var exclude: Value?
     public var preconditions: Value?
     public var validate: Value?
+    /// `context` entries: variables, and API calls and ConfigMaps answered from the environment.
+    public var context: [Value] = []
     public var action: Policy.Action
     /// Why gitops cannot check this rule, if it cannot.
     public var unsupported: String?
@@ -66,6 +68,7 @@ public struct PolicyRule: Sendable {
         exclude = raw["exclude"]
         preconditions = raw["preconditions"]
         validate = raw["validate"]
+        context = raw["context"]?.arrayValue ?? []
         action = raw["validate"]?["failureAction"]?.stringValue.map { Policy.Action($0) } ?? policyAction
         unsupported = Self.unsupportedFeature(raw)
     }
@@ -76,7 +79,11 @@ public struct PolicyRule: Sendable {
             return "a rule without validate"
         }
         for feature in ["cel", "podSecurity", "manifests", "assert"] where validate[feature] != nil { return "validate.\(feature)" }
-        if raw["context"] != nil { return "rule context (ConfigMap and API lookups)" }
+        for entry in raw["context"]?.arrayValue ?? [] {
+            if entry["imageRegistry"] != nil { return "context.imageRegistry" }
+            if entry["globalReference"] != nil { return "context.globalReference" }
+            if entry["apiCall"]?["service"] != nil { return "context.apiCall.service" }
+        }
         return nil
     }
 
@@ -140,6 +147,7 @@ public struct PolicyRule: Sendable {
             rule.validate = .object(validate)
         }
         rule.preconditions = preconditions.map(paths)
+        rule.context = context.map(paths)
         return rule
     }
 

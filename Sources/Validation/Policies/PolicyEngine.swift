@@ -24,6 +24,8 @@ public struct PolicyEngine: Sendable {
     /// Extra variables (a `kyverno test` values file's global and per-rule values).
     public var globalValues: ValueObject
     public var ruleValues: [String: ValueObject]
+    /// The objects `context.apiCall` lookups answer from (the rendered environment: its desired state).
+    public var environment: [Object] = []
 
     public init(policies: [Policy], namespaceLabels: [String: ValueObject] = [:], globalValues: ValueObject = ValueObject(),
                 ruleValues: [String: ValueObject] = [:]) {
@@ -56,6 +58,7 @@ public struct PolicyEngine: Sendable {
         }
         var context = self.context(for: object, rule: rule, policy: policy)
         do {
+            for entry in rule.context { context = try addContextEntry(entry, to: context) }
             guard try Conditions.hold(rule.preconditions, context: context) else { return result(.skip, "preconditions not met") }
             guard let validate = rule.validate else { return result(.skip) }
             let outcome = try check(validate, resource: .object(object.content), context: &context)
@@ -69,6 +72,38 @@ public struct PolicyEngine: Sendable {
         } catch {
             return result(.error, "\(error)")
         }
+    }
+
+    /// A `context` entry: a `variable`, an `apiCall` or a `configMap`, the latter two answered from
+    /// the environment's objects (the desired state, not a cluster).
+    private func addContextEntry(_ entry: Value, to context: Value) throws -> Value {
+        guard let name = entry["name"]?.stringValue, case .object(var root) = context else { return context }
+        var value: Value
+        if let variable = entry["variable"] {
+            value = try Variables.substitute(variable["value"] ?? .null, context: context)
+            if let path = variable["jmesPath"]?.stringValue {
+                let source = variable["value"] == nil ? context : value
+                value = try Variables.evaluate(try Variables.substitute(path, context: context).stringValue ?? path, context: source)
+            }
+            if value == .null, let fallback = variable["default"] { value = try Variables.substitute(fallback, context: context) }
+        } else if let call = entry["apiCall"] {
+            let path = try Variables.substitute(call["urlPath"] ?? .string(""), context: context).stringValue ?? ""
+            value = try EnvironmentAPI(objects: environment).get(path)
+            if let query = call["jmesPath"]?.stringValue {
+                value = try Variables.evaluate(try Variables.substitute(query, context: context).stringValue ?? query, context: value)
+            }
+        } else if let configMap = entry["configMap"] {
+            let mapName = try Variables.substitute(configMap["name"] ?? .null, context: context).stringValue ?? ""
+            let namespace = try Variables.substitute(configMap["namespace"] ?? .string("default"), context: context).stringValue ?? ""
+            guard let found = environment.first(where: { $0.kind == "ConfigMap" && $0.name == mapName && $0.namespace == namespace }) else {
+                throw Conditions.Unsupported(description: "ConfigMap \(namespace)/\(mapName) is not in the environment")
+            }
+            value = .object(found.content)
+        } else {
+            throw Conditions.Unsupported(description: "the context entry '\(name)' is of a kind gitops does not support")
+        }
+        root[name] = value
+        return .object(root)
     }
 
     /// One validate block (the rule's, or a foreach's on an element).
@@ -209,5 +244,57 @@ enum ImageReferences {
         if !digest.isEmpty { value["digest"] = .string(digest) }
         value["reference"] = .string(reference)
         return .object(value)
+    }
+}
+
+/// Answers Kyverno `apiCall` GETs from the rendered environment: lists
+/// (`/apis/policy/v1/namespaces/ns/poddisruptionbudgets`) and single objects (`.../name`).
+struct EnvironmentAPI {
+    var objects: [Object]
+
+    func get(_ urlPath: String) throws -> Value {
+        var parts = urlPath.split(separator: "?").first.map { $0.split(separator: "/").map(String.init) } ?? []
+        var group = "", version = ""
+        if parts.first == "api", parts.count >= 2 {
+            version = parts[1]
+            parts.removeFirst(2)
+        } else if parts.first == "apis", parts.count >= 3 {
+            group = parts[1]
+            version = parts[2]
+            parts.removeFirst(3)
+        } else {
+            throw Conditions.Unsupported(description: "the apiCall path '\(urlPath)' is not a Kubernetes API path")
+        }
+        var namespace: String?
+        if parts.first == "namespaces", parts.count >= 3 {
+            namespace = parts[1]
+            parts.removeFirst(2)
+        }
+        guard let plural = parts.first else {
+            throw Conditions.Unsupported(description: "the apiCall path '\(urlPath)' names no resource")
+        }
+        let name = parts.count > 1 ? parts[1] : nil
+        let matching = objects.filter { object in
+            object.gvk.group == group && object.gvk.version == version && Self.plural(of: object.kind) == plural
+                && (namespace == nil || object.namespace == namespace) && (name == nil || object.name == name)
+        }
+        if name != nil {
+            guard let object = matching.first else { return .null }
+            return .object(object.content)
+        }
+        return .object(["apiVersion": .string(group.isEmpty ? version : "\(group)/\(version)"), "kind": .string("List"),
+                        "items": .array(matching.map { .object($0.content) })])
+    }
+
+    /// The resource name of a kind, as the API server forms it.
+    static func plural(of kind: String) -> String {
+        let lower = kind.lowercased()
+        let irregular = ["endpoints": "endpoints", "ingress": "ingresses", "networkpolicy": "networkpolicies",
+                         "podsecuritypolicy": "podsecuritypolicies", "priorityclass": "priorityclasses",
+                         "storageclass": "storageclasses", "ingressclass": "ingressclasses"]
+        if let plural = irregular[lower] { return plural }
+        if lower.hasSuffix("s") || lower.hasSuffix("x") || lower.hasSuffix("ch") || lower.hasSuffix("sh") { return lower + "es" }
+        if lower.hasSuffix("y"), let last = lower.dropLast().last, !"aeiou".contains(last) { return lower.dropLast() + "ies" }
+        return lower + "s"
     }
 }

@@ -45,6 +45,7 @@ public struct PolicyTest: Sendable {
             }
         }
         var engine = PolicyEngine(policies: policies)
+        engine.environment = objects
         if let variables = spec["variables"]?.stringValue, let values = try YAML.values(try read(resolve(variables)), file: resolve(variables)).first {
             Self.apply(values, to: &engine)
         }
