@@ -251,4 +251,32 @@ struct ScratchEnvironments {
         // Written by an include: the line of the include.
         #expect(lines.contains { $0.hasPrefix("charts/app/templates/deployment.yaml:11:") && $0.contains("spec.template.metadata.labels.tier") }, "\(run.stdout)")
     }
+
+    @Test func breakingARuleInACopyPointsAtTheLine() throws {
+        let copy = NSTemporaryDirectory() + "gitops-copy-" + UUID().uuidString
+        defer { try? FileManager.default.removeItem(atPath: copy) }
+        let clone = Process()
+        clone.executableURL = URL(fileURLWithPath: "/usr/bin/env")
+        clone.arguments = ["git", "clone", "-q", GitopsProcessTests.repositoryRoot, copy]
+        try clone.run()
+        clone.waitUntilExit()
+        // Plain manifest: the default-deny policy of dev lets egress through.
+        let policies = copy + "/environments/dev/platform/network-policies.yaml"
+        let text = try String(contentsOfFile: policies, encoding: .utf8)
+        try text.replacingOccurrences(of: "policyTypes: [Ingress, Egress]", with: "policyTypes: [Ingress]")
+            .write(toFile: policies, atomically: true, encoding: .utf8)
+        // A chart value of the wrong type.
+        let values = copy + "/environments/dev/blog.yaml"
+        let blog = try String(contentsOfFile: values, encoding: .utf8)
+        try blog.replacingOccurrences(of: "replicaCount: 1", with: "replicaCount: one").write(toFile: values, atomically: true, encoding: .utf8)
+        let run = try GitopsRun(["validate", "dev", "--repo", copy])
+        #expect(run.status == 1, "\(run.stderr)")
+        let lines = run.stdout.split(separator: "\n").map(String.init)
+        #expect(lines.contains { $0.hasPrefix("environments/dev/platform/namespace.yaml:") && $0.contains("[require-default-deny/namespace-has-default-deny]") },
+                "\(run.stdout)")
+        #expect(lines.contains("environments/dev/blog.yaml:2:1: error: [schema] expected integer, but got string (Deployment blog-dev/blog, spec.replicas)"),
+                "\(run.stdout)")
+        let tests = try GitopsRun(["policy", "test", GitopsProcessTests.repositoryRoot + "/policies"])
+        #expect(tests.status == 0 && tests.stdout.hasSuffix(" passed, 0 failed\n"), "\(tests.stdout)")
+    }
 }
