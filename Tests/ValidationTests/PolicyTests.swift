@@ -52,9 +52,9 @@ import Testing
                 - name: enforce-data
                   match: {any: [{resources: {kinds: [ConfigMap]}}]}
                   validate: {failureAction: Enforce, message: needs data, pattern: {data: {key: "?*"}}}
-                - name: cel
+                - name: pss
                   match: {any: [{resources: {kinds: [ConfigMap]}}]}
-                  validate: {cel: {expressions: [{expression: "true"}]}}
+                  validate: {podSecurity: {level: baseline}}
             """.utf8), file: "policies/p.yaml")
         #expect(policies.count == 1)
         let a = try Self.object(#"{"apiVersion": "v1", "kind": "ConfigMap", "metadata": {"name": "a", "namespace": "n"}}"#)
@@ -63,7 +63,7 @@ import Testing
         #expect(findings.map(\.description).sorted() == [
             "m.yaml:3:1: error: [p/enforce-data] needs data (ConfigMap n/a, data)",
             "m.yaml:3:1: warning: [p/audit-label] label a (ConfigMap n/a, metadata.labels)",
-            "policies/p.yaml:1:1: warning: [p/cel] cannot check this rule: validate.cel is not supported by gitops; the rule is not checked (ConfigMap n/a)",
+            "policies/p.yaml:1:1: warning: [p/pss] cannot check this rule: validate.podSecurity is not supported by gitops; the rule is not checked (ConfigMap n/a)",
         ])
     }
 }

@@ -53,6 +53,8 @@ public struct PolicyRule: Sendable {
     public var match: Value?
     public var exclude: Value?
     public var preconditions: Value?
+    /// `celPreconditions`: CEL expressions that must all hold for the rule to apply.
+    public var celPreconditions: [Value] = []
     public var validate: Value?
     /// `context` entries: variables, and API calls and ConfigMaps answered from the environment.
     public var context: [Value] = []
@@ -67,6 +69,7 @@ public struct PolicyRule: Sendable {
         match = raw["match"]
         exclude = raw["exclude"]
         preconditions = raw["preconditions"]
+        celPreconditions = raw["celPreconditions"]?.arrayValue ?? []
         validate = raw["validate"]
         context = raw["context"]?.arrayValue ?? []
         action = raw["validate"]?["failureAction"]?.stringValue.map { Policy.Action($0) } ?? policyAction
@@ -78,7 +81,8 @@ public struct PolicyRule: Sendable {
             for kind in ["mutate", "generate", "verifyImages"] where raw[kind] != nil { return "\(kind) rules" }
             return "a rule without validate"
         }
-        for feature in ["cel", "podSecurity", "manifests", "assert"] where validate[feature] != nil { return "validate.\(feature)" }
+        for feature in ["podSecurity", "manifests", "assert"] where validate[feature] != nil { return "validate.\(feature)" }
+        if validate["cel"]?["paramKind"] != nil || validate["cel"]?["paramRef"] != nil { return "validate.cel parameters (paramKind)" }
         for entry in raw["context"]?.arrayValue ?? [] {
             if entry["imageRegistry"] != nil { return "context.imageRegistry" }
             if entry["globalReference"] != nil { return "context.globalReference" }
@@ -144,11 +148,43 @@ public struct PolicyRule: Sendable {
             if let pattern = validate["pattern"] { validate["pattern"] = wrap(pattern) }
             if case .array(let patterns)? = validate["anyPattern"] { validate["anyPattern"] = .array(patterns.map(wrap)) }
             for key in ["deny", "foreach", "message"] { if let value = validate[key] { validate[key] = paths(value) } }
+            if let cel = validate["cel"] { validate["cel"] = celPaths(cel, objectPath: objectPath) }
             rule.validate = .object(validate)
         }
         rule.preconditions = preconditions.map(paths)
         rule.context = context.map(paths)
+        rule.celPreconditions = celPreconditions.map { celPaths($0, objectPath: objectPath) }
         return rule
+    }
+
+    /// CEL rules see the controller: `object.spec` becomes the pod template's spec.
+    private func celPaths(_ value: Value, objectPath: String) -> Value {
+        let celObject = "object" + objectPath.dropFirst("request.object".count)
+        switch value {
+        case .string(let s):
+            var out = ""
+            var rest = Substring(s)
+            // Replace `object.spec`/`object.metadata` where `object` is a whole word.
+            while let range = rest.range(of: "object.") {
+                let before = range.lowerBound == rest.startIndex ? nil : rest[rest.index(before: range.lowerBound)]
+                out += rest[..<range.lowerBound]
+                let after = rest[range.upperBound...]
+                if before.map({ $0.isLetter || $0.isNumber || $0 == "_" || $0 == "." }) != true,
+                   after.hasPrefix("spec") || after.hasPrefix("metadata") || after.hasPrefix("?spec") || after.hasPrefix("?metadata") {
+                    out += celObject + "."
+                } else {
+                    out += "object."
+                }
+                rest = after
+            }
+            return .string(out + rest)
+        case .array(let items): return .array(items.map { celPaths($0, objectPath: objectPath) })
+        case .object(let object):
+            var out = ValueObject()
+            for (key, item) in object { out[key] = celPaths(item, objectPath: objectPath) }
+            return .object(out)
+        default: return value
+        }
     }
 
     private static func replacingKinds(_ filterSet: Value?, _ kinds: [String]) -> Value? {

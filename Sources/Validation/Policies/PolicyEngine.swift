@@ -60,6 +60,11 @@ public struct PolicyEngine: Sendable {
         do {
             for entry in rule.context { context = try addContextEntry(entry, to: context) }
             guard try Conditions.hold(rule.preconditions, context: context) else { return result(.skip, "preconditions not met") }
+            let bindings = celBindings(resource: .object(object.content), context: context)
+            for precondition in rule.celPreconditions {
+                guard let expression = precondition["expression"]?.stringValue else { continue }
+                guard case .bool(true) = try CEL(expression).evaluate(bindings) else { return result(.skip, "celPreconditions not met") }
+            }
             guard let validate = rule.validate else { return result(.skip) }
             let outcome = try check(validate, resource: .object(object.content), context: &context)
             let message = (try? Variables.substitute(validate["message"] ?? .string(""), context: context))?.stringValue ?? ""
@@ -154,7 +159,55 @@ public struct PolicyEngine: Sendable {
             if applied == 0, skips > 0 { return .skip("no element applies") }
             return .pass
         }
-        throw Conditions.Unsupported(description: "the validate rule has none of pattern, anyPattern, deny or foreach")
+        if let cel = validate["cel"] {
+            return try checkCEL(cel, resource: resource, context: context, base: base)
+        }
+        throw Conditions.Unsupported(description: "the validate rule has none of pattern, anyPattern, deny, foreach or cel")
+    }
+
+    /// What CEL expressions see: `object`, `oldObject`, `request`, and `namespaceObject` (the
+    /// environment's Namespace, or one carrying just the name, as `kyverno test` provides it).
+    func celBindings(resource: Value, context: Value) -> [String: Value] {
+        var namespace = resource["metadata"]?["namespace"]?.stringValue ?? ""
+        if namespace.isEmpty { namespace = "default" }
+        let found = environment.first { $0.kind == "Namespace" && $0.gvk.group.isEmpty && $0.name == namespace }
+        let namespaceObject: Value = found.map { .object($0.content) }
+            ?? .object(["apiVersion": .string("v1"), "kind": .string("Namespace"), "metadata": .object(["name": .string(namespace)])])
+        return ["object": resource, "oldObject": .null, "request": context["request"] ?? .null, "namespaceObject": namespaceObject]
+    }
+
+    /// `validate.cel`: every expression must be true, with `object`, `oldObject`, `request`,
+    /// `namespaceObject` and the rule's `variables`.
+    private func checkCEL(_ cel: Value, resource: Value, context: Value, base: FieldPath) throws -> PatternMatcher.Outcome {
+        var bindings = celBindings(resource: resource, context: context)
+        var variables = ValueObject()
+        for variable in cel["variables"]?.arrayValue ?? [] {
+            guard let name = variable["name"]?.stringValue, let expression = variable["expression"]?.stringValue else { continue }
+            bindings["variables"] = .object(variables)
+            // A variable that fails stays undefined; an expression that uses it fails then.
+            if let value = try? CEL(expression).evaluate(bindings) { variables[name] = value }
+        }
+        bindings["variables"] = .object(variables)
+        for check in cel["expressions"]?.arrayValue ?? [] {
+            guard let expression = check["expression"]?.stringValue else { continue }
+            let result: Value
+            do { result = try CEL(expression).evaluate(bindings) } catch let error as CEL.Failure where !error.description.contains("not supported") {
+                // An evaluation error denies, as Kubernetes' validating admission policies do.
+                return .fail(path: base, reason: "CEL expression '\(expression)' failed to evaluate: \(error)")
+            } catch {
+                throw Conditions.Unsupported(description: "CEL expression '\(expression)': \(error)")
+            }
+            guard case .bool(let holds) = result else {
+                return .fail(path: base, reason: "CEL expression '\(expression)' is not a bool")
+            }
+            if !holds {
+                var message = check["message"]?.stringValue ?? "failed expression: \(expression)"
+                if let messageExpression = check["messageExpression"]?.stringValue,
+                   case .string(let text)? = try? CEL(messageExpression).evaluate(bindings) { message = text }
+                return .fail(path: base, reason: message)
+            }
+        }
+        return .pass
     }
 
     private func rebase(_ outcome: PatternMatcher.Outcome, _ base: FieldPath) -> PatternMatcher.Outcome {
