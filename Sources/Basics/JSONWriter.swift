@@ -68,4 +68,25 @@ public enum JSONWriter {
         }
         out += "\""
     }
+
+    /// Compact JSON text (no spaces), keys in their stored order.
+    public static func compact(_ value: Value) -> String {
+        switch value {
+        case .null: return "null"
+        case .bool(let b): return b ? "true" : "false"
+        case .int(let i): return String(i)
+        case .float(let d): return GoFloat.format(d)
+        case .string(let s):
+            var out = ""
+            quote(s, into: &out)
+            return out
+        case .array(let items): return "[" + items.map(compact).joined(separator: ",") + "]"
+        case .object(let object):
+            return "{" + object.map { key, item -> String in
+                var quoted = ""
+                quote(key, into: &quoted)
+                return quoted + ":" + compact(item)
+            }.joined(separator: ",") + "}"
+        }
+    }
 }

@@ -101,19 +101,14 @@ public enum SchemaProblem: Hashable, Sendable {
 
     static func typeName(_ value: Value) -> String { JSONType.of(value).rawValue }
 
-    /// A short display of a value for messages.
+    /// A short display of a value for messages: scalars as JSON (long strings shortened), lists
+    /// and objects by size.
     public static func show(_ value: Value) -> String {
         switch value {
-        case .null: return "null"
-        case .bool(let b): return b ? "true" : "false"
-        case .int(let i): return String(i)
-        case .float(let d): return GoFloat.format(d)
-        case .string(let s):
-            var out = ""
-            JSONWriter.quote(s.count > 60 ? String(s.prefix(57)) + "..." : s, into: &out)
-            return out
+        case .string(let s) where s.count > 60: return JSONWriter.compact(.string(String(s.prefix(57)) + "..."))
         case .array(let items): return "a list of \(items.count)"
         case .object: return "an object"
+        default: return JSONWriter.compact(value)
         }
     }
 

@@ -43,6 +43,17 @@ struct ScratchEnvironments {
         try git("init", "-q", "-b", "main")
         try git("config", "user.email", "t@example.com")
         try git("config", "user.name", "T")
+        try writeEnvironment(releases: """
+                - name: platform
+                  path: environments/dev/platform
+            """)
+        try write("environments/dev/platform/config.yaml", "apiVersion: v1\nkind: ConfigMap\nmetadata: {name: settings}\ndata: {tag: \"1\"}\n")
+        try git("add", "-A")
+        try git("commit", "-q", "-m", "first")
+    }
+
+    /// `environments/dev/environment.yaml` with `releases` (YAML list items, indented 4 spaces).
+    func writeEnvironment(releases: String) throws {
         try write("environments/dev/environment.yaml", """
             apiVersion: gitops/v1alpha1
             kind: Environment
@@ -51,13 +62,9 @@ struct ScratchEnvironments {
               namespace: blog-dev
               cluster: {context: kind}
               releases:
-                - name: platform
-                  path: environments/dev/platform
+            \(releases)
 
             """)
-        try write("environments/dev/platform/config.yaml", "apiVersion: v1\nkind: ConfigMap\nmetadata: {name: settings}\ndata: {tag: \"1\"}\n")
-        try git("add", "-A")
-        try git("commit", "-q", "-m", "first")
     }
 
     func write(_ relative: String, _ text: String) throws {
@@ -228,18 +235,10 @@ struct ScratchEnvironments {
 
             """)
         try scratch.write("environments/dev/app.yaml", "# dev\nreplicaCount: two\n")
-        try scratch.write("environments/dev/environment.yaml", """
-            apiVersion: gitops/v1alpha1
-            kind: Environment
-            metadata: {name: dev}
-            spec:
-              namespace: blog-dev
-              cluster: {context: kind}
-              releases:
+        try scratch.writeEnvironment(releases: """
                 - name: app
                   chart: charts/app
                   valuesFiles: [app.yaml]
-
             """)
         let run = try GitopsRun(["validate", "dev", "--repo", scratch.path, "--schemas", scratch.path + "/schemas"])
         #expect(run.status == 1, "\(run.stderr)")

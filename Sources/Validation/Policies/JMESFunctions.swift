@@ -155,25 +155,7 @@ enum JMESFunctions {
     }
 
     /// JSON text without spaces, as JMESPath's to_string writes non-strings.
-    static func compactJSON(_ value: Value) -> String {
-        switch value {
-        case .null: return "null"
-        case .bool(let b): return b ? "true" : "false"
-        case .int(let i): return String(i)
-        case .float(let d): return GoFloat.format(d)
-        case .string(let s):
-            var out = ""
-            JSONWriter.quote(s, into: &out)
-            return out
-        case .array(let items): return "[" + items.map(compactJSON).joined(separator: ",") + "]"
-        case .object(let object):
-            return "{" + object.map { key, item -> String in
-                var quoted = ""
-                JSONWriter.quote(key, into: &quoted)
-                return quoted + ":" + compactJSON(item)
-            }.joined(separator: ",") + "}"
-        }
-    }
+    static func compactJSON(_ value: Value) -> String { JSONWriter.compact(value) }
 }
 
 /// Kyverno's `{{ expression }}` substitution in strings and values.
