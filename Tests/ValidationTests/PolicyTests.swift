@@ -52,9 +52,9 @@ import Testing
                 - name: enforce-data
                   match: {any: [{resources: {kinds: [ConfigMap]}}]}
                   validate: {failureAction: Enforce, message: needs data, pattern: {data: {key: "?*"}}}
-                - name: pss
+                - name: manifests
                   match: {any: [{resources: {kinds: [ConfigMap]}}]}
-                  validate: {podSecurity: {level: baseline}}
+                  validate: {manifests: {attestors: []}}
             """.utf8), file: "policies/p.yaml")
         #expect(policies.count == 1)
         let a = try Self.object(#"{"apiVersion": "v1", "kind": "ConfigMap", "metadata": {"name": "a", "namespace": "n"}}"#)
@@ -63,7 +63,7 @@ import Testing
         #expect(findings.map(\.description).sorted() == [
             "m.yaml:3:1: error: [p/enforce-data] needs data (ConfigMap n/a, data)",
             "m.yaml:3:1: warning: [p/audit-label] label a (ConfigMap n/a, metadata.labels)",
-            "policies/p.yaml:1:1: warning: [p/pss] cannot check this rule: validate.podSecurity is not supported by gitops; the rule is not checked (ConfigMap n/a)",
+            "policies/p.yaml:1:1: warning: [p/manifests] cannot check this rule: not supported by gitops: validate.manifests; the rule is not checked (ConfigMap n/a)",
         ])
     }
 }

@@ -81,7 +81,7 @@ public struct PolicyRule: Sendable {
             for kind in ["mutate", "generate", "verifyImages"] where raw[kind] != nil { return "\(kind) rules" }
             return "a rule without validate"
         }
-        for feature in ["podSecurity", "manifests", "assert"] where validate[feature] != nil { return "validate.\(feature)" }
+        for feature in ["manifests", "assert"] where validate[feature] != nil { return "validate.\(feature)" }
         if validate["cel"]?["paramKind"] != nil || validate["cel"]?["paramRef"] != nil { return "validate.cel parameters (paramKind)" }
         for entry in raw["context"]?.arrayValue ?? [] {
             if entry["imageRegistry"] != nil { return "context.imageRegistry" }

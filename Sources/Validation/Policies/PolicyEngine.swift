@@ -54,7 +54,7 @@ public struct PolicyEngine: Sendable {
             RuleResult(policy: policy.name, rule: rule.name, status: status, message: message, path: path, action: rule.action)
         }
         if let unsupported = rule.unsupported {
-            return result(.error, "\(unsupported) \(unsupported.hasSuffix("s") ? "are" : "is") not supported by gitops; the rule is not checked")
+            return result(.error, "not supported by gitops: \(unsupported); the rule is not checked")
         }
         var context = self.context(for: object, rule: rule, policy: policy)
         do {
@@ -161,6 +161,9 @@ public struct PolicyEngine: Sendable {
         }
         if let cel = validate["cel"] {
             return try checkCEL(cel, resource: resource, context: context, base: base)
+        }
+        if let settings = validate["podSecurity"] {
+            return PodSecurity.check(settings, resource: resource)
         }
         throw Conditions.Unsupported(description: "the validate rule has none of pattern, anyPattern, deny, foreach or cel")
     }
