@@ -35,3 +35,10 @@ public struct Object: Sendable, Hashable {
         ResourceKey(group: gvk.group, kind: kind, namespace: namespace, name: name)
     }
 }
+
+extension Object {
+    /// `Deployment blog-production/blog` (cluster-scoped: `Namespace blog-production`).
+    public var displayName: String {
+        namespace.isEmpty ? "\(kind) \(name)" : "\(kind) \(namespace)/\(name)"
+    }
+}

@@ -65,7 +65,7 @@ final class EnvironmentLoader {
         let specNode = fields["spec"] ?? root
         var environment = Environment(name: name, folder: folder, file: file, namespace: "", cluster: .unspecified,
                                       promotionSource: nil, releases: [])
-        guard let spec = checker.fields(specNode, of: "spec", allowed: ["namespace", "cluster", "promotion", "releases"],
+        guard let spec = checker.fields(specNode, of: "spec", allowed: ["namespace", "cluster", "promotion", "releases", "ignoreDifferences"],
                                         required: ["namespace", "releases"]) else { return (environment, specNode) }
         environment.namespace = checker.dnsLabel(spec["namespace"], "spec.namespace") ?? ""
         if let node = spec["cluster"], let cluster = checker.fields(node, of: "spec.cluster", allowed: ["context", "inCluster"]) {
@@ -87,6 +87,9 @@ final class EnvironmentLoader {
         }
         if let node = spec["releases"] {
             environment.releases = loadReleases(node, checker: checker)
+        }
+        if let node = spec["ignoreDifferences"] {
+            environment.ignoreDifferences = loadIgnoreDifferences(node, checker: checker)
         }
         return (environment, specNode)
     }
@@ -171,5 +174,28 @@ final class EnvironmentLoader {
         }
         guard let chartPath else { return nil }
         return .chart(path: chartPath, valuesFiles: valuesFiles, values: values, promote: promote)
+    }
+
+    /// `spec.ignoreDifferences`: a list of `{group?, kind, name?, namespace?, jsonPointers?, paths?}`.
+    private func loadIgnoreDifferences(_ node: Node, checker: NodeChecker) -> [IgnoreDifference] {
+        guard let items = node.items else {
+            checker.error("model.ignoreDifferences", node, "spec.ignoreDifferences must be a list of {kind, jsonPointers} entries")
+            return []
+        }
+        var rules: [IgnoreDifference] = []
+        for item in items {
+            guard let fields = checker.fields(item, of: "an ignoreDifferences entry",
+                                              allowed: ["group", "kind", "name", "namespace", "jsonPointers", "paths"],
+                                              required: ["kind"]) else { continue }
+            let pointers = (checker.strings(fields["jsonPointers"], "jsonPointers") ?? []) + (checker.strings(fields["paths"], "paths") ?? [])
+            for (pointer, pointerNode) in pointers where !(pointer.hasPrefix("/") || pointer.hasPrefix(".")) {
+                checker.error("model.ignoreDifferences", pointerNode, "'\(pointer)' is neither a JSON pointer (/spec/replicas) nor a path (.spec.replicas)")
+            }
+            if pointers.isEmpty { checker.error("model.ignoreDifferences", item, "an ignoreDifferences entry needs jsonPointers or paths") }
+            rules.append(IgnoreDifference(group: checker.string(fields["group"], "group"), kind: checker.string(fields["kind"], "kind") ?? "",
+                                          name: checker.string(fields["name"], "name"), namespace: checker.string(fields["namespace"], "namespace"),
+                                          paths: pointers.map(\.0)))
+        }
+        return rules
     }
 }

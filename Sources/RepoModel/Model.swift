@@ -62,6 +62,26 @@ public struct Environment: Sendable, Hashable {
     /// `spec.promotion.from`.
     public var promotionSource: String?
     public var releases: [Release]
+    /// `spec.ignoreDifferences`: fields that neither diff nor sync compare or change.
+    public var ignoreDifferences: [IgnoreDifference] = []
+}
+
+/// One `spec.ignoreDifferences` entry: which objects (kind, optionally group, name, namespace)
+/// and which fields (JSON pointers such as `/spec/replicas`, or paths such as `.spec.replicas`).
+public struct IgnoreDifference: Sendable, Hashable {
+    public var group: String?
+    public var kind: String
+    public var name: String?
+    public var namespace: String?
+    public var paths: [String]
+
+    public init(group: String? = nil, kind: String, name: String? = nil, namespace: String? = nil, paths: [String]) {
+        self.group = group
+        self.kind = kind
+        self.name = name
+        self.namespace = namespace
+        self.paths = paths
+    }
 }
 
 /// One entry of `spec.releases`.

@@ -45,10 +45,3 @@ public struct Finding: Sendable, Hashable, CustomStringConvertible {
             < (b.location.file, b.location.line, b.location.column, b.rule, b.message)
     }
 }
-
-extension Object {
-    /// `Deployment blog-production/blog` (cluster-scoped: `Namespace blog-production`).
-    public var displayName: String {
-        namespace.isEmpty ? "\(kind) \(name)" : "\(kind) \(namespace)/\(name)"
-    }
-}

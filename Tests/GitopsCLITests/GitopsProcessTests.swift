@@ -279,3 +279,51 @@ struct ScratchEnvironments {
         #expect(tests.status == 0 && tests.stdout.hasSuffix(" passed, 0 failed\n"), "\(tests.stdout)")
     }
 }
+
+@Suite struct DiffCommandTests {
+    @Test func againstARevisionAndASnapshot() throws {
+        let scratch = try ScratchEnvironments()
+        defer { scratch.remove() }
+        // The committed render is the baseline; the working tree changes a value and adds an object.
+        try scratch.write("environments/dev/platform/config.yaml",
+                          "apiVersion: v1\nkind: ConfigMap\nmetadata: {name: settings}\ndata: {tag: \"2\"}\n")
+        try scratch.write("environments/dev/platform/extra.yaml", "apiVersion: v1\nkind: ConfigMap\nmetadata: {name: extra}\n")
+        let against = try GitopsRun(["diff", "dev", "--against", "HEAD", "--repo", scratch.path])
+        #expect(against.status == 1, "\(against.stderr)")
+        #expect(against.stdout.contains("~ v1 ConfigMap blog-dev/settings\n") && against.stdout.contains("-   tag: \"1\"")
+                && against.stdout.contains("+   tag: \"2\""), "\(against.stdout)")
+        #expect(against.stdout.contains("+ v1 ConfigMap blog-dev/extra\n"))
+        #expect(against.stdout.hasSuffix("1 to create, 1 to update, 0 to prune, 0 unchanged\n"))
+        let same = try GitopsRun(["diff", "dev", "--against", "HEAD", "--revision", "HEAD", "--repo", scratch.path])
+        #expect(same.status == 0 && same.stdout == "0 to create, 0 to update, 0 to prune, 1 unchanged\n", "\(same.stdout)\(same.stderr)")
+
+        // A snapshot: the live settings (with server fields), an object owned by dev that Git dropped,
+        // and one that is not dev's.
+        try scratch.write("live/objects.yaml", """
+            apiVersion: v1
+            kind: List
+            items:
+              - apiVersion: v1
+                kind: ConfigMap
+                metadata: {name: settings, namespace: blog-dev, resourceVersion: "9", uid: x}
+                data: {tag: "2"}
+              - apiVersion: v1
+                kind: ConfigMap
+                metadata: {name: extra, namespace: blog-dev}
+              - apiVersion: v1
+                kind: ConfigMap
+                metadata: {name: retired, namespace: blog-dev, labels: {gitops/environment: dev}}
+              - apiVersion: v1
+                kind: ConfigMap
+                metadata: {name: not-ours, namespace: blog-dev}
+
+            """)
+        let live = try GitopsRun(["diff", "dev", "--live", scratch.path + "/live", "--output", "json", "--repo", scratch.path])
+        #expect(live.status == 1)
+        #expect(live.stdout.contains(#""summary": "0 to create, 0 to update, 1 to prune, 2 unchanged""#), "\(live.stdout)")
+        #expect(live.stdout.contains(#""name": "retired""#) && !live.stdout.contains("not-ours"))
+        let cluster = try GitopsRun(["diff", "dev", "--repo", scratch.path])
+        #expect(cluster.status == 2 && cluster.stderr.contains("--against REV"))
+    }
+}
+

@@ -142,59 +142,6 @@ enum PatternValue {
     }
 }
 
-/// `*` (any run) and `?` (any one character) matching, as Kyverno's wildcards.
-enum Wildcard {
-    static func match(_ pattern: String, _ text: String) -> Bool {
-        if !pattern.contains("*") && !pattern.contains("?") { return pattern == text }
-        let p = Array(pattern.unicodeScalars), t = Array(text.unicodeScalars)
-        var pi = 0, ti = 0, star = -1, mark = 0
-        while ti < t.count {
-            if pi < p.count, p[pi] == "?" || p[pi] == t[ti] {
-                pi += 1; ti += 1
-            } else if pi < p.count, p[pi] == "*" {
-                star = pi; mark = ti; pi += 1
-            } else if star >= 0 {
-                pi = star + 1; mark += 1; ti = mark
-            } else {
-                return false
-            }
-        }
-        while pi < p.count, p[pi] == "*" { pi += 1 }
-        return pi == p.count
-    }
-}
-
-/// A Kubernetes resource quantity (`500m`, `2Gi`, `1e3`), exact.
-struct Quantity {
-    var value: Decimal
-
-    init?(_ text: String) {
-        let s = text.trimmingCharacters(in: .whitespaces)
-        guard !s.isEmpty else { return nil }
-        var index = s.startIndex
-        if s[index] == "+" || s[index] == "-" { index = s.index(after: index) }
-        var sawDigit = false, sawDot = false
-        while index < s.endIndex {
-            let c = s[index]
-            if c.isASCII && c.isNumber { sawDigit = true } else if c == ".", !sawDot { sawDot = true } else { break }
-            index = s.index(after: index)
-        }
-        guard sawDigit, let number = Decimal(string: String(s[..<index]), locale: Locale(identifier: "en_US_POSIX")) else { return nil }
-        let suffix = String(s[index...])
-        let binary: [String: Int] = ["Ki": 10, "Mi": 20, "Gi": 30, "Ti": 40, "Pi": 50, "Ei": 60]
-        let decimal: [String: Int] = ["n": -9, "u": -6, "m": -3, "": 0, "k": 3, "M": 6, "G": 9, "T": 12, "P": 15, "E": 18]
-        if let power = binary[suffix] {
-            value = number * Decimal(sign: .plus, exponent: 0, significand: Decimal(1 << power))
-        } else if let exponent = decimal[suffix] {
-            value = number * Decimal(sign: .plus, exponent: exponent, significand: 1)
-        } else if suffix.first == "e" || suffix.first == "E", let exponent = Int(suffix.dropFirst()) {
-            value = number * Decimal(sign: .plus, exponent: exponent, significand: 1)
-        } else {
-            return nil
-        }
-    }
-}
-
 /// Go duration text (`1h30m`, `250ms`, `-1.5s`) in seconds.
 enum GoDurationText {
     static func seconds(_ text: String) -> Double? {

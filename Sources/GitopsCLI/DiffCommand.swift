@@ -1,0 +1,146 @@
+import ArgumentParser
+import Basics
+import Drift
+import Foundation
+import Git
+import KubeModel
+import Render
+import RepoModel
+import YAML
+
+struct DiffCommand: ParsableCommand {
+    static let configuration = CommandConfiguration(
+        commandName: "diff",
+        abstract: "Show what would change in an environment: against another revision, or a saved snapshot of live objects.",
+        discussion: """
+        --against REV compares the render of the working tree (or --revision) with REV's: the pull-request preview.
+        --live DIR compares with a snapshot (YAML files as `kubectl get -o yaml` writes them; List kinds accepted);
+        live objects labelled gitops/environment=<env> that Git no longer has are shown as prune.
+        Only the fields Git sets are compared, after normalising both sides; spec.ignoreDifferences and the
+        gitops/ignore-differences annotation leave fields out. Exit codes: 0 no differences, 1 differences, 2 error.
+        """)
+
+    enum Format: String, ExpressibleByArgument, CaseIterable {
+        case text, json
+    }
+
+    @Argument(help: "The environment to compare.")
+    var environment: String
+
+    @Option(name: .long, help: "Compare with this revision's render of the environment.")
+    var against: String?
+
+    @Option(name: .long, help: "Compare with the live objects saved in this folder.")
+    var live: String?
+
+    @OptionGroup var repository: RepositoryOptions
+
+    @Option(name: .long, help: "Output format: text (a diff per object) or json.")
+    var output: Format = .text
+
+    /// The label that marks live objects as this environment's (set by the sync job).
+    static let environmentLabel = "gitops/environment"
+
+    func run() throws {
+        let (tree, model) = try repository.load()
+        guard let environment = model.environment(named: environment) else {
+            let known = model.environments.map(\.name).joined(separator: ", ")
+            throw CommandFailure("no environment '\(self.environment)' in the \(tree.displayName); known environments: \(known.isEmpty ? "none" : known)")
+        }
+        let desired = try Renderer(tree: tree, renderTime: repository.renderTime(of: tree), seedSecret: RandomSeed.secret)
+            .render(environment).objects
+        let report: DriftReport
+        switch (against, live) {
+        case (let revision?, nil):
+            let baseline = try baselineObjects(revision: revision, environment: environment.name)
+            report = Drift.compare(desired: desired, live: baseline, ignore: IgnoreRules(environment.ignoreDifferences)) { _ in true }
+        case (nil, let folder?):
+            let snapshot = try SnapshotReader.objects(in: folder)
+            let name = environment.name
+            report = Drift.compare(desired: desired, live: snapshot, ignore: IgnoreRules(environment.ignoreDifferences)) {
+                $0.content["metadata"]?["labels"]?[Self.environmentLabel]?.stringValue == name
+            }
+        case (nil, nil):
+            throw CommandFailure("comparing with a cluster is not available yet; use --against REV (another revision) or --live DIR (a snapshot of live objects)")
+        default:
+            throw CommandFailure("use either --against or --live, not both")
+        }
+        switch output {
+        case .text: Output.write(DiffOutput.text(report, colour: isatty(STDOUT_FILENO) != 0))
+        case .json: Output.write(DiffOutput.json(report) + "\n")
+        }
+        if report.hasDifferences { throw ExitCode(1) }
+    }
+
+    /// The environment rendered at `revision` (empty when the environment does not exist there).
+    private func baselineObjects(revision: String, environment name: String) throws -> [Object] {
+        let folder = repository.repo ?? FileManager.default.currentDirectoryPath
+        let git = try Repository(discoveringFrom: folder)
+        let tree = try git.tree(at: revision)
+        let model = try RepositoryLoader.load(from: tree)
+        guard let environment = model.environment(named: name) else { return [] }
+        return try Renderer(tree: tree, renderTime: repository.renderTime(of: tree), seedSecret: RandomSeed.secret)
+            .render(environment).objects
+    }
+}
+
+/// Reads a snapshot folder: every `*.yaml`/`*.yml`/`*.json` file below it, every document,
+/// `List` kinds flattened.
+enum SnapshotReader {
+    static func objects(in folder: String) throws -> [Object] {
+        var isDirectory: ObjCBool = false
+        guard FileManager.default.fileExists(atPath: folder, isDirectory: &isDirectory), isDirectory.boolValue else {
+            throw CommandFailure("--live '\(folder)' is not a folder")
+        }
+        let tree = WorkingTree(root: URL(fileURLWithPath: folder).standardizedFileURL.path)
+        var objects: [Object] = []
+        let files = try tree.files(under: "") { $0.hasSuffix(".yaml") || $0.hasSuffix(".yml") || $0.hasSuffix(".json") }
+        for file in files {
+            for (index, value) in try YAML.values(try tree.read(file), file: file).enumerated() {
+                let items = value["kind"]?.stringValue?.hasSuffix("List") == true ? (value["items"]?.arrayValue ?? []) : [value]
+                for item in items {
+                    guard case .object(let content) = item, content["kind"] != nil else { continue }
+                    objects.append(Object(content: content, provenance: Provenance(release: "", file: file, documentIndex: index, line: 1)))
+                }
+            }
+        }
+        return objects
+    }
+}
+
+/// How `gitops diff` prints a report.
+enum DiffOutput {
+    static func text(_ report: DriftReport, colour: Bool) -> String {
+        func paint(_ line: String, _ code: String) -> String { colour ? "\u{1B}[\(code)m\(line)\u{1B}[0m" : line }
+        var out = ""
+        for entry in report.entries where entry.action != .unchanged {
+            let sign = entry.action == .create ? "+" : entry.action == .prune ? "-" : "~"
+            out += paint("\(sign) \(entry.title)", "1") + "\n"
+            for line in entry.diff {
+                if line.hasPrefix("+ ") { out += paint("  " + line, "32") + "\n" }
+                else if line.hasPrefix("- ") { out += paint("  " + line, "31") + "\n" }
+                else { out += "  " + line + "\n" }
+            }
+        }
+        return out + report.summary + "\n"
+    }
+
+    static func json(_ report: DriftReport) -> String {
+        let entries: [Value] = report.entries.map { entry in
+            var object: ValueObject = [
+                "action": .string(entry.action.rawValue), "group": .string(entry.key.groupKind.group), "kind": .string(entry.key.groupKind.kind),
+                "namespace": .string(entry.key.namespace), "name": .string(entry.key.name),
+            ]
+            let secret = entry.key.groupKind.kind == "Secret" && entry.key.groupKind.group.isEmpty
+            object["changes"] = .array(entry.changes.map { change in
+                let mask = { (value: Value?) -> Value in
+                    guard let value else { return .null }
+                    return secret ? .string("***") : value
+                }
+                return .object(["path": .string(change.path.description), "desired": mask(change.desired), "live": mask(change.live)])
+            })
+            return .object(object)
+        }
+        return JSONWriter.write(.object(["summary": .string(report.summary), "objects": .array(entries)]))
+    }
+}

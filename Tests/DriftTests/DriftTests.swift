@@ -1,0 +1,122 @@
+import Basics
+import Foundation
+import KubeModel
+import RepoModel
+import Testing
+import YAML
+@testable import Drift
+
+@Suite struct DriftTests {
+    static let fixtures = URL(fileURLWithPath: #filePath).deletingLastPathComponent().appendingPathComponent("Fixtures")
+
+    static func objects(_ yaml: String) throws -> [Object] {
+        var out: [Object] = []
+        for value in try YAML.values(Array(yaml.utf8), file: "t.yaml") {
+            let items = value["kind"]?.stringValue == "List" ? (value["items"]?.arrayValue ?? []) : [value]
+            for item in items { out.append(Object(content: item.objectValue!, provenance: Provenance(release: "", file: "t.yaml", documentIndex: 0, line: 1))) }
+        }
+        return out
+    }
+
+    static func fixture(_ name: String, _ file: String) throws -> [Object] {
+        try objects(try String(contentsOf: fixtures.appendingPathComponent("\(name)/\(file)"), encoding: .utf8))
+    }
+
+    @Test func liveObjectsAsTheServerReturnsThemShowNoDrift() throws {
+        let report = Drift.compare(desired: try Self.fixture("server-defaults", "desired.yaml"),
+                                   live: try Self.fixture("server-defaults", "live.yaml")) { _ in true }
+        #expect(report.summary == "0 to create, 0 to update, 0 to prune, 3 unchanged", "\(report.entries.map { ($0.title, $0.changes) })")
+    }
+
+    @Test func oneChangedValueIsExactlyOneChange() throws {
+        var desired = try Self.fixture("server-defaults", "desired.yaml")
+        let yaml = """
+            apiVersion: apps/v1
+            kind: Deployment
+            metadata: {name: web, namespace: shop, labels: {app: web}}
+            spec:
+              replicas: 2
+              selector: {matchLabels: {app: web}}
+              template:
+                metadata: {labels: {app: web}}
+                spec:
+                  containers:
+                    - name: web
+                      image: registry.example.com/web:1.3.0
+                      ports: [{containerPort: 8080}]
+                      resources: {requests: {cpu: "1", memory: 1Gi}, limits: {memory: 2Gi}}
+                      env: [{name: MODE, value: production}]
+            """
+        desired[0] = try Self.objects(yaml)[0]
+        let report = Drift.compare(desired: desired, live: try Self.fixture("server-defaults", "live.yaml")) { _ in true }
+        let update = try #require(report.entries.first { $0.action == .update })
+        #expect(update.title == "apps/v1 Deployment shop/web")
+        #expect(update.changes.map(\.path.description) == ["spec.template.spec.containers[0].image"])
+        #expect(update.diff.contains("-         image: registry.example.com/web:1.2.0") && update.diff.contains("+         image: registry.example.com/web:1.3.0"),
+                "\(update.diff)")
+        #expect(report.summary == "0 to create, 1 to update, 0 to prune, 2 unchanged")
+    }
+
+    @Test func secretValuesAreMaskedAndPruneNeedsOwnership() throws {
+        let desired = try Self.objects("""
+            apiVersion: v1
+            kind: Secret
+            metadata: {name: creds, namespace: shop}
+            stringData: {password: new-secret, user: admin}
+            """)
+        let live = try Self.objects("""
+            apiVersion: v1
+            kind: Secret
+            metadata: {name: creds, namespace: shop}
+            data: {password: aHVudGVyMg==, user: YWRtaW4=}
+            ---
+            apiVersion: v1
+            kind: ConfigMap
+            metadata: {name: old, namespace: shop, labels: {gitops/environment: dev}}
+            ---
+            apiVersion: v1
+            kind: ConfigMap
+            metadata: {name: someone-elses, namespace: shop}
+            """)
+        let report = Drift.compare(desired: desired, live: live) { $0.content["metadata"]?["labels"]?["gitops/environment"] == .string("dev") }
+        let update = try #require(report.entries.first { $0.action == .update })
+        #expect(update.changes.map(\.path.description) == ["data.password"])
+        #expect(!update.diff.joined().contains("new-secret") && !update.diff.joined().contains("aHVudGVyMg=="))
+        #expect(update.diff.contains { $0.hasPrefix("+ ") && $0.contains("password: '*** (") } || update.diff.contains { $0.hasPrefix("+ ") && $0.contains("password: \"*** (") },
+                "\(update.diff)")
+        #expect(report.entries.filter { $0.action == .prune }.map(\.title) == ["v1 ConfigMap shop/old"])
+    }
+
+    @Test func ignoreRulesFromTheEnvironmentAndTheAnnotation() throws {
+        let desired = try Self.objects("""
+            apiVersion: apps/v1
+            kind: Deployment
+            metadata:
+              name: web
+              namespace: shop
+              annotations: {gitops/ignore-differences: "/spec/template/spec/containers/0/image"}
+            spec:
+              replicas: 2
+              template: {spec: {containers: [{name: web, image: "web:2"}]}}
+            """)
+        let live = try Self.objects("""
+            apiVersion: apps/v1
+            kind: Deployment
+            metadata: {name: web, namespace: shop}
+            spec:
+              replicas: 5
+              template: {spec: {containers: [{name: web, image: "web:1"}]}}
+            """)
+        let none = Drift.compare(desired: desired, live: live) { _ in true }
+        #expect(none.entries.first?.changes.map(\.path.description) == ["spec.replicas"])
+        let rules = IgnoreRules([IgnoreDifference(group: "apps", kind: "Deployment", name: "web*", paths: [".spec.replicas"])])
+        let ignored = Drift.compare(desired: desired, live: live, ignore: rules) { _ in true }
+        #expect(ignored.summary == "0 to create, 0 to update, 0 to prune, 1 unchanged")
+        #expect(IgnoreRules.parse(".spec.template.spec.containers[0].image") == IgnoreRules.parse("/spec/template/spec/containers/0/image"))
+    }
+
+    @Test func unifiedDiffContext() {
+        let lines = UnifiedDiff.lines("a\nb\nc\nd\ne\nf\ng\nh\ni", "a\nb\nc\nd\nX\nf\ng\nh\ni", context: 1)
+        #expect(lines == ["  d", "- e", "+ X", "  f"])
+    }
+}
