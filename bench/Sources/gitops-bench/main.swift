@@ -3,6 +3,7 @@ import Charts
 import Template
 import Foundation
 import Git
+import Drift
 import JSONSchema
 import KubeModel
 import Validation
@@ -118,8 +119,23 @@ do {
         getrusage(Int32(RUSAGE_SELF.rawValue), &usage)
         print(String(format: "swift-validate %.3f s %.0f objects/s (%d objects, %d invalid) peak-rss %.1f MiB",
                      best, Double(objects.count) / best, objects.count, invalid, Double(usage.ru_maxrss) / 1024))
+    case "drift" where arguments.count >= 3:
+        // gitops-bench drift DESIRED.jsonl LIVE.jsonl: compare an environment with a snapshot.
+        func load(_ path: String) throws -> [Object] {
+            try String(decoding: try Data(contentsOf: URL(fileURLWithPath: path)), as: UTF8.self).split(separator: "\n").map { line in
+                Object(content: try JSONReader.values(String(line))[0].objectValue ?? ValueObject(),
+                       provenance: Provenance(release: "", file: path, documentIndex: 0, line: 1))
+            }
+        }
+        let desired = try load(arguments[1]), live = try load(arguments[2])
+        var report: DriftReport?
+        let elapsed = seconds { report = Drift.compare(desired: desired, live: live) { _ in true } }
+        var usage = rusage()
+        getrusage(Int32(RUSAGE_SELF.rawValue), &usage)
+        print(String(format: "swift-drift %.3f s (%d objects: %@) peak-rss %.1f MiB",
+                     elapsed, desired.count, report?.summary ?? "", Double(usage.ru_maxrss) / 1024))
     default:
-        FileHandle.standardError.write(Data("usage: gitops-bench yaml FILE [REPEAT] | git REPO REVISION [REPEAT] | chart DIR VALUES COUNT [per-call] | validate OBJECTS.jsonl SCHEMAS [REPEAT]\n".utf8))
+        FileHandle.standardError.write(Data("usage: gitops-bench yaml FILE [REPEAT] | git REPO REVISION [REPEAT] | chart DIR VALUES COUNT [per-call] | validate OBJECTS.jsonl SCHEMAS [REPEAT] | drift DESIRED.jsonl LIVE.jsonl\n".utf8))
         exit(2)
     }
 } catch {
