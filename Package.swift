@@ -48,6 +48,8 @@ let package = Package(
         .target(name: "JSONSchema", dependencies: ["Basics"]),
         /** Schema validation of Kubernetes objects (kubeconform-layout folders, CRDs) and policies → findings. */
         .target(name: "Validation", dependencies: ["Basics", "YAML", "KubeModel", "JSONSchema"]),
+        /** The Kubernetes client: kubeconfig (merged as kubectl does), credentials (tokens, certificates, exec plugins), in-cluster. */
+        .target(name: "Cluster", dependencies: ["Basics", "YAML"]),
         /** Drift: normalise desired and live objects, pair them, compare the fields Git sets, ignore rules. */
         .target(name: "Drift", dependencies: ["Basics", "YAML", "KubeModel", "RepoModel"]),
         /** Renders an environment's releases (plain manifests now, charts later) into ordered objects. */
@@ -70,6 +72,7 @@ let package = Package(
         .testTarget(name: "TemplateTests", dependencies: ["Template", "Basics", "Multiprecision"]),
         .testTarget(name: "ChartsTests", dependencies: ["Charts", "Basics"], exclude: ["Goldens", "Charts", "cases.json"]),
         .testTarget(name: "KubeModelTests", dependencies: ["KubeModel", "Basics"]),
+        .testTarget(name: "ClusterTests", dependencies: ["Cluster", "Basics"]),
         .testTarget(name: "DriftTests", dependencies: ["Drift", "KubeModel", "RepoModel", "YAML", "Basics"], exclude: ["Fixtures"]),
         .testTarget(name: "JSONSchemaTests", dependencies: ["JSONSchema", "Basics"]),
         .testTarget(name: "ValidationTests", dependencies: ["Validation", "JSONSchema", "KubeModel", "Basics"], exclude: ["Corpus", "PolicyCases"]),
