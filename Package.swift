@@ -50,6 +50,8 @@ let package = Package(
         .target(name: "Validation", dependencies: ["Basics", "YAML", "KubeModel", "JSONSchema"]),
         /** The Kubernetes client: kubeconfig (merged as kubectl does), credentials (tokens, certificates, exec plugins), in-cluster. */
         .target(name: "Cluster", dependencies: ["Basics", "YAML"]),
+        /** A Kubernetes API server in memory, for tests: discovery, storage, defaults, server-side apply. A test double, not a cluster. */
+        .target(name: "KubeTestServer", dependencies: ["Basics", "YAML", "KubeModel"]),
         /** Drift: normalise desired and live objects, pair them, compare the fields Git sets, ignore rules. */
         .target(name: "Drift", dependencies: ["Basics", "YAML", "KubeModel", "RepoModel"]),
         /** Renders an environment's releases (plain manifests now, charts later) into ordered objects. */
@@ -72,7 +74,7 @@ let package = Package(
         .testTarget(name: "TemplateTests", dependencies: ["Template", "Basics", "Multiprecision"]),
         .testTarget(name: "ChartsTests", dependencies: ["Charts", "Basics"], exclude: ["Goldens", "Charts", "cases.json"]),
         .testTarget(name: "KubeModelTests", dependencies: ["KubeModel", "Basics"]),
-        .testTarget(name: "ClusterTests", dependencies: ["Cluster", "Basics"]),
+        .testTarget(name: "ClusterTests", dependencies: ["Cluster", "KubeTestServer", "Basics"]),
         .testTarget(name: "DriftTests", dependencies: ["Drift", "KubeModel", "RepoModel", "YAML", "Basics"], exclude: ["Fixtures"]),
         .testTarget(name: "JSONSchemaTests", dependencies: ["JSONSchema", "Basics"]),
         .testTarget(name: "ValidationTests", dependencies: ["Validation", "JSONSchema", "KubeModel", "Basics"], exclude: ["Corpus", "PolicyCases"]),

@@ -149,3 +149,10 @@ public struct ValueObject: Sendable, Hashable, Sequence, ExpressibleByDictionary
         hasher.combine(sum)
     }
 }
+
+extension Value: ExpressibleByStringLiteral, ExpressibleByBooleanLiteral, ExpressibleByIntegerLiteral, ExpressibleByArrayLiteral {
+    public init(stringLiteral value: String) { self = .string(value) }
+    public init(booleanLiteral value: Bool) { self = .bool(value) }
+    public init(integerLiteral value: Int64) { self = .int(value) }
+    public init(arrayLiteral elements: Value...) { self = .array(elements) }
+}

@@ -67,7 +67,7 @@ public struct KubeConfig: Sendable {
                 }
                 continue
             }
-            try config.merge(try parse(Array(data), file: path))
+            config.merge(try parse(Array(data), file: path))
         }
         return config
     }

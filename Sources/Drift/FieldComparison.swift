@@ -12,26 +12,9 @@ public struct FieldChange: Sendable, Hashable {
 /// Compares only the fields the desired object sets (others belong to the server or to other
 /// controllers), merging lists by their Kubernetes merge keys (containers by name, ports by port...).
 enum FieldComparison {
-    /// The keys list items are merged by, from the field holding the list and its items
-    /// (Kubernetes' list-map keys: containers by name, ports by port and protocol...).
-    static func mergeKeys(field: String, items: [Value]) -> [String]? {
-        switch field {
-        case "containers", "initContainers", "ephemeralContainers", "env", "volumes", "imagePullSecrets": return ["name"]
-        case "volumeMounts": return ["mountPath"]
-        case "volumeDevices": return ["devicePath"]
-        case "ports":
-            if items.allSatisfy({ $0["containerPort"] != nil }) { return ["containerPort", "protocol"] }
-            if items.allSatisfy({ $0["port"] != nil }) { return ["port", "protocol"] }
-            return nil
-        case "tolerations", "args", "command": return nil
-        default:
-            return !items.isEmpty && items.allSatisfy({ $0.objectValue != nil && $0["name"] != nil }) ? ["name"] : nil
-        }
-    }
+    static func mergeKeys(field: String, items: [Value]) -> [String]? { ListMergeKeys.keys(field: field, items: items) }
 
-    static func matches(_ a: Value, _ b: Value, keys: [String]) -> Bool {
-        keys.allSatisfy { key in same(a[key] ?? (key == "protocol" ? .string("TCP") : nil), b[key] ?? (key == "protocol" ? .string("TCP") : nil)) }
-    }
+    static func matches(_ a: Value, _ b: Value, keys: [String]) -> Bool { ListMergeKeys.sameEntry(a, b, keys: keys) }
 
     static func changes(desired: Value, live: Value?) -> [FieldChange] {
         var out: [FieldChange] = []

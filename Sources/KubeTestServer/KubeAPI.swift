@@ -1,0 +1,415 @@
+import Basics
+import Foundation
+import KubeModel
+import YAML
+
+/// One HTTP request to the test API server, transport aside.
+public struct APIRequest: Sendable {
+    public var method: String
+    public var path: String
+    public var query: [String: String]
+    /// Lower-cased header names.
+    public var headers: [String: String]
+    public var body: [UInt8]
+
+    public init(method: String, path: String, query: [String: String] = [:], headers: [String: String] = [:], body: [UInt8] = []) {
+        self.method = method
+        self.path = path
+        self.query = query
+        self.headers = headers
+        self.body = body
+    }
+
+    /// Splits `/apis/apps/v1/deployments?limit=2` into path and query.
+    public init(method: String, uri: String, headers: [String: String] = [:], body: [UInt8] = []) {
+        let parts = uri.split(separator: "?", maxSplits: 1).map(String.init)
+        var query: [String: String] = [:]
+        if parts.count == 2 {
+            for pair in parts[1].split(separator: "&") {
+                let kv = pair.split(separator: "=", maxSplits: 1).map { String($0).removingPercentEncoding ?? String($0) }
+                query[kv[0]] = kv.count > 1 ? kv[1] : ""
+            }
+        }
+        self.init(method: method, path: parts.first ?? "/", query: query, headers: headers, body: body)
+    }
+}
+
+public struct APIResponse: Sendable, Error {
+    public var status: Int
+    public var headers: [String: String]
+    public var body: [UInt8]
+
+    public init(status: Int, headers: [String: String] = ["content-type": "application/json"], body: [UInt8]) {
+        self.status = status
+        self.headers = headers
+        self.body = body
+    }
+
+    static func json(_ status: Int, _ value: Value) -> APIResponse {
+        APIResponse(status: status, body: Array(JSONWriter.compact(value).utf8))
+    }
+
+    /// A Kubernetes `Status` failure.
+    static func failure(_ code: Int, reason: String, _ message: String, details: Value? = nil) -> APIResponse {
+        var status: ValueObject = ["apiVersion": .string("v1"), "kind": .string("Status"), "metadata": .object([:]),
+                                   "status": .string("Failure"), "message": .string(message), "reason": .string(reason), "code": .int(Int64(code))]
+        if let details { status["details"] = details }
+        return json(code, .object(status))
+    }
+}
+
+/// A Kubernetes API server in memory, for tests: discovery, generic storage with resourceVersion,
+/// uid, generation, creationTimestamp and managedFields, the API server's defaults for common
+/// kinds, create/get/list (label selectors, `limit`/`continue`)/replace/delete, server-side apply
+/// with field managers and conflicts, `dryRun=All`, and injected faults. A test double, not a cluster.
+public final class KubeAPI: @unchecked Sendable {
+    /// The bearer token requests must carry.
+    public let token: String
+    private let lock = NSLock()
+    private var objects: [StoreKey: ValueObject] = [:]
+    /// Leaf field paths each field manager owns, per object.
+    private var owners: [StoreKey: [String: Set<String>]] = [:]
+    private var resourceVersion = 1000
+    private var serial = 0
+    private var customResources: [ResourceInfo] = []
+    private var faults: [APIResponse] = []
+    /// Every request served (method and path), for tests.
+    public private(set) var requestLog: [String] = []
+
+    struct StoreKey: Hashable {
+        var group: String
+        var resource: String
+        var namespace: String
+        var name: String
+    }
+
+    public init(token: String = UUID().uuidString) { self.token = token }
+
+    /// The next requests get these responses instead (429 with Retry-After, 500, ...).
+    public func injectFaults(_ responses: [APIResponse]) { lock.withLock { faults += responses } }
+
+    /// A fault response: `status` with a Kubernetes Status body and optional `Retry-After` seconds.
+    public static func fault(_ status: Int, retryAfter: Int? = nil) -> APIResponse {
+        var response = APIResponse.failure(status, reason: status == 429 ? "TooManyRequests" : "InternalError", "injected fault")
+        if let retryAfter { response.headers["retry-after"] = String(retryAfter) }
+        return response
+    }
+
+    public func handle(_ request: APIRequest) -> APIResponse {
+        lock.lock()
+        defer { lock.unlock() }
+        requestLog.append("\(request.method) \(request.path)")
+        guard request.headers["authorization"] == "Bearer " + token else {
+            return .failure(401, reason: "Unauthorized", "Unauthorized")
+        }
+        if !faults.isEmpty { return faults.removeFirst() }
+        let parts = request.path.split(separator: "/").map(String.init)
+        switch parts.count {
+        case 1 where parts[0] == "api": return .json(200, .object(["kind": "APIVersions", "versions": ["v1"]]))
+        case 1 where parts[0] == "apis": return .json(200, groupList())
+        case 2 where parts[0] == "api": return resourceList(group: "", version: parts[1])
+        case 3 where parts[0] == "apis": return resourceList(group: parts[1], version: parts[2])
+        default: break
+        }
+        let (group, version, rest): (String, String, [String])
+        if parts.first == "api", parts.count >= 3 {
+            (group, version, rest) = ("", parts[1], Array(parts.dropFirst(2)))
+        } else if parts.first == "apis", parts.count >= 4 {
+            (group, version, rest) = (parts[1], parts[2], Array(parts.dropFirst(3)))
+        } else {
+            return .failure(404, reason: "NotFound", "the server could not find the requested resource")
+        }
+        var namespace = "", resourceName = "", name: String?
+        if rest.first == "namespaces", rest.count >= 3 {
+            namespace = rest[1]; resourceName = rest[2]; name = rest.count > 3 ? rest[3] : nil
+        } else {
+            resourceName = rest[0]; name = rest.count > 1 ? rest[1] : nil
+        }
+        guard let info = resources.first(where: { $0.group == group && $0.version == version && $0.resource == resourceName }) else {
+            return .failure(404, reason: "NotFound", "the server could not find the requested resource (\(request.path))")
+        }
+        if !info.namespaced { namespace = "" }
+        let dryRun = request.query["dryRun"] == "All"
+        switch (request.method, name) {
+        case ("GET", let name?): return get(info, namespace, name)
+        case ("GET", nil): return list(info, namespace, request.query)
+        case ("POST", nil): return create(info, namespace, request, dryRun: dryRun)
+        case ("PUT", let name?): return replace(info, namespace, name, request, dryRun: dryRun)
+        case ("PATCH", let name?):
+            guard request.headers["content-type"] == "application/apply-patch+yaml" else {
+                return .failure(415, reason: "UnsupportedMediaType", "only server-side apply (application/apply-patch+yaml) is supported")
+            }
+            return apply(info, namespace, name, request, dryRun: dryRun)
+        case ("DELETE", let name?): return delete(info, namespace, name, dryRun: dryRun)
+        default:
+            return .failure(405, reason: "MethodNotAllowed", "\(request.method) is not supported on \(request.path)")
+        }
+    }
+
+    // MARK: Discovery
+
+    private var resources: [ResourceInfo] { BuiltInResources.all + customResources }
+
+    private func groupList() -> Value {
+        var groups: [String: [String]] = [:]
+        for info in resources where !info.group.isEmpty { groups[info.group, default: []].append(info.version) }
+        return .object(["kind": "APIGroupList", "apiVersion": "v1", "groups": .array(groups.keys.sorted().map { group in
+            let versions = Array(Set(groups[group]!)).sorted()
+            return .object(["name": .string(group),
+                            "versions": .array(versions.map { .object(["groupVersion": .string("\(group)/\($0)"), "version": .string($0)]) }),
+                            "preferredVersion": .object(["groupVersion": .string("\(group)/\(versions[0])"), "version": .string(versions[0])])])
+        })])
+    }
+
+    private func resourceList(group: String, version: String) -> APIResponse {
+        let matching = resources.filter { $0.group == group && $0.version == version }
+        guard !matching.isEmpty else { return .failure(404, reason: "NotFound", "no API group version \(group)/\(version)") }
+        return .json(200, .object(["kind": "APIResourceList", "apiVersion": "v1", "groupVersion": .string(matching[0].apiVersion),
+                                   "resources": .array(matching.map { info in
+            .object(["name": .string(info.resource), "kind": .string(info.kind), "namespaced": .bool(info.namespaced),
+                     "singularName": .string(info.kind.lowercased()), "verbs": .array(info.verbs.map { .string($0) })])
+        })]))
+    }
+
+    // MARK: Reading
+
+    private func get(_ info: ResourceInfo, _ namespace: String, _ name: String) -> APIResponse {
+        guard let object = objects[StoreKey(group: info.group, resource: info.resource, namespace: namespace, name: name)] else {
+            return notFound(info, name)
+        }
+        return .json(200, .object(object))
+    }
+
+    private func notFound(_ info: ResourceInfo, _ name: String) -> APIResponse {
+        .failure(404, reason: "NotFound", "\(info.resource).\(info.group.isEmpty ? "" : info.group) \"\(name)\" not found"
+                    .replacingOccurrences(of: ". \"", with: " \""),
+                 details: .object(["name": .string(name), "group": .string(info.group), "kind": .string(info.resource)]))
+    }
+
+    private func list(_ info: ResourceInfo, _ namespace: String, _ query: [String: String]) -> APIResponse {
+        var items = objects.filter { $0.key.group == info.group && $0.key.resource == info.resource && (namespace.isEmpty || $0.key.namespace == namespace) }
+            .sorted { ($0.key.namespace, $0.key.name) < ($1.key.namespace, $1.key.name) }.map(\.value)
+        if let selector = query["labelSelector"], !selector.isEmpty {
+            items = items.filter { LabelSelector.matches(selector, $0["metadata"]?["labels"]?.objectValue ?? ValueObject()) }
+        }
+        var start = 0
+        if let token = query["continue"], !token.isEmpty {
+            guard let offset = Int(token), offset <= items.count else { return .failure(410, reason: "Expired", "the continue token is not valid") }
+            start = offset
+        }
+        var metadata: ValueObject = ["resourceVersion": .string(String(resourceVersion))]
+        var page = Array(items[start...])
+        if let limit = query["limit"].flatMap(Int.init), limit > 0, page.count > limit {
+            page = Array(page.prefix(limit))
+            metadata["continue"] = .string(String(start + limit))
+        }
+        return .json(200, .object(["apiVersion": .string(info.apiVersion), "kind": .string(info.kind + "List"), "metadata": .object(metadata),
+                                   "items": .array(page.map { .object($0) })]))
+    }
+
+    // MARK: Writing
+
+    private func parse(_ request: APIRequest) -> Result<ValueObject, APIResponse> {
+        guard let value = try? YAML.value(String(decoding: request.body, as: UTF8.self), file: "request"), case .object(let object) = value else {
+            return .failure(.failure(400, reason: "BadRequest", "the request body is not a JSON or YAML object"))
+        }
+        return .success(object)
+    }
+
+    private func checkIdentity(_ object: ValueObject, _ info: ResourceInfo, name: String?) -> APIResponse? {
+        guard object["kind"]?.stringValue == info.kind, object["apiVersion"]?.stringValue == info.apiVersion else {
+            return .failure(400, reason: "BadRequest", "the object is not a \(info.apiVersion) \(info.kind)")
+        }
+        let objectName = object["metadata"]?["name"]?.stringValue ?? ""
+        if objectName.isEmpty {
+            return .failure(422, reason: "Invalid", "\(info.kind) is invalid: metadata.name: Required value",
+                            details: .object(["kind": .string(info.kind), "causes": .array([.object([
+                                "reason": "FieldValueRequired", "message": "Required value", "field": "metadata.name"])])]))
+        }
+        if let name, name != objectName {
+            return .failure(400, reason: "BadRequest", "the name of the object (\(objectName)) does not match the name in the URL (\(name))")
+        }
+        return nil
+    }
+
+    private func create(_ info: ResourceInfo, _ namespace: String, _ request: APIRequest, dryRun: Bool) -> APIResponse {
+        let object: ValueObject
+        switch parse(request) { case .success(let o): object = o; case .failure(let r): return r }
+        if let problem = checkIdentity(object, info, name: nil) { return problem }
+        let name = object["metadata"]?["name"]?.stringValue ?? ""
+        let key = StoreKey(group: info.group, resource: info.resource, namespace: namespace, name: name)
+        guard objects[key] == nil else {
+            return .failure(409, reason: "AlreadyExists", "\(info.resource) \"\(name)\" already exists")
+        }
+        let stored = store(object, info: info, key: key, previous: nil, manager: request.query["fieldManager"] ?? "unknown",
+                           operation: "Update", fields: LeafPaths.of(object), dryRun: dryRun)
+        return .json(201, .object(stored))
+    }
+
+    private func replace(_ info: ResourceInfo, _ namespace: String, _ name: String, _ request: APIRequest, dryRun: Bool) -> APIResponse {
+        let object: ValueObject
+        switch parse(request) { case .success(let o): object = o; case .failure(let r): return r }
+        if let problem = checkIdentity(object, info, name: name) { return problem }
+        let key = StoreKey(group: info.group, resource: info.resource, namespace: namespace, name: name)
+        guard let previous = objects[key] else { return notFound(info, name) }
+        if let wanted = object["metadata"]?["resourceVersion"]?.stringValue, wanted != previous["metadata"]?["resourceVersion"]?.stringValue {
+            return .failure(409, reason: "Conflict", "Operation cannot be fulfilled on \(info.resource) \"\(name)\": the object has been modified; please apply your changes to the latest version and try again")
+        }
+        let stored = store(object, info: info, key: key, previous: previous, manager: request.query["fieldManager"] ?? "unknown",
+                           operation: "Update", fields: LeafPaths.of(object), dryRun: dryRun)
+        return .json(200, .object(stored))
+    }
+
+    private func delete(_ info: ResourceInfo, _ namespace: String, _ name: String, dryRun: Bool) -> APIResponse {
+        let key = StoreKey(group: info.group, resource: info.resource, namespace: namespace, name: name)
+        guard let previous = objects[key] else { return notFound(info, name) }
+        if !dryRun {
+            objects[key] = nil
+            owners[key] = nil
+            resourceVersion += 1
+            if info.kind == "CustomResourceDefinition" { customResources.removeAll { $0.kind == Self.crdKind(previous) } }
+        }
+        return .json(200, .object(["apiVersion": "v1", "kind": "Status", "status": "Success",
+                                   "details": .object(["name": .string(name), "kind": .string(info.resource)])]))
+    }
+
+    /// Server-side apply: the manager's fields are set, fields it applied before and dropped now are
+    /// removed, and fields another manager owns with a different value are conflicts unless `force`.
+    private func apply(_ info: ResourceInfo, _ namespace: String, _ name: String, _ request: APIRequest, dryRun: Bool) -> APIResponse {
+        guard let manager = request.query["fieldManager"], !manager.isEmpty else {
+            return .failure(422, reason: "Invalid", "PatchOptions.meta.k8s.io is invalid: fieldManager: Required value: is required for apply patch")
+        }
+        let applied: ValueObject
+        switch parse(request) { case .success(let o): applied = o; case .failure(let r): return r }
+        if let problem = checkIdentity(applied, info, name: name) { return problem }
+        let key = StoreKey(group: info.group, resource: info.resource, namespace: namespace, name: name)
+        let previous = objects[key]
+        let appliedFields = LeafPaths.of(applied)
+        var fieldOwners = owners[key] ?? [:]
+        if let previous {
+            var conflicts: [(String, String)] = []
+            for (other, fields) in fieldOwners where other != manager {
+                for field in fields.intersection(appliedFields)
+                where LeafPaths.value(at: field, in: previous) != LeafPaths.value(at: field, in: applied) {
+                    conflicts.append((other, field))
+                }
+            }
+            if !conflicts.isEmpty && request.query["force"] != "true" {
+                conflicts.sort { ($0.1, $0.0) < ($1.1, $1.0) }
+                let lines = conflicts.map { "conflict with \"\($0.0)\": \($0.1)" }
+                return .failure(409, reason: "Conflict", "Apply failed with \(conflicts.count) conflict\(conflicts.count == 1 ? "" : "s"): " + lines.joined(separator: "\n"),
+                                details: .object(["causes": .array(conflicts.map { .object([
+                                    "reason": "FieldManagerConflict", "message": .string("conflict with \"\($0.0)\""), "field": .string($0.1)]) })]))
+            }
+            for (other, fields) in fieldOwners where other != manager { fieldOwners[other] = fields.subtracting(appliedFields) }
+        }
+        // Fields this manager applied before and no longer applies go, unless another manager owns them.
+        var base = previous ?? ValueObject()
+        let dropped = (fieldOwners[manager] ?? []).subtracting(appliedFields)
+        let ownedByOthers = fieldOwners.filter { $0.key != manager }.values.reduce(Set<String>()) { $0.union($1) }
+        for field in dropped.subtracting(ownedByOthers).sorted(by: >) { base = LeafPaths.removing(field, from: base) }
+        var merged = LeafPaths.merge(applied, into: base)
+        merged["status"] = previous?["status"]
+        fieldOwners[manager] = appliedFields
+        let stored = store(merged, info: info, key: key, previous: previous, manager: manager, operation: "Apply",
+                           fields: appliedFields, dryRun: dryRun, owners: fieldOwners)
+        return .json(previous == nil ? 201 : 200, .object(stored))
+    }
+
+    /// Bookkeeping, defaults and storage of a written object; returns what the server returns.
+    private func store(_ object: ValueObject, info: ResourceInfo, key: StoreKey, previous: ValueObject?, manager: String,
+                       operation: String, fields: Set<String>, dryRun: Bool, owners newOwners: [String: Set<String>]? = nil) -> ValueObject {
+        var object = ServerDefaults.apply(object, kind: info.kind) {
+            serial += 1
+            return "10.96.\(serial / 250).\(serial % 250 + 1)"
+        }
+        var metadata = object["metadata"]?.objectValue ?? ValueObject()
+        if info.namespaced { metadata["namespace"] = .string(key.namespace) }
+        let previousMetadata = previous?["metadata"]?.objectValue
+        metadata["uid"] = previousMetadata?["uid"] ?? .string(UUID().uuidString.lowercased())
+        metadata["creationTimestamp"] = previousMetadata?["creationTimestamp"] ?? .string(ISO8601DateFormatter().string(from: Date()))
+        let specChanged = previous.map { old in
+            object.filter { $0.key != "metadata" && $0.key != "status" }.map(\.key).sorted() != old.filter { $0.key != "metadata" && $0.key != "status" }.map(\.key).sorted()
+                || object.contains { key, value in key != "metadata" && key != "status" && old[key] != value }
+        } ?? true
+        let generation = previousMetadata?["generation"]?.intValue ?? 0
+        metadata["generation"] = .int(Int64(specChanged ? generation + 1 : max(generation, 1)))
+        var fieldOwners = newOwners ?? (owners[key] ?? [:])
+        if newOwners == nil { fieldOwners[manager] = fields }
+        metadata["managedFields"] = .array(fieldOwners.keys.sorted().compactMap { name in
+            guard let owned = fieldOwners[name], !owned.isEmpty else { return nil }
+            return .object(["manager": .string(name), "operation": .string(name == manager ? operation : "Apply"),
+                            "apiVersion": .string(info.apiVersion), "fieldsType": "FieldsV1", "fieldsV1": LeafPaths.fieldsV1(owned)])
+        })
+        let changed = previous.map { old in
+            var a = old, b = object
+            a["metadata"] = nil; b["metadata"] = nil
+            return a != b || old["metadata"]?["labels"] != metadata["labels"] || old["metadata"]?["annotations"] != metadata["annotations"]
+        } ?? true
+        let version = changed && !dryRun ? resourceVersion + 1 : resourceVersion
+        metadata["resourceVersion"] = changed ? .string(String(version)) : (previousMetadata?["resourceVersion"] ?? .string(String(version)))
+        object["metadata"] = .object(metadata)
+        if !dryRun {
+            if changed { resourceVersion = version }
+            objects[key] = object
+            owners[key] = fieldOwners
+            if info.kind == "CustomResourceDefinition" { registerCRD(object) }
+        }
+        return object
+    }
+
+    private static func crdKind(_ crd: ValueObject) -> String { crd["spec"]?["names"]?["kind"]?.stringValue ?? "" }
+
+    /// A CustomResourceDefinition makes its kind servable at once.
+    private func registerCRD(_ crd: ValueObject) {
+        guard let group = crd["spec"]?["group"]?.stringValue, let plural = crd["spec"]?["names"]?["plural"]?.stringValue else { return }
+        let kind = Self.crdKind(crd)
+        let namespaced = crd["spec"]?["scope"]?.stringValue != "Cluster"
+        customResources.removeAll { $0.group == group && $0.kind == kind }
+        for version in crd["spec"]?["versions"]?.arrayValue ?? [] where version["served"] != .bool(false) {
+            guard let name = version["name"]?.stringValue else { continue }
+            customResources.append(ResourceInfo(group: group, version: name, resource: plural, kind: kind, namespaced: namespaced))
+        }
+    }
+}
+
+extension Value {
+    var intValue: Int? {
+        switch self {
+        case .int(let i): return Int(i)
+        case .float(let d): return Int(d)
+        default: return nil
+        }
+    }
+}
+
+/// `app=web,tier!=db,env in (a,b),!legacy,team` label selectors.
+enum LabelSelector {
+    static func matches(_ selector: String, _ labels: ValueObject) -> Bool {
+        var requirements: [String] = []
+        var depth = 0, current = ""
+        for character in selector {
+            if character == "(" { depth += 1 } else if character == ")" { depth -= 1 }
+            if character == ",", depth == 0 { requirements.append(current); current = "" } else { current.append(character) }
+        }
+        requirements.append(current)
+        return requirements.allSatisfy { raw in
+            let requirement = raw.trimmingCharacters(in: .whitespaces)
+            if requirement.isEmpty { return true }
+            func label(_ key: String) -> String? { labels[key.trimmingCharacters(in: .whitespaces)]?.stringValue }
+            if let range = requirement.range(of: " notin ") ?? requirement.range(of: " in ") {
+                let key = String(requirement[..<range.lowerBound])
+                let values = requirement[range.upperBound...].trimmingCharacters(in: CharacterSet(charactersIn: "() "))
+                    .split(separator: ",").map { $0.trimmingCharacters(in: .whitespaces) }
+                let present = label(key).map(values.contains) ?? false
+                return requirement.contains(" notin ") ? !present : present
+            }
+            if let range = requirement.range(of: "!=") { return label(String(requirement[..<range.lowerBound])) != requirement[range.upperBound...].trimmingCharacters(in: .whitespaces) }
+            if let range = requirement.range(of: "==") ?? requirement.range(of: "=") {
+                return label(String(requirement[..<range.lowerBound])) == requirement[range.upperBound...].trimmingCharacters(in: .whitespaces)
+            }
+            if requirement.hasPrefix("!") { return label(String(requirement.dropFirst())) == nil }
+            return label(requirement) != nil
+        }
+    }
+}
