@@ -13,6 +13,8 @@ let package = Package(
         .package(url: "https://github.com/apple/swift-crypto", from: "3.12.3"),
         .package(url: "https://github.com/apple/swift-certificates", from: "1.21.1"),
         .package(url: "https://github.com/apple/swift-asn1", from: "1.7.4"),
+        .package(url: "https://github.com/apple/swift-nio", from: "2.101.2"),
+        .package(url: "https://github.com/apple/swift-nio-ssl", from: "2.37.6"),
     ],
     targets: [
         /** System-library module map for libgit2 (Debian `libgit2-dev`). */
@@ -49,9 +51,24 @@ let package = Package(
         /** Schema validation of Kubernetes objects (kubeconform-layout folders, CRDs) and policies → findings. */
         .target(name: "Validation", dependencies: ["Basics", "YAML", "KubeModel", "JSONSchema"]),
         /** The Kubernetes client: kubeconfig (merged as kubectl does), credentials (tokens, certificates, exec plugins), in-cluster. */
-        .target(name: "Cluster", dependencies: ["Basics", "YAML"]),
+        .target(name: "Cluster", dependencies: [
+            "Basics", "YAML", "KubeModel",
+            .product(name: "NIOCore", package: "swift-nio"),
+            .product(name: "NIOPosix", package: "swift-nio"),
+            .product(name: "NIOHTTP1", package: "swift-nio"),
+            .product(name: "NIOSSL", package: "swift-nio-ssl"),
+        ]),
         /** A Kubernetes API server in memory, for tests: discovery, storage, defaults, server-side apply. A test double, not a cluster. */
-        .target(name: "KubeTestServer", dependencies: ["Basics", "YAML", "KubeModel"]),
+        .target(name: "KubeTestServer", dependencies: [
+            "Basics", "YAML", "KubeModel",
+            .product(name: "Crypto", package: "swift-crypto"),
+            .product(name: "X509", package: "swift-certificates"),
+            .product(name: "SwiftASN1", package: "swift-asn1"),
+            .product(name: "NIOCore", package: "swift-nio"),
+            .product(name: "NIOPosix", package: "swift-nio"),
+            .product(name: "NIOHTTP1", package: "swift-nio"),
+            .product(name: "NIOSSL", package: "swift-nio-ssl"),
+        ]),
         /** Drift: normalise desired and live objects, pair them, compare the fields Git sets, ignore rules. */
         .target(name: "Drift", dependencies: ["Basics", "YAML", "KubeModel", "RepoModel"]),
         /** Renders an environment's releases (plain manifests now, charts later) into ordered objects. */

@@ -182,15 +182,3 @@ final class ExecCredentialCache: @unchecked Sendable {
     }
 }
 
-/// What can go wrong reaching a cluster. Messages never contain credentials.
-public enum ClusterError: Error, Sendable, CustomStringConvertible {
-    case configuration(String)
-    case credentials(String)
-
-    public var description: String {
-        switch self {
-        case .configuration(let message): return message
-        case .credentials(let message): return "credentials: " + message
-        }
-    }
-}

@@ -11,6 +11,8 @@ public struct APIRequest: Sendable {
     /// Lower-cased header names.
     public var headers: [String: String]
     public var body: [UInt8]
+    /// The common name of a verified client certificate, when one was presented.
+    public var clientCertificateUser: String?
 
     public init(method: String, path: String, query: [String: String] = [:], headers: [String: String] = [:], body: [UInt8] = []) {
         self.method = method
@@ -38,6 +40,9 @@ public struct APIResponse: Sendable, Error {
     public var status: Int
     public var headers: [String: String]
     public var body: [UInt8]
+    /// Transport faults: answer only after this many seconds, or close the connection unanswered.
+    public var delaySeconds: Double = 0
+    public var dropConnection = false
 
     public init(status: Int, headers: [String: String] = ["content-type": "application/json"], body: [UInt8]) {
         self.status = status
@@ -73,6 +78,8 @@ public final class KubeAPI: @unchecked Sendable {
     private var serial = 0
     private var customResources: [ResourceInfo] = []
     private var faults: [APIResponse] = []
+    /// Whether workloads report ready replicas at once, as their controllers eventually would.
+    public var simulateControllers = true
     /// Every request served (method and path), for tests.
     public private(set) var requestLog: [String] = []
 
@@ -88,6 +95,20 @@ public final class KubeAPI: @unchecked Sendable {
     /// The next requests get these responses instead (429 with Retry-After, 500, ...).
     public func injectFaults(_ responses: [APIResponse]) { lock.withLock { faults += responses } }
 
+    /// A fault: the connection is closed without an answer.
+    public static var droppedConnection: APIResponse {
+        var response = APIResponse(status: 0, body: [])
+        response.dropConnection = true
+        return response
+    }
+
+    /// A fault: the request is served normally, `seconds` late.
+    public static func latency(_ seconds: Double) -> APIResponse {
+        var response = APIResponse(status: 0, body: [])
+        response.delaySeconds = seconds
+        return response
+    }
+
     /// A fault response: `status` with a Kubernetes Status body and optional `Retry-After` seconds.
     public static func fault(_ status: Int, retryAfter: Int? = nil) -> APIResponse {
         var response = APIResponse.failure(status, reason: status == 429 ? "TooManyRequests" : "InternalError", "injected fault")
@@ -99,10 +120,20 @@ public final class KubeAPI: @unchecked Sendable {
         lock.lock()
         defer { lock.unlock() }
         requestLog.append("\(request.method) \(request.path)")
-        guard request.headers["authorization"] == "Bearer " + token else {
+        guard request.headers["authorization"] == "Bearer " + token || (request.headers["authorization"] == nil && request.clientCertificateUser != nil) else {
             return .failure(401, reason: "Unauthorized", "Unauthorized")
         }
-        if !faults.isEmpty { return faults.removeFirst() }
+        if !faults.isEmpty {
+            let fault = faults.removeFirst()
+            guard fault.status == 0, !fault.dropConnection else { return fault }
+            var response = route(request)
+            response.delaySeconds = fault.delaySeconds
+            return response
+        }
+        return route(request)
+    }
+
+    private func route(_ request: APIRequest) -> APIResponse {
         let parts = request.path.split(separator: "/").map(String.init)
         switch parts.count {
         case 1 where parts[0] == "api": return .json(200, .object(["kind": "APIVersions", "versions": ["v1"]]))
@@ -296,10 +327,10 @@ public final class KubeAPI: @unchecked Sendable {
             }
             if !conflicts.isEmpty && request.query["force"] != "true" {
                 conflicts.sort { ($0.1, $0.0) < ($1.1, $1.0) }
-                let lines = conflicts.map { "conflict with \"\($0.0)\": \($0.1)" }
+                let lines = conflicts.map { "conflict with \"\($0.0)\": \(LeafPaths.display($0.1))" }
                 return .failure(409, reason: "Conflict", "Apply failed with \(conflicts.count) conflict\(conflicts.count == 1 ? "" : "s"): " + lines.joined(separator: "\n"),
                                 details: .object(["causes": .array(conflicts.map { .object([
-                                    "reason": "FieldManagerConflict", "message": .string("conflict with \"\($0.0)\""), "field": .string($0.1)]) })]))
+                                    "reason": "FieldManagerConflict", "message": .string("conflict with \"\($0.0)\""), "field": .string(LeafPaths.display($0.1))]) })]))
             }
             for (other, fields) in fieldOwners where other != manager { fieldOwners[other] = fields.subtracting(appliedFields) }
         }
@@ -349,6 +380,9 @@ public final class KubeAPI: @unchecked Sendable {
         let version = changed && !dryRun ? resourceVersion + 1 : resourceVersion
         metadata["resourceVersion"] = changed ? .string(String(version)) : (previousMetadata?["resourceVersion"] ?? .string(String(version)))
         object["metadata"] = .object(metadata)
+        if simulateControllers, let generation = metadata["generation"], case .int(let number) = generation {
+            object = SimulatedControllers.status(of: object, kind: info.kind, generation: number)
+        }
         if !dryRun {
             if changed { resourceVersion = version }
             objects[key] = object

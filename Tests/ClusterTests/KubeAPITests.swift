@@ -13,7 +13,7 @@ import YAML
         if token.isEmpty { headers["authorization"] = nil }
         let response = api.handle(APIRequest(method: method, uri: uri, headers: headers, body: Array(body.utf8)))
         let value = (try? JSONReader.values(String(decoding: response.body, as: UTF8.self)).first) ?? .null
-        return (response.status, value ?? .null)
+        return (response.status, value)
     }
 
     static let deployment = """

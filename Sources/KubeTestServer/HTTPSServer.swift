@@ -1,0 +1,140 @@
+import Foundation
+import NIOCore
+import NIOHTTP1
+import NIOPosix
+import NIOSSL
+
+/// The test API server over HTTPS on 127.0.0.1, with its own CA and a bearer token.
+/// A test double for the client and `gitops diff`, not a cluster.
+public final class KubeTestHTTPSServer: @unchecked Sendable {
+    public let api: KubeAPI
+    /// The port it listens on (chosen by the system when 0 was asked for).
+    public let port: Int
+    /// The CA that signed the server's certificate (PEM).
+    public let caPEM: String
+    private let certificates: TestCertificates
+    private let group: MultiThreadedEventLoopGroup
+    private let channel: Channel
+
+    public init(api: KubeAPI = KubeAPI(), port: Int = 0) throws {
+        self.api = api
+        let certificates = try TestCertificates()
+        self.certificates = certificates
+        caPEM = certificates.caPEM
+        var configuration = TLSConfiguration.makeServerConfiguration(
+            certificateChain: [.certificate(try NIOSSLCertificate(bytes: Array(certificates.serverCertificatePEM.utf8), format: .pem))],
+            privateKey: .privateKey(try NIOSSLPrivateKey(bytes: Array(certificates.serverKeyPEM.utf8), format: .pem)))
+        // Client certificates are optional; one that is presented must be signed by the CA.
+        configuration.certificateVerification = .optionalVerification
+        configuration.trustRoots = .certificates([try NIOSSLCertificate(bytes: Array(certificates.caPEM.utf8), format: .pem)])
+        let context = try NIOSSLContext(configuration: configuration)
+        group = MultiThreadedEventLoopGroup(numberOfThreads: 1)
+        let bootstrap = ServerBootstrap(group: group)
+            .serverChannelOption(ChannelOptions.backlog, value: 64)
+            .serverChannelOption(ChannelOptions.socketOption(.so_reuseaddr), value: 1)
+            .childChannelInitializer { channel in
+                channel.eventLoop.makeCompletedFuture {
+                    try channel.pipeline.syncOperations.addHandler(NIOSSLServerHandler(context: context))
+                    try channel.pipeline.syncOperations.configureHTTPServerPipeline()
+                    try channel.pipeline.syncOperations.addHandler(APIChannelHandler(api: api))
+                }
+            }
+        channel = try bootstrap.bind(host: "127.0.0.1", port: port).wait()
+        self.port = channel.localAddress?.port ?? port
+    }
+
+    /// A kubeconfig for this server (context `kube-test-server`).
+    public func kubeconfig() -> String {
+        """
+        apiVersion: v1
+        kind: Config
+        current-context: kube-test-server
+        clusters:
+          - name: kube-test-server
+            cluster:
+              server: https://127.0.0.1:\(port)
+              certificate-authority-data: \(Data(caPEM.utf8).base64EncodedString())
+        users:
+          - name: kube-test-server
+            user:
+              token: \(api.token)
+        contexts:
+          - name: kube-test-server
+            context: {cluster: kube-test-server, user: kube-test-server, namespace: default}
+
+        """
+    }
+
+    /// A client certificate and key (PEM) the server accepts as `user`.
+    public func clientCertificate(user: String) throws -> (certificatePEM: String, keyPEM: String) {
+        try certificates.clientCertificate(user: user)
+    }
+
+    public func shutdown() {
+        try? channel.close().wait()
+        try? group.syncShutdownGracefully()
+    }
+}
+
+/// Collects one request and answers it from the API.
+final class APIChannelHandler: ChannelInboundHandler, @unchecked Sendable {
+    typealias InboundIn = HTTPServerRequestPart
+    typealias OutboundOut = HTTPServerResponsePart
+
+    private let api: KubeAPI
+    private var head: HTTPRequestHead?
+    private var body: [UInt8] = []
+
+    init(api: KubeAPI) { self.api = api }
+
+    func channelRead(context: ChannelHandlerContext, data: NIOAny) {
+        switch unwrapInboundIn(data) {
+        case .head(let head):
+            self.head = head
+            body = []
+        case .body(var buffer):
+            body += buffer.readBytes(length: buffer.readableBytes) ?? []
+        case .end:
+            guard let head else { return }
+            var headers: [String: String] = [:]
+            for (name, value) in head.headers { headers[name.lowercased()] = value }
+            var request = APIRequest(method: head.method.rawValue, uri: head.uri, headers: headers, body: body)
+            if let handler = try? context.pipeline.syncOperations.handler(type: NIOSSLServerHandler.self),
+               let certificate = handler.peerCertificate, let der = try? certificate.toDERBytes() {
+                request.clientCertificateUser = TestCertificates.commonName(der: der)
+            }
+            let response = api.handle(request)
+            self.head = nil
+            if response.dropConnection {
+                context.close(promise: nil)
+                return
+            }
+            if response.delaySeconds > 0 {
+                let channel = context.channel
+                context.eventLoop.scheduleTask(in: .milliseconds(Int64(response.delaySeconds * 1000))) {
+                    guard channel.isActive, let handler = try? channel.pipeline.syncOperations.context(handlerType: APIChannelHandler.self) else { return }
+                    self.respond(response, to: head, context: handler)
+                }
+                return
+            }
+            respond(response, to: head, context: context)
+        }
+    }
+
+    private func respond(_ response: APIResponse, to head: HTTPRequestHead, context: ChannelHandlerContext) {
+        var responseHeaders = HTTPHeaders()
+        for (name, value) in response.headers { responseHeaders.add(name: name, value: value) }
+        responseHeaders.add(name: "content-length", value: String(response.body.count))
+        let keepAlive = head.isKeepAlive
+        if !keepAlive { responseHeaders.add(name: "connection", value: "close") }
+        context.write(wrapOutboundOut(.head(HTTPResponseHead(version: head.version, status: HTTPResponseStatus(statusCode: response.status),
+                                                              headers: responseHeaders))), promise: nil)
+        context.write(wrapOutboundOut(.body(.byteBuffer(context.channel.allocator.buffer(bytes: response.body)))), promise: nil)
+        let done = context.writeAndFlush(wrapOutboundOut(.end(nil)))
+        if !keepAlive { done.whenComplete { [channel = context.channel] _ in channel.close(promise: nil) } }
+    }
+
+    func errorCaught(context: ChannelHandlerContext, error: Error) {
+        context.close(promise: nil)
+    }
+}
