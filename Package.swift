@@ -7,6 +7,7 @@ let package = Package(
     products: [
         .executable(name: "gitops", targets: ["gitops"]),
         .executable(name: "conformance", targets: ["conformance"]),
+        .executable(name: "kube-test-server", targets: ["kube-test-server"]),
     ],
     dependencies: [
         .package(url: "https://github.com/apple/swift-argument-parser", from: "1.5.0"),
@@ -80,6 +81,10 @@ let package = Package(
         ]),
         /** The `gitops` executable. */
         .executableTarget(name: "gitops", dependencies: ["GitopsCLI"]),
+        /** `kube-test-server`: the test API server as a process, for kubectl and end-to-end tests. */
+        .executableTarget(name: "kube-test-server", dependencies: [
+            "KubeTestServer", .product(name: "ArgumentParser", package: "swift-argument-parser"),
+        ]),
         /** Runs third-party conformance suites (shared/conformance) and prints pass counts. */
         .executableTarget(name: "conformance", dependencies: ["Basics", "YAML", "Template", "Charts", "Validation"]),
         /** Measures YAML parsing and Git tree reading for bench/. */

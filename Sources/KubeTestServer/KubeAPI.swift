@@ -136,6 +136,8 @@ public final class KubeAPI: @unchecked Sendable {
     private func route(_ request: APIRequest) -> APIResponse {
         let parts = request.path.split(separator: "/").map(String.init)
         switch parts.count {
+        case 1 where parts[0] == "version":
+            return .json(200, .object(["major": "1", "minor": "32", "gitVersion": "v1.32.0+kube-test-server", "platform": "linux/amd64"]))
         case 1 where parts[0] == "api": return .json(200, .object(["kind": "APIVersions", "versions": ["v1"]]))
         case 1 where parts[0] == "apis": return .json(200, groupList())
         case 2 where parts[0] == "api": return resourceList(group: "", version: parts[1])
@@ -198,7 +200,8 @@ public final class KubeAPI: @unchecked Sendable {
         return .json(200, .object(["kind": "APIResourceList", "apiVersion": "v1", "groupVersion": .string(matching[0].apiVersion),
                                    "resources": .array(matching.map { info in
             .object(["name": .string(info.resource), "kind": .string(info.kind), "namespaced": .bool(info.namespaced),
-                     "singularName": .string(info.kind.lowercased()), "verbs": .array(info.verbs.map { .string($0) })])
+                     "singularName": .string(info.kind.lowercased()), "verbs": .array(info.verbs.map { .string($0) }),
+                     "shortNames": .array(info.shortNames.map { .string($0) })])
         })]))
     }
 
@@ -402,7 +405,8 @@ public final class KubeAPI: @unchecked Sendable {
         customResources.removeAll { $0.group == group && $0.kind == kind }
         for version in crd["spec"]?["versions"]?.arrayValue ?? [] where version["served"] != .bool(false) {
             guard let name = version["name"]?.stringValue else { continue }
-            customResources.append(ResourceInfo(group: group, version: name, resource: plural, kind: kind, namespaced: namespaced))
+            let shortNames = (crd["spec"]?["names"]?["shortNames"]?.arrayValue ?? []).compactMap(\.stringValue)
+            customResources.append(ResourceInfo(group: group, version: name, resource: plural, kind: kind, namespaced: namespaced, shortNames: shortNames))
         }
     }
 }

@@ -7,16 +7,27 @@ struct ResourceInfo: Sendable, Hashable {
     var resource: String
     var kind: String
     var namespaced: Bool
+    /// kubectl's abbreviations (`deploy`, `cm`, `ns`).
+    var shortNames: [String] = []
 
     var apiVersion: String { group.isEmpty ? version : "\(group)/\(version)" }
     var verbs: [String] { ["create", "delete", "get", "list", "patch", "update", "watch"] }
 }
 
 enum BuiltInResources {
+    static let shortNames: [String: [String]] = [
+        "configmaps": ["cm"], "services": ["svc"], "pods": ["po"], "serviceaccounts": ["sa"], "persistentvolumeclaims": ["pvc"],
+        "resourcequotas": ["quota"], "limitranges": ["limits"], "endpoints": ["ep"], "namespaces": ["ns"], "persistentvolumes": ["pv"],
+        "nodes": ["no"], "deployments": ["deploy"], "statefulsets": ["sts"], "daemonsets": ["ds"], "replicasets": ["rs"],
+        "cronjobs": ["cj"], "ingresses": ["ing"], "networkpolicies": ["netpol"], "poddisruptionbudgets": ["pdb"],
+        "horizontalpodautoscalers": ["hpa"], "customresourcedefinitions": ["crd", "crds"],
+    ]
+
     static let all: [ResourceInfo] = {
         var out: [ResourceInfo] = []
         func add(_ group: String, _ version: String, _ namespaced: Bool, _ pairs: [(String, String)]) {
-            out += pairs.map { ResourceInfo(group: group, version: version, resource: $0.0, kind: $0.1, namespaced: namespaced) }
+            out += pairs.map { ResourceInfo(group: group, version: version, resource: $0.0, kind: $0.1, namespaced: namespaced,
+                                            shortNames: shortNames[$0.0] ?? []) }
         }
         add("", "v1", true, [("configmaps", "ConfigMap"), ("secrets", "Secret"), ("services", "Service"), ("pods", "Pod"),
                              ("serviceaccounts", "ServiceAccount"), ("persistentvolumeclaims", "PersistentVolumeClaim"),
