@@ -51,10 +51,11 @@ let package = Package(
         .target(name: "JSONSchema", dependencies: ["Basics"]),
         /** Schema validation of Kubernetes objects (kubeconform-layout folders, CRDs) and policies → findings. */
         .target(name: "Validation", dependencies: ["Basics", "YAML", "KubeModel", "JSONSchema"]),
-        /** The Kubernetes client: kubeconfig (merged as kubectl does), credentials (tokens, certificates, exec plugins), in-cluster. */
+        /** The Kubernetes client: kubeconfig (merged as kubectl does), credentials, HTTPS, discovery, get/list/apply/delete, typed errors, retries; live state for diffs. */
         .target(name: "Cluster", dependencies: [
             "Basics", "YAML", "KubeModel",
             .product(name: "NIOCore", package: "swift-nio"),
+            .product(name: "NIOConcurrencyHelpers", package: "swift-nio"),
             .product(name: "NIOPosix", package: "swift-nio"),
             .product(name: "NIOHTTP1", package: "swift-nio"),
             .product(name: "NIOSSL", package: "swift-nio-ssl"),
@@ -71,12 +72,12 @@ let package = Package(
             .product(name: "NIOSSL", package: "swift-nio-ssl"),
         ]),
         /** Drift: normalise desired and live objects, pair them, compare the fields Git sets, ignore rules. */
-        .target(name: "Drift", dependencies: ["Basics", "YAML", "KubeModel", "RepoModel"]),
+        .target(name: "Drift", dependencies: ["Basics", "YAML", "KubeModel", "RepoModel", .product(name: "Crypto", package: "swift-crypto")]),
         /** Renders an environment's releases (plain manifests now, charts later) into ordered objects. */
         .target(name: "Render", dependencies: ["Basics", "YAML", "KubeModel", "RepoModel", "Charts"]),
         /** The `gitops` commands: argument parsing and output only. */
         .target(name: "GitopsCLI", dependencies: [
-            "Basics", "YAML", "Git", "KubeModel", "RepoModel", "Render", "Charts", "JSONSchema", "Validation", "Drift",
+            "Basics", "YAML", "Git", "KubeModel", "RepoModel", "Render", "Charts", "JSONSchema", "Validation", "Drift", "Cluster",
             .product(name: "ArgumentParser", package: "swift-argument-parser"),
         ]),
         /** The `gitops` executable. */
@@ -102,7 +103,7 @@ let package = Package(
         .testTarget(name: "ValidationTests", dependencies: ["Validation", "JSONSchema", "KubeModel", "Basics"], exclude: ["Corpus", "PolicyCases"]),
         .testTarget(name: "RenderTests", dependencies: ["Render", "RepoModel", "KubeModel", "Git", "YAML", "Basics"],
                     exclude: ["Goldens"]),
-        .testTarget(name: "GitopsCLITests", dependencies: ["gitops"]),
+        .testTarget(name: "GitopsCLITests", dependencies: ["gitops", "Cluster", "KubeTestServer", "KubeModel", "YAML", "Basics"]),
     ],
     swiftLanguageModes: [.v6]
 )

@@ -1,4 +1,5 @@
 import Foundation
+import NIOConcurrencyHelpers
 import NIOCore
 import NIOHTTP1
 import NIOPosix
@@ -22,6 +23,7 @@ final class HTTPTransport: Sendable {
     private let port: Int
     private let secure: Bool
     private let baseTLS: TLSConfiguration
+    private let pool = NIOLockedValueBox<[PooledConnection]>([])
 
     init(connection: ClusterConnection) throws(ClusterError) {
         self.connection = connection
@@ -45,14 +47,68 @@ final class HTTPTransport: Sendable {
         group = MultiThreadedEventLoopGroup(numberOfThreads: 1)
     }
 
-    deinit { try? group.syncShutdownGracefully() }
+    deinit {
+        for connection in pool.withLockedValue({ $0 }) { connection.channel.close(promise: nil) }
+        try? group.syncShutdownGracefully()
+    }
 
-    /// Sends one request and reads the whole response, within `timeout`.
+    /// Sends one request and reads the whole response, within `timeout`. Connections are kept
+    /// alive and reused (a few idle ones per client); one that the server closed in the meantime
+    /// fails the request as a transport error, which callers retry.
     func send(method: String, target: String, headers: [String: String], body: [UInt8], timeout: TimeAmount) async throws(ClusterError) -> HTTPReply {
-        let tls: TLSConfiguration
-        do { tls = try tlsConfiguration() } catch let error as ClusterError { throw error } catch { throw .transport("TLS set-up failed: \(error)") }
+        let connection: PooledConnection
+        do {
+            connection = try await checkOut(timeout: timeout)
+        } catch let error as ClusterError {
+            throw error
+        } catch {
+            throw .transport(Self.describe(error, server: self.connection.server.absoluteString))
+        }
+        let channel = connection.channel
+        var head = HTTPRequestHead(version: .http1_1, method: HTTPMethod(rawValue: method), uri: target)
+        head.headers.add(name: "host", value: port == (secure ? 443 : 80) ? host : "\(host):\(port)")
+        head.headers.add(name: "user-agent", value: "gitops")
+        head.headers.add(name: "content-length", value: String(body.count))
+        for (name, value) in headers { head.headers.add(name: name, value: value) }
+        let server = self.connection.server.absoluteString
+        let future: EventLoopFuture<HTTPReply> = channel.eventLoop.flatSubmit { [head] in
+            let promise = channel.eventLoop.makePromise(of: HTTPReply.self)
+            connection.collector.expect(promise)
+            let deadline = channel.eventLoop.scheduleTask(in: timeout) {
+                promise.fail(ClusterError.timeout("no answer from \(server) within \(timeout.nanoseconds / 1_000_000_000) s"))
+                channel.close(promise: nil)
+            }
+            promise.futureResult.whenComplete { _ in deadline.cancel() }
+            channel.write(HTTPClientRequestPart.head(head), promise: nil)
+            if !body.isEmpty { channel.write(HTTPClientRequestPart.body(.byteBuffer(channel.allocator.buffer(bytes: body))), promise: nil) }
+            channel.writeAndFlush(HTTPClientRequestPart.end(nil), promise: nil)
+            return promise.futureResult
+        }
+        do {
+            let reply = try await future.get()
+            if reply.headers["connection"]?.lowercased() == "close" { channel.close(promise: nil) } else { checkIn(connection) }
+            return reply
+        } catch let error as ClusterError {
+            channel.close(promise: nil)
+            throw error
+        } catch {
+            channel.close(promise: nil)
+            throw .transport(Self.describe(error, server: server))
+        }
+    }
+
+    /// An idle connection made with the same client identity, or a new one.
+    private func checkOut(timeout: TimeAmount) async throws -> PooledConnection {
+        let tls = try tlsConfiguration()
+        let identity = tls.certificateChain.description
+        while let idle = pool.withLockedValue({ connections -> PooledConnection? in
+            guard let index = connections.firstIndex(where: { $0.identity == identity }) else { return nil }
+            return connections.remove(at: index)
+        }) {
+            if idle.channel.isActive { return idle }
+        }
         let sniHost = tlsServerName
-        let promise = group.next().makePromise(of: HTTPReply.self)
+        let collector = ReplyCollector()
         let bootstrap = ClientBootstrap(group: group)
             .connectTimeout(timeout)
             .channelInitializer { [secure] channel in
@@ -62,35 +118,16 @@ final class HTTPTransport: Sendable {
                         try channel.pipeline.syncOperations.addHandler(try NIOSSLClientHandler(context: context, serverHostname: sniHost))
                     }
                     try channel.pipeline.syncOperations.addHTTPClientHandlers()
-                    try channel.pipeline.syncOperations.addHandler(ReplyCollector(promise: promise))
+                    try channel.pipeline.syncOperations.addHandler(collector)
                 }
             }
-        do {
-            let channel = try await bootstrap.connect(host: host, port: port).get()
-            let deadline = channel.eventLoop.scheduleTask(in: timeout) {
-                promise.fail(ClusterError.timeout("no answer from \(self.connection.server.absoluteString) within \(timeout.nanoseconds / 1_000_000_000) s"))
-                channel.close(promise: nil)
-            }
-            var head = HTTPRequestHead(version: .http1_1, method: HTTPMethod(rawValue: method), uri: target)
-            head.headers.add(name: "host", value: port == (secure ? 443 : 80) ? host : "\(host):\(port)")
-            head.headers.add(name: "user-agent", value: "gitops")
-            head.headers.add(name: "connection", value: "close")
-            head.headers.add(name: "content-length", value: String(body.count))
-            for (name, value) in headers { head.headers.add(name: name, value: value) }
-            channel.write(HTTPClientRequestPart.head(head), promise: nil)
-            if !body.isEmpty { channel.write(HTTPClientRequestPart.body(.byteBuffer(channel.allocator.buffer(bytes: body))), promise: nil) }
-            channel.writeAndFlush(HTTPClientRequestPart.end(nil), promise: nil)
-            defer {
-                deadline.cancel()
-                channel.close(promise: nil)
-            }
-            return try await promise.futureResult.get()
-        } catch let error as ClusterError {
-            promise.fail(error)
-            throw error
-        } catch {
-            promise.fail(error)
-            throw .transport(Self.describe(error, server: connection.server.absoluteString))
+        let channel = try await bootstrap.connect(host: host, port: port).get()
+        return PooledConnection(channel: channel, collector: collector, identity: identity)
+    }
+
+    private func checkIn(_ connection: PooledConnection) {
+        pool.withLockedValue { connections in
+            if connections.count < 8 { connections.append(connection) } else { connection.channel.close(promise: nil) }
         }
     }
 
@@ -125,14 +162,26 @@ final class HTTPTransport: Sendable {
     }
 }
 
-/// Collects the response of one request.
-private final class ReplyCollector: ChannelInboundHandler, @unchecked Sendable {
+/// A kept-alive connection and the handler that collects its answers.
+struct PooledConnection: Sendable {
+    var channel: Channel
+    var collector: ReplyCollector
+    /// The client certificate it was made with, so a rotated one gets a new connection.
+    var identity: String
+}
+
+/// Collects the response to the request in flight on its connection.
+final class ReplyCollector: ChannelInboundHandler, @unchecked Sendable {
     typealias InboundIn = HTTPClientResponsePart
 
-    private let promise: EventLoopPromise<HTTPReply>
+    private var promise: EventLoopPromise<HTTPReply>?
     private var reply = HTTPReply(status: 0, headers: [:], body: [])
 
-    init(promise: EventLoopPromise<HTTPReply>) { self.promise = promise }
+    /// Called on the channel's event loop before the request is written.
+    func expect(_ promise: EventLoopPromise<HTTPReply>) {
+        self.promise = promise
+        reply = HTTPReply(status: 0, headers: [:], body: [])
+    }
 
     func channelRead(context: ChannelHandlerContext, data: NIOAny) {
         switch unwrapInboundIn(data) {
@@ -142,17 +191,20 @@ private final class ReplyCollector: ChannelInboundHandler, @unchecked Sendable {
         case .body(var buffer):
             reply.body += buffer.readBytes(length: buffer.readableBytes) ?? []
         case .end:
-            promise.succeed(reply)
+            promise?.succeed(reply)
+            promise = nil
         }
     }
 
     func channelInactive(context: ChannelHandlerContext) {
-        promise.fail(ClusterError.transport("the server closed the connection before answering"))
+        promise?.fail(ClusterError.transport("the server closed the connection before answering"))
+        promise = nil
         context.fireChannelInactive()
     }
 
     func errorCaught(context: ChannelHandlerContext, error: Error) {
-        promise.fail(error)
+        promise?.fail(error)
+        promise = nil
         context.close(promise: nil)
     }
 }

@@ -19,9 +19,9 @@ public final class KubeClient: Sendable {
     private let discovery: Discovery
 
     /// - Parameters:
-    ///   - qps, burst: client-side throttling (kubectl's defaults are 50 and 300).
+    ///   - qps, burst: client-side throttling (the defaults are kubectl's).
     ///   - timeout: per request, connecting included.
-    public init(connection: ClusterConnection, qps: Double = 50, burst: Int = 100, retry: RetryPolicy = RetryPolicy(),
+    public init(connection: ClusterConnection, qps: Double = 50, burst: Int = 300, retry: RetryPolicy = RetryPolicy(),
                 timeoutSeconds: Int = 30) throws(ClusterError) {
         self.connection = connection
         transport = try HTTPTransport(connection: connection)

@@ -50,6 +50,7 @@ public enum Drift {
                 continue
             }
             var liveValue = Value.object(Normalizer.normalize(existing).content)
+            if SecretDigests.holdsDigests(existing) { desiredValue = SecretDigests.digestData(of: desiredValue) }
             for path in ignore.paths(for: wanted) {
                 desiredValue = IgnoreRules.removing(path.elements[...], from: desiredValue)
                 liveValue = IgnoreRules.removing(path.elements[...], from: liveValue)

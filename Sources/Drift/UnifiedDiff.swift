@@ -2,8 +2,13 @@
 /// around each change.
 enum UnifiedDiff {
     static func lines(_ old: String, _ new: String, context: Int = 3) -> [String] {
-        let a = old.split(separator: "\n", omittingEmptySubsequences: false).map(String.init)
-        let b = new.split(separator: "\n", omittingEmptySubsequences: false).map(String.init)
+        // A text ending in a newline has no empty last line; an empty text has no lines.
+        func split(_ text: String) -> [String] {
+            var lines = text.split(separator: "\n", omittingEmptySubsequences: false).map(String.init)
+            if lines.last == "" { lines.removeLast() }
+            return lines
+        }
+        let a = split(old), b = split(new)
         // LCS table from the end.
         var table = Array(repeating: Array(repeating: 0, count: b.count + 1), count: a.count + 1)
         for i in stride(from: a.count - 1, through: 0, by: -1) {

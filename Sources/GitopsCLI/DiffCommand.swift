@@ -1,5 +1,6 @@
 import ArgumentParser
 import Basics
+import Cluster
 import Drift
 import Foundation
 import Git
@@ -11,8 +12,12 @@ import YAML
 struct DiffCommand: ParsableCommand {
     static let configuration = CommandConfiguration(
         commandName: "diff",
-        abstract: "Show what would change in an environment: against another revision, or a saved snapshot of live objects.",
+        abstract: "Show what would change in an environment: against its cluster, another revision, or a saved snapshot of live objects.",
         discussion: """
+        Without --against or --live, compares with the environment's cluster (spec.cluster.context, or --kubeconfig and
+        --context): each object as a server-side-apply dry run predicts it (the API server's defaults and mutating
+        webhooks included; --no-server-side compares the rendered objects instead), against the live object; live
+        objects labelled gitops/environment=<env> that Git no longer has are shown as prune.
         --against REV compares the render of the working tree (or --revision) with REV's: the pull-request preview.
         --live DIR compares with a snapshot (YAML files as `kubectl get -o yaml` writes them; List kinds accepted);
         live objects labelled gitops/environment=<env> that Git no longer has are shown as prune.
@@ -35,11 +40,16 @@ struct DiffCommand: ParsableCommand {
 
     @OptionGroup var repository: RepositoryOptions
 
+    @OptionGroup var cluster: ClusterOptions
+
+    @Flag(name: .long, inversion: .prefixedNo, help: "Compare with the API server's server-side-apply dry run of each object (cluster mode).")
+    var serverSide = true
+
     @Option(name: .long, help: "Output format: text (a diff per object) or json.")
     var output: Format = .text
 
     /// The label that marks live objects as this environment's (set by the sync job).
-    static let environmentLabel = "gitops/environment"
+    static let environmentLabel = LiveState.environmentLabel
 
     func run() throws {
         let (tree, model) = try repository.load()
@@ -61,7 +71,18 @@ struct DiffCommand: ParsableCommand {
                 $0.content["metadata"]?["labels"]?[Self.environmentLabel]?.stringValue == name
             }
         case (nil, nil):
-            throw CommandFailure("comparing with a cluster is not available yet; use --against REV (another revision) or --live DIR (a snapshot of live objects)")
+            let client = try cluster.client(for: environment)
+            let name = environment.name, serverSide = serverSide
+            let state: LiveState
+            do {
+                state = try Blocking.run { try await LiveState.read(client: client, desired: desired, environment: name, serverSide: serverSide) }
+            } catch let error as ClusterError {
+                throw CommandFailure("\(client.connection.server.absoluteString): \(error)")
+            }
+            for warning in state.warnings { Output.error("warning: \(warning)") }
+            report = Drift.compare(desired: state.desired, live: state.live, ignore: IgnoreRules(environment.ignoreDifferences)) {
+                $0.content["metadata"]?["labels"]?[Self.environmentLabel]?.stringValue == name
+            }
         default:
             throw CommandFailure("use either --against or --live, not both")
         }

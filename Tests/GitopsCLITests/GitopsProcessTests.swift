@@ -322,8 +322,8 @@ struct ScratchEnvironments {
         #expect(live.status == 1)
         #expect(live.stdout.contains(#""summary": "0 to create, 0 to update, 1 to prune, 2 unchanged""#), "\(live.stdout)")
         #expect(live.stdout.contains(#""name": "retired""#) && !live.stdout.contains("not-ours"))
-        let cluster = try GitopsRun(["diff", "dev", "--repo", scratch.path])
-        #expect(cluster.status == 2 && cluster.stderr.contains("--against REV"))
+        let cluster = try GitopsRun(["diff", "dev", "--repo", scratch.path, "--kubeconfig", scratch.path + "/missing-kubeconfig"])
+        #expect(cluster.status == 2 && cluster.stderr.contains("cannot read the kubeconfig"), "\(cluster.stderr)")
     }
 }
 

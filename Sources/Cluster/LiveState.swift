@@ -1,0 +1,115 @@
+import Basics
+import KubeModel
+
+/// What the cluster holds for an environment, read for a comparison: the live counterpart of each
+/// desired object, the live objects labelled as the environment's, and (server-side) the object
+/// the API server predicts each apply would store.
+public struct LiveState: Sendable {
+    /// The desired objects as they would be stored: the API server's server-side-apply dry run
+    /// (defaults and mutating webhooks included), or the rendered objects when `serverSide` is off
+    /// or the kind is not served yet.
+    public var desired: [Object]
+    /// Live objects: the desired objects' counterparts and every object labelled as the environment's.
+    public var live: [Object]
+    /// Things the reader could not do, for the user (a kind the cluster does not serve, ...).
+    public var warnings: [String]
+
+    /// The label the sync job sets on every object it applies, naming the environment.
+    public static let environmentLabel = "gitops/environment"
+
+    /// `object` with the environment label, as the sync job applies it.
+    public static func labelled(_ object: Object, environment: String) -> Object {
+        var copy = object
+        var metadata = copy.content["metadata"]?.objectValue ?? [:]
+        var labels = metadata["labels"]?.objectValue ?? [:]
+        labels[environmentLabel] = .string(environment)
+        metadata["labels"] = .object(labels)
+        copy.content["metadata"] = .object(metadata)
+        return copy
+    }
+
+    /// Reads the live state for `desired` (already rendered) of `environment`.
+    /// - Parameters:
+    ///   - serverSide: ask the API server for a server-side-apply dry run of each object (as field
+    ///     manager `fieldManager`, taking fields over as the sync's apply would).
+    ///   - concurrency: requests in flight at once.
+    public static func read(client: KubeClient, desired: [Object], environment: String, serverSide: Bool = true,
+                            fieldManager: String = "gitops", concurrency: Int = 8) async throws(ClusterError) -> LiveState {
+        let definedKinds = Set(desired.filter { $0.kind == "CustomResourceDefinition" }.compactMap { crd -> GroupKind? in
+            guard let group = crd.content["spec"]?["group"]?.stringValue, let kind = crd.content["spec"]?["names"]?["kind"]?.stringValue else { return nil }
+            return GroupKind(group: group, kind: kind)
+        })
+        // Each desired object: its live counterpart and, server-side, the predicted object.
+        let results = try await forEach(desired, concurrency: concurrency) { object throws(ClusterError) -> PerObject in
+            let namespace = object.namespace.isEmpty ? nil : object.namespace
+            do throws(ClusterError) {
+                _ = try await client.resource(for: object.gvk)
+            } catch .api(let error) where error.reason == .notFound {
+                let warning = definedKinds.contains(object.gvk.groupKind) ? nil
+                    : "the cluster does not serve \(object.gvk) (\(object.displayName)); is its CustomResourceDefinition installed?"
+                return PerObject(predicted: object, live: nil, warning: warning)
+            }
+            let live = try await client.get(object.gvk, namespace: namespace, name: object.name)
+            guard serverSide else { return PerObject(predicted: object, live: live.map { Object(content: $0, provenance: object.provenance) }, warning: nil) }
+            let applied = labelled(object, environment: environment)
+            var content = applied.content
+            if let namespace, content["metadata"]?["namespace"] == nil {
+                var metadata = content["metadata"]?.objectValue ?? [:]
+                metadata["namespace"] = .string(namespace)
+                content["metadata"] = .object(metadata)
+            }
+            let predicted = try await client.apply(content, fieldManager: fieldManager, force: true, dryRun: true)
+            // A create shows the object as Git has it; an update compares what the server would store.
+            return PerObject(predicted: live == nil ? applied : Object(content: predicted, provenance: object.provenance),
+                             live: live.map { Object(content: $0, provenance: object.provenance) }, warning: nil)
+        }
+        var live = results.compactMap(\.live)
+        var seen = Set(live.map(\.key))
+        // Objects labelled as the environment's, of every kind the server can list: candidates for prune.
+        let listable = try await client.preferredResources().filter { $0.verbs.contains("list") }
+        let owned = try await forEach(listable, concurrency: concurrency) { resource throws(ClusterError) -> [ValueObject] in
+            do throws(ClusterError) {
+                return try await client.list(resource, labelSelector: "\(environmentLabel)=\(environment)")
+            } catch .api(let error) where error.reason == .forbidden || error.reason == .notFound {
+                return []
+            }
+        }
+        for content in owned.joined() {
+            let object = Object(content: content, provenance: Provenance(release: "", file: "(cluster)", documentIndex: 0, line: 1))
+            if seen.insert(object.key).inserted { live.append(object) }
+        }
+        return LiveState(desired: results.map(\.predicted), live: live, warnings: results.compactMap(\.warning))
+    }
+
+    private struct PerObject: Sendable {
+        var predicted: Object
+        var live: Object?
+        var warning: String?
+    }
+
+    /// `body` for every element, at most `concurrency` at once, results in the input's order.
+    static func forEach<Input: Sendable, Output: Sendable>(_ inputs: [Input], concurrency: Int,
+                                                           _ body: @escaping @Sendable (Input) async throws(ClusterError) -> Output) async throws(ClusterError) -> [Output] {
+        do {
+            return try await withThrowingTaskGroup(of: (Int, Output).self) { group in
+                var results = [Output?](repeating: nil, count: inputs.count)
+                var next = 0
+                func start() {
+                    let index = next, input = inputs[index]
+                    group.addTask { (index, try await body(input)) }
+                    next += 1
+                }
+                while next < min(max(concurrency, 1), inputs.count) { start() }
+                while let (index, output) = try await group.next() {
+                    results[index] = output
+                    if next < inputs.count { start() }
+                }
+                return results.map { $0! }
+            }
+        } catch let error as ClusterError {
+            throw error
+        } catch {
+            throw ClusterError.transport("\(error)")
+        }
+    }
+}

@@ -1,0 +1,48 @@
+import ArgumentParser
+import Cluster
+import Foundation
+import RepoModel
+
+/// `--kubeconfig` and `--context`, shared by every command that talks to a cluster.
+struct ClusterOptions: ParsableArguments {
+    @Option(name: .long, help: "The kubeconfig to read (default: KUBECONFIG's files merged, else ~/.kube/config).")
+    var kubeconfig: String?
+
+    @Option(name: .long, help: "The kubeconfig context (default: the environment's spec.cluster.context, else the current context).")
+    var context: String?
+
+    /// The client for `environment`'s cluster: `--context`, else the environment's context or
+    /// in-cluster service account, else the kubeconfig's current context.
+    func client(for environment: Environment) throws -> KubeClient {
+        do {
+            let connection: ClusterConnection
+            switch (context, environment.cluster) {
+            case (nil, .inCluster) where kubeconfig == nil:
+                connection = try ClusterConnection.inCluster()
+            case (nil, .context(let name)):
+                connection = try KubeConfig.load(explicitPath: kubeconfig).connection(context: name)
+            default:
+                connection = try KubeConfig.load(explicitPath: kubeconfig).connection(context: context)
+            }
+            return try KubeClient(connection: connection)
+        } catch {
+            throw CommandFailure("\(error)")
+        }
+    }
+}
+
+/// Runs async work from a synchronous command and waits for it.
+enum Blocking {
+    static func run<T: Sendable>(_ work: @escaping @Sendable () async throws -> T) throws -> T {
+        let box = ResultBox<T>()
+        let done = DispatchSemaphore(value: 0)
+        Task {
+            do { box.result = .success(try await work()) } catch { box.result = .failure(error) }
+            done.signal()
+        }
+        done.wait()
+        return try box.result!.get()
+    }
+
+    private final class ResultBox<T>: @unchecked Sendable { var result: Result<T, Error>? }
+}
