@@ -97,6 +97,48 @@ final class HTTPTransport: Sendable {
         }
     }
 
+    /// One piece of a streamed response.
+    enum StreamPart: Sendable {
+        case head(status: Int, headers: [String: String])
+        case body([UInt8])
+    }
+
+    /// Sends a request on a connection of its own and streams the response as it arrives (for
+    /// watches); the connection closes when the stream ends or its consumer stops.
+    func stream(method: String, target: String, headers: [String: String], connectTimeout: TimeAmount) async throws(ClusterError) -> AsyncThrowingStream<StreamPart, Error> {
+        let (parts, continuation) = AsyncThrowingStream<StreamPart, Error>.makeStream()
+        let channel: Channel
+        do {
+            let tls = try tlsConfiguration()
+            let sniHost = tlsServerName
+            let bootstrap = ClientBootstrap(group: group)
+                .connectTimeout(connectTimeout)
+                .channelInitializer { [secure] channel in
+                    channel.eventLoop.makeCompletedFuture {
+                        if secure {
+                            let context = try NIOSSLContext(configuration: tls)
+                            try channel.pipeline.syncOperations.addHandler(try NIOSSLClientHandler(context: context, serverHostname: sniHost))
+                        }
+                        try channel.pipeline.syncOperations.addHTTPClientHandlers()
+                        try channel.pipeline.syncOperations.addHandler(StreamForwarder(continuation: continuation))
+                    }
+                }
+            channel = try await bootstrap.connect(host: host, port: port).get()
+        } catch let error as ClusterError {
+            throw error
+        } catch {
+            throw .transport(Self.describe(error, server: connection.server.absoluteString))
+        }
+        continuation.onTermination = { _ in channel.close(promise: nil) }
+        var head = HTTPRequestHead(version: .http1_1, method: HTTPMethod(rawValue: method), uri: target)
+        head.headers.add(name: "host", value: port == (secure ? 443 : 80) ? host : "\(host):\(port)")
+        head.headers.add(name: "user-agent", value: "gitops")
+        for (name, value) in headers { head.headers.add(name: name, value: value) }
+        channel.write(HTTPClientRequestPart.head(head), promise: nil)
+        channel.writeAndFlush(HTTPClientRequestPart.end(nil), promise: nil)
+        return parts
+    }
+
     /// An idle connection made with the same client identity, or a new one.
     private func checkOut(timeout: TimeAmount) async throws -> PooledConnection {
         let tls = try tlsConfiguration()
@@ -205,6 +247,39 @@ final class ReplyCollector: ChannelInboundHandler, @unchecked Sendable {
     func errorCaught(context: ChannelHandlerContext, error: Error) {
         promise?.fail(error)
         promise = nil
+        context.close(promise: nil)
+    }
+}
+
+/// Forwards a streamed response to an async stream.
+final class StreamForwarder: ChannelInboundHandler, @unchecked Sendable {
+    typealias InboundIn = HTTPClientResponsePart
+
+    private let continuation: AsyncThrowingStream<HTTPTransport.StreamPart, Error>.Continuation
+
+    init(continuation: AsyncThrowingStream<HTTPTransport.StreamPart, Error>.Continuation) { self.continuation = continuation }
+
+    func channelRead(context: ChannelHandlerContext, data: NIOAny) {
+        switch unwrapInboundIn(data) {
+        case .head(let head):
+            var headers: [String: String] = [:]
+            for (name, value) in head.headers { headers[name.lowercased()] = value }
+            continuation.yield(.head(status: Int(head.status.code), headers: headers))
+        case .body(var buffer):
+            continuation.yield(.body(buffer.readBytes(length: buffer.readableBytes) ?? []))
+        case .end:
+            continuation.finish()
+            context.close(promise: nil)
+        }
+    }
+
+    func channelInactive(context: ChannelHandlerContext) {
+        continuation.finish(throwing: ClusterError.transport("the server closed the watch"))
+        context.fireChannelInactive()
+    }
+
+    func errorCaught(context: ChannelHandlerContext, error: Error) {
+        continuation.finish(throwing: error)
         context.close(promise: nil)
     }
 }

@@ -12,7 +12,7 @@ public final class KubeClient: Sendable {
     }
 
     public let connection: ClusterConnection
-    private let transport: HTTPTransport
+    let transport: HTTPTransport
     private let limiter: RateLimiter
     private let retry: RetryPolicy
     private let timeout: TimeAmount

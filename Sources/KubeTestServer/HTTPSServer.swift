@@ -1,3 +1,4 @@
+import Basics
 import Foundation
 import NIOCore
 import NIOHTTP1
@@ -84,6 +85,7 @@ final class APIChannelHandler: ChannelInboundHandler, @unchecked Sendable {
     private let api: KubeAPI
     private var head: HTTPRequestHead?
     private var body: [UInt8] = []
+    private var watchID: Int?
 
     init(api: KubeAPI) { self.api = api }
 
@@ -103,8 +105,12 @@ final class APIChannelHandler: ChannelInboundHandler, @unchecked Sendable {
                let certificate = handler.peerCertificate, let der = try? certificate.toDERBytes() {
                 request.clientCertificateUser = TestCertificates.commonName(der: der)
             }
-            let response = api.handle(request)
             self.head = nil
+            if api.isWatch(request) {
+                startWatch(request, head: head, context: context)
+                return
+            }
+            let response = api.handle(request)
             if response.dropConnection {
                 context.close(promise: nil)
                 return
@@ -119,6 +125,54 @@ final class APIChannelHandler: ChannelInboundHandler, @unchecked Sendable {
             }
             respond(response, to: head, context: context)
         }
+    }
+
+    /// A watch: a chunked stream of JSON events, one per line, until the client goes, the
+    /// server stops, or `timeoutSeconds` pass.
+    private func startWatch(_ request: APIRequest, head: HTTPRequestHead, context: ChannelHandlerContext) {
+        let channel = context.channel
+        let loop = context.eventLoop
+        /// This handler's context, looked up on the channel's event loop.
+        @Sendable func onLoop(_ body: @escaping @Sendable (APIChannelHandler, ChannelHandlerContext) -> Void) {
+            loop.execute {
+                guard channel.isActive, let context = try? channel.pipeline.syncOperations.context(handlerType: APIChannelHandler.self),
+                      let handler = context.handler as? APIChannelHandler else { return }
+                body(handler, context)
+            }
+        }
+        let started = api.startWatch(request) { event in onLoop { handler, context in handler.writeEvent(event, context: context) } }
+        switch started {
+        case .refused(let response):
+            respond(response, to: head, context: context)
+        case .started(let id, let initial):
+            watchID = id
+            var headers = HTTPHeaders()
+            headers.add(name: "content-type", value: "application/json")
+            headers.add(name: "transfer-encoding", value: "chunked")
+            context.write(wrapOutboundOut(.head(HTTPResponseHead(version: head.version, status: .ok, headers: headers))), promise: nil)
+            for event in initial { writeEvent(event, context: context) }
+            context.flush()
+            if let seconds = request.query["timeoutSeconds"].flatMap(Int64.init), seconds > 0 {
+                loop.scheduleTask(in: .seconds(seconds)) { onLoop { handler, context in handler.endWatch(context: context) } }
+            }
+        }
+    }
+
+    private func writeEvent(_ event: Value, context: ChannelHandlerContext) {
+        let line = JSONWriter.compact(event) + "\n"
+        context.writeAndFlush(wrapOutboundOut(.body(.byteBuffer(context.channel.allocator.buffer(string: line)))), promise: nil)
+    }
+
+    private func endWatch(context: ChannelHandlerContext) {
+        if let watchID { api.stopWatch(watchID) }
+        watchID = nil
+        context.writeAndFlush(wrapOutboundOut(.end(nil)), promise: nil)
+    }
+
+    func channelInactive(context: ChannelHandlerContext) {
+        if let watchID { api.stopWatch(watchID) }
+        watchID = nil
+        context.fireChannelInactive()
     }
 
     private func respond(_ response: APIResponse, to head: HTTPRequestHead, context: ChannelHandlerContext) {

@@ -70,18 +70,22 @@ public struct APIResponse: Sendable, Error {
 public final class KubeAPI: @unchecked Sendable {
     /// The bearer token requests must carry.
     public let token: String
-    private let lock = NSLock()
-    private var objects: [StoreKey: ValueObject] = [:]
+    let lock = NSLock()
+    var objects: [StoreKey: ValueObject] = [:]
     /// Leaf field paths each field manager owns, per object.
     private var owners: [StoreKey: [String: Set<String>]] = [:]
-    private var resourceVersion = 1000
+    var resourceVersion = 1000
+    /// Recent changes, for watches that resume from a resource version.
+    var events: [RecordedEvent] = []
+    var watchers: [Int: Watcher] = [:]
+    var nextWatcher = 0
     private var serial = 0
     private var customResources: [ResourceInfo] = []
     private var faults: [APIResponse] = []
     /// Whether workloads report ready replicas at once, as their controllers eventually would.
     public var simulateControllers = true
     /// Every request served (method and path), for tests.
-    public private(set) var requestLog: [String] = []
+    public internal(set) var requestLog: [String] = []
 
     struct StoreKey: Hashable {
         var group: String
@@ -144,24 +148,11 @@ public final class KubeAPI: @unchecked Sendable {
         case 3 where parts[0] == "apis": return resourceList(group: parts[1], version: parts[2])
         default: break
         }
-        let (group, version, rest): (String, String, [String])
-        if parts.first == "api", parts.count >= 3 {
-            (group, version, rest) = ("", parts[1], Array(parts.dropFirst(2)))
-        } else if parts.first == "apis", parts.count >= 4 {
-            (group, version, rest) = (parts[1], parts[2], Array(parts.dropFirst(3)))
-        } else {
-            return .failure(404, reason: "NotFound", "the server could not find the requested resource")
+        let info: ResourceInfo, namespace: String, name: String?
+        switch resolve(request.path) {
+        case .success(let target): (info, namespace, name) = target
+        case .failure(let response): return response
         }
-        var namespace = "", resourceName = "", name: String?
-        if rest.first == "namespaces", rest.count >= 3 {
-            namespace = rest[1]; resourceName = rest[2]; name = rest.count > 3 ? rest[3] : nil
-        } else {
-            resourceName = rest[0]; name = rest.count > 1 ? rest[1] : nil
-        }
-        guard let info = resources.first(where: { $0.group == group && $0.version == version && $0.resource == resourceName }) else {
-            return .failure(404, reason: "NotFound", "the server could not find the requested resource (\(request.path))")
-        }
-        if !info.namespaced { namespace = "" }
         let dryRun = request.query["dryRun"] == "All"
         switch (request.method, name) {
         case ("GET", let name?): return get(info, namespace, name)
@@ -177,6 +168,29 @@ public final class KubeAPI: @unchecked Sendable {
         default:
             return .failure(405, reason: "MethodNotAllowed", "\(request.method) is not supported on \(request.path)")
         }
+    }
+
+    /// The resource, namespace and name a path names.
+    func resolve(_ path: String) -> Result<(ResourceInfo, String, String?), APIResponse> {
+        let parts = path.split(separator: "/").map(String.init)
+        let (group, version, rest): (String, String, [String])
+        if parts.first == "api", parts.count >= 3 {
+            (group, version, rest) = ("", parts[1], Array(parts.dropFirst(2)))
+        } else if parts.first == "apis", parts.count >= 4 {
+            (group, version, rest) = (parts[1], parts[2], Array(parts.dropFirst(3)))
+        } else {
+            return .failure(.failure(404, reason: "NotFound", "the server could not find the requested resource"))
+        }
+        var namespace = "", resourceName = "", name: String?
+        if rest.first == "namespaces", rest.count >= 3 {
+            namespace = rest[1]; resourceName = rest[2]; name = rest.count > 3 ? rest[3] : nil
+        } else {
+            resourceName = rest[0]; name = rest.count > 1 ? rest[1] : nil
+        }
+        guard let info = resources.first(where: { $0.group == group && $0.version == version && $0.resource == resourceName }) else {
+            return .failure(.failure(404, reason: "NotFound", "the server could not find the requested resource (\(path))"))
+        }
+        return .success((info, info.namespaced ? namespace : "", name))
     }
 
     // MARK: Discovery
@@ -301,6 +315,11 @@ public final class KubeAPI: @unchecked Sendable {
             objects[key] = nil
             owners[key] = nil
             resourceVersion += 1
+            var gone = previous
+            var metadata = gone["metadata"]?.objectValue ?? [:]
+            metadata["resourceVersion"] = .string(String(resourceVersion))
+            gone["metadata"] = .object(metadata)
+            record("DELETED", info: info, key: key, object: gone)
             if info.kind == "CustomResourceDefinition" { customResources.removeAll { $0.kind == Self.crdKind(previous) } }
         }
         return .json(200, .object(["apiVersion": "v1", "kind": "Status", "status": "Success",
@@ -389,6 +408,7 @@ public final class KubeAPI: @unchecked Sendable {
         if !dryRun {
             if changed { resourceVersion = version }
             objects[key] = object
+            if changed { record(previous == nil ? "ADDED" : "MODIFIED", info: info, key: key, object: object) }
             owners[key] = fieldOwners
             if info.kind == "CustomResourceDefinition" { registerCRD(object) }
         }

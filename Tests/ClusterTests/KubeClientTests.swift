@@ -121,6 +121,46 @@ import Testing
         #expect(try await insecure.get(Self.configMaps, namespace: "shop", name: "x") == nil)
     }
 
+    @Test func watchFromNowAndFromAResourceVersion() async throws {
+        let server = try KubeTestHTTPSServer()
+        defer { server.shutdown() }
+        let client = try Self.client(server)
+        _ = try await client.apply(Self.configMap("a", labels: ["app": "web"]), fieldManager: "gitops")
+        _ = try await client.apply(Self.configMap("b", labels: ["app": "web"]), fieldManager: "gitops")
+        _ = try await client.apply(Self.configMap("other"), fieldManager: "gitops")
+        let resource = try await client.resource(for: Self.configMaps)
+        let events = try await client.watch(resource, namespace: "shop", labelSelector: "app=web", timeoutSeconds: 2)
+        var iterator = events.makeAsyncIterator()
+        var seen: [(WatchEvent.Kind, String)] = []
+        func next() async throws -> WatchEvent {
+            let event = try #require(try await iterator.next())
+            seen.append((event.kind, event.object["metadata"]?["name"]?.stringValue ?? ""))
+            return event
+        }
+        _ = try await next(); _ = try await next()
+        var changed = Self.configMap("a", labels: ["app": "web"])
+        changed["data"] = .object(["name": "changed"])
+        _ = try await client.apply(changed, fieldManager: "gitops")
+        let modified = try await next()
+        _ = try await client.apply(Self.configMap("c", labels: ["app": "web"]), fieldManager: "gitops")
+        _ = try await client.apply(Self.configMap("not-selected"), fieldManager: "gitops")
+        try await client.delete(Self.configMaps, namespace: "shop", name: "b")
+        _ = try await next(); _ = try await next()
+        #expect(seen.map { "\($0.0.rawValue) \($0.1)" } == ["ADDED a", "ADDED b", "MODIFIED a", "ADDED c", "DELETED b"])
+
+        // Resuming after the MODIFIED event replays what came since.
+        let resumed = try await client.watch(resource, namespace: "shop", labelSelector: "app=web", resourceVersion: modified.resourceVersion,
+                                             timeoutSeconds: 1)
+        var replayed: [String] = []
+        for try await event in resumed { replayed.append("\(event.kind.rawValue) \(event.object["metadata"]?["name"]?.stringValue ?? "")") }
+        #expect(replayed == ["ADDED c", "DELETED b"], "the stream ends when the server's timeout passes")
+
+        let expired = try await client.watch(resource, resourceVersion: "5")
+        let failure = await #expect(throws: ClusterError.self) { for try await _ in expired {} }
+        guard case .api(let error) = failure else { Issue.record("\(String(describing: failure))"); return }
+        #expect(error.reason == .gone)
+    }
+
     @Test func typedErrors() async throws {
         let server = try KubeTestHTTPSServer()
         defer { server.shutdown() }
