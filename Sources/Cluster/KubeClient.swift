@@ -19,9 +19,10 @@ public final class KubeClient: Sendable {
     private let discovery: Discovery
 
     /// - Parameters:
-    ///   - qps, burst: client-side throttling (the defaults are kubectl's).
+    ///   - qps, burst: client-side throttling; 0 (the default, as kubectl) leaves throttling to the
+    ///     server's priority and fairness, whose 429 answers are honoured with their `Retry-After`.
     ///   - timeout: per request, connecting included.
-    public init(connection: ClusterConnection, qps: Double = 50, burst: Int = 300, retry: RetryPolicy = RetryPolicy(),
+    public init(connection: ClusterConnection, qps: Double = 0, burst: Int = 100, retry: RetryPolicy = RetryPolicy(),
                 timeoutSeconds: Int = 30) throws(ClusterError) {
         self.connection = connection
         transport = try HTTPTransport(connection: connection)

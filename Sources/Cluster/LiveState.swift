@@ -39,7 +39,25 @@ public struct LiveState: Sendable {
             guard let group = crd.content["spec"]?["group"]?.stringValue, let kind = crd.content["spec"]?["names"]?["kind"]?.stringValue else { return nil }
             return GroupKind(group: group, kind: kind)
         })
-        // Each desired object: its live counterpart and, server-side, the predicted object.
+        // Objects labelled as the environment's, of every kind the server can list: the live
+        // counterparts of most desired objects (no request per object), and the prune candidates.
+        let listable = try await client.preferredResources().filter { $0.verbs.contains("list") }
+        let owned = try await forEach(listable, concurrency: concurrency) { resource throws(ClusterError) -> [ValueObject] in
+            do throws(ClusterError) {
+                return try await client.list(resource, labelSelector: "\(environmentLabel)=\(environment)")
+            } catch .api(let error) where error.reason == .forbidden || error.reason == .notFound {
+                return []
+            }
+        }
+        var ownedByKey: [ResourceKey: Object] = [:]
+        var live: [Object] = []
+        for content in owned.joined() {
+            let object = Object(content: content, provenance: Provenance(release: "", file: "(cluster)", documentIndex: 0, line: 1))
+            if ownedByKey.updateValue(object, forKey: object.key) == nil { live.append(object) }
+        }
+        let listed = ownedByKey
+        // Each desired object: its live counterpart (read when it was not listed, e.g. not labelled
+        // yet) and, server-side, the predicted object.
         let results = try await forEach(desired, concurrency: concurrency) { object throws(ClusterError) -> PerObject in
             let namespace = object.namespace.isEmpty ? nil : object.namespace
             do throws(ClusterError) {
@@ -49,8 +67,12 @@ public struct LiveState: Sendable {
                     : "the cluster does not serve \(object.gvk) (\(object.displayName)); is its CustomResourceDefinition installed?"
                 return PerObject(predicted: object, live: nil, warning: warning)
             }
-            let live = try await client.get(object.gvk, namespace: namespace, name: object.name)
-            guard serverSide else { return PerObject(predicted: object, live: live.map { Object(content: $0, provenance: object.provenance) }, warning: nil) }
+            var current = listed[object.key]
+            if current == nil {
+                current = try await client.get(object.gvk, namespace: namespace, name: object.name)
+                    .map { Object(content: $0, provenance: object.provenance) }
+            }
+            guard serverSide else { return PerObject(predicted: object, live: current, warning: nil) }
             let applied = labelled(object, environment: environment)
             var content = applied.content
             if let namespace, content["metadata"]?["namespace"] == nil {
@@ -60,23 +82,14 @@ public struct LiveState: Sendable {
             }
             let predicted = try await client.apply(content, fieldManager: fieldManager, force: true, dryRun: true)
             // A create shows the object as Git has it; an update compares what the server would store.
-            return PerObject(predicted: live == nil ? applied : Object(content: predicted, provenance: object.provenance),
-                             live: live.map { Object(content: $0, provenance: object.provenance) }, warning: nil)
+            return PerObject(predicted: current == nil ? applied : Object(content: predicted, provenance: object.provenance),
+                             live: current, warning: nil)
         }
-        var live = results.compactMap(\.live)
-        var seen = Set(live.map(\.key))
-        // Objects labelled as the environment's, of every kind the server can list: candidates for prune.
-        let listable = try await client.preferredResources().filter { $0.verbs.contains("list") }
-        let owned = try await forEach(listable, concurrency: concurrency) { resource throws(ClusterError) -> [ValueObject] in
-            do throws(ClusterError) {
-                return try await client.list(resource, labelSelector: "\(environmentLabel)=\(environment)")
-            } catch .api(let error) where error.reason == .forbidden || error.reason == .notFound {
-                return []
+        for result in results {
+            if let current = result.live, ownedByKey[current.key] == nil {
+                ownedByKey[current.key] = current
+                live.append(current)
             }
-        }
-        for content in owned.joined() {
-            let object = Object(content: content, provenance: Provenance(release: "", file: "(cluster)", documentIndex: 0, line: 1))
-            if seen.insert(object.key).inserted { live.append(object) }
         }
         return LiveState(desired: results.map(\.predicted), live: live, warnings: results.compactMap(\.warning))
     }

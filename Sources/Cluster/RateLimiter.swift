@@ -1,7 +1,7 @@
 import Foundation
 
 /// Client-side QPS with a burst, as client-go's token bucket: up to `burst` requests at once, then
-/// `qps` per second.
+/// `qps` per second. A `qps` of 0 or less turns throttling off.
 actor RateLimiter {
     private let qps: Double
     private let burst: Double
@@ -9,7 +9,7 @@ actor RateLimiter {
     private var updated: Date
 
     init(qps: Double, burst: Int) {
-        self.qps = max(qps, 0.001)
+        self.qps = qps
         self.burst = Double(max(burst, 1))
         tokens = self.burst
         updated = Date()
@@ -17,6 +17,7 @@ actor RateLimiter {
 
     /// Waits until a request may go.
     func acquire() async {
+        guard qps > 0 else { return }
         let now = Date()
         tokens = min(burst, tokens + now.timeIntervalSince(updated) * qps)
         updated = now

@@ -11,6 +11,12 @@ struct ClusterOptions: ParsableArguments {
     @Option(name: .long, help: "The kubeconfig context (default: the environment's spec.cluster.context, else the current context).")
     var context: String?
 
+    @Option(name: .long, help: "Limit requests per second to the API server, after --burst (default: no client-side limit; the server's 429 answers are honoured).")
+    var qps: Double = 0
+
+    @Option(name: .long, help: "Requests allowed at once before --qps applies.")
+    var burst: Int = 100
+
     /// The client for `environment`'s cluster: `--context`, else the environment's context or
     /// in-cluster service account, else the kubeconfig's current context.
     func client(for environment: Environment) throws -> KubeClient {
@@ -24,7 +30,7 @@ struct ClusterOptions: ParsableArguments {
             default:
                 connection = try KubeConfig.load(explicitPath: kubeconfig).connection(context: context)
             }
-            return try KubeClient(connection: connection)
+            return try KubeClient(connection: connection, qps: qps, burst: burst)
         } catch {
             throw CommandFailure("\(error)")
         }
