@@ -115,7 +115,9 @@ public final class KubeAPI: @unchecked Sendable {
 
     /// A fault response: `status` with a Kubernetes Status body and optional `Retry-After` seconds.
     public static func fault(_ status: Int, retryAfter: Int? = nil) -> APIResponse {
-        var response = APIResponse.failure(status, reason: status == 429 ? "TooManyRequests" : "InternalError", "injected fault")
+        let reasons = [409: "Conflict", 403: "Forbidden", 404: "NotFound", 410: "Expired", 429: "TooManyRequests",
+                       503: "ServiceUnavailable", 504: "Timeout"]
+        var response = APIResponse.failure(status, reason: reasons[status] ?? "InternalError", "injected fault")
         if let retryAfter { response.headers["retry-after"] = String(retryAfter) }
         return response
     }
