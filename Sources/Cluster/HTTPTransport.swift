@@ -65,11 +65,7 @@ final class HTTPTransport: Sendable {
             throw .transport(Self.describe(error, server: self.connection.server.absoluteString))
         }
         let channel = connection.channel
-        var head = HTTPRequestHead(version: .http1_1, method: HTTPMethod(rawValue: method), uri: target)
-        head.headers.add(name: "host", value: port == (secure ? 443 : 80) ? host : "\(host):\(port)")
-        head.headers.add(name: "user-agent", value: "gitops")
-        head.headers.add(name: "content-length", value: String(body.count))
-        for (name, value) in headers { head.headers.add(name: name, value: value) }
+        let head = requestHead(method, target, headers.merging(["content-length": String(body.count)]) { $1 })
         let server = self.connection.server.absoluteString
         let future: EventLoopFuture<HTTPReply> = channel.eventLoop.flatSubmit { [head] in
             let promise = channel.eventLoop.makePromise(of: HTTPReply.self)
@@ -109,31 +105,14 @@ final class HTTPTransport: Sendable {
         let (parts, continuation) = AsyncThrowingStream<StreamPart, Error>.makeStream()
         let channel: Channel
         do {
-            let tls = try tlsConfiguration()
-            let sniHost = tlsServerName
-            let bootstrap = ClientBootstrap(group: group)
-                .connectTimeout(connectTimeout)
-                .channelInitializer { [secure] channel in
-                    channel.eventLoop.makeCompletedFuture {
-                        if secure {
-                            let context = try NIOSSLContext(configuration: tls)
-                            try channel.pipeline.syncOperations.addHandler(try NIOSSLClientHandler(context: context, serverHostname: sniHost))
-                        }
-                        try channel.pipeline.syncOperations.addHTTPClientHandlers()
-                        try channel.pipeline.syncOperations.addHandler(StreamForwarder(continuation: continuation))
-                    }
-                }
-            channel = try await bootstrap.connect(host: host, port: port).get()
+            channel = try await connect(tls: try tlsConfiguration(), timeout: connectTimeout, handler: StreamForwarder(continuation: continuation))
         } catch let error as ClusterError {
             throw error
         } catch {
             throw .transport(Self.describe(error, server: connection.server.absoluteString))
         }
         continuation.onTermination = { _ in channel.close(promise: nil) }
-        var head = HTTPRequestHead(version: .http1_1, method: HTTPMethod(rawValue: method), uri: target)
-        head.headers.add(name: "host", value: port == (secure ? 443 : 80) ? host : "\(host):\(port)")
-        head.headers.add(name: "user-agent", value: "gitops")
-        for (name, value) in headers { head.headers.add(name: name, value: value) }
+        let head = requestHead(method, target, headers)
         channel.write(HTTPClientRequestPart.head(head), promise: nil)
         channel.writeAndFlush(HTTPClientRequestPart.end(nil), promise: nil)
         return parts
@@ -149,8 +128,22 @@ final class HTTPTransport: Sendable {
         }) {
             if idle.channel.isActive { return idle }
         }
-        let sniHost = tlsServerName
         let collector = ReplyCollector()
+        let channel = try await connect(tls: tls, timeout: timeout, handler: collector)
+        return PooledConnection(channel: channel, collector: collector, identity: identity)
+    }
+
+    private func requestHead(_ method: String, _ target: String, _ headers: [String: String]) -> HTTPRequestHead {
+        var head = HTTPRequestHead(version: .http1_1, method: HTTPMethod(rawValue: method), uri: target)
+        head.headers.add(name: "host", value: port == (secure ? 443 : 80) ? host : "\(host):\(port)")
+        head.headers.add(name: "user-agent", value: "gitops")
+        for (name, value) in headers.sorted(by: { $0.key < $1.key }) { head.headers.add(name: name, value: value) }
+        return head
+    }
+
+    /// A new connection: TLS (when https), HTTP/1.1, then `handler` for the responses.
+    private func connect(tls: TLSConfiguration, timeout: TimeAmount, handler: some ChannelInboundHandler & Sendable) async throws -> Channel {
+        let sniHost = tlsServerName
         let bootstrap = ClientBootstrap(group: group)
             .connectTimeout(timeout)
             .channelInitializer { [secure] channel in
@@ -160,11 +153,10 @@ final class HTTPTransport: Sendable {
                         try channel.pipeline.syncOperations.addHandler(try NIOSSLClientHandler(context: context, serverHostname: sniHost))
                     }
                     try channel.pipeline.syncOperations.addHTTPClientHandlers()
-                    try channel.pipeline.syncOperations.addHandler(collector)
+                    try channel.pipeline.syncOperations.addHandler(handler)
                 }
             }
-        let channel = try await bootstrap.connect(host: host, port: port).get()
-        return PooledConnection(channel: channel, collector: collector, identity: identity)
+        return try await bootstrap.connect(host: host, port: port).get()
     }
 
     private func checkIn(_ connection: PooledConnection) {

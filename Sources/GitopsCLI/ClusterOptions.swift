@@ -1,6 +1,7 @@
 import ArgumentParser
 import Cluster
 import Foundation
+import KubeModel
 import RepoModel
 
 /// `--kubeconfig` and `--context`, shared by every command that talks to a cluster.
@@ -34,6 +35,22 @@ struct ClusterOptions: ParsableArguments {
         } catch {
             throw CommandFailure("\(error)")
         }
+    }
+}
+
+extension ClusterOptions {
+    /// The live state of `environment` for `desired`, warnings printed; cluster errors name the server.
+    func liveState(of environment: Environment, desired: [Object], serverSide: Bool) throws -> LiveState {
+        let client = try client(for: environment)
+        let name = environment.name
+        let state: LiveState
+        do {
+            state = try Blocking.run { try await LiveState.read(client: client, desired: desired, environment: name, serverSide: serverSide) }
+        } catch let error as ClusterError {
+            throw CommandFailure("\(client.connection.server.absoluteString): \(error)")
+        }
+        for warning in state.warnings { Output.error("warning: \(warning)") }
+        return state
     }
 }
 

@@ -52,11 +52,7 @@ struct DiffCommand: ParsableCommand {
     static let environmentLabel = LiveState.environmentLabel
 
     func run() throws {
-        let (tree, model) = try repository.load()
-        guard let environment = model.environment(named: environment) else {
-            let known = model.environments.map(\.name).joined(separator: ", ")
-            throw CommandFailure("no environment '\(self.environment)' in the \(tree.displayName); known environments: \(known.isEmpty ? "none" : known)")
-        }
+        let (tree, _, environment) = try repository.load(environment: environment)
         let desired = try Renderer(tree: tree, renderTime: repository.renderTime(of: tree), seedSecret: RandomSeed.secret)
             .render(environment).objects
         let report: DriftReport
@@ -71,15 +67,8 @@ struct DiffCommand: ParsableCommand {
                 $0.content["metadata"]?["labels"]?[Self.environmentLabel]?.stringValue == name
             }
         case (nil, nil):
-            let client = try cluster.client(for: environment)
-            let name = environment.name, serverSide = serverSide
-            let state: LiveState
-            do {
-                state = try Blocking.run { try await LiveState.read(client: client, desired: desired, environment: name, serverSide: serverSide) }
-            } catch let error as ClusterError {
-                throw CommandFailure("\(client.connection.server.absoluteString): \(error)")
-            }
-            for warning in state.warnings { Output.error("warning: \(warning)") }
+            let state = try cluster.liveState(of: environment, desired: desired, serverSide: serverSide)
+            let name = environment.name
             report = Drift.compare(desired: state.desired, live: state.live, ignore: IgnoreRules(environment.ignoreDifferences)) {
                 $0.content["metadata"]?["labels"]?[Self.environmentLabel]?.stringValue == name
             }

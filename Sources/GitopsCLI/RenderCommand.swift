@@ -21,11 +21,7 @@ struct RenderCommand: ParsableCommand {
     var output: Format = .yaml
 
     func run() throws {
-        let (tree, model) = try repository.load()
-        guard let environment = model.environment(named: environment) else {
-            let known = model.environments.map(\.name).joined(separator: ", ")
-            throw CommandFailure("no environment '\(self.environment)' in the \(tree.displayName); known environments: \(known.isEmpty ? "none" : known)")
-        }
+        let (tree, _, environment) = try repository.load(environment: environment)
         let rendered = try Renderer(tree: tree, renderTime: repository.renderTime(of: tree), seedSecret: RandomSeed.secret).render(environment)
         switch output {
         case .yaml: Output.write(RenderOutput.yaml(rendered.objects))

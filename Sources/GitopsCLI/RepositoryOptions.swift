@@ -51,6 +51,20 @@ struct RepositoryOptions: ParsableArguments {
         let tree = try fileTree()
         return (tree, try RepositoryLoader.load(from: tree))
     }
+
+    /// The repository and its environment `name`, or an error listing the known ones.
+    func load(environment name: String) throws -> (any FileTree, EnvironmentRepository, Environment) {
+        let (tree, model) = try load()
+        return (tree, model, try Self.environment(name, in: model, tree: tree))
+    }
+
+    static func environment(_ name: String, in model: EnvironmentRepository, tree: any FileTree) throws -> Environment {
+        guard let environment = model.environment(named: name) else {
+            let known = model.environments.map(\.name).joined(separator: ", ")
+            throw CommandFailure("no environment '\(name)' in the \(tree.displayName); known environments: \(known.isEmpty ? "none" : known)")
+        }
+        return environment
+    }
 }
 
 /// A failure without a source location.

@@ -32,26 +32,15 @@ struct SnapshotCommand: ParsableCommand {
     @OptionGroup var cluster: ClusterOptions
 
     func run() throws {
-        let (tree, model) = try repository.load()
-        guard let environment = model.environment(named: environment) else {
-            let known = model.environments.map(\.name).joined(separator: ", ")
-            throw CommandFailure("no environment '\(self.environment)' in the \(tree.displayName); known environments: \(known.isEmpty ? "none" : known)")
-        }
+        let (tree, _, environment) = try repository.load(environment: environment)
         let target = URL(fileURLWithPath: out).standardizedFileURL
         if let existing = try? FileManager.default.contentsOfDirectory(atPath: target.path), !existing.isEmpty {
             throw CommandFailure("--out '\(out)' is not empty; choose a new folder")
         }
         let desired = try Renderer(tree: tree, renderTime: repository.renderTime(of: tree), seedSecret: RandomSeed.secret)
             .render(environment).objects
-        let client = try cluster.client(for: environment)
+        let state = try cluster.liveState(of: environment, desired: desired, serverSide: false)
         let name = environment.name
-        let state: LiveState
-        do {
-            state = try Blocking.run { try await LiveState.read(client: client, desired: desired, environment: name, serverSide: false) }
-        } catch let error as ClusterError {
-            throw CommandFailure("\(client.connection.server.absoluteString): \(error)")
-        }
-        for warning in state.warnings { Output.error("warning: \(warning)") }
         // Everything goes into a sibling folder first, renamed into place at the end.
         let staging = target.deletingLastPathComponent().appendingPathComponent(".\(target.lastPathComponent).partial-\(getpid())")
         try? FileManager.default.removeItem(at: staging)

@@ -67,10 +67,7 @@ struct ValidateCommand: ParsableCommand {
                 }
             }
         }
-        for name in names where model.environment(named: name) == nil {
-            let known = model.environments.map(\.name).joined(separator: ", ")
-            throw CommandFailure("no environment '\(name)' in the \(tree.displayName); known environments: \(known.isEmpty ? "none" : known)")
-        }
+        for name in names { _ = try RepositoryOptions.environment(name, in: model, tree: tree) }
         let policies = try PolicyLoader.load(tree, folders: model.settings.policyPaths)
         let policyCheck = PolicyCheck(policies: policies)
         // Environments render and validate in parallel, on all cores.
