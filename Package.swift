@@ -59,7 +59,7 @@ let package = Package(
             .product(name: "NIOPosix", package: "swift-nio"),
             .product(name: "NIOHTTP1", package: "swift-nio"),
             .product(name: "NIOSSL", package: "swift-nio-ssl"),
-        ]),
+        ], exclude: ["README.md"]),
         /** A Kubernetes API server in memory, for tests: discovery, storage, defaults, server-side apply. A test double, not a cluster. */
         .target(name: "KubeTestServer", dependencies: [
             "Basics", "YAML", "KubeModel",
@@ -70,7 +70,7 @@ let package = Package(
             .product(name: "NIOPosix", package: "swift-nio"),
             .product(name: "NIOHTTP1", package: "swift-nio"),
             .product(name: "NIOSSL", package: "swift-nio-ssl"),
-        ]),
+        ], exclude: ["README.md"]),
         /** Drift: normalise desired and live objects, pair them, compare the fields Git sets, ignore rules. */
         .target(name: "Drift", dependencies: ["Basics", "YAML", "KubeModel", "RepoModel", .product(name: "Crypto", package: "swift-crypto")]),
         /** Renders an environment's releases (plain manifests now, charts later) into ordered objects. */
