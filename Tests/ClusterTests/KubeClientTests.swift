@@ -119,6 +119,11 @@ import Testing
         #expect("\(tlsFailure!)".contains("TLS"), "\(tlsFailure!)")
         let insecure = try Self.client(server, kubeconfig: kubeconfig(user: "token: \(server.api.token)", cluster: "insecure-skip-tls-verify: true"))
         #expect(try await insecure.get(Self.configMaps, namespace: "shop", name: "x") == nil)
+
+        // tls-server-name: sent as SNI and checked against the certificate's DNS names.
+        let named = try Self.client(server, kubeconfig: kubeconfig(user: "token: \(server.api.token)",
+                                                                     cluster: "certificate-authority-data: \(ca), tls-server-name: localhost"))
+        #expect(try await named.get(Self.configMaps, namespace: "shop", name: "x") == nil)
     }
 
     @Test func watchFromNowAndFromAResourceVersion() async throws {

@@ -120,4 +120,34 @@ import YAML
         #expect(down.status == 2 && down.stderr.contains("cannot connect"), "\(down.stderr)")
         #expect(!down.stderr.contains(server.api.token), "credentials never appear in errors")
     }
+
+    @Test func kubeTestServerProcessWritesItsKubeconfigAndStopsOnSIGTERM() throws {
+        let folder = NSTemporaryDirectory() + "kube-test-server-" + UUID().uuidString
+        try FileManager.default.createDirectory(atPath: folder, withIntermediateDirectories: true)
+        defer { try? FileManager.default.removeItem(atPath: folder) }
+        let kubeconfig = folder + "/kubeconfig"
+        let process = Process()
+        process.executableURL = GitopsRun.executable.deletingLastPathComponent().appendingPathComponent("kube-test-server")
+        process.arguments = ["--port", "0", "--kubeconfig", kubeconfig]
+        process.standardError = FileHandle.nullDevice
+        try process.run()
+        defer { if process.isRunning { process.terminate() } }
+        var waited = 0
+        while !FileManager.default.fileExists(atPath: kubeconfig) && waited < 100 { usleep(100_000); waited += 1 }
+        let config = try String(contentsOfFile: kubeconfig, encoding: .utf8)
+        #expect(config.contains("server: https://127.0.0.1:") && !config.contains("127.0.0.1:0\n"))
+        let attributes = try FileManager.default.attributesOfItem(atPath: kubeconfig)
+        #expect((attributes[.posixPermissions] as? Int) == 0o600, "the kubeconfig holds a token")
+
+        // gitops talks to it through that kubeconfig.
+        let copy = try Copy()
+        defer { copy.remove() }
+        let diff = try GitopsRun(["diff", "dev", "--repo", copy.path, "--kubeconfig", kubeconfig, "--context", "kube-test-server", "--output", "json"])
+        #expect(diff.status == 1 && diff.stdout.contains(#""action": "create""#) && !diff.stdout.contains(#""action": "update""#),
+                "\(diff.stdout)\(diff.stderr)")
+
+        process.terminate()  // SIGTERM
+        process.waitUntilExit()
+        #expect(process.terminationReason == .exit && process.terminationStatus == 0)
+    }
 }
