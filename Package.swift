@@ -75,9 +75,11 @@ let package = Package(
         .target(name: "Drift", dependencies: ["Basics", "YAML", "KubeModel", "RepoModel", .product(name: "Crypto", package: "swift-crypto")]),
         /** Renders an environment's releases (plain manifests now, charts later) into ordered objects. */
         .target(name: "Render", dependencies: ["Basics", "YAML", "KubeModel", "RepoModel", "Charts"]),
+        /** Gates: render environments and check their objects against schemas and policies (validate, promotion gates). */
+        .target(name: "Gates", dependencies: ["Basics", "KubeModel", "RepoModel", "Render", "JSONSchema", "Validation"]),
         /** The `gitops` commands: argument parsing and output only. */
         .target(name: "GitopsCLI", dependencies: [
-            "Basics", "YAML", "Git", "KubeModel", "RepoModel", "Render", "Charts", "JSONSchema", "Validation", "Drift", "Cluster",
+            "Basics", "YAML", "Git", "KubeModel", "RepoModel", "Render", "Charts", "JSONSchema", "Validation", "Drift", "Cluster", "Gates",
             .product(name: "ArgumentParser", package: "swift-argument-parser"),
         ]),
         /** The `gitops` executable. */

@@ -11,6 +11,10 @@ public struct GitError: Error, Sendable, Hashable, CustomStringConvertible {
         case notARepository
         /// The repository has no working tree (bare).
         case bare
+        /// A compare-and-swap ref update found the ref elsewhere than expected (or already there).
+        case referenceMoved
+        /// Files in the working tree or index differ from what an update would overwrite.
+        case dirtyWorkingTree
     }
 
     public var code: Code
@@ -53,4 +57,11 @@ func hex(_ oid: UnsafePointer<git_oid>) -> String {
     var buffer = [CChar](repeating: 0, count: 41)
     git_oid_tostr(&buffer, 41, oid)
     return String(decoding: buffer.prefix { $0 != 0 }.map { UInt8(bitPattern: $0) }, as: UTF8.self)
+}
+
+/// The object id `text` names (full hex).
+func oid(_ text: String, _ call: String) throws(GitError) -> git_oid {
+    var id = git_oid()
+    try check(git_oid_fromstr(&id, text), call)
+    return id
 }

@@ -1,6 +1,7 @@
 import ArgumentParser
 import Basics
 import Foundation
+import Gates
 import JSONSchema
 import KubeModel
 import Render
@@ -52,85 +53,25 @@ struct ValidateCommand: ParsableCommand {
         } else {
             names = environments
         }
-        let strict = self.strict || model.settings.strictValidation
-        let folders = try schemaFolders(settings: model.settings, strict: strict)
-        let catalog = SchemaCatalog(store: SchemaStore(read: { path in
-            path.hasPrefix("/") ? FileManager.default.contents(atPath: path).map(Array.init) : try? tree.read(path)
-        }), folders: folders)
-        let renderer = Renderer(tree: tree, renderTime: repository.renderTime(of: tree), seedSecret: RandomSeed.secret)
-        var findings: [Finding] = []
-        for folder in model.settings.crdPaths {
-            for crd in try renderer.manifests(in: folder) where crd.kind == "CustomResourceDefinition" {
-                for problem in catalog.add(crd: crd) {
-                    findings.append(Finding(severity: .error, location: crd.provenance.location, rule: "schema.crd",
-                                            message: problem, object: crd.displayName))
-                }
-            }
-        }
         for name in names { _ = try RepositoryOptions.environment(name, in: model, tree: tree) }
-        let policies = try PolicyLoader.load(tree, folders: model.settings.policyPaths)
-        let policyCheck = PolicyCheck(policies: policies)
-        // Environments render and validate in parallel, on all cores.
-        let check = SchemaCheck(catalog: catalog, strict: strict)
-        let results = ParallelResults<Result<(objects: Int, findings: [Finding]), DiagnosticError>>(count: names.count)
-        DispatchQueue.concurrentPerform(iterations: names.count) { index in
-            let environment = model.environment(named: names[index])!
-            results[index] = Result { () throws(DiagnosticError) -> (objects: Int, findings: [Finding]) in
-                let objects = try renderer.render(environment).objects
-                return (objects.count, check.check(objects, environment: environment.name)
-                    + policyCheck.check(objects, environment: environment.name))
-            }
+        let checker: EnvironmentChecker
+        do {
+            checker = try EnvironmentChecker(tree: tree, model: model, renderTime: repository.renderTime(of: tree), seedSecret: RandomSeed.secret,
+                                             strict: strict ? true : nil, schemaFolders: schemas, kubernetesVersion: kubernetesVersion)
+        } catch let error as CheckSetupError {
+            throw CommandFailure(error.description)
         }
-        var objectCount = 0
-        var renderErrors: [Diagnostic] = []
-        for result in results.values {
-            switch result {
-            case .success(let (count, found)):
-                objectCount += count
-                findings += found
-            case .failure(let error):
-                renderErrors += error.diagnostics
-            case nil:
-                break
-            }
-        }
-        if !renderErrors.isEmpty { throw DiagnosticError(renderErrors) }
-        findings.sort(by: Finding.ordered)
+        let report = try checker.check(names)
+        let findings = report.findings
         switch output {
         case .text:
-            var text = findings.map { $0.description + "\n" }.joined()
-            let errors = findings.filter { $0.severity == .error }.count, warnings = findings.count - errors
-            text += "\(names.count) environment\(names.count == 1 ? "" : "s"), \(objectCount) objects: "
-                + "\(errors) error\(errors == 1 ? "" : "s"), \(warnings) warning\(warnings == 1 ? "" : "s")\n"
-            Output.write(text)
+            Output.write(findings.map { $0.description + "\n" }.joined() + report.summary + "\n")
         case .json:
             Output.write(FindingsJSON.encode(findings) + "\n")
         case .sarif:
             Output.write(FindingsSARIF.encode(findings) + "\n")
         }
         if findings.contains(where: { $0.severity == .error }) { throw ExitCode(1) }
-    }
-
-    /// `--schemas`, then `validation.schemaLocations`, then the linked Kubernetes schemas.
-    private func schemaFolders(settings: RepositorySettings, strict: Bool) throws -> [String] {
-        let version = kubernetesVersion ?? settings.kubernetesVersion
-        var folders: [String] = []
-        for folder in schemas {
-            let path = URL(fileURLWithPath: folder).standardizedFileURL.path
-            guard let chosen = SchemaCatalog.versionFolder(in: path, kubernetesVersion: version, strict: strict) else {
-                throw CommandFailure("--schemas '\(folder)' has no JSON schemas (nor per-version folders of them)")
-            }
-            folders.append(chosen)
-        }
-        folders += settings.schemaLocations
-        let home = ProcessInfo.processInfo.environment["GITOPS_SCHEMA_HOME"]
-            ?? (NSHomeDirectory() as NSString).appendingPathComponent(".local/share/gitops/kubernetes-json-schema")
-        if let linked = SchemaCatalog.versionFolder(in: home, kubernetesVersion: version, strict: strict) {
-            folders.append(linked)
-        } else if schemas.isEmpty {
-            throw CommandFailure("no Kubernetes schemas at \(home): run scripts/link-schemas (it installs kubernetes-validate's schemas and links them there), or pass --schemas DIR")
-        }
-        return folders
     }
 }
 
@@ -192,19 +133,4 @@ enum FindingsSARIF {
         default: return "Policy rule \(rule)."
         }
     }
-}
-
-/// Slots written by concurrent iterations, read afterwards.
-final class ParallelResults<T>: @unchecked Sendable {
-    private let lock = NSLock()
-    private var slots: [T?]
-
-    init(count: Int) { slots = Array(repeating: nil, count: count) }
-
-    subscript(index: Int) -> T? {
-        get { lock.withLock { slots[index] } }
-        set { lock.withLock { slots[index] = newValue } }
-    }
-
-    var values: [T?] { lock.withLock { slots } }
 }

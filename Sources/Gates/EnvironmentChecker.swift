@@ -1,0 +1,139 @@
+import Basics
+import Foundation
+import JSONSchema
+import KubeModel
+import Render
+import RepoModel
+import Validation
+
+/// Why checks could not be set up (no schemas, an unreadable `--schemas` folder).
+public struct CheckSetupError: Error, Sendable, CustomStringConvertible {
+    public var description: String
+    public init(_ description: String) { self.description = description }
+}
+
+/// What checking environments found.
+public struct CheckReport: Sendable {
+    public var environments: Int
+    public var objects: Int
+    /// Sorted by file, line and column.
+    public var findings: [Finding]
+
+    public var errors: [Finding] { findings.filter { $0.severity == .error } }
+    public var passed: Bool { errors.isEmpty }
+
+    /// `2 environments, 67 objects: 0 errors, 1 warning`.
+    public var summary: String {
+        let errors = self.errors.count, warnings = findings.count - errors
+        return "\(environments) environment\(environments == 1 ? "" : "s"), \(objects) objects: "
+            + "\(errors) error\(errors == 1 ? "" : "s"), \(warnings) warning\(warnings == 1 ? "" : "s")"
+    }
+}
+
+/// Renders environments and checks every object against its schema and the repository's
+/// policies: what `gitops validate` runs and what a promotion must pass before it merges.
+public struct EnvironmentChecker: Sendable {
+    public let tree: any FileTree
+    public let model: EnvironmentRepository
+    private let renderer: Renderer
+    private let catalog: SchemaCatalog
+    private let strict: Bool
+    private let crdFindings: [Finding]
+    private let policyCheck: PolicyCheck
+
+    /// - Parameters:
+    ///   - strict: reject unknown fields and kinds without a schema (nil: `validation.strict`).
+    ///   - schemaFolders: `--schemas` folders, before `validation.schemaLocations` and the linked ones.
+    public init(tree: any FileTree, model: EnvironmentRepository, renderTime: Date, seedSecret: String?, strict: Bool? = nil,
+                schemaFolders: [String] = [], kubernetesVersion: String? = nil) throws {
+        self.tree = tree
+        self.model = model
+        let strict = strict ?? model.settings.strictValidation
+        self.strict = strict
+        let folders = try Self.folders(schemaFolders, settings: model.settings, strict: strict,
+                                       kubernetesVersion: kubernetesVersion ?? model.settings.kubernetesVersion)
+        let catalog = SchemaCatalog(store: SchemaStore(read: { path in
+            path.hasPrefix("/") ? FileManager.default.contents(atPath: path).map(Array.init) : try? tree.read(path)
+        }), folders: folders)
+        renderer = Renderer(tree: tree, renderTime: renderTime, seedSecret: seedSecret)
+        var crdFindings: [Finding] = []
+        for folder in model.settings.crdPaths {
+            for crd in try renderer.manifests(in: folder) where crd.kind == "CustomResourceDefinition" {
+                for problem in catalog.add(crd: crd) {
+                    crdFindings.append(Finding(severity: .error, location: crd.provenance.location, rule: "schema.crd",
+                                               message: problem, object: crd.displayName))
+                }
+            }
+        }
+        self.catalog = catalog
+        self.crdFindings = crdFindings
+        policyCheck = PolicyCheck(policies: try PolicyLoader.load(tree, folders: model.settings.policyPaths))
+    }
+
+    /// Renders and checks the environments `names` (in parallel). Render errors are thrown.
+    public func check(_ names: [String]) throws(DiagnosticError) -> CheckReport {
+        let check = SchemaCheck(catalog: catalog, strict: strict)
+        let results = ParallelResults<Result<(objects: Int, findings: [Finding]), DiagnosticError>>(count: names.count)
+        let model = self.model, renderer = self.renderer, policyCheck = self.policyCheck
+        DispatchQueue.concurrentPerform(iterations: names.count) { index in
+            guard let environment = model.environment(named: names[index]) else { return }
+            results[index] = Result { () throws(DiagnosticError) -> (objects: Int, findings: [Finding]) in
+                let objects = try renderer.render(environment).objects
+                return (objects.count, check.check(objects, environment: environment.name)
+                    + policyCheck.check(objects, environment: environment.name))
+            }
+        }
+        var report = CheckReport(environments: names.count, objects: 0, findings: crdFindings)
+        var renderErrors: [Diagnostic] = []
+        for result in results.values {
+            switch result {
+            case .success(let (count, found)):
+                report.objects += count
+                report.findings += found
+            case .failure(let error):
+                renderErrors += error.diagnostics
+            case nil:
+                break
+            }
+        }
+        if !renderErrors.isEmpty { throw DiagnosticError(renderErrors) }
+        report.findings.sort(by: Finding.ordered)
+        return report
+    }
+
+    /// `--schemas`, then `validation.schemaLocations`, then the linked Kubernetes schemas.
+    private static func folders(_ schemas: [String], settings: RepositorySettings, strict: Bool, kubernetesVersion version: String?) throws -> [String] {
+        var folders: [String] = []
+        for folder in schemas {
+            let path = URL(fileURLWithPath: folder).standardizedFileURL.path
+            guard let chosen = SchemaCatalog.versionFolder(in: path, kubernetesVersion: version, strict: strict) else {
+                throw CheckSetupError("--schemas '\(folder)' has no JSON schemas (nor per-version folders of them)")
+            }
+            folders.append(chosen)
+        }
+        folders += settings.schemaLocations
+        let home = ProcessInfo.processInfo.environment["GITOPS_SCHEMA_HOME"]
+            ?? (NSHomeDirectory() as NSString).appendingPathComponent(".local/share/gitops/kubernetes-json-schema")
+        if let linked = SchemaCatalog.versionFolder(in: home, kubernetesVersion: version, strict: strict) {
+            folders.append(linked)
+        } else if schemas.isEmpty {
+            throw CheckSetupError("no Kubernetes schemas at \(home): run scripts/link-schemas (it installs kubernetes-validate's schemas and links them there), or pass --schemas DIR")
+        }
+        return folders
+    }
+}
+
+/// Slots written by concurrent iterations, read afterwards.
+final class ParallelResults<T>: @unchecked Sendable {
+    private let lock = NSLock()
+    private var slots: [T?]
+
+    init(count: Int) { slots = Array(repeating: nil, count: count) }
+
+    subscript(index: Int) -> T? {
+        get { lock.withLock { slots[index] } }
+        set { lock.withLock { slots[index] = newValue } }
+    }
+
+    var values: [T?] { lock.withLock { slots } }
+}
