@@ -77,9 +77,14 @@ let package = Package(
         .target(name: "Render", dependencies: ["Basics", "YAML", "KubeModel", "RepoModel", "Charts"]),
         /** Gates: render environments and check their objects against schemas and policies (validate, promotion gates). */
         .target(name: "Gates", dependencies: ["Basics", "KubeModel", "RepoModel", "Render", "JSONSchema", "Validation"]),
+        /** Promotions: plans (effective values, format-preserving edits), branch commits, gates, merges, history, rollback. */
+        .target(name: "Promotion", dependencies: [
+            "Basics", "YAML", "Git", "KubeModel", "RepoModel", "Render", "Drift", "Gates", "Validation",
+            .product(name: "Crypto", package: "swift-crypto"),
+        ]),
         /** The `gitops` commands: argument parsing and output only. */
         .target(name: "GitopsCLI", dependencies: [
-            "Basics", "YAML", "Git", "KubeModel", "RepoModel", "Render", "Charts", "JSONSchema", "Validation", "Drift", "Cluster", "Gates",
+            "Basics", "YAML", "Git", "KubeModel", "RepoModel", "Render", "Charts", "JSONSchema", "Validation", "Drift", "Cluster", "Gates", "Promotion",
             .product(name: "ArgumentParser", package: "swift-argument-parser"),
         ]),
         /** The `gitops` executable. */

@@ -13,6 +13,8 @@ public struct GitError: Error, Sendable, Hashable, CustomStringConvertible {
         case bare
         /// A compare-and-swap ref update found the ref elsewhere than expected (or already there).
         case referenceMoved
+        /// A ref's lock file is held (another process is updating it, or one died doing so).
+        case referenceLocked
         /// Files in the working tree or index differ from what an update would overwrite.
         case dirtyWorkingTree
     }

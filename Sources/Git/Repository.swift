@@ -80,6 +80,12 @@ public final class Repository: @unchecked Sendable {
         return try GitTree(repository: self, commit: commit)
     }
 
+    /// A tree not (yet) committed, read as a file tree; `label` names it in messages and `time` is
+    /// what charts see as `now`.
+    public func tree(id treeID: String, label: String, time: Double) throws(GitError) -> GitTree {
+        try GitTree(repository: self, commit: Commit(id: treeID, treeID: treeID, summary: "", revision: label, time: time))
+    }
+
     /// The working tree (uncommitted edits included).
     public func workingTree() throws(GitError) -> WorkingTree {
         guard let workdir else {

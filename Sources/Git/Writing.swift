@@ -53,13 +53,18 @@ extension Repository {
                 }
                 var mode: UInt32 = 0o100644
                 if let existing = git_index_get_bypath(index, path, 0) { mode = existing.pointee.mode }
+                var blob = git_oid()
+                try check(content.withUnsafeBytes { bytes in git_blob_create_from_buffer(&blob, handle, bytes.baseAddress, bytes.count) },
+                          "git_blob_create_from_buffer")
                 let result: Int32 = path.withCString { cPath in
                     var entry = git_index_entry()
                     entry.mode = mode
                     entry.path = cPath
-                    return content.withUnsafeBytes { bytes in git_index_add_from_buffer(index, &entry, bytes.baseAddress, bytes.count) }
+                    entry.id = blob
+                    entry.file_size = UInt32(truncatingIfNeeded: content.count)
+                    return git_index_add(index, &entry)
                 }
-                try check(result, "git_index_add_from_buffer")
+                try check(result, "git_index_add")
             }
             var treeID = git_oid()
             try check(git_index_write_tree_to(&treeID, index, handle), "git_index_write_tree_to")
@@ -143,7 +148,12 @@ extension Repository {
                 result = git_reference_create(&reference, handle, name, &targetID, 0, message)
             }
             defer { git_reference_free(reference) }
-            if [GIT_EMODIFIED.rawValue, GIT_EEXISTS.rawValue, GIT_ELOCKED.rawValue, GIT_ENOTFOUND.rawValue].contains(result) {
+            if result == GIT_ELOCKED.rawValue {
+                throw GitError(code: .referenceLocked,
+                               message: "\(name) is locked by another process (\(gitDirectory)/\(name).lock); if no git or gitops process is running, remove that file",
+                               call: "git_reference_create")
+            }
+            if [GIT_EMODIFIED.rawValue, GIT_EEXISTS.rawValue, GIT_ENOTFOUND.rawValue].contains(result) {
                 let now = (try? self.unlockedTarget(name)) ?? nil
                 throw GitError(code: .referenceMoved,
                                message: "\(name) moved: expected \(expected.map { String($0.prefix(7)) } ?? "no ref"), found \(now.map { String($0.prefix(7)) } ?? "no ref")",
@@ -219,8 +229,10 @@ extension Repository {
                           treeID: hex(git_commit_tree_id(commit)))
     }
 
-    /// Commits reachable from `revision`, newest first (by commit time, parents after children).
-    public func log(from revision: String, limit: Int? = nil, where keep: (CommitInfo) throws(GitError) -> Bool = { _ in true }) throws(GitError) -> [CommitInfo] {
+    /// Commits reachable from `revision`, newest first (by commit time, parents after children);
+    /// `firstParent` follows only first parents, as `git log --first-parent` (a branch's own history).
+    public func log(from revision: String, firstParent: Bool = false, limit: Int? = nil,
+                    where keep: (CommitInfo) throws(GitError) -> Bool = { _ in true }) throws(GitError) -> [CommitInfo] {
         let start = try resolveCommit(revision).id
         var ids: [String] = []
         try withLock { () throws(GitError) in
@@ -228,6 +240,7 @@ extension Repository {
             try check(git_revwalk_new(&walk, handle), "git_revwalk_new")
             defer { git_revwalk_free(walk) }
             git_revwalk_sorting(walk, GIT_SORT_TOPOLOGICAL.rawValue | GIT_SORT_TIME.rawValue)
+            if firstParent { git_revwalk_simplify_first_parent(walk) }
             var startID = try oid(start, "git_revwalk_push")
             try check(git_revwalk_push(walk, &startID), "git_revwalk_push")
             var id = git_oid()

@@ -13,7 +13,8 @@ public struct Gitops: ParsableCommand {
         Exit codes: 0 success, 1 findings or differences, 2 the command could not do its job.
         Errors are printed as file:line:col: error: message.
         """,
-        subcommands: [EnvironmentsCommand.self, RenderCommand.self, ValidateCommand.self, DiffCommand.self, SnapshotCommand.self, PolicyCommand.self, ChartCommand.self])
+        subcommands: [EnvironmentsCommand.self, RenderCommand.self, ValidateCommand.self, DiffCommand.self, SnapshotCommand.self,
+                      PromoteCommand.self, MergeCommand.self, RollbackCommand.self, HistoryCommand.self, PolicyCommand.self, ChartCommand.self])
 
     public init() {}
 

@@ -1,0 +1,268 @@
+import ArgumentParser
+import Basics
+import Drift
+import Foundation
+import Gates
+import Git
+import Promotion
+
+/// Options every command that writes promotion branches takes.
+struct BranchOptions: ParsableArguments {
+    @Option(name: .long, help: "The branch the change is proposed against and merged into (default: the branch checked out).")
+    var base: String?
+
+    @Option(name: .long, help: "The branch to write (default: promote/<dst>/<src-sha> or rollback/<env>/<sha>).")
+    var branch: String?
+
+    @Flag(name: .long, help: "Run the gates (render, schemas, policies) on the branch and merge it into the base with a merge commit.")
+    var merge = false
+
+    @Flag(name: .long, help: "Print the plan and the render diff it causes; write nothing.")
+    var dryRun = false
+
+    @Option(name: .long, help: "Author as 'Name <email>' (default: GIT_AUTHOR_NAME/GIT_AUTHOR_EMAIL, else Git's user.name/user.email).")
+    var author: String?
+
+    @Option(name: .long, help: "Committer as 'Name <email>' (default: GIT_COMMITTER_NAME/GIT_COMMITTER_EMAIL, else the author).")
+    var committer: String?
+
+    @Option(name: .long, help: "The environments repository (default: the Git repository around the current folder).")
+    var repo: String?
+
+    func repository() throws -> Repository {
+        try Repository(discoveringFrom: repo ?? FileManager.default.currentDirectoryPath)
+    }
+
+    func baseBranch(_ repository: Repository) throws -> String {
+        if let base { return base }
+        guard let current = repository.currentBranch() else {
+            throw CommandFailure("HEAD is not on a branch; pass --base BRANCH")
+        }
+        return current
+    }
+
+    func workflow(_ repository: Repository) throws -> Workflow {
+        let environment = ProcessInfo.processInfo.environment
+        func parse(_ text: String, _ flag: String) throws -> Signature {
+            guard let open = text.firstIndex(of: "<"), let close = text.lastIndex(of: ">"), open < close else {
+                throw CommandFailure("\(flag) '\(text)' is not 'Name <email>'")
+            }
+            return Signature(name: text[..<open].trimmingCharacters(in: .whitespaces),
+                             email: String(text[text.index(after: open)..<close]))
+        }
+        func fromEnvironment(_ prefix: String) -> Signature? {
+            guard let name = environment["GIT_\(prefix)_NAME"], let email = environment["GIT_\(prefix)_EMAIL"] else { return nil }
+            return Signature(name: name, email: email)
+        }
+        guard let author = try author.map({ try parse($0, "--author") }) ?? fromEnvironment("AUTHOR") ?? repository.configuredSignature() else {
+            throw CommandFailure("no author: set Git's user.name and user.email, GIT_AUTHOR_NAME and GIT_AUTHOR_EMAIL, or pass --author 'Name <email>'")
+        }
+        let committer = try committer.map { try parse($0, "--committer") } ?? fromEnvironment("COMMITTER") ?? author
+        return Workflow(repository: repository, author: author, committer: committer, seedSecret: RandomSeed.secret)
+    }
+
+    /// Opens the branch (or prints the plan), then merges when asked; prints what happened.
+    func run(_ source: ProposalSource, repository: Repository, nothing: String) throws {
+        let workflow = try workflow(repository)
+        let base = try baseBranch(repository)
+        do {
+            guard let opened = try workflow.open(source, base: base, branch: branch, dryRun: dryRun) else {
+                Output.write(nothing + "\n")
+                return
+            }
+            Output.write(Self.describe(opened, dryRun: dryRun))
+            if dryRun {
+                Output.write(DiffOutput.text(opened.renderDiff, colour: isatty(STDOUT_FILENO) != 0))
+                return
+            }
+            guard merge else { return }
+            switch try workflow.merge(source, branch: opened.branch, base: base, gate: gate) {
+            case .merged(let commit, let merged):
+                if merged.commit != opened.commit { Output.write("the base moved: re-planned as \(merged.commit.prefix(7)) on \(merged.branch)\n") }
+                Output.write("merged \(merged.branch) into \(base): \(commit.prefix(7)) Merge \(merged.proposal.kind) \(merged.proposal.id)\n")
+            case .gateFailed(let report, let failed):
+                Output.write(report.errors.map { $0.description + "\n" }.joined())
+                Output.error("error: the gates failed on \(failed.branch) (\(report.summary)); the branch is left for you to fix")
+                throw ExitCode(1)
+            case .alreadyMerged:
+                Output.write("\(base) already has this change; nothing merged\n")
+            }
+        } catch let conflict as PromotionConflict {
+            throw CommandFailure(conflict.description)
+        } catch let error as PromotionError {
+            throw CommandFailure(error.description)
+        }
+    }
+
+    /// Render, schemas and policies of the target environment on the proposed commit.
+    func gate(_ snapshot: Snapshot, environment: String) throws -> CheckReport {
+        do {
+            return try EnvironmentChecker(tree: snapshot.tree, model: snapshot.model, renderTime: Date(timeIntervalSince1970: snapshot.tree.commit.time),
+                                          seedSecret: RandomSeed.secret).check([environment])
+        } catch let error as CheckSetupError {
+            throw CommandFailure(error.description)
+        }
+    }
+
+    private func gate(_ snapshot: Snapshot) throws -> CheckReport {
+        let environment = Trailers.parse((try? snapshot.tree.repository.commitInfo(snapshot.commit).message) ?? "")["Environment"] ?? ""
+        return try gate(snapshot, environment: environment)
+    }
+
+    static func describe(_ opened: OpenedBranch, dryRun: Bool) -> String {
+        var text = dryRun ? "would write \(opened.branch) on \(opened.base) (\(opened.baseCommit.prefix(7))): \(opened.proposal.title)\n"
+            : opened.reused ? "\(opened.branch) already holds this change: \(opened.commit.prefix(7)) \(opened.proposal.title)\n"
+            : "wrote \(opened.branch): \(opened.commit.prefix(7)) \(opened.proposal.title)\n"
+        text += opened.proposal.lines.map { "  \($0)\n" }.joined()
+        text += opened.proposal.notes.map { "  note: \($0)\n" }.joined()
+        text += "  render of \(opened.proposal.target): \(opened.renderDiff.summary)\n"
+        return text
+    }
+}
+
+struct PromoteCommand: ParsableCommand {
+    static let configuration = CommandConfiguration(
+        commandName: "promote",
+        abstract: "Promote the values at promote: paths from one environment into the next, as a commit on a branch.",
+        discussion: """
+        For every release of DST with promote: paths that SRC also has, the effective values (chart defaults, values
+        files, inline values) are compared; each difference is written into the file where DST's value is defined,
+        every other byte kept. The commit goes on promote/<dst>/<src-sha> on top of the base branch, without touching
+        the working tree. --merge runs the gates and merges it like a reviewed pull request.
+        Exit codes: 0 done (or nothing to promote), 1 a gate failed, 2 error (a conflict shows both values).
+        """)
+
+    @Argument(help: "The environment to promote from.")
+    var source: String
+
+    @Argument(help: "The environment to promote into.")
+    var target: String
+
+    @Option(name: .long, help: "Only this release (repeatable).")
+    var release: [String] = []
+
+    @Option(name: .long, help: "Read the source's values at this revision (default: the base branch's tip).")
+    var sourceRevision: String?
+
+    @OptionGroup var options: BranchOptions
+
+    func run() throws {
+        let repository = try options.repository()
+        let base = try options.baseBranch(repository)
+        let sourceCommit = try repository.resolveCommit(sourceRevision ?? base).id
+        let source = PromotionSource(source: self.source, target: target, sourceSnapshot: try Snapshot(repository: repository, commit: sourceCommit),
+                                     releases: release.isEmpty ? nil : release)
+        try options.run(source, repository: repository, nothing: "nothing to promote: \(target) already has \(self.source)'s values")
+    }
+}
+
+struct RollbackCommand: ParsableCommand {
+    static let configuration = CommandConfiguration(
+        commandName: "rollback",
+        abstract: "Restore an environment's own files to an earlier revision, as a commit on a branch.",
+        discussion: """
+        Restores the environment's folder and the charts and manifest folders only it uses; shared ones are left
+        alone and named. --merge runs the gates and merges, as for promotions.
+        """)
+
+    @Argument(help: "The environment to roll back.")
+    var environment: String
+
+    @Option(name: .long, help: "The revision whose content to restore (HEAD~1, a tag, a commit id).")
+    var to: String
+
+    @OptionGroup var options: BranchOptions
+
+    func run() throws {
+        let repository = try options.repository()
+        let commit = try repository.resolveCommit(to)
+        let source = RollbackSource(environment: environment, to: try Snapshot(repository: repository, commit: commit.id), toSummary: commit.summary)
+        try options.run(source, repository: repository, nothing: "nothing to roll back: \(environment)'s files already match \(to)")
+    }
+}
+
+struct MergeCommand: ParsableCommand {
+    static let configuration = CommandConfiguration(
+        commandName: "merge",
+        abstract: "Run the gates on a promotion or rollback branch and merge it into the base with a merge commit.")
+
+    @Argument(help: "The branch to merge (promote/... or rollback/...).")
+    var branch: String
+
+    @OptionGroup var options: BranchOptions
+
+    func run() throws {
+        let repository = try options.repository()
+        var options = self.options
+        options.branch = branch
+        options.merge = true
+        let source: ProposalSource
+        do { source = try options.workflow(repository).source(ofBranch: branch) } catch let error as PromotionError { throw CommandFailure(error.description) }
+        try options.run(source, repository: repository, nothing: "\(try options.baseBranch(repository)) already has the change of \(branch)")
+    }
+}
+
+struct HistoryCommand: ParsableCommand {
+    static let configuration = CommandConfiguration(
+        commandName: "history",
+        abstract: "The commits that changed what an environment renders from, newest first, with the objects each changed.")
+
+    enum Format: String, ExpressibleByArgument, CaseIterable { case text, json }
+
+    @Argument(help: "The environment.")
+    var environment: String
+
+    @Option(name: .long, help: "At most this many commits.")
+    var limit = 20
+
+    @Option(name: .long, help: "Start from this revision (default: HEAD).")
+    var revision = "HEAD"
+
+    @Option(name: .long, help: "The environments repository (default: the Git repository around the current folder).")
+    var repo: String?
+
+    @Option(name: .long, help: "Output format.")
+    var output: Format = .text
+
+    func run() throws {
+        let repository = try Repository(discoveringFrom: repo ?? FileManager.default.currentDirectoryPath)
+        let entries: [HistoryEntry]
+        do {
+            entries = try History.of(environment, repository: repository, revision: revision, limit: limit, seedSecret: RandomSeed.secret)
+        } catch let error as PromotionError { throw CommandFailure(error.description) }
+        switch output {
+        case .json:
+            Output.write(JSONWriter.write(.array(entries.map(Self.json))) + "\n")
+        case .text:
+            var text = ""
+            for entry in entries {
+                let date = ISO8601DateFormatter().string(from: Date(timeIntervalSince1970: entry.commit.committer.time ?? 0))
+                text += "\(entry.commit.shortID) \(date) \(entry.commit.author.name): \(entry.commit.summary)\n"
+                if let from = entry.trailers["Promoted-From"], let at = from.firstIndex(of: "@") {
+                    text += "  promoted from \(from[..<at]) at \(from[from.index(after: at)...].prefix(7)) (promotion \(entry.trailers["Promotion-Id"] ?? "?"))\n"
+                }
+                if let to = entry.trailers["Rolled-Back-To"] { text += "  rolled back to \(to.prefix(7)) (promotion \(entry.trailers["Promotion-Id"] ?? "?"))\n" }
+                if let error = entry.renderError { text += "  (objects unknown: \(error.split(separator: "\n").first ?? ""))\n" }
+                for object in entry.objects {
+                    text += "  \(object.action == .create ? "+" : object.action == .prune ? "-" : "~") \(object.title)\n"
+                }
+            }
+            Output.write(text)
+        }
+    }
+
+    static func json(_ entry: HistoryEntry) -> Value {
+        var trailers = ValueObject()
+        for (key, value) in entry.trailers.sorted(by: { $0.key < $1.key }) { trailers[key] = .string(value) }
+        return .object([
+            "commit": .string(entry.commit.id), "summary": .string(entry.commit.summary), "author": .string(entry.commit.author.name),
+            "time": .int(Int64(entry.commit.committer.time ?? 0)), "merged": entry.merged.map { .string($0.id) } ?? .null,
+            "trailers": .object(trailers),
+            "objects": .array(entry.objects.map { object in
+                .object(["action": .string(object.action.rawValue), "kind": .string(object.key.groupKind.kind),
+                         "namespace": .string(object.key.namespace), "name": .string(object.key.name)])
+            }),
+            "renderError": entry.renderError.map { .string($0) } ?? .null,
+        ])
+    }
+}

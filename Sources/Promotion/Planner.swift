@@ -1,0 +1,116 @@
+import Basics
+import Foundation
+import RepoModel
+import YAML
+
+/// Plans a promotion: for every release of the target that names `promote:` paths and exists in
+/// the source, the effective values at those paths on both sides (chart defaults ← values files ←
+/// inline values) and, where they differ, the format-preserving edit of the file where the
+/// target's value is defined.
+public enum PromotionPlanner {
+    /// - Parameters:
+    ///   - sourceTree, sourceModel: the repository at the source's revision.
+    ///   - targetTree, targetModel: the repository at the base the promotion is built on.
+    ///   - releases: only these releases (nil: all).
+    public static func plan(source: String, target: String, sourceCommit: String,
+                            sourceTree: any FileTree, sourceModel: EnvironmentRepository,
+                            targetTree: any FileTree, targetModel: EnvironmentRepository,
+                            releases only: [String]? = nil) throws -> PromotionPlan {
+        guard let sourceEnvironment = sourceModel.environment(named: source) else {
+            throw PromotionError("no environment '\(source)' at the source revision")
+        }
+        guard let targetEnvironment = targetModel.environment(named: target) else {
+            throw PromotionError("no environment '\(target)' on the base branch")
+        }
+        if let only {
+            for name in only where !targetEnvironment.releases.contains(where: { $0.name == name }) {
+                throw PromotionError("\(target) has no release '\(name)' (it has \(targetEnvironment.releases.map(\.name).joined(separator: ", ")))")
+            }
+        }
+        var plan = PromotionPlan(source: source, target: target, sourceCommit: sourceCommit, changes: [], edits: [:], notes: [])
+        var texts: [String: String] = [:]
+        for (index, release) in targetEnvironment.releases.enumerated() {
+            guard case .chart(let chart, let valuesFiles, let inline, let promote) = release.source, !promote.isEmpty else { continue }
+            if let only, !only.contains(release.name) { continue }
+            guard let sourceRelease = sourceEnvironment.releases.first(where: { $0.name == release.name }),
+                  case .chart = sourceRelease.source else {
+                plan.notes.append("\(source) has no chart release '\(release.name)'; nothing to promote for it")
+                continue
+            }
+            let targetLayers = try layers(targetTree, chart: chart, valuesFiles: valuesFiles, inline: inline)
+            let sourceLayers = try layers(sourceTree, release: sourceRelease)
+            for path in promote {
+                guard let wanted = effective(path, sourceLayers) else {
+                    plan.notes.append("\(source) does not set \(release.name) \(path); left as it is")
+                    continue
+                }
+                guard case .some = YAMLEmitter.inlineValue(wanted) ?? wanted.stringValue else {
+                    throw PromotionError("\(release.name) \(path) is a \(wanted.typeName) in \(source); only scalar values can be promoted")
+                }
+                let current = effective(path, targetLayers)
+                if current == wanted { continue }
+                // The edit goes where the target's value is defined; where it is not, into its first values file.
+                let file: String, editPath: ValuePath
+                if path.lookup(in: inline) != nil || valuesFiles.isEmpty {
+                    file = targetEnvironment.file
+                    editPath = ValuePath([.key("spec"), .key("releases"), .index(index), .key("values")] + path.components)
+                } else {
+                    file = valuesFiles.last { targetLayers.files[$0].flatMap { path.lookup(in: $0) } != nil } ?? valuesFiles[0]
+                    editPath = path
+                }
+                let text: String
+                if let edited = texts[file] {
+                    text = edited
+                } else {
+                    text = String(decoding: try targetTree.read(file), as: UTF8.self)
+                }
+                texts[file] = try YAMLEdit.setScalar(in: text, file: file, path: editPath, to: wanted)
+                plan.changes.append(PromotionChange(release: release.name, path: path, from: current, to: wanted, file: file))
+            }
+        }
+        plan.edits = texts.mapValues { Array($0.utf8) }
+        return plan
+    }
+
+    /// A release's values, lowest precedence first: chart defaults, values files, inline values.
+    struct Layers {
+        var ordered: [Value]
+        var files: [String: Value]
+    }
+
+    static func layers(_ tree: any FileTree, release: Release) throws -> Layers {
+        guard case .chart(let chart, let valuesFiles, let inline, _) = release.source else { return Layers(ordered: [], files: [:]) }
+        return try layers(tree, chart: chart, valuesFiles: valuesFiles, inline: inline)
+    }
+
+    static func layers(_ tree: any FileTree, chart: String, valuesFiles: [String], inline: Value) throws -> Layers {
+        var ordered: [Value] = []
+        var files: [String: Value] = [:]
+        if let bytes = try? tree.read(chart + "/values.yaml") {
+            ordered.append(try YAML.values(bytes, file: chart + "/values.yaml").first ?? .null)
+        }
+        for file in valuesFiles {
+            let value = try YAML.values(try tree.read(file), file: file).first ?? .null
+            ordered.append(value)
+            files[file] = value
+        }
+        ordered.append(inline)
+        return Layers(ordered: ordered, files: files)
+    }
+
+    /// The value the chart sees at `path`: the last layer that sets it (a `null` unsets it, as in Helm).
+    static func effective(_ path: ValuePath, _ layers: Layers) -> Value? {
+        var result: Value?
+        for layer in layers.ordered {
+            guard let value = path.lookup(in: layer) else { continue }
+            result = value == .null ? nil : value
+        }
+        return result
+    }
+}
+
+/// A promotion that cannot be planned or written, with what to do.
+public struct PromotionError: Error, Sendable, CustomStringConvertible {
+    public var description: String
+    public init(_ description: String) { self.description = description }
+}

@@ -1,0 +1,135 @@
+import Basics
+import Foundation
+import Git
+import RepoModel
+
+/// A change proposed as a commit on a branch, the way a pull request proposes it: a promotion or
+/// a rollback. Made again on whatever base the branch must sit on, so a moved base re-plans it.
+public struct Proposal: Sendable {
+    /// `promotion` or `rollback`, for messages.
+    public var kind: String
+    /// The environment it changes.
+    public var target: String
+    /// The same change always has the same id (branches are reused by it).
+    public var id: String
+    public var title: String
+    /// Lines describing each change, for the commit body and the terminal.
+    public var lines: [String]
+    public var trailers: [(key: String, value: String)]
+    /// Repository path → new content (nil deletes the file).
+    public var edits: [String: [UInt8]?]
+    /// What was left alone and why.
+    public var notes: [String]
+
+    public var isEmpty: Bool { edits.isEmpty }
+}
+
+/// The repository at one commit, read straight from Git objects.
+public struct Snapshot: Sendable {
+    public var commit: String
+    public var tree: GitTree
+    public var model: EnvironmentRepository
+
+    public init(repository: Repository, commit: String) throws {
+        self.commit = commit
+        tree = try repository.tree(at: commit)
+        model = try RepositoryLoader.load(from: tree)
+    }
+}
+
+/// Makes a proposal on a given base.
+public protocol ProposalSource: Sendable {
+    /// The proposal on `base`; empty when there is nothing to change.
+    func propose(on base: Snapshot) throws -> Proposal
+    /// Throws `PromotionConflict` when `base` changed a value this proposal changes, since
+    /// `planned` (the base it was first made on).
+    func checkConflicts(planned: Snapshot, current: Snapshot) throws
+    /// The branch name when none is given.
+    func defaultBranch(for proposal: Proposal) -> String
+}
+
+/// Promotes the values at `promote:` paths of `source` (read at `sourceCommit`) into `target`.
+public struct PromotionSource: ProposalSource {
+    public var source: String
+    public var target: String
+    public var sourceSnapshot: Snapshot
+    public var releases: [String]?
+
+    public init(source: String, target: String, sourceSnapshot: Snapshot, releases: [String]? = nil) {
+        self.source = source
+        self.target = target
+        self.sourceSnapshot = sourceSnapshot
+        self.releases = releases
+    }
+
+    public func plan(on base: Snapshot) throws -> PromotionPlan {
+        try PromotionPlanner.plan(source: source, target: target, sourceCommit: sourceSnapshot.commit,
+                                  sourceTree: sourceSnapshot.tree, sourceModel: sourceSnapshot.model,
+                                  targetTree: base.tree, targetModel: base.model, releases: releases)
+    }
+
+    public func propose(on base: Snapshot) throws -> Proposal {
+        let plan = try plan(on: base)
+        return Proposal(kind: "promotion", target: target, id: plan.id, title: plan.title,
+                        lines: plan.changes.map { "\($0.summary) (\($0.file))" },
+                        trailers: [("Promoted-From", "\(source)@\(sourceSnapshot.commit)"), ("Environment", target)]
+                            + (releases.map { [("Releases", $0.joined(separator: ", "))] } ?? []) + [("Promotion-Id", plan.id)],
+                        edits: plan.edits.mapValues { Optional($0) }, notes: plan.notes)
+    }
+
+    public func checkConflicts(planned: Snapshot, current: Snapshot) throws {
+        let before = try plan(on: planned)
+        let now = try plan(on: current)
+        for change in before.changes {
+            let current = now.changes.first { $0.release == change.release && $0.path == change.path }
+            // Unchanged since planning (the same `from`), or already at the promoted value: no conflict.
+            guard let current, current.from != change.from else { continue }
+            throw PromotionConflict(change: change, current: current.from)
+        }
+    }
+
+    public func defaultBranch(for proposal: Proposal) -> String {
+        "promote/\(target)/\(sourceSnapshot.commit.prefix(7))"
+    }
+}
+
+/// Parses `Key: value` trailers from the end of a commit message.
+public enum Trailers {
+    public static func parse(_ message: String) -> [String: String] {
+        var trailers: [String: String] = [:]
+        let paragraphs = message.trimmingCharacters(in: .whitespacesAndNewlines).components(separatedBy: "\n\n")
+        guard let last = paragraphs.last else { return [:] }
+        for line in last.split(separator: "\n") {
+            guard let colon = line.firstIndex(of: ":") else { return [:] }
+            let key = line[..<colon].trimmingCharacters(in: .whitespaces)
+            guard !key.isEmpty, !key.contains(" ") else { return [:] }
+            trailers[key] = line[line.index(after: colon)...].trimmingCharacters(in: .whitespaces)
+        }
+        return trailers
+    }
+}
+
+extension Workflow {
+    /// The proposal source that made a branch, from its tip's trailers (for `gitops merge BRANCH`).
+    public func source(ofBranch branch: String) throws -> ProposalSource {
+        guard let tip = try repository.referenceTarget("refs/heads/" + branch) else {
+            throw PromotionError("no branch '\(branch)'")
+        }
+        let info = try repository.commitInfo(tip)
+        let trailers = Trailers.parse(info.message)
+        guard let environment = trailers["Environment"] else {
+            throw PromotionError("\(branch) (\(info.shortID)) is not a gitops promotion or rollback: its commit has no Environment trailer")
+        }
+        if let from = trailers["Promoted-From"], let at = from.firstIndex(of: "@") {
+            let releases = trailers["Releases"].map { $0.split(separator: ",").map { $0.trimmingCharacters(in: .whitespaces) } }
+            return PromotionSource(source: String(from[..<at]), target: environment,
+                                   sourceSnapshot: try Snapshot(repository: repository, commit: String(from[from.index(after: at)...])),
+                                   releases: releases)
+        }
+        if let to = trailers["Rolled-Back-To"] {
+            return RollbackSource(environment: environment, to: try Snapshot(repository: repository, commit: to),
+                                  toSummary: try repository.commitInfo(to).summary)
+        }
+        throw PromotionError("\(branch) (\(info.shortID)) has neither a Promoted-From nor a Rolled-Back-To trailer")
+    }
+}
