@@ -19,6 +19,12 @@ public struct CheckReport: Sendable {
     /// Sorted by file, line and column.
     public var findings: [Finding]
 
+    public init(environments: Int, objects: Int, findings: [Finding]) {
+        self.environments = environments
+        self.objects = objects
+        self.findings = findings
+    }
+
     public var errors: [Finding] { findings.filter { $0.severity == .error } }
     public var passed: Bool { errors.isEmpty }
 

@@ -18,7 +18,10 @@ public struct PromotionChange: Sendable, Hashable {
         "\(release) \(path) \(from.map(PromotionChange.text) ?? "(unset)") → \(PromotionChange.text(to))"
     }
 
-    static func text(_ value: Value) -> String { value.stringValue ?? YAMLEmitter.inlineValue(value) ?? "\(value)" }
+    static func text(_ value: Value) -> String {
+        if value == .string("") { return "\"\"" }
+        return value.stringValue ?? YAMLEmitter.inlineValue(value) ?? "\(value)"
+    }
 }
 
 /// What promoting `source` into `target` changes, and the edited files that do it.

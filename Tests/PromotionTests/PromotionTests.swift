@@ -1,0 +1,208 @@
+import Basics
+import Foundation
+import Gates
+import Git
+import Testing
+import Validation
+@testable import Promotion
+
+/// A scratch environments repository: a chart, staging and production, values files full of comments.
+struct ScratchRepository {
+    let path = NSTemporaryDirectory() + "gitops-promotion-" + UUID().uuidString
+    let author = Signature(name: "Pat", email: "pat@example.com")
+
+    init() throws {
+        try FileManager.default.createDirectory(atPath: path, withIntermediateDirectories: true)
+        try git("init", "-q", "-b", "main")
+        try git("config", "user.name", "Pat")
+        try git("config", "user.email", "pat@example.com")
+        try write("gitops.yaml", "apiVersion: gitops/v1alpha1\nkind: Repository\n")
+        try write("charts/app/Chart.yaml", "apiVersion: v2\nname: app\nversion: 1.0.0\n")
+        try write("charts/app/values.yaml", "image:\n  tag: \"1.0.0\"\n  digest: \"\"\nreplicas: 1\nlog: info\n")
+        try write("charts/app/templates/config.yaml", """
+            apiVersion: v1
+            kind: ConfigMap
+            metadata: {name: app}
+            data:
+              image: "{{ .Values.image.tag }}@{{ .Values.image.digest }}"
+              replicas: "{{ .Values.replicas }}"
+              log: {{ .Values.log | quote }}
+
+            """)
+        for (name, extra) in [("staging", ""), ("production", "      values:\n        log: warn   # production is quieter\n")] {
+            try write("environments/\(name)/environment.yaml", """
+                apiVersion: gitops/v1alpha1
+                kind: Environment
+                metadata: {name: \(name)}
+                spec:
+                  namespace: app-\(name)
+                  releases:
+                    - name: app
+                      chart: charts/app
+                      valuesFiles: [base.yaml, app.yaml]
+                      promote: [image.tag, image.digest, replicas, log]
+                \(extra)
+                """)
+        }
+        try write("environments/staging/base.yaml", "# staging defaults\nreplicas: 2\n")
+        try write("environments/staging/app.yaml", "image:\n  tag: '1.3.0'   # the candidate\n  digest: sha256:abc\nlog: debug\n")
+        try write("environments/production/base.yaml", "# Production sizing; reviewed by the SRE team.\nreplicas: 3 # at least three\n\n# end\n")
+        try write("environments/production/app.yaml", "# Pinned; changed by promotions only.\nimage:\n  # the version running\n  tag: \"1.2.0\"   # pinned\n")
+        try commitAll("initial")
+    }
+
+    func write(_ relative: String, _ text: String) throws {
+        let url = URL(fileURLWithPath: path + "/" + relative)
+        try FileManager.default.createDirectory(at: url.deletingLastPathComponent(), withIntermediateDirectories: true)
+        try text.write(to: url, atomically: true, encoding: .utf8)
+    }
+
+    func read(_ relative: String) throws -> String { try String(contentsOfFile: path + "/" + relative, encoding: .utf8) }
+
+    @discardableResult
+    func git(_ arguments: String...) throws -> String {
+        let process = Process()
+        process.executableURL = URL(fileURLWithPath: "/usr/bin/env")
+        process.arguments = ["git", "-C", path] + arguments
+        let out = Pipe()
+        process.standardOutput = out
+        process.standardError = FileHandle.nullDevice
+        try process.run()
+        let data = out.fileHandleForReading.readDataToEndOfFile()
+        process.waitUntilExit()
+        return String(decoding: data, as: UTF8.self).trimmingCharacters(in: .whitespacesAndNewlines)
+    }
+
+    func commitAll(_ message: String) throws {
+        try git("add", "-A")
+        try git("commit", "-q", "-m", message)
+    }
+
+    func repository() throws -> Repository { try Repository(discoveringFrom: path) }
+
+    func workflow() throws -> Workflow { Workflow(repository: try repository(), author: author, committer: author) }
+
+    func promotion(releases: [String]? = nil) throws -> PromotionSource {
+        let repository = try repository()
+        return PromotionSource(source: "staging", target: "production",
+                               sourceSnapshot: try Snapshot(repository: repository, commit: repository.resolveCommit("main").id), releases: releases)
+    }
+
+    func remove() { try? FileManager.default.removeItem(atPath: path) }
+}
+
+@Suite struct PromotionTests {
+    static func passing(_ snapshot: Snapshot) throws -> CheckReport { CheckReport(environments: 1, objects: 1, findings: []) }
+
+    @Test func planEditsOnlyThePromotedScalarsWhereTheyAreDefined() throws {
+        let scratch = try ScratchRepository()
+        defer { scratch.remove() }
+        let repository = try scratch.repository()
+        let base = try Snapshot(repository: repository, commit: repository.resolveCommit("main").id)
+        let plan = try scratch.promotion().plan(on: base)
+        #expect(plan.changes.map(\.summary) == ["app image.tag 1.2.0 → 1.3.0", "app image.digest \"\" → sha256:abc",
+                                                "app replicas 3 → 2", "app log warn → debug"], "\(plan.changes.map(\.summary))")
+        // Each edit goes where production's value is defined: the tag in app.yaml, replicas in base.yaml,
+        // log in the inline values; the digest, which production sets nowhere, into its first values file.
+        #expect(plan.changes.map(\.file) == ["environments/production/app.yaml", "environments/production/base.yaml",
+                                             "environments/production/base.yaml", "environments/production/environment.yaml"])
+        let app = String(decoding: try #require(plan.edits["environments/production/app.yaml"]), as: UTF8.self)
+        #expect(app == "# Pinned; changed by promotions only.\nimage:\n  # the version running\n  tag: \"1.3.0\"   # pinned\n", "\(app)")
+        let base_ = String(decoding: try #require(plan.edits["environments/production/base.yaml"]), as: UTF8.self)
+        #expect(base_ == "# Production sizing; reviewed by the SRE team.\nreplicas: 2 # at least three\nimage:\n  digest: sha256:abc\n\n# end\n", "\(base_)")
+        let environment = String(decoding: try #require(plan.edits["environments/production/environment.yaml"]), as: UTF8.self)
+        #expect(environment.contains("        log: debug   # production is quieter\n"), "\(environment)")
+        #expect(plan.title == "promote staging → production: 4 values of app")
+    }
+
+    @Test func idempotentBranchesAndNothingToPromote() throws {
+        let scratch = try ScratchRepository()
+        defer { scratch.remove() }
+        let workflow = try scratch.workflow()
+        let first = try #require(try workflow.open(scratch.promotion(releases: ["app"]), base: "main"))
+        #expect(!first.reused && first.branch.hasPrefix("promote/production/"))
+        let again = try #require(try workflow.open(scratch.promotion(releases: ["app"]), base: "main"))
+        #expect(again.reused && again.commit == first.commit && again.branch == first.branch)
+        // Staging moves on with an unrelated commit: same values, so the same change and the same branch.
+        try scratch.write("environments/staging/notes.txt", "unrelated\n")
+        try scratch.commitAll("staging notes")
+        let later = try #require(try workflow.open(scratch.promotion(releases: ["app"]), base: "main"))
+        #expect(later.branch == first.branch, "one branch per change")
+        #expect(try scratch.repository().branches(prefix: "promote/") == [first.branch])
+        // The user's working tree and index are untouched.
+        #expect(try scratch.git("status", "--porcelain") == "")
+        #expect(try scratch.read("environments/production/app.yaml").contains("1.2.0"))
+
+        let merged = try workflow.merge(scratch.promotion(), branch: later.branch, base: "main", gate: Self.passing)
+        guard case .merged(let commit, _) = merged else { Issue.record("\(merged)"); return }
+        let info = try scratch.repository().commitInfo(commit)
+        #expect(info.parents.count == 2 && info.summary.hasPrefix("Merge promotion \(first.proposal.id): promote staging → production"))
+        #expect(try scratch.read("environments/production/app.yaml").contains("tag: \"1.3.0\"   # pinned"), "checked-out files follow")
+        #expect(try scratch.git("status", "--porcelain") == "")
+        #expect(try workflow.open(scratch.promotion(), base: "main") == nil, "nothing to promote")
+        #expect(try scratch.git("fsck", "--strict").isEmpty)
+    }
+
+    @Test func movedBaseIsReplannedAndARealConflictShowsBothValues() throws {
+        let scratch = try ScratchRepository()
+        defer { scratch.remove() }
+        let workflow = try scratch.workflow()
+        let opened = try #require(try workflow.open(scratch.promotion(releases: ["app"]), base: "main"))
+        // main moves with an unrelated change: the merge re-plans on it.
+        try scratch.write("environments/production/extra.yaml", "# unrelated\n")
+        try scratch.commitAll("unrelated production note")
+        let unrelatedTip = try scratch.git("rev-parse", "main")
+        let merged = try workflow.merge(scratch.promotion(releases: ["app"]), branch: opened.branch, base: "main", gate: Self.passing)
+        guard case .merged(let commit, let final) = merged else { Issue.record("\(merged)"); return }
+        #expect(final.commit != opened.commit && final.baseCommit == unrelatedTip)
+        #expect(try scratch.repository().commitInfo(commit).parents == [unrelatedTip, final.commit])
+
+        // A new promotion; meanwhile someone pins production's tag to another value: a conflict.
+        try scratch.write("environments/staging/app.yaml", "image:\n  tag: '1.4.0'\n  digest: sha256:abc\nlog: debug\n")
+        try scratch.commitAll("staging 1.4.0")
+        let next = try #require(try workflow.open(scratch.promotion(releases: ["app"]), base: "main"))
+        try scratch.write("environments/production/app.yaml", "# Pinned; changed by promotions only.\nimage:\n  # the version running\n  tag: \"1.3.1\"   # hotfix\n")
+        try scratch.commitAll("production hotfix 1.3.1")
+        let conflict = #expect(throws: PromotionConflict.self) {
+            try workflow.merge(scratch.promotion(releases: ["app"]), branch: next.branch, base: "main", gate: Self.passing)
+        }
+        #expect(conflict?.description.contains("was 1.3.0 when planned and is now 1.3.1") == true
+                && conflict?.description.contains("would set 1.4.0") == true, "\(String(describing: conflict))")
+    }
+
+    @Test func aFailedGateLeavesTheBranchAndTheBase() throws {
+        let scratch = try ScratchRepository()
+        defer { scratch.remove() }
+        let workflow = try scratch.workflow()
+        let before = try scratch.git("rev-parse", "main")
+        let finding = Finding(severity: .error, location: SourceLocation(file: "environments/production/app.yaml", line: 4, column: 8),
+                              rule: "images/disallow-latest-tag", message: "pin the image", object: "ConfigMap app-production/app")
+        let outcome = try workflow.merge(scratch.promotion(), base: "main") { _ in CheckReport(environments: 1, objects: 1, findings: [finding]) }
+        guard case .gateFailed(let report, let opened) = outcome else { Issue.record("\(outcome)"); return }
+        #expect(report.errors.first?.rule == "images/disallow-latest-tag")
+        #expect(try scratch.git("rev-parse", "main") == before, "nothing merged")
+        #expect(try scratch.repository().referenceTarget("refs/heads/" + opened.branch) == opened.commit, "the branch stays for a person to fix")
+    }
+
+    @Test func rollbackRestoresTheEnvironmentAndHistoryShowsEachStep() throws {
+        let scratch = try ScratchRepository()
+        defer { scratch.remove() }
+        let workflow = try scratch.workflow()
+        guard case .merged = try workflow.merge(scratch.promotion(), base: "main", gate: Self.passing) else { Issue.record("not merged"); return }
+        let repository = try scratch.repository()
+        let target = try repository.resolveCommit("main~1")
+        let rollback = RollbackSource(environment: "production", to: try Snapshot(repository: repository, commit: target.id), toSummary: target.summary)
+        guard case .merged(let commit, let opened) = try workflow.merge(rollback, base: "main", gate: Self.passing) else { Issue.record("not merged"); return }
+        #expect(opened.branch == "rollback/production/\(target.id.prefix(7))")
+        #expect(try scratch.git("diff", "--stat", "main~2", "main", "--", "environments/production").isEmpty, "production is as before the promotion")
+        #expect(try scratch.read("environments/production/app.yaml").contains("1.2.0"))
+        #expect(try repository.commitInfo(commit).summary.hasPrefix("Merge rollback "))
+
+        let history = try History.of("production", repository: repository, revision: "main", limit: 10)
+        #expect(history.map { $0.commit.summary.prefix(15) } == ["Merge rollback ", "Merge promotion", "initial"])
+        #expect(history[0].trailers["Rolled-Back-To"] == target.id && history[1].trailers["Promoted-From"]?.hasPrefix("staging@") == true)
+        #expect(history[1].objects.map(\.title) == ["v1 ConfigMap app-production/app"] && history[1].objects.first?.action == .update)
+        // Staging's history does not show production's promotions.
+        #expect(try History.of("staging", repository: repository, revision: "main").map(\.commit.summary) == ["initial"])
+    }
+}
