@@ -65,6 +65,7 @@ struct BranchOptions: ParsableArguments {
     func run(_ source: ProposalSource, repository: Repository, nothing: String) throws {
         let workflow = try workflow(repository)
         let base = try baseBranch(repository)
+        if let recovered = try workflow.recoverInterruptedMerge() { Output.error("note: \(recovered)") }
         do {
             guard let opened = try workflow.open(source, base: base, branch: branch, dryRun: dryRun) else {
                 Output.write(nothing + "\n")

@@ -52,6 +52,7 @@ public struct Workflow: Sendable {
     /// Writes the proposal as one commit on `branch` (default: the source's name for it) on top of
     /// `base`'s tip. Reuses a branch that already holds the same change (by id), never a second one.
     public func open(_ source: ProposalSource, base: String, branch: String? = nil, dryRun: Bool = false) throws -> OpenedBranch? {
+        if !dryRun { _ = try recoverInterruptedMerge() }
         for attempt in 0..<attempts {
             let baseCommit = try tip(base)
             let snapshot = try Snapshot(repository: repository, commit: baseCommit)
@@ -77,11 +78,13 @@ public struct Workflow: Sendable {
             }
             let message = Self.message(proposal, diff: diff)
             let commit = try repository.commit(tree: tree, parents: [baseCommit], author: author, committer: committer, message: message)
+            CrashPoint.reach("before-branch-ref")
             guard try swap("refs/heads/" + name, to: commit, expected: existing, message: "gitops: \(proposal.title)") else {
                 // Someone else wrote the branch meanwhile: look again.
                 try backoff(attempt)
                 continue
             }
+            CrashPoint.reach("after-branch-ref")
             opened.commit = commit
             return opened
         }
@@ -107,6 +110,7 @@ public struct Workflow: Sendable {
     /// - Parameter gate: checks the target environment on a snapshot (render, schemas, policies).
     public func merge(_ source: ProposalSource, branch: String? = nil, base: String,
                       gate: (Snapshot) throws -> CheckReport) throws -> MergeOutcome {
+        _ = try recoverInterruptedMerge()
         var planned: Snapshot?
         for attempt in 0..<attempts {
             let baseCommit = try tip(base)
@@ -134,17 +138,28 @@ public struct Workflow: Sendable {
                     throw PromotionError("\(dirty.joined(separator: ", ")) \(dirty.count == 1 ? "has" : "have") uncommitted edits in the working tree, and merging into the checked-out \(base) would overwrite them; commit or stash them first (branch \(opened.branch) is ready)")
                 }
             }
+            CrashPoint.reach("before-merge-ref")
+            if checkedOut { try MergeJournal(base: base, from: opened.baseCommit, to: merge, paths: paths).write(repository) }
             guard try swap("refs/heads/" + base, to: merge, expected: opened.baseCommit, message: "gitops: merge \(opened.branch)") else {
+                MergeJournal.remove(repository)
                 try backoff(attempt)
                 continue
             }
-            if checkedOut { try repository.checkOut(paths: paths, from: opened.baseCommit, to: merge) }
+            CrashPoint.reach("before-checkout")
+            if checkedOut {
+                try repository.checkOut(paths: paths, from: opened.baseCommit, to: merge)
+                MergeJournal.remove(repository)
+            }
             return .merged(commit: merge, opened: opened)
         }
         throw PromotionError("\(base) kept moving while merging; gave up after \(attempts) attempts")
     }
 
     // MARK: Helpers
+
+    /// Finishes a merge a killed process left half done (see `MergeJournal`); what it did, if anything.
+    @discardableResult
+    public func recoverInterruptedMerge() throws -> String? { try MergeJournal.recover(repository) }
 
     /// A compare-and-swap ref update; false when the ref moved meanwhile.
     private func swap(_ name: String, to commit: String, expected: String?, message: String) throws -> Bool {

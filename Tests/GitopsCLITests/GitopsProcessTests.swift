@@ -4,6 +4,8 @@ import Testing
 /// Runs the built `gitops` executable as a process.
 struct GitopsRun {
     var status: Int32
+    /// Killed by a signal (status is then the signal number).
+    var signalled = false
     var stdout: String
     var stderr: String
 
@@ -16,10 +18,11 @@ struct GitopsRun {
         return candidates.first { FileManager.default.isExecutableFile(atPath: $0.path) } ?? candidates[0]
     }()
 
-    init(_ arguments: [String], in folder: String? = nil) throws {
+    init(_ arguments: [String], in folder: String? = nil, environment: [String: String] = [:]) throws {
         let process = Process()
         process.executableURL = Self.executable
         process.arguments = arguments
+        if !environment.isEmpty { process.environment = ProcessInfo.processInfo.environment.merging(environment) { $1 } }
         if let folder { process.currentDirectoryURL = URL(fileURLWithPath: folder) }
         let out = Pipe(), err = Pipe()
         process.standardOutput = out
@@ -29,6 +32,7 @@ struct GitopsRun {
         let errData = err.fileHandleForReading.readDataToEndOfFile()
         process.waitUntilExit()
         status = process.terminationStatus
+        signalled = process.terminationReason == .uncaughtSignal
         stdout = String(decoding: outData, as: UTF8.self)
         stderr = String(decoding: errData, as: UTF8.self)
     }

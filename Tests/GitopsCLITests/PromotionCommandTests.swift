@@ -1,0 +1,100 @@
+import Foundation
+import Testing
+
+/// `gitops promote`, `merge`, `rollback` and `history` as processes, on copies of this repository
+/// (staging runs blog 1.5.0, production 1.4.2): the gates are the real render, schemas and policies.
+@Suite struct PromotionCommandTests {
+    static func copy() throws -> ClusterDiffTests.Copy {
+        let copy = try ClusterDiffTests.Copy()
+        try copy.run("git", "config", "user.name", "Pat Promoter")
+        try copy.run("git", "config", "user.email", "pat@example.com")
+        return copy
+    }
+
+    static func git(_ copy: ClusterDiffTests.Copy, _ arguments: String...) throws -> String {
+        let process = Process()
+        process.executableURL = URL(fileURLWithPath: "/usr/bin/env")
+        process.arguments = ["git", "-C", copy.path] + arguments
+        let out = Pipe()
+        process.standardOutput = out
+        process.standardError = FileHandle.nullDevice
+        try process.run()
+        let data = out.fileHandleForReading.readDataToEndOfFile()
+        process.waitUntilExit()
+        return String(decoding: data, as: UTF8.self).trimmingCharacters(in: .whitespacesAndNewlines)
+    }
+
+    @Test func promoteMergeThenRollBackThisRepository() throws {
+        let copy = try Self.copy()
+        defer { copy.remove() }
+        let preview = try GitopsRun(["promote", "staging", "production", "--dry-run", "--repo", copy.path])
+        #expect(preview.status == 0 && preview.stdout.contains("would write promote/production/")
+                && preview.stdout.contains("blog image.tag 1.4.2 → 1.5.0 (environments/production/blog.yaml)"), "\(preview.stdout)\(preview.stderr)")
+        #expect(try Self.git(copy, "branch", "--list", "promote/*").isEmpty, "a dry run writes nothing")
+
+        let promoted = try GitopsRun(["promote", "staging", "production", "--merge", "--repo", copy.path])
+        #expect(promoted.status == 0, "\(promoted.stdout)\(promoted.stderr)")
+        #expect(promoted.stdout.contains("merged promote/production/") && promoted.stdout.contains("Merge promotion "), "\(promoted.stdout)")
+        // Only production's pinned value changed: one line of one file.
+        #expect(try Self.git(copy, "diff", "--numstat", "HEAD~1", "HEAD") == "1\t1\tenvironments/production/blog.yaml")
+        #expect(try Self.git(copy, "diff", "HEAD~1", "HEAD").contains("+  tag: \"1.5.0\"   # pinned; changed only by promotions from staging"))
+        let parents = try Self.git(copy, "log", "-1", "--format=%P").split(separator: " ")
+        #expect(parents.count == 2, "a merge commit, as a merged pull request")
+        let body = try Self.git(copy, "log", "-1", "--format=%B", "HEAD^2")
+        #expect(body.hasPrefix("promote staging → production: blog image.tag 1.4.2 → 1.5.0") && body.contains("Render of production: ")
+                && body.contains("Promoted-From: staging@") && body.contains("Promotion-Id: "), "\(body)")
+        #expect(try Self.git(copy, "status", "--porcelain").isEmpty, "the checked-out files follow the merge")
+
+        let history = try GitopsRun(["history", "production", "--repo", copy.path, "--limit", "1"])
+        #expect(history.stdout.contains("promoted from staging at ") && history.stdout.contains("~ apps/v1 Deployment blog-production/blog"),
+                "\(history.stdout)")
+
+        let rolledBack = try GitopsRun(["rollback", "production", "--to", "HEAD~1", "--merge", "--repo", copy.path])
+        #expect(rolledBack.status == 0 && rolledBack.stdout.contains("Merge rollback "), "\(rolledBack.stdout)\(rolledBack.stderr)")
+        #expect(try Self.git(copy, "diff", "HEAD~2", "HEAD", "--", "environments/production").isEmpty, "production is back where it was")
+        #expect(try Self.git(copy, "status", "--porcelain").isEmpty)
+        #expect(try Self.git(copy, "fsck", "--strict", "--no-dangling").isEmpty)
+    }
+
+    @Test func aFailedGateExitsOneAndLeavesTheBranch() throws {
+        let copy = try Self.copy()
+        defer { copy.remove() }
+        try copy.edit("environments/staging/blog.yaml") { $0.replacingOccurrences(of: "tag: \"1.5.0\"", with: "tag: latest") }
+        try copy.run("git", "commit", "-q", "-am", "staging on latest")
+        let before = try Self.git(copy, "rev-parse", "HEAD")
+        let run = try GitopsRun(["promote", "staging", "production", "--merge", "--repo", copy.path])
+        #expect(run.status == 1, "\(run.stdout)\(run.stderr)")
+        #expect(run.stdout.contains("disallow-latest-tag") && run.stderr.contains("the gates failed"), "\(run.stdout)\(run.stderr)")
+        #expect(try Self.git(copy, "rev-parse", "HEAD") == before)
+        #expect(!(try Self.git(copy, "branch", "--list", "promote/*").isEmpty), "the branch is left for a person to fix")
+    }
+
+    @Test func concurrentPromotionsMergeOnce() async throws {
+        let copy = try Self.copy()
+        defer { copy.remove() }
+        let runs = try await withThrowingTaskGroup(of: GitopsRun.self) { group in
+            for _ in 0..<4 { group.addTask { try GitopsRun(["promote", "staging", "production", "--merge", "--repo", copy.path]) } }
+            return try await group.reduce(into: []) { $0.append($1) }
+        }
+        #expect(runs.allSatisfy { $0.status == 0 }, "\(runs.map { $0.stdout + $0.stderr })")
+        #expect(try Self.git(copy, "rev-list", "--merges", "--count", "HEAD") == "1", "merged exactly once")
+        #expect(try Self.git(copy, "branch", "--list", "promote/*").split(separator: "\n").count == 1)
+        #expect(try Self.git(copy, "fsck", "--strict", "--no-dangling").isEmpty)
+        #expect(try Self.git(copy, "status", "--porcelain").isEmpty)
+    }
+
+    @Test(arguments: ["before-branch-ref", "after-branch-ref", "before-merge-ref", "before-checkout"])
+    func aKilledPromotionLeavesAConsistentRepositoryAndARerunFinishes(point: String) throws {
+        let copy = try Self.copy()
+        defer { copy.remove() }
+        let killed = try GitopsRun(["promote", "staging", "production", "--merge", "--repo", copy.path], environment: ["GITOPS_TEST_CRASH_AT": point])
+        #expect(killed.signalled, "\(point): \(killed.stdout)\(killed.stderr)")
+        #expect(try Self.git(copy, "fsck", "--strict", "--no-dangling").isEmpty)
+        let rerun = try GitopsRun(["promote", "staging", "production", "--merge", "--repo", copy.path])
+        #expect(rerun.status == 0, "\(point): \(rerun.stdout)\(rerun.stderr)")
+        #expect(try Self.git(copy, "rev-list", "--merges", "--count", "HEAD") == "1", "\(point)")
+        #expect(try Self.git(copy, "status", "--porcelain").isEmpty, "\(point)")
+        #expect(try String(contentsOfFile: copy.path + "/environments/production/blog.yaml", encoding: .utf8).contains("tag: \"1.5.0\""))
+        #expect(try Self.git(copy, "fsck", "--strict", "--no-dangling").isEmpty)
+    }
+}
