@@ -26,6 +26,9 @@ struct BranchOptions: ParsableArguments {
     @Option(name: .long, help: "Committer as 'Name <email>' (default: GIT_COMMITTER_NAME/GIT_COMMITTER_EMAIL, else the author).")
     var committer: String?
 
+    @Option(name: .long, help: "Push the branch (and the merge) to this remote; the base is the remote's branch, fetched first. Credentials: GITOPS_GIT_TOKEN (HTTPS), GITOPS_SSH_KEY or the SSH agent, else Git's credential helper.")
+    var push: String?
+
     @Option(name: .long, help: "The environments repository (default: the Git repository around the current folder).")
     var repo: String?
 
@@ -58,7 +61,9 @@ struct BranchOptions: ParsableArguments {
             throw CommandFailure("no author: set Git's user.name and user.email, GIT_AUTHOR_NAME and GIT_AUTHOR_EMAIL, or pass --author 'Name <email>'")
         }
         let committer = try committer.map { try parse($0, "--committer") } ?? fromEnvironment("COMMITTER") ?? author
-        return Workflow(repository: repository, author: author, committer: committer, seedSecret: RandomSeed.secret)
+        var workflow = Workflow(repository: repository, author: author, committer: committer, seedSecret: RandomSeed.secret)
+        if let push { workflow.remote = (push, RemoteCredentials.fromEnvironment()) }
+        return workflow
     }
 
     /// Opens the branch (or prints the plan), then merges when asked; prints what happened.
@@ -80,7 +85,8 @@ struct BranchOptions: ParsableArguments {
             switch try workflow.merge(source, branch: opened.branch, base: base, gate: gate) {
             case .merged(let commit, let merged):
                 if merged.commit != opened.commit { Output.write("the base moved: re-planned as \(merged.commit.prefix(7)) on \(merged.branch)\n") }
-                Output.write("merged \(merged.branch) into \(base): \(commit.prefix(7)) Merge \(merged.proposal.kind) \(merged.proposal.id)\n")
+                Output.write("merged \(merged.branch) into \(push.map { "\($0)/" } ?? "")\(base): \(commit.prefix(7)) Merge \(merged.proposal.kind) \(merged.proposal.id)\n")
+                if let push, repository.currentBranch() == base { Output.write("your local \(base) is behind \(push)/\(base); git pull brings it along\n") }
             case .gateFailed(let report, let failed):
                 Output.write(report.errors.map { $0.description + "\n" }.joined())
                 Output.error("error: the gates failed on \(failed.branch) (\(report.summary)); the branch is left for you to fix")

@@ -63,8 +63,18 @@ struct MergeJournal {
 
 /// Test hook: `GITOPS_TEST_CRASH_AT=<point>` kills the process at that point of a promotion, so
 /// tests can check that the repository stays consistent and a rerun finishes the job.
+/// `GITOPS_TEST_HOOK_AT=<point>` with `GITOPS_TEST_HOOK=<shell command>` runs the command there
+/// (to move a remote in the middle of a push, for instance).
 enum CrashPoint {
     static func reach(_ name: String) {
-        if ProcessInfo.processInfo.environment["GITOPS_TEST_CRASH_AT"] == name { kill(getpid(), SIGKILL) }
+        let environment = ProcessInfo.processInfo.environment
+        if environment["GITOPS_TEST_CRASH_AT"] == name { kill(getpid(), SIGKILL) }
+        if environment["GITOPS_TEST_HOOK_AT"] == name, let command = environment["GITOPS_TEST_HOOK"] {
+            let process = Process()
+            process.executableURL = URL(fileURLWithPath: "/bin/sh")
+            process.arguments = ["-c", command]
+            try? process.run()
+            process.waitUntilExit()
+        }
     }
 }

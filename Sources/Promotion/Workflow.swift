@@ -39,6 +39,10 @@ public struct Workflow: Sendable {
     public var seedSecret: String?
     /// Attempts when the base keeps moving.
     public var attempts = 5
+    /// When set, the base is the remote's branch: fetched before each attempt, the promotion branch
+    /// pushed, and the merge pushed to the remote (a non-fast-forward rejection re-plans on the new
+    /// remote tip). The local base branch is not moved.
+    public var remote: (name: String, credentials: RemoteCredentials)?
 
     public init(repository: Repository, author: Signature, committer: Signature, seedSecret: String? = nil) {
         self.repository = repository
@@ -70,6 +74,7 @@ public struct Workflow: Sendable {
                 if info.treeID == tree && info.parents.first == baseCommit {
                     opened.commit = existing
                     opened.reused = true
+                    try pushBranch(name, id: proposal.id, replacing: nil)
                     return opened
                 }
                 guard Trailers.parse(info.message)["Promotion-Id"] == proposal.id else {
@@ -86,6 +91,7 @@ public struct Workflow: Sendable {
             }
             CrashPoint.reach("after-branch-ref")
             opened.commit = commit
+            try pushBranch(name, id: proposal.id, replacing: existing)
             return opened
         }
         throw PromotionError("\(branch ?? "the branch") kept moving; gave up after \(attempts) attempts")
@@ -129,6 +135,13 @@ public struct Workflow: Sendable {
                 + "Merged branch \(opened.branch) into \(base).\n\nPromotion-Id: \(opened.proposal.id)\n"
             let merge = try repository.commit(tree: tip.tree.commit.treeID, parents: [opened.baseCommit, opened.commit],
                                               author: author, committer: committer, message: message)
+            if let remote {
+                guard try pushMerge(merge, to: base, remote: remote) else {
+                    try backoff(attempt)
+                    continue
+                }
+                return .merged(commit: merge, opened: opened)
+            }
             // The checked-out branch: its files must not hold unsaved edits we would overwrite.
             let checkedOut = repository.workdir != nil && repository.currentBranch() == base
             let paths = opened.proposal.edits.keys.sorted()
@@ -173,10 +186,51 @@ public struct Workflow: Sendable {
     }
 
     func tip(_ branch: String) throws -> String {
+        if let remote {
+            try repository.fetch(remote: remote.name, refspecs: ["+refs/heads/\(branch):refs/remotes/\(remote.name)/\(branch)"], credentials: remote.credentials)
+            guard let commit = try repository.referenceTarget("refs/remotes/\(remote.name)/\(branch)") else {
+                throw PromotionError("the remote '\(remote.name)' has no branch '\(branch)'")
+            }
+            return commit
+        }
         guard let commit = try repository.referenceTarget("refs/heads/" + branch) else {
             throw PromotionError("no branch '\(branch)' in \(repository.gitDirectory); pass --base BRANCH")
         }
         return commit
+    }
+
+    /// Pushes the promotion branch. The remote's copy is replaced only when it is a commit gitops
+    /// wrote for the same change (`replacing`, or one carrying the same Promotion-Id); a person's
+    /// commits on it are never overwritten.
+    private func pushBranch(_ name: String, id: String, replacing previous: String?) throws {
+        guard let remote else { return }
+        let tracking = "refs/remotes/\(remote.name)/\(name)"
+        try? repository.fetch(remote: remote.name, refspecs: ["+refs/heads/\(name):\(tracking)"], credentials: remote.credentials)
+        var force = false
+        if let remoteTip = try repository.referenceTarget(tracking), let local = try repository.referenceTarget("refs/heads/" + name),
+           remoteTip != local, !(try repository.isAncestor(remoteTip, of: local)) {
+            let remoteMessage = try repository.commitInfo(remoteTip).message
+            let ours = remoteTip == previous || Trailers.parse(remoteMessage)["Promotion-Id"] == id
+            guard ours else {
+                throw PromotionError("the remote '\(remote.name)' has other commits on \(name); look at them, or pass --branch NAME")
+            }
+            force = true
+        }
+        let rejected = try repository.push(remote: remote.name, refspecs: ["\(force ? "+" : "")refs/heads/\(name):refs/heads/\(name)"],
+                                           credentials: remote.credentials)
+        if let reason = rejected.values.first {
+            throw PromotionError("the remote '\(remote.name)' refused branch \(name) (\(reason))")
+        }
+    }
+
+    /// Pushes a merge commit to the remote's base branch; false when the remote moved meanwhile.
+    private func pushMerge(_ merge: String, to base: String, remote: (name: String, credentials: RemoteCredentials)) throws -> Bool {
+        let temporary = "refs/gitops/merge-\(getpid())"
+        try repository.updateReference(temporary, to: merge, expected: try repository.referenceTarget(temporary), message: "gitops: push")
+        defer { try? repository.deleteReference(temporary) }
+        CrashPoint.reach("before-merge-push")
+        let rejected = try repository.push(remote: remote.name, refspecs: ["\(temporary):refs/heads/\(base)"], credentials: remote.credentials)
+        return rejected.isEmpty
     }
 
     private func backoff(_ attempt: Int) throws {

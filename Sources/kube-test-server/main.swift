@@ -35,6 +35,12 @@ struct KubeTestServerCommand: ParsableCommand {
         } else {
             FileHandle.standardOutput.write(Data(config.utf8))
         }
+        // A parent may have started us with these blocked; we must hear them.
+        var unblock = sigset_t()
+        sigemptyset(&unblock)
+        sigaddset(&unblock, SIGTERM)
+        sigaddset(&unblock, SIGINT)
+        pthread_sigmask(SIG_UNBLOCK, &unblock, nil)
         let stop = DispatchSemaphore(value: 0)
         var sources: [DispatchSourceSignal] = []
         for sig in [SIGTERM, SIGINT] {
