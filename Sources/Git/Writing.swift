@@ -234,21 +234,28 @@ extension Repository {
     public func log(from revision: String, firstParent: Bool = false, limit: Int? = nil,
                     where keep: (CommitInfo) throws(GitError) -> Bool = { _ in true }) throws(GitError) -> [CommitInfo] {
         let start = try resolveCommit(revision).id
-        var ids: [String] = []
-        try withLock { () throws(GitError) in
+        // The walk is lazy: commits are read one at a time, so a limit stops it early.
+        let walk = try withLock { () throws(GitError) -> OpaquePointer? in
             var walk: OpaquePointer?
             try check(git_revwalk_new(&walk, handle), "git_revwalk_new")
-            defer { git_revwalk_free(walk) }
-            git_revwalk_sorting(walk, GIT_SORT_TOPOLOGICAL.rawValue | GIT_SORT_TIME.rawValue)
-            if firstParent { git_revwalk_simplify_first_parent(walk) }
+            if firstParent {
+                git_revwalk_simplify_first_parent(walk)
+            } else {
+                git_revwalk_sorting(walk, GIT_SORT_TOPOLOGICAL.rawValue | GIT_SORT_TIME.rawValue)
+            }
             var startID = try oid(start, "git_revwalk_push")
             try check(git_revwalk_push(walk, &startID), "git_revwalk_push")
-            var id = git_oid()
-            while git_revwalk_next(&id, walk) == 0 { ids.append(hex(&id)) }
+            return walk
         }
+        defer { _ = try? withLock { () throws(GitError) in git_revwalk_free(walk) } }
         var out: [CommitInfo] = []
-        for id in ids {
-            let info = try withLock { () throws(GitError) -> CommitInfo in try unlockedInfo(id) }
+        while true {
+            let next = try withLock { () throws(GitError) -> CommitInfo? in
+                var id = git_oid()
+                guard git_revwalk_next(&id, walk) == 0 else { return nil }
+                return try unlockedInfo(hex(&id))
+            }
+            guard let info = next else { break }
             if try keep(info) {
                 out.append(info)
                 if let limit, out.count >= limit { break }

@@ -37,37 +37,47 @@ public enum History {
             }
         }
         let watched = paths.sorted()
+        // What the environment renders from, per commit: the object ids of the watched paths.
+        // Each commit's is read once (a first-parent walk asks for each commit and its parent).
+        var fingerprints: [String: [String?]] = [:]
+        func fingerprint(_ commit: String) throws(GitError) -> [String?] {
+            if let known = fingerprints[commit] { return known }
+            var ids: [String?] = []
+            for path in watched { ids.append(try repository.entryID(commit: commit, path: path)) }
+            fingerprints[commit] = ids
+            return ids
+        }
         let commits = try repository.log(from: revision, firstParent: true, limit: limit) { info throws(GitError) -> Bool in
-            for path in watched {
-                let now = try repository.entryID(commit: info.id, path: path)
-                let before = try info.parents.first.map { parent throws(GitError) in try repository.entryID(commit: parent, path: path) } ?? nil
-                if now != before { return true }
-            }
-            return false
+            let now = try fingerprint(info.id)
+            guard let parent = info.parents.first else { return now.contains { $0 != nil } }
+            return try now != fingerprint(parent)
+        }
+        // Renders are shared between commits with the same fingerprint (a parent is often the
+        // previous entry's commit, as far as this environment is concerned).
+        var renders: [[String?]: [Object]] = [:]
+        func render(_ commit: String) throws -> [Object] {
+            let key = try fingerprint(commit)
+            if let known = renders[key] { return known }
+            let snapshot = try Snapshot(repository: repository, commit: commit)
+            let objects = try snapshot.model.environment(named: environment).map {
+                try Renderer(tree: snapshot.tree, renderTime: Date(timeIntervalSince1970: snapshot.tree.commit.time), seedSecret: seedSecret)
+                    .render($0).objects
+            } ?? []
+            renders[key] = objects
+            return objects
         }
         return try commits.map { info in
             let merged = info.parents.count > 1 ? try repository.commitInfo(info.parents[1]) : nil
             var trailers = merged.map { Trailers.parse($0.message) } ?? [:]
             trailers.merge(Trailers.parse(info.message)) { merged, _ in merged }
             do {
-                let objects = try changedObjects(environment, repository: repository, commit: info, seedSecret: seedSecret)
+                let after = try render(info.id)
+                let before = try info.parents.first.map(render) ?? []
+                let objects = Drift.compare(desired: after, live: before) { _ in true }.entries.filter { $0.action != .unchanged }
                 return HistoryEntry(commit: info, merged: merged, trailers: trailers, objects: objects, renderError: nil)
             } catch {
                 return HistoryEntry(commit: info, merged: merged, trailers: trailers, objects: [], renderError: "\(error)")
             }
         }
-    }
-
-    /// The environment's render at the commit against its first parent.
-    static func changedObjects(_ environment: String, repository: Repository, commit: CommitInfo, seedSecret: String?) throws -> [DriftReport.Entry] {
-        func render(_ id: String) throws -> [Object] {
-            let snapshot = try Snapshot(repository: repository, commit: id)
-            guard let env = snapshot.model.environment(named: environment) else { return [] }
-            return try Renderer(tree: snapshot.tree, renderTime: Date(timeIntervalSince1970: snapshot.tree.commit.time), seedSecret: seedSecret)
-                .render(env).objects
-        }
-        let after = try render(commit.id)
-        let before = try commit.parents.first.map(render) ?? []
-        return Drift.compare(desired: after, live: before) { _ in true }.entries.filter { $0.action != .unchanged }
     }
 }
