@@ -1,4 +1,3 @@
-import Foundation
 import CGit2
 
 extension Repository {
@@ -37,14 +36,8 @@ extension Repository {
             try check(git_checkout_options_init(&options, UInt32(GIT_CHECKOUT_OPTIONS_VERSION)), "git_checkout_options_init")
             options.checkout_strategy = GIT_CHECKOUT_FORCE.rawValue | GIT_CHECKOUT_DISABLE_PATHSPEC_MATCH.rawValue
             options.baseline = oldTree
-            var cStrings: [UnsafeMutablePointer<CChar>?] = paths.map { path in path.withCString { cString in
-                let copy = UnsafeMutablePointer<CChar>.allocate(capacity: strlen(cString) + 1)
-                strcpy(copy, cString)
-                return copy
-            } }
-            defer { for pointer in cStrings { pointer?.deallocate() } }
-            let result = cStrings.withUnsafeMutableBufferPointer { buffer -> Int32 in
-                options.paths = git_strarray(strings: buffer.baseAddress, count: buffer.count)
+            let result = withStrArray(paths) { array -> Int32 in
+                options.paths = array
                 return git_checkout_tree(handle, newCommit, &options)
             }
             try check(result, "git_checkout_tree")

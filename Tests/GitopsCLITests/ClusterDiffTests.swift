@@ -24,14 +24,7 @@ import YAML
             try run("git", "-c", "user.email=t@example.com", "-c", "user.name=T", "commit", "-q", "-m", "copy")
         }
 
-        func run(_ arguments: String...) throws {
-            let process = Process()
-            process.executableURL = URL(fileURLWithPath: "/usr/bin/env")
-            process.arguments = arguments
-            process.currentDirectoryURL = URL(fileURLWithPath: path)
-            try process.run()
-            process.waitUntilExit()
-        }
+        func run(_ arguments: String...) throws { try TestProcess.output(arguments, in: path) }
 
         func edit(_ relative: String, _ change: (String) -> String) throws {
             let file = path + "/" + relative

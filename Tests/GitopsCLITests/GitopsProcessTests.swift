@@ -38,6 +38,24 @@ struct GitopsRun {
     }
 }
 
+/// Runs a program and returns its standard output, trimmed (standard error discarded).
+enum TestProcess {
+    @discardableResult
+    static func output(_ arguments: [String], in folder: String? = nil) throws -> String {
+        let process = Process()
+        process.executableURL = URL(fileURLWithPath: "/usr/bin/env")
+        process.arguments = arguments
+        if let folder { process.currentDirectoryURL = URL(fileURLWithPath: folder) }
+        let out = Pipe()
+        process.standardOutput = out
+        process.standardError = FileHandle.nullDevice
+        try process.run()
+        let data = out.fileHandleForReading.readDataToEndOfFile()
+        process.waitUntilExit()
+        return String(decoding: data, as: UTF8.self).trimmingCharacters(in: .whitespacesAndNewlines)
+    }
+}
+
 /// A scratch environments repository in Git.
 struct ScratchEnvironments {
     let path = NSTemporaryDirectory() + "gitops-cli-" + UUID().uuidString

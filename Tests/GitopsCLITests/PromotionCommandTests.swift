@@ -12,16 +12,7 @@ import Testing
     }
 
     static func git(_ copy: ClusterDiffTests.Copy, _ arguments: String...) throws -> String {
-        let process = Process()
-        process.executableURL = URL(fileURLWithPath: "/usr/bin/env")
-        process.arguments = ["git", "-C", copy.path] + arguments
-        let out = Pipe()
-        process.standardOutput = out
-        process.standardError = FileHandle.nullDevice
-        try process.run()
-        let data = out.fileHandleForReading.readDataToEndOfFile()
-        process.waitUntilExit()
-        return String(decoding: data, as: UTF8.self).trimmingCharacters(in: .whitespacesAndNewlines)
+        try TestProcess.output(["git", "-C", copy.path] + arguments)
     }
 
     @Test func promoteMergeThenRollBackThisRepository() throws {

@@ -52,18 +52,7 @@ import Testing
         }
     }
 
-    static func sh(_ command: String) throws -> String {
-        let process = Process()
-        process.executableURL = URL(fileURLWithPath: "/bin/sh")
-        process.arguments = ["-c", command]
-        let out = Pipe()
-        process.standardOutput = out
-        process.standardError = FileHandle.nullDevice
-        try process.run()
-        let data = out.fileHandleForReading.readDataToEndOfFile()
-        process.waitUntilExit()
-        return String(decoding: data, as: UTF8.self).trimmingCharacters(in: .whitespacesAndNewlines)
-    }
+    static func sh(_ command: String) throws -> String { try TestProcess.output(["sh", "-c", command]) }
 
     @Test func pushAndReplanWhenTheRemoteMoves() throws {
         let daemon = try Daemon()
