@@ -72,27 +72,28 @@ struct BranchOptions: ParsableArguments {
         let base = try baseBranch(repository)
         if let recovered = try workflow.recoverInterruptedMerge() { Output.error("note: \(recovered)") }
         do {
-            guard let opened = try workflow.open(source, base: base, branch: branch, dryRun: dryRun) else {
-                Output.write(nothing + "\n")
+            guard merge && !dryRun else {
+                guard let opened = try workflow.open(source, base: base, branch: branch, dryRun: dryRun) else {
+                    Output.write(nothing + "\n")
+                    return
+                }
+                Output.write(Self.describe(opened, dryRun: dryRun))
+                if dryRun { Output.write(DiffOutput.text(opened.renderDiff, colour: isatty(STDOUT_FILENO) != 0)) }
                 return
             }
-            Output.write(Self.describe(opened, dryRun: dryRun))
-            if dryRun {
-                Output.write(DiffOutput.text(opened.renderDiff, colour: isatty(STDOUT_FILENO) != 0))
-                return
-            }
-            guard merge else { return }
-            switch try workflow.merge(source, branch: opened.branch, base: base, gate: gate) {
+            // Merging plans (again) on the base's tip itself, checking a branch planned earlier for conflicts.
+            switch try workflow.merge(source, branch: branch, base: base, gate: gate) {
             case .merged(let commit, let merged):
-                if merged.commit != opened.commit { Output.write("the base moved: re-planned as \(merged.commit.prefix(7)) on \(merged.branch)\n") }
+                Output.write(Self.describe(merged, dryRun: false))
                 Output.write("merged \(merged.branch) into \(push.map { "\($0)/" } ?? "")\(base): \(commit.prefix(7)) Merge \(merged.proposal.kind) \(merged.proposal.id)\n")
                 if let push, repository.currentBranch() == base { Output.write("your local \(base) is behind \(push)/\(base); git pull brings it along\n") }
             case .gateFailed(let report, let failed):
+                Output.write(Self.describe(failed, dryRun: false))
                 Output.write(report.errors.map { $0.description + "\n" }.joined())
                 Output.error("error: the gates failed on \(failed.branch) (\(report.summary)); the branch is left for you to fix")
                 throw ExitCode(1)
             case .alreadyMerged:
-                Output.write("\(base) already has this change; nothing merged\n")
+                Output.write(nothing + "\n")
             }
         } catch let conflict as PromotionConflict {
             throw CommandFailure(conflict.description)

@@ -47,6 +47,25 @@ import Testing
         #expect(try Self.git(copy, "fsck", "--strict", "--no-dangling").isEmpty)
     }
 
+    @Test func openNowMergeLaterAndAConflictExitsTwo() throws {
+        let copy = try Self.copy()
+        defer { copy.remove() }
+        let opened = try GitopsRun(["promote", "staging", "production", "--repo", copy.path])
+        #expect(opened.status == 0 && opened.stdout.hasPrefix("wrote promote/production/"), "\(opened.stdout)\(opened.stderr)")
+        let branch = String(opened.stdout.dropFirst("wrote ".count).prefix { $0 != ":" })
+        // Someone pins production to a hotfix meanwhile: merging the branch now is a conflict.
+        try copy.edit("environments/production/blog.yaml") { $0.replacingOccurrences(of: "tag: \"1.4.2\"", with: "tag: \"1.4.3\"") }
+        try copy.run("git", "commit", "-q", "-am", "production hotfix 1.4.3")
+        let conflict = try GitopsRun(["merge", branch, "--repo", copy.path])
+        #expect(conflict.status == 2 && conflict.stderr.contains("was 1.4.2 when planned and is now 1.4.3")
+                && conflict.stderr.contains("would set 1.5.0"), "\(conflict.stdout)\(conflict.stderr)")
+        // Undo the hotfix: the branch merges, re-planned on the moved base.
+        try copy.run("git", "revert", "--no-edit", "HEAD")
+        let merged = try GitopsRun(["merge", branch, "--repo", copy.path])
+        #expect(merged.status == 0 && merged.stdout.contains("merged \(branch) into main"), "\(merged.stdout)\(merged.stderr)")
+        #expect(try Self.git(copy, "rev-list", "--merges", "--count", "HEAD") == "1")
+    }
+
     @Test func aFailedGateExitsOneAndLeavesTheBranch() throws {
         let copy = try Self.copy()
         defer { copy.remove() }
