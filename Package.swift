@@ -82,9 +82,11 @@ let package = Package(
             "Basics", "YAML", "Git", "KubeModel", "RepoModel", "Render", "Drift", "Gates", "Validation",
             .product(name: "Crypto", package: "swift-crypto"),
         ]),
+        /** Sync: order, apply, prune by inventory, hooks, health per kind, status — converging a cluster to an environment. */
+        .target(name: "Sync", dependencies: ["Basics", "KubeModel", "Cluster", "Drift"]),
         /** The `gitops` commands: argument parsing and output only. */
         .target(name: "GitopsCLI", dependencies: [
-            "Basics", "YAML", "Git", "KubeModel", "RepoModel", "Render", "Charts", "JSONSchema", "Validation", "Drift", "Cluster", "Gates", "Promotion",
+            "Basics", "YAML", "Git", "KubeModel", "RepoModel", "Render", "Charts", "JSONSchema", "Validation", "Drift", "Cluster", "Gates", "Promotion", "Sync",
             .product(name: "ArgumentParser", package: "swift-argument-parser"),
         ]),
         /** The `gitops` executable. */

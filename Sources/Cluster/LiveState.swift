@@ -80,7 +80,13 @@ public struct LiveState: Sendable {
                 metadata["namespace"] = .string(namespace)
                 content["metadata"] = .object(metadata)
             }
-            let predicted = try await client.apply(content, fieldManager: fieldManager, force: true, dryRun: true)
+            let predicted: ValueObject
+            do throws(ClusterError) {
+                predicted = try await client.apply(content, fieldManager: fieldManager, force: true, dryRun: true)
+            } catch .api(let error) where error.reason == .notFound && current == nil {
+                // Its namespace does not exist yet (created by the same sync): a create, as Git has it.
+                return PerObject(predicted: applied, live: nil, warning: nil)
+            }
             // A create shows the object as Git has it; an update compares what the server would store.
             return PerObject(predicted: current == nil ? applied : Object(content: predicted, provenance: object.provenance),
                              live: current, warning: nil)

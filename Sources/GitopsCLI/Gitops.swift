@@ -14,7 +14,7 @@ public struct Gitops: ParsableCommand {
         Errors are printed as file:line:col: error: message.
         """,
         subcommands: [EnvironmentsCommand.self, RenderCommand.self, ValidateCommand.self, DiffCommand.self, SnapshotCommand.self,
-                      PromoteCommand.self, MergeCommand.self, RollbackCommand.self, HistoryCommand.self, PolicyCommand.self, ChartCommand.self])
+                      PromoteCommand.self, MergeCommand.self, RollbackCommand.self, HistoryCommand.self, SyncCommand.self, StatusCommand.self, PolicyCommand.self, ChartCommand.self])
 
     public init() {}
 

@@ -23,6 +23,24 @@ enum SimulatedControllers {
         case "DaemonSet":
             object["status"] = .object(["observedGeneration": .int(generation), "desiredNumberScheduled": 1, "currentNumberScheduled": 1,
                                         "numberReady": 1, "updatedNumberScheduled": 1, "numberAvailable": 1, "numberMisscheduled": 0])
+        case "Job":
+            // A Job annotated kube-test-server/fail: "true" fails; others complete at once.
+            if object["metadata"]?["annotations"]?["kube-test-server/fail"]?.stringValue == "true" {
+                object["status"] = .object(["failed": 1, "conditions": .array([.object(["type": "Failed", "status": "True", "reason": "BackoffLimitExceeded"])])])
+            } else {
+                object["status"] = .object(["succeeded": 1, "conditions": .array([.object(["type": "Complete", "status": "True"])])])
+            }
+        case "PersistentVolumeClaim":
+            object["status"] = .object(["phase": "Bound"])
+        case "Pod":
+            object["status"] = .object(["phase": "Running", "conditions": .array([.object(["type": "Ready", "status": "True"])])])
+        case "Ingress":
+            object["status"] = .object(["loadBalancer": .object(["ingress": .array([.object(["ip": "10.0.0.10"])])])])
+        case "Service" where object["spec"]?["type"]?.stringValue == "LoadBalancer":
+            object["status"] = .object(["loadBalancer": .object(["ingress": .array([.object(["ip": "10.0.0.11"])])])])
+        case "CustomResourceDefinition":
+            object["status"] = .object(["conditions": .array([.object(["type": "Established", "status": "True"]),
+                                                              .object(["type": "NamesAccepted", "status": "True"])])])
         default:
             break
         }

@@ -26,6 +26,10 @@ import YAML
 
         func run(_ arguments: String...) throws { try TestProcess.output(arguments, in: path) }
 
+        func write(_ relative: String, _ text: String) throws {
+            try text.write(toFile: path + "/" + relative, atomically: true, encoding: .utf8)
+        }
+
         func edit(_ relative: String, _ change: (String) -> String) throws {
             let file = path + "/" + relative
             try change(try String(contentsOfFile: file, encoding: .utf8)).write(toFile: file, atomically: true, encoding: .utf8)

@@ -1,0 +1,72 @@
+import Basics
+import Cluster
+import Foundation
+import KubeModel
+
+/// The objects an environment applied, kept in a ConfigMap `gitops-<env>-inventory` in its
+/// namespace: what a prune may delete even when a label was lost.
+enum Inventory {
+    static func name(_ options: SyncOptions) -> String { "gitops-\(options.environment)-inventory" }
+    static let configMaps = GroupVersionKind(group: "", version: "v1", kind: "ConfigMap")
+
+    static func isOwn(_ object: Object, options: SyncOptions) -> Bool {
+        object.kind == "ConfigMap" && object.namespace == options.namespace
+            && [name(options), SyncStatus.name(options.environment)].contains(object.name)
+    }
+
+    static func read(_ client: KubeClient, options: SyncOptions) async throws -> Set<ResourceKey> {
+        guard let map = try await client.get(configMaps, namespace: options.namespace, name: name(options)),
+              let text = map["data"]?["objects"]?.stringValue else { return [] }
+        var keys = Set<ResourceKey>()
+        for line in text.split(separator: "\n") {
+            let parts = line.split(separator: "|", omittingEmptySubsequences: false).map(String.init)
+            guard parts.count == 4 else { continue }
+            keys.insert(ResourceKey(group: parts[0], kind: parts[1], namespace: parts[2], name: parts[3]))
+        }
+        return keys
+    }
+
+    static func write(_ client: KubeClient, options: SyncOptions, keys: [ResourceKey]) async throws {
+        let lines = keys.map { "\($0.groupKind.group)|\($0.groupKind.kind)|\($0.namespace)|\($0.name)" }.sorted()
+        let map: ValueObject = [
+            "apiVersion": "v1", "kind": "ConfigMap",
+            "metadata": .object(["name": .string(name(options)), "namespace": .string(options.namespace),
+                                 "labels": .object(["app.kubernetes.io/managed-by": "gitops"])]),
+            "data": .object(["environment": .string(options.environment), "revision": .string(options.revision),
+                             "objects": .string(lines.joined(separator: "\n"))]),
+        ]
+        _ = try await client.apply(map, fieldManager: options.fieldManager, force: true)
+    }
+}
+
+/// The last sync's result in a ConfigMap `gitops-<env>-status`: what `gitops status` reads.
+public enum SyncStatus {
+    public static func name(_ environment: String) -> String { "gitops-\(environment)-status" }
+
+    public static func write(_ client: KubeClient, options: SyncOptions, result: String, message: String, report: SyncReport?) async throws {
+        var data: ValueObject = ["environment": .string(options.environment), "revision": .string(options.revision),
+                                 "time": .string(ISO8601DateFormatter().string(from: Date())), "result": .string(result),
+                                 "message": .string(message)]
+        if let report {
+            data["applied"] = .string(String(report.applied.count))
+            data["pruned"] = .string(String(report.pruned.count))
+            data["unchanged"] = .string(String(report.unchanged))
+            data["hooks"] = .string(report.hooks.joined(separator: "\n"))
+        }
+        let map: ValueObject = [
+            "apiVersion": "v1", "kind": "ConfigMap",
+            "metadata": .object(["name": .string(name(options.environment)), "namespace": .string(options.namespace),
+                                 "labels": .object(["app.kubernetes.io/managed-by": "gitops"])]),
+            "data": .object(data),
+        ]
+        _ = try await client.apply(map, fieldManager: options.fieldManager, force: true)
+    }
+
+    /// The last recorded status, nil when there is none.
+    public static func read(_ client: KubeClient, environment: String, namespace: String) async throws -> [String: String]? {
+        guard let map = try await client.get(Inventory.configMaps, namespace: namespace, name: name(environment)) else { return nil }
+        var out: [String: String] = [:]
+        for (key, value) in map["data"]?.objectValue ?? [:] { out[key] = value.stringValue }
+        return out
+    }
+}

@@ -1,0 +1,192 @@
+import Basics
+import Cluster
+import Drift
+import Foundation
+import KubeModel
+
+/// How a sync behaves.
+public struct SyncOptions: Sendable {
+    public var environment: String
+    /// Where the inventory and status ConfigMaps live.
+    public var namespace: String
+    public var revision: String
+    public var fieldManager = "gitops"
+    /// Take over fields other managers own (off: a conflict stops the apply of that object).
+    public var forceConflicts = false
+    public var prune = true
+    /// A prune deleting more than this share of the inventory is refused unless `allowMassPrune`.
+    public var maximumPruneShare = 0.5
+    public var allowMassPrune = false
+    /// How long to wait for health (per wave, per hook) before calling it Degraded.
+    public var healthTimeout: Double = 300
+    public var pollInterval: Double = 1
+    public var ignore = IgnoreRules()
+
+    public init(environment: String, namespace: String, revision: String) {
+        self.environment = environment
+        self.namespace = namespace
+        self.revision = revision
+    }
+}
+
+/// What a sync did.
+public struct SyncReport: Sendable {
+    public var revision: String
+    public var applied: [String] = []
+    public var pruned: [String] = []
+    public var unchanged = 0
+    public var hooks: [String] = []
+    /// Objects that are not healthy at the end, with why.
+    public var unhealthy: [String: Health] = [:]
+    public var warnings: [String] = []
+    public var converged: Bool { unhealthy.isEmpty }
+
+    /// `applied 3, pruned 1, unchanged 21; healthy` and so on.
+    public var summary: String {
+        "applied \(applied.count), pruned \(pruned.count), unchanged \(unchanged), hooks \(hooks.count); "
+            + (converged ? "healthy" : "\(unhealthy.count) not healthy")
+    }
+}
+
+/// Converges a cluster to an environment's objects: pre-sync hooks, then CRDs and Namespaces,
+/// then each wave (applied with server-side apply where they differ, waited for), prune of what
+/// the environment no longer has (refused when it would delete too much), health, post-sync hooks,
+/// and the inventory and status ConfigMaps.
+public struct Reconciler: Sendable {
+    public let client: KubeClient
+    public let options: SyncOptions
+
+    public init(client: KubeClient, options: SyncOptions) {
+        self.client = client
+        self.options = options
+    }
+
+    public func sync(_ objects: [Object]) async throws -> SyncReport {
+        let environment = options.environment
+        let desired = objects.map { LiveState.labelled($0, environment: environment) }
+        let plan = try SyncPlan(desired)
+        var report = SyncReport(revision: options.revision)
+        let inventory = try await Inventory.read(client, options: options)
+
+        // What differs, as the API server predicts the apply.
+        let state = try await LiveState.read(client: client, desired: plan.mainObjects, environment: environment, serverSide: true,
+                                             fieldManager: options.fieldManager)
+        report.warnings += state.warnings
+        let drift = Drift.compare(desired: state.desired, live: state.live, ignore: options.ignore) { _ in false }
+        let differing = Set(drift.entries.filter { $0.action != .unchanged }.map(\.key))
+        report.unchanged = drift.entries.filter { $0.action == .unchanged }.count
+
+        // CRDs and Namespaces first (hooks run inside the namespaces), then the pre-sync hooks, each
+        // run to completion (a failure stops the sync), then the other waves in order.
+        var waves = plan.waves
+        let foundations = waves.first.map { $0.allSatisfy { $0.kind == "CustomResourceDefinition" || $0.kind == "Namespace" } } == true
+            ? waves.removeFirst() : []
+        for (index, wave) in ([foundations] + waves).enumerated() {
+            for object in wave where differing.contains(object.key) {
+                _ = try await apply(object)
+                report.applied.append(object.displayName)
+            }
+            // The next wave starts once this one is healthy (CRDs established, Namespaces there, ...).
+            for (name, health) in try await waitForHealth(wave) { report.unhealthy[name] = health }
+            if index == 0 {
+                for hook in plan.steps where hook.phase == .preSync { try await runHook(hook.object, into: &report) }
+            }
+        }
+
+        if options.prune { report.pruned = try await prune(desired: desired, live: state.live, inventory: inventory) }
+        for hook in plan.steps where hook.phase == .postSync { try await runHook(hook.object, into: &report) }
+        try await Inventory.write(client, options: options, keys: desired.map(\.key))
+        return report
+    }
+
+    // MARK: Steps
+
+    private func apply(_ object: Object) async throws -> ValueObject {
+        var content = object.content
+        if !object.namespace.isEmpty, content["metadata"]?["namespace"] == nil {
+            var metadata = content["metadata"]?.objectValue ?? [:]
+            metadata["namespace"] = .string(object.namespace)
+            content["metadata"] = .object(metadata)
+        }
+        do {
+            return try await client.apply(content, fieldManager: options.fieldManager, force: options.forceConflicts)
+        } catch {
+            guard case .api(let failure) = error, failure.reason == .conflict else { throw error }
+            throw SyncError.refused("\(object.displayName): fields owned by \(failure.conflictingManagers.joined(separator: ", ")) would change (\(failure.causes.map(\.field).joined(separator: ", "))); pass --force-conflicts to take them over")
+        }
+    }
+
+    /// A hook Job: skipped when it already completed (this revision's hook ran), else (re)created
+    /// and waited for; a failure stops the sync.
+    private func runHook(_ hook: Object, into report: inout SyncReport) async throws {
+        let namespace = hook.namespace.isEmpty ? nil : hook.namespace
+        if let existing = try await client.get(hook.gvk, namespace: namespace, name: hook.name) {
+            switch Health.of(existing, kind: hook.kind) {
+            case .healthy:
+                report.hooks.append("\(hook.displayName) (already done)")
+                return
+            default:
+                // Jobs are immutable: a failed or stale run is deleted and made again.
+                try await client.delete(hook.gvk, namespace: namespace, name: hook.name, propagation: .background)
+            }
+        }
+        _ = try await apply(hook)
+        let result = try await waitForHealth([hook])
+        if let health = result.values.first {
+            throw SyncError.hookFailed("hook \(hook.displayName) did not succeed (\(health)); nothing after it was applied")
+        }
+        report.hooks.append(hook.displayName)
+    }
+
+    /// Polls until every object is healthy or has failed, or the timeout passes; the ones not
+    /// healthy, with why (still progressing at the timeout is Degraded).
+    private func waitForHealth(_ objects: [Object]) async throws -> [String: Health] {
+        let deadline = Date().addingTimeInterval(options.healthTimeout)
+        var pending = objects
+        var failed: [String: Health] = [:]
+        while !pending.isEmpty {
+            var still: [Object] = []
+            for object in pending {
+                guard let live = try await client.get(object.gvk, namespace: object.namespace.isEmpty ? nil : object.namespace, name: object.name) else {
+                    still.append(object)
+                    continue
+                }
+                switch Health.of(live, kind: object.kind) {
+                case .healthy: break
+                case .degraded(let why): failed[object.displayName] = .degraded(why)
+                case .progressing: still.append(object)
+                }
+            }
+            pending = still
+            if pending.isEmpty { break }
+            if Date() >= deadline {
+                for object in pending { failed[object.displayName] = .degraded("not healthy after \(Int(options.healthTimeout)) s") }
+                break
+            }
+            try await Task.sleep(nanoseconds: UInt64(options.pollInterval * 1_000_000_000))
+        }
+        return failed
+    }
+
+    /// Deletes the environment's live objects Git no longer has, in reverse install order;
+    /// `gitops/prune: "false"` keeps one; deleting more than the allowed share is refused.
+    private func prune(desired: [Object], live: [Object], inventory: Set<ResourceKey>) async throws -> [String] {
+        let wanted = Set(desired.map(\.key))
+        let owned = live.filter { $0.label(LiveState.environmentLabel) == options.environment || inventory.contains($0.key) }
+        let candidates = owned.filter { object in
+            !wanted.contains(object.key) && object.annotation(SyncPlan.pruneAnnotation) != "false" && !Inventory.isOwn(object, options: options)
+                && object.content["metadata"]?["ownerReferences"] == nil
+        }
+        guard !candidates.isEmpty else { return [] }
+        let base = max(inventory.count, owned.count, 1)
+        if !options.allowMassPrune, Double(candidates.count) > options.maximumPruneShare * Double(base) {
+            throw SyncError.refused("refusing to prune \(candidates.count) of \(base) objects of \(options.environment) (more than \(Int(options.maximumPruneShare * 100))%); if that is intended, pass --allow-mass-prune")
+        }
+        var pruned: [String] = []
+        for object in InstallOrder.sorted(candidates).reversed() {
+            try await client.delete(object.gvk, namespace: object.namespace.isEmpty ? nil : object.namespace, name: object.name, propagation: .background)
+            pruned.append(object.displayName)
+        }
+        return pruned
+    }
+}

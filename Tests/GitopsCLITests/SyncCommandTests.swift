@@ -1,0 +1,144 @@
+import Basics
+import Cluster
+import Foundation
+import KubeModel
+import KubeTestServer
+import Testing
+import YAML
+
+/// `gitops sync ENV --once` end to end against the test API server, on a copy of this repository:
+/// a first sync of production, a no-op resync, a deleted object healed, an object deleted from Git
+/// pruned, a mass prune refused, a broken commit blocked, a failing pre-sync hook stopping the sync.
+@Suite(.serialized) struct SyncCommandTests {
+    struct Setup {
+        let server: KubeTestHTTPSServer
+        let copy: ClusterDiffTests.Copy
+        let kubeconfig: String
+        var cluster: [String] { ["--repo", copy.path, "--kubeconfig", kubeconfig, "--context", "kube-test-server"] }
+
+        init() async throws {
+            server = try KubeTestHTTPSServer()
+            copy = try ClusterDiffTests.Copy()
+            kubeconfig = copy.path + "/.kubeconfig"
+            try server.kubeconfig().write(toFile: kubeconfig, atomically: true, encoding: .utf8)
+            // The Prometheus operator's CRDs are installed by the cluster's owners, not by the environment.
+            let client = try KubeClient(connection: try KubeConfig.load(explicitPath: kubeconfig).connection())
+            let crds = copy.path + "/crds/monitoring.coreos.com.yaml"
+            for document in try YAML.values(Array(try Data(contentsOf: URL(fileURLWithPath: crds))), file: crds) {
+                _ = try await client.apply(try #require(document.objectValue), fieldManager: "cluster-admin")
+            }
+        }
+
+        func sync(_ extra: [String] = []) throws -> GitopsRun { try GitopsRun(["sync", "production", "--once", "--timeout", "5"] + cluster + extra) }
+
+        func client() throws -> KubeClient { try KubeClient(connection: try KubeConfig.load(explicitPath: kubeconfig).connection()) }
+
+        func finish() {
+            server.shutdown()
+            copy.remove()
+        }
+    }
+
+    static let configMaps = GroupVersionKind(group: "", version: "v1", kind: "ConfigMap")
+    static let quotas = GroupVersionKind(group: "", version: "v1", kind: "ResourceQuota")
+
+    @Test func firstSyncResyncHealAndPrune() async throws {
+        let setup = try await Setup()
+        defer { setup.finish() }
+        let first = try setup.sync()
+        #expect(first.status == 0, "\(first.stdout)\(first.stderr)")
+        #expect(first.stdout.contains("applied Namespace blog-production\n") && first.stdout.contains("hook Job blog-production/blog-migrate-1-4-2\n")
+                && first.stdout.hasSuffix("applied 24, pruned 0, unchanged 0, hooks 1; healthy\n"), "\(first.stdout)")
+        // The Namespace is applied before the hook that runs in it.
+        let log = setup.server.api.requestLog
+        let namespaceAt = try #require(log.firstIndex { $0.hasPrefix("PATCH /api/v1/namespaces/blog-production") && !$0.contains("/blog-production/") })
+        let hookAt = try #require(log.firstIndex { $0.hasPrefix("PATCH") && $0.contains("/jobs/blog-migrate") })
+        #expect(namespaceAt < hookAt)
+
+        let diff = try GitopsRun(["diff", "production"] + setup.cluster)
+        #expect(diff.status == 0 && diff.stdout == "0 to create, 0 to update, 0 to prune, 25 unchanged\n", "\(diff.stdout)\(diff.stderr)")
+        let again = try setup.sync()
+        #expect(again.status == 0 && again.stdout.hasSuffix("applied 0, pruned 0, unchanged 24, hooks 1; healthy\n"), "\(again.stdout)")
+        #expect(again.stdout.contains("(already done)"), "a hook that succeeded for this revision is not run again")
+        let status = try GitopsRun(["status", "production"] + setup.cluster)
+        #expect(status.status == 0 && status.stdout.hasPrefix("production: Synced at "), "\(status.stdout)\(status.stderr)")
+
+        // Someone deletes an object in the cluster: the next sync puts it back.
+        let client = try setup.client()
+        try await client.delete(Self.configMaps, namespace: "blog-production", name: "blog")
+        let healed = try setup.sync()
+        #expect(healed.status == 0 && healed.stdout.contains("applied ConfigMap blog-production/blog\n"), "\(healed.stdout)")
+
+        // An object deleted from Git is pruned.
+        try FileManager.default.removeItem(atPath: setup.copy.path + "/environments/production/platform/resource-quota.yaml")
+        let pruned = try setup.sync()
+        #expect(pruned.status == 0 && pruned.stdout.contains("pruned ResourceQuota blog-production/compute\n"), "\(pruned.stdout)\(pruned.stderr)")
+        #expect(try await client.get(Self.quotas, namespace: "blog-production", name: "compute") == nil)
+    }
+
+    @Test func refusalsLeaveTheClusterAsItWas() async throws {
+        let setup = try await Setup()
+        defer { setup.finish() }
+        #expect(try setup.sync().status == 0)
+        let client = try setup.client()
+
+        // A broken commit (an Enforce policy fails: an unpinned image) is blocked: nothing applied, the status says so.
+        let blog = "environments/production/blog.yaml"
+        try setup.copy.edit(blog) { $0.replacingOccurrences(of: "tag: \"1.4.2\"", with: "tag: latest") }
+        let blocked = try setup.sync()
+        #expect(blocked.status == 1 && blocked.stderr.contains("blocked") && blocked.stdout.contains("disallow-latest-tag"), "\(blocked.stdout)\(blocked.stderr)")
+        #expect(try await client.get(GroupVersionKind(group: "apps", version: "v1", kind: "Deployment"), namespace: "blog-production", name: "blog")?["spec"]?["template"]?["spec"]?["containers"]?.arrayValue?.first?["image"] == "ghcr.io/example/blog:1.4.2")
+        let status = try GitopsRun(["status", "production"] + setup.cluster)
+        #expect(status.status == 1 && status.stdout.contains("Blocked"), "\(status.stdout)")
+        try setup.copy.edit(blog) { $0.replacingOccurrences(of: "tag: latest", with: "tag: \"1.4.2\"") }
+
+        // Most of the environment disappears from Git: the prune is refused, nothing is deleted.
+        let platform = setup.copy.path + "/environments/production/platform"
+        let moved = setup.copy.path + "/platform-aside"
+        try FileManager.default.moveItem(atPath: platform, toPath: moved)
+        try FileManager.default.createDirectory(atPath: platform, withIntermediateDirectories: true)
+        try setup.copy.edit("environments/production/environment.yaml") {
+            $0.replacingOccurrences(of: "    - name: postgresql\n      chart: charts/postgresql\n      valuesFiles: [postgresql.yaml]\n", with: "")
+              .replacingOccurrences(of: "    - name: redis\n      chart: charts/redis\n", with: "")
+        }
+        let refused = try setup.sync()
+        #expect(refused.status == 1 && refused.stderr.contains("refusing to prune"), "\(refused.stdout)\(refused.stderr)")
+        #expect(try await client.get(Self.quotas, namespace: "blog-production", name: "compute") != nil)
+        try FileManager.default.removeItem(atPath: platform)
+        try FileManager.default.moveItem(atPath: moved, toPath: platform)
+        try setup.copy.run("git", "checkout", "--", "environments/production/environment.yaml")
+
+        // A failing pre-sync hook stops the sync: the new object of the same change is not applied.
+        try setup.copy.write("environments/production/platform/hook.yaml", """
+            apiVersion: batch/v1
+            kind: Job
+            metadata:
+              name: check-schema
+              labels: {app.kubernetes.io/name: check-schema, app.kubernetes.io/part-of: blog}
+              annotations: {gitops/hook: pre-sync, kube-test-server/fail: "true"}
+            spec:
+              template:
+                metadata:
+                  labels: {app.kubernetes.io/name: check-schema, app.kubernetes.io/part-of: blog}
+                spec:
+                  restartPolicy: Never
+                  securityContext: {runAsNonRoot: true, seccompProfile: {type: RuntimeDefault}}
+                  containers:
+                    - name: check
+                      image: ghcr.io/example/blog:1.4.2
+                      resources: {limits: {cpu: 100m, memory: 64Mi}, requests: {cpu: 50m, memory: 32Mi}}
+                      securityContext: {allowPrivilegeEscalation: false, readOnlyRootFilesystem: true, runAsNonRoot: true, capabilities: {drop: [ALL]}}
+            ---
+            apiVersion: v1
+            kind: ConfigMap
+            metadata:
+              name: after-the-hook
+              labels: {app.kubernetes.io/name: after-the-hook, app.kubernetes.io/part-of: blog}
+            data: {a: "1"}
+
+            """)
+        let failed = try setup.sync()
+        #expect(failed.status == 1 && failed.stderr.contains("hook Job blog-production/check-schema did not succeed"), "\(failed.stdout)\(failed.stderr)")
+        #expect(try await client.get(Self.configMaps, namespace: "blog-production", name: "after-the-hook") == nil)
+    }
+}
