@@ -54,47 +54,8 @@ report "kubectl diff --server-side" kubectl diff --server-side --field-manager g
 
 # A generated environment of 1,000 objects; 10 of them changed in Git after the apply.
 repo="$out/repo"
-mkdir -p "$repo/environments/bench/objects"
-git -C "$repo" init -q
-cat > "$repo/gitops.yaml" <<'YAML'
-apiVersion: gitops/v1alpha1
-kind: Repository
-YAML
-cat > "$repo/environments/bench/environment.yaml" <<'YAML'
-apiVersion: gitops/v1alpha1
-kind: Environment
-metadata: {name: bench}
-spec:
-  namespace: bench
-  cluster: {context: kube-test-server}
-  releases:
-    - name: objects
-      path: environments/bench/objects
-YAML
-python3 - "$repo/environments/bench/objects" <<'PY'
-import json, sys
-folder = sys.argv[1]
-for i in range(1000):
-    kind = ("ConfigMap", "Deployment", "Service")[i % 3]
-    name = f"app-{i:04d}"
-    labels = {"app": name, "tier": ("web", "api", "worker")[i % 3]}
-    if kind == "ConfigMap":
-        obj = {"apiVersion": "v1", "kind": kind, "metadata": {"name": name, "labels": labels},
-               "data": {"LOG_LEVEL": "info", "POOL": str(i % 17), "URL": f"https://{name}.example.org"}}
-    elif kind == "Deployment":
-        obj = {"apiVersion": "apps/v1", "kind": kind, "metadata": {"name": name, "labels": labels},
-               "spec": {"replicas": 2, "selector": {"matchLabels": {"app": name}},
-                        "template": {"metadata": {"labels": labels}, "spec": {"containers": [{
-                            "name": "app", "image": f"registry.example.org/{name}:1.{i % 9}.0",
-                            "ports": [{"containerPort": 8080, "name": "http"}],
-                            "env": [{"name": "POOL", "value": str(i % 17)}],
-                            "resources": {"requests": {"cpu": "100m", "memory": "128Mi"}, "limits": {"memory": "256Mi"}}}]}}}}
-    else:
-        obj = {"apiVersion": "v1", "kind": kind, "metadata": {"name": name, "labels": labels},
-               "spec": {"selector": {"app": name}, "ports": [{"port": 80, "targetPort": "http", "name": "http"}]}}
-    with open(f"{folder}/{name}.yaml", "w") as f:
-        json.dump(obj, f)
-PY
+mkdir -p "$repo" && git -C "$repo" init -q
+python3 bench/generate_environment.py "$repo" 1000
 $gitops render bench --repo "$repo" --output json | label bench > "$out/bench.json"
 apply --field-manager gitops -f "$out/bench.json"
 for i in 0000 0001 0099 0100 0300 0301 0600 0601 0900 0901; do  # ConfigMaps and Deployments

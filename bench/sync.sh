@@ -1,0 +1,27 @@
+#!/usr/bin/env bash
+# gitops sync --once of a generated environment of 1,000 objects against kube-test-server: the
+# first sync (everything applied) and a no-op resync (nothing differs), wall time, CPU time and
+# peak memory of the gitops process. Targets: no-op resync under 1 s of CPU, under 100 MB.
+set -euo pipefail
+cd "$(dirname "$0")/.."
+out=bench/out/sync
+rm -rf "$out" && mkdir -p "$out/repo"
+swift build -c release --product gitops 2>&1 | tail -1 >&2
+swift build -c release --product kube-test-server 2>&1 | tail -1 >&2
+git -C "$out/repo" init -q
+python3 bench/generate_environment.py "$out/repo" "${1:-1000}"
+.build/release/kube-test-server --kubeconfig "$out/kubeconfig" 2>/dev/null &
+server=$!
+trap 'kill $server 2>/dev/null' EXIT
+for _ in $(seq 50); do [ -f "$out/kubeconfig" ] && break; sleep 0.1; done
+run() {  # label: wall, user+sys CPU, peak RSS of one gitops sync --once
+  /usr/bin/time -f "%e %U %S %M" -o "$out/time" .build/release/gitops sync bench --once --repo "$out/repo" \
+    --kubeconfig "$out/kubeconfig" --context kube-test-server > "$out/stdout" 2>&1 || { cat "$out/stdout"; exit 1; }
+  read -r wall user sys rss < "$out/time"
+  printf "%-28s wall %6.2f s  cpu %6.2f s  peak %6.1f MiB  (%s)\n" "$1" "$wall" "$(echo "$user + $sys" | bc -l)" \
+    "$(echo "$rss / 1024" | bc -l)" "$(tail -1 "$out/stdout")"
+}
+echo "## gitops sync --once, $(ls "$out/repo/environments/bench/objects" | wc -l) objects, kube-test-server"
+run "first sync"
+run "no-op resync"
+run "no-op resync"
