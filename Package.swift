@@ -83,7 +83,7 @@ let package = Package(
             .product(name: "Crypto", package: "swift-crypto"),
         ]),
         /** Sync: order, apply, prune by inventory, hooks, health per kind, status — converging a cluster to an environment. */
-        .target(name: "Sync", dependencies: ["Basics", "KubeModel", "Cluster", "Drift"]),
+        .target(name: "Sync", dependencies: ["Basics", "KubeModel", "Cluster", "Drift", "Git", "RepoModel", "Render", "Gates"]),
         /** The `gitops` commands: argument parsing and output only. */
         .target(name: "GitopsCLI", dependencies: [
             "Basics", "YAML", "Git", "KubeModel", "RepoModel", "Render", "Charts", "JSONSchema", "Validation", "Drift", "Cluster", "Gates", "Promotion", "Sync",

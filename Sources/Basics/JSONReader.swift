@@ -1,4 +1,3 @@
-import Basics
 
 /// Reads JSON texts into values (integers stay integers).
 public struct JSONReader {

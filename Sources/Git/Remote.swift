@@ -168,3 +168,32 @@ func withStrArray<T>(_ strings: [String], _ body: (inout git_strarray) -> T) -> 
         return body(&array)
     }
 }
+
+extension Repository {
+    /// Opens the bare repository at `path`, creating it (and its folders) when it does not exist:
+    /// a cache a sync job fetches into.
+    public static func openOrCreateBare(at path: String) throws(GitError) -> Repository {
+        _ = libgit2Initialized
+        if FileManager.default.fileExists(atPath: path + "/HEAD") { return try Repository(discoveringFrom: path) }
+        try? FileManager.default.createDirectory(atPath: path, withIntermediateDirectories: true)
+        var created: OpaquePointer?
+        try check(git_repository_init(&created, path, 1), "git_repository_init")
+        git_repository_free(created)
+        return try Repository(discoveringFrom: path)
+    }
+
+    /// Makes remote `name` point at `url` (created, or its URL changed).
+    public func setRemote(_ name: String, url: String) throws(GitError) {
+        try withLock { () throws(GitError) in
+            var remote: OpaquePointer?
+            if git_remote_lookup(&remote, handle, name) == 0 {
+                defer { git_remote_free(remote) }
+                if let current = git_remote_url(remote), String(cString: current) == url { return }
+                try check(git_remote_set_url(handle, name, url), "git_remote_set_url")
+                return
+            }
+            try check(git_remote_create(&remote, handle, name, url), "git_remote_create")
+            git_remote_free(remote)
+        }
+    }
+}

@@ -1,4 +1,5 @@
 import ArgumentParser
+import Basics
 import Cluster
 import Foundation
 import KubeModel
@@ -52,20 +53,4 @@ extension ClusterOptions {
         for warning in state.warnings { Output.error("warning: \(warning)") }
         return state
     }
-}
-
-/// Runs async work from a synchronous command and waits for it.
-enum Blocking {
-    static func run<T: Sendable>(_ work: @escaping @Sendable () async throws -> T) throws -> T {
-        let box = ResultBox<T>()
-        let done = DispatchSemaphore(value: 0)
-        Task {
-            do { box.result = .success(try await work()) } catch { box.result = .failure(error) }
-            done.signal()
-        }
-        done.wait()
-        return try box.result!.get()
-    }
-
-    private final class ResultBox<T>: @unchecked Sendable { var result: Result<T, Error>? }
 }

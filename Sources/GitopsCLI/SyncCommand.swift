@@ -4,6 +4,7 @@ import Cluster
 import Drift
 import Foundation
 import Gates
+import RepoModel
 import Git
 import Render
 import Sync
@@ -25,8 +26,23 @@ struct SyncCommand: ParsableCommand {
     @Argument(help: "The environment to sync.")
     var environment: String
 
-    @Flag(name: .long, help: "Run one reconcile and exit (the polling loop and webhooks come with the sync service).")
+    @Flag(name: .long, help: "Run one reconcile and exit.")
     var once = false
+
+    @Option(name: .long, help: "Sync from this repository URL (https://, ssh://, git://, file://), fetched into --cache; without it, --repo.")
+    var repoUrl: String?
+
+    @Option(name: .long, help: "The branch to follow with --repo-url.")
+    var branch = "main"
+
+    @Option(name: .long, help: "Where --repo-url is fetched to (a bare repository; default ~/.cache/gitops/<environment>).")
+    var cache: String?
+
+    @Option(name: .long, help: "Seconds between fetches (default 60).")
+    var interval = 60.0
+
+    @Flag(name: .long, help: "Only sync new revisions; do not re-apply drift found in between.")
+    var noSelfHeal = false
 
     @OptionGroup var repository: RepositoryOptions
 
@@ -48,7 +64,7 @@ struct SyncCommand: ParsableCommand {
     var timeout = 300.0
 
     func run() throws {
-        guard once else { throw CommandFailure("only --once is available yet: the watching sync service is not built yet") }
+        guard once else { return try serve() }
         let (tree, model, environment) = try repository.load(environment: self.environment)
         let revision = (tree as? GitTree)?.commit.id ?? "working tree"
         let renderTime = repository.renderTime(of: tree)
@@ -97,6 +113,56 @@ struct SyncCommand: ParsableCommand {
         } catch let error as ClusterError {
             throw CommandFailure("\(client.connection.server.absoluteString): \(error)")
         }
+    }
+}
+
+extension SyncCommand {
+    /// The sync job: polls the repository and reconciles until SIGTERM or SIGINT.
+    func serve() throws {
+        let source: SyncSource
+        if let repoUrl {
+            let home = ProcessInfo.processInfo.environment["HOME"] ?? NSHomeDirectory()
+            source = .remote(url: repoUrl, branch: branch, cache: cache ?? "\(home)/.cache/gitops/\(environment)",
+                             credentials: RemoteCredentials.fromEnvironment())
+        } else {
+            source = .local(path: repository.repo ?? FileManager.default.currentDirectoryPath, revision: repository.revision ?? "HEAD")
+        }
+        // The environment's cluster settings come from the repository as it is now.
+        let (repositoryNow, commit) = try source.latest()
+        let model = try RepositoryLoader.load(from: try repositoryNow.tree(at: commit))
+        let environment = try RepositoryOptions.environment(self.environment, in: model, tree: try repositoryNow.tree(at: commit))
+        let client = try cluster.client(for: environment)
+        var configuration = SyncService.Configuration(environment: environment.name, source: source)
+        configuration.interval = interval
+        configuration.selfHeal = !noSelfHeal
+        configuration.seedSecret = RandomSeed.secret
+        let (force, prune, allowMass, share, timeout) = (forceConflicts, !noPrune, allowMassPrune, maxPruneShare, self.timeout)
+        configuration.options = { options in
+            options.forceConflicts = force
+            options.prune = prune
+            options.allowMassPrune = allowMass
+            options.maximumPruneShare = share
+            options.healthTimeout = timeout
+        }
+        let service = SyncService(configuration: configuration, client: client)
+        // Stop after the reconcile in progress on SIGTERM or SIGINT (a parent may have blocked them).
+        var unblock = sigset_t()
+        sigemptyset(&unblock)
+        sigaddset(&unblock, SIGTERM)
+        sigaddset(&unblock, SIGINT)
+        pthread_sigmask(SIG_UNBLOCK, &unblock, nil)
+        var sources: [DispatchSourceSignal] = []
+        for sig in [SIGTERM, SIGINT] {
+            signal(sig, SIG_IGN)
+            let signalSource = DispatchSource.makeSignalSource(signal: sig, queue: .global())
+            signalSource.setEventHandler { service.stop() }
+            signalSource.resume()
+            sources.append(signalSource)
+        }
+        JSONLog(environment: environment.name).info("starting", ["source": source.description, "interval": String(Int(interval)),
+                                                                 "selfHeal": String(!noSelfHeal)])
+        service.run()
+        _ = sources
     }
 }
 

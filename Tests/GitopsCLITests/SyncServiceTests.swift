@@ -1,0 +1,86 @@
+import Basics
+import Cluster
+import Foundation
+import KubeModel
+import Testing
+
+/// The sync job as a process, against `git daemon` and the test API server on 127.0.0.1: the
+/// first sync, a pushed commit picked up by polling, a deleted object healed, a broken commit
+/// refused while the last good revision stays applied, and SIGTERM.
+@Suite struct SyncServiceTests {
+    static func eventually(_ seconds: Double = 20, _ check: () async throws -> Bool) async throws -> Bool {
+        let deadline = Date().addingTimeInterval(seconds)
+        while Date() < deadline {
+            if try await check() { return true }
+            try await Task.sleep(nanoseconds: 200_000_000)
+        }
+        return false
+    }
+
+    @Test func pollsHealsRefusesAndStops() async throws {
+        let daemon = try PushTests.Daemon()
+        defer { daemon.stop() }
+        let setup = try await SyncCommandTests.Setup()
+        defer { setup.finish() }
+        let bare = daemon.root + "/envs.git", work = daemon.root + "/work"
+        let url = "git://127.0.0.1:\(daemon.port)/envs.git"
+        _ = try PushTests.sh("""
+            git clone -q --bare '\(setup.copy.path)' '\(bare)' && git clone -q '\(url)' '\(work)' &&
+            git -C '\(work)' config user.name Pat && git -C '\(work)' config user.email pat@example.com
+            """)
+        let process = Process()
+        process.executableURL = GitopsRun.executable
+        process.arguments = ["sync", "production", "--repo-url", url, "--cache", daemon.root + "/cache", "--interval", "1", "--timeout", "5",
+                             "--kubeconfig", setup.kubeconfig, "--context", "kube-test-server"]
+        let logFile = daemon.root + "/sync.log"
+        _ = FileManager.default.createFile(atPath: logFile, contents: nil)
+        process.standardError = try FileHandle(forWritingTo: URL(fileURLWithPath: logFile))
+        process.standardOutput = FileHandle.nullDevice
+        try process.run()
+        defer { if process.isRunning { kill(process.processIdentifier, SIGKILL) } }
+        func log() -> String { (try? String(contentsOfFile: logFile, encoding: .utf8)) ?? "" }
+        let client = try setup.client()
+        func status() async throws -> String? {
+            try await SyncStatusReader.result(client)
+        }
+
+        #expect(try await Self.eventually { try await status() == "Synced" }, "first sync: \(log())")
+        let pdbs = GroupVersionKind(group: "policy", version: "v1", kind: "PodDisruptionBudget")
+
+        // A pushed commit is picked up by polling.
+        _ = try PushTests.sh("""
+            cd '\(work)' && sed -i 's/minAvailable: 2/minAvailable: 1/' environments/production/blog.yaml &&
+            git commit -qam 'production: one pod may go' && git push -q origin main
+            """)
+        #expect(try await Self.eventually {
+            try await client.get(pdbs, namespace: "blog-production", name: "blog")?["spec"]?["minAvailable"] == .int(1)
+        }, "\(log())")
+
+        // Someone deletes an object in the cluster: healed at the next poll.
+        try await client.delete(SyncCommandTests.configMaps, namespace: "blog-production", name: "blog")
+        #expect(try await Self.eventually { try await client.get(SyncCommandTests.configMaps, namespace: "blog-production", name: "blog") != nil },
+                "\(log())")
+
+        // A broken commit is refused: status Blocked, the last good revision stays applied.
+        _ = try PushTests.sh("""
+            cd '\(work)' && sed -i 's/tag: "1.4.2"/tag: latest/' environments/production/blog.yaml &&
+            git commit -qam 'production: latest' && git push -q origin main
+            """)
+        #expect(try await Self.eventually { try await status() == "Blocked" }, "\(log())")
+        let deployment = try await client.get(GroupVersionKind(group: "apps", version: "v1", kind: "Deployment"), namespace: "blog-production", name: "blog")
+        #expect(deployment?["spec"]?["template"]?["spec"]?["containers"]?.arrayValue?.first?["image"] == "ghcr.io/example/blog:1.4.2")
+        #expect(log().contains("\"message\":\"revision refused; the last good revision stays applied\""))
+        #expect(!log().contains(setup.server.api.token), "no secret in the logs")
+
+        kill(process.processIdentifier, SIGTERM)
+        #expect(try await Self.eventually(10) { !process.isRunning }, "exits on SIGTERM")
+        #expect(process.terminationStatus == 0 && log().contains("\"message\":\"stopped\""))
+    }
+}
+
+/// The `result` of the sync status ConfigMap.
+enum SyncStatusReader {
+    static func result(_ client: KubeClient) async throws -> String? {
+        try await client.get(SyncCommandTests.configMaps, namespace: "blog-production", name: "gitops-production-status")?["data"]?["result"]?.stringValue
+    }
+}
