@@ -145,20 +145,8 @@ extension SyncCommand {
             options.healthTimeout = timeout
         }
         let service = SyncService(configuration: configuration, client: client)
-        // Stop after the reconcile in progress on SIGTERM or SIGINT (a parent may have blocked them).
-        var unblock = sigset_t()
-        sigemptyset(&unblock)
-        sigaddset(&unblock, SIGTERM)
-        sigaddset(&unblock, SIGINT)
-        pthread_sigmask(SIG_UNBLOCK, &unblock, nil)
-        var sources: [DispatchSourceSignal] = []
-        for sig in [SIGTERM, SIGINT] {
-            signal(sig, SIG_IGN)
-            let signalSource = DispatchSource.makeSignalSource(signal: sig, queue: .global())
-            signalSource.setEventHandler { service.stop() }
-            signalSource.resume()
-            sources.append(signalSource)
-        }
+        // Stop after the reconcile in progress on SIGTERM or SIGINT.
+        let sources = TerminationSignals.handle { service.stop() }
         JSONLog(environment: environment.name).info("starting", ["source": source.description, "interval": String(Int(interval)),
                                                                  "selfHeal": String(!noSelfHeal)])
         service.run()

@@ -1,5 +1,6 @@
 import ArgumentParser
 import Foundation
+import Basics
 import KubeTestServer
 
 /// A Kubernetes API server in memory, for tests. Not a cluster: nothing runs, objects are kept in
@@ -35,21 +36,8 @@ struct KubeTestServerCommand: ParsableCommand {
         } else {
             FileHandle.standardOutput.write(Data(config.utf8))
         }
-        // A parent may have started us with these blocked; we must hear them.
-        var unblock = sigset_t()
-        sigemptyset(&unblock)
-        sigaddset(&unblock, SIGTERM)
-        sigaddset(&unblock, SIGINT)
-        pthread_sigmask(SIG_UNBLOCK, &unblock, nil)
         let stop = DispatchSemaphore(value: 0)
-        var sources: [DispatchSourceSignal] = []
-        for sig in [SIGTERM, SIGINT] {
-            signal(sig, SIG_IGN)
-            let source = DispatchSource.makeSignalSource(signal: sig, queue: .global())
-            source.setEventHandler { stop.signal() }
-            source.resume()
-            sources.append(source)
-        }
+        let sources = TerminationSignals.handle { stop.signal() }
         stop.wait()
         server.shutdown()
         _ = sources
