@@ -3,15 +3,17 @@ public enum ClusterError: Error, Sendable, CustomStringConvertible {
     /// The kubeconfig or the in-cluster set-up is unusable.
     case configuration(String)
     case credentials(String)
-    /// The connection failed (refused, TLS, closed early).
+    /// The connection failed (refused, closed early).
     case transport(String)
+    /// TLS failed (the certificate is not trusted, the name does not match): not retried.
+    case tls(String)
     case timeout(String)
     /// The API server answered with a failure `Status`.
     case api(APIError)
 
     public var description: String {
         switch self {
-        case .configuration(let message), .transport(let message), .timeout(let message): return message
+        case .configuration(let message), .transport(let message), .timeout(let message), .tls(let message): return message
         case .credentials(let message): return "credentials: " + message
         case .api(let error): return error.description
         }
@@ -22,7 +24,7 @@ public enum ClusterError: Error, Sendable, CustomStringConvertible {
         switch self {
         case .transport, .timeout: return true
         case .api(let error): return error.isTransient
-        case .configuration, .credentials: return false
+        case .configuration, .credentials, .tls: return false
         }
     }
 }

@@ -89,6 +89,7 @@ final class HTTPTransport: Sendable {
             throw error
         } catch {
             channel.close(promise: nil)
+            if error is NIOSSLError || error is BoringSSLError { throw .tls(Self.describe(error, server: server)) }
             throw .transport(Self.describe(error, server: server))
         }
     }
@@ -188,6 +189,7 @@ final class HTTPTransport: Sendable {
 
     private static func describe(_ error: Error, server: String) -> String {
         if let tls = error as? NIOSSLError { return "TLS with \(server) failed: \(tls)" }
+        if let tls = error as? BoringSSLError { return "TLS with \(server) failed: \(tls)" }
         if let connect = error as? NIOConnectionError {
             return "cannot connect to \(server): \(connect.connectionErrors.first.map { "\($0.error)" } ?? "\(connect)")"
         }
@@ -210,9 +212,15 @@ final class ReplyCollector: ChannelInboundHandler, @unchecked Sendable {
 
     private var promise: EventLoopPromise<HTTPReply>?
     private var reply = HTTPReply(status: 0, headers: [:], body: [])
+    /// Why the connection ended before a request was waiting (a failed TLS handshake, a close).
+    private var ended: Error?
 
     /// Called on the channel's event loop before the request is written.
     func expect(_ promise: EventLoopPromise<HTTPReply>) {
+        if let ended {
+            promise.fail(ended)
+            return
+        }
         self.promise = promise
         reply = HTTPReply(status: 0, headers: [:], body: [])
     }
@@ -231,12 +239,15 @@ final class ReplyCollector: ChannelInboundHandler, @unchecked Sendable {
     }
 
     func channelInactive(context: ChannelHandlerContext) {
-        promise?.fail(ClusterError.transport("the server closed the connection before answering"))
+        let error = ended ?? ClusterError.transport("the server closed the connection before answering")
+        ended = error
+        promise?.fail(error)
         promise = nil
         context.fireChannelInactive()
     }
 
     func errorCaught(context: ChannelHandlerContext, error: Error) {
+        if ended == nil { ended = error }
         promise?.fail(error)
         promise = nil
         context.close(promise: nil)
