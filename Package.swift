@@ -83,7 +83,13 @@ let package = Package(
             .product(name: "Crypto", package: "swift-crypto"),
         ]),
         /** Sync: order, apply, prune by inventory, hooks, health per kind, status — converging a cluster to an environment. */
-        .target(name: "Sync", dependencies: ["Basics", "KubeModel", "Cluster", "Drift", "Git", "RepoModel", "Render", "Gates"]),
+        .target(name: "Sync", dependencies: [
+            "Basics", "KubeModel", "Cluster", "Drift", "Git", "RepoModel", "Render", "Gates",
+            .product(name: "Crypto", package: "swift-crypto"),
+            .product(name: "NIOCore", package: "swift-nio"),
+            .product(name: "NIOPosix", package: "swift-nio"),
+            .product(name: "NIOHTTP1", package: "swift-nio"),
+        ]),
         /** The `gitops` commands: argument parsing and output only. */
         .target(name: "GitopsCLI", dependencies: [
             "Basics", "YAML", "Git", "KubeModel", "RepoModel", "Render", "Charts", "JSONSchema", "Validation", "Drift", "Cluster", "Gates", "Promotion", "Sync",

@@ -44,6 +44,9 @@ struct SyncCommand: ParsableCommand {
     @Flag(name: .long, help: "Only sync new revisions; do not re-apply drift found in between.")
     var noSelfHeal = false
 
+    @Option(name: .long, help: "Serve /healthz, /readyz, /metrics and the webhooks at HOST:PORT (port 0 picks one; the webhook secret is GITOPS_WEBHOOK_SECRET).")
+    var listen: String?
+
     @OptionGroup var repository: RepositoryOptions
 
     @OptionGroup var cluster: ClusterOptions
@@ -145,8 +148,19 @@ extension SyncCommand {
             options.healthTimeout = timeout
         }
         let service = SyncService(configuration: configuration, client: client)
+        var server: SyncHTTPServer?
+        if let listen {
+            guard let colon = listen.lastIndex(of: ":"), let port = Int(listen[listen.index(after: colon)...]) else {
+                throw CommandFailure("--listen '\(listen)' is not HOST:PORT")
+            }
+            let host = String(listen[..<colon])
+            server = try SyncHTTPServer(host: host.isEmpty ? "0.0.0.0" : host, port: port, service: service,
+                                        webhookSecret: ProcessInfo.processInfo.environment["GITOPS_WEBHOOK_SECRET"])
+            JSONLog(environment: environment.name).info("listening", ["address": "\(host.isEmpty ? "0.0.0.0" : host):\(server!.port)"])
+        }
         // Stop after the reconcile in progress on SIGTERM or SIGINT.
         let sources = TerminationSignals.handle { service.stop() }
+        defer { server?.shutdown() }
         JSONLog(environment: environment.name).info("starting", ["source": source.description, "interval": String(Int(interval)),
                                                                  "selfHeal": String(!noSelfHeal)])
         service.run()

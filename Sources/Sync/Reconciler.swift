@@ -33,6 +33,8 @@ public struct SyncOptions: Sendable {
 public struct SyncReport: Sendable {
     public var revision: String
     public var applied: [String] = []
+    /// How many of `applied` did not exist before.
+    public var created = 0
     public var pruned: [String] = []
     public var unchanged = 0
     public var hooks: [String] = []
@@ -74,6 +76,7 @@ public struct Reconciler: Sendable {
         report.warnings += state.warnings
         let drift = Drift.compare(desired: state.desired, live: state.live, ignore: options.ignore) { _ in false }
         let differing = Set(drift.entries.filter { $0.action != .unchanged }.map(\.key))
+        report.created = drift.entries.filter { $0.action == .create }.count
         report.unchanged = drift.entries.filter { $0.action == .unchanged }.count
 
         // CRDs and Namespaces first (hooks run inside the namespaces), then the pre-sync hooks, each

@@ -30,6 +30,7 @@ public final class SyncService: @unchecked Sendable {
     let configuration: Configuration
     let client: KubeClient
     let log: JSONLog
+    public let metrics = SyncMetrics()
     private let lock = NSLock()
     private var stopping = false
     private var wake = DispatchSemaphore(value: 0)
@@ -75,7 +76,10 @@ public final class SyncService: @unchecked Sendable {
 
     /// One pass: fetch, and reconcile when there is something to do.
     public func reconcileOnce() throws {
+        let fetchStarted = Date()
         let (repository, commit) = try configuration.source.latest()
+        metrics.recordFetch(seconds: Date().timeIntervalSince(fetchStarted))
+        let started = Date()
         let short = String(commit.prefix(7))
         if commit == lastRefused { return }  // still the refused revision: keep the last good one
         if commit == lastApplied && !configuration.selfHeal { return }
@@ -102,19 +106,27 @@ public final class SyncService: @unchecked Sendable {
             let message = "\(error)"
             log.error("revision refused; the last good revision stays applied", revision: commit, ["error": message, "lastApplied": lastApplied ?? "none"])
             try? Blocking.run { try await SyncStatus.write(self.client, options: settled, result: "Blocked", message: message, report: nil) }
+            metrics.recordSync(result: "Blocked", seconds: Date().timeIntervalSince(started), report: nil, revision: commit)
             return
         }
         let client = self.client
-        let result = try Blocking.run { () async throws -> SyncReport in
-            do {
-                let result = try await Reconciler(client: client, options: settled).sync(objects)
-                try await SyncStatus.write(client, options: settled, result: result.converged ? "Synced" : "Degraded", message: result.summary, report: result)
-                return result
-            } catch {
-                try? await SyncStatus.write(client, options: settled, result: "Failed", message: "\(error)", report: nil)
-                throw error
+        let result: SyncReport
+        do {
+            result = try Blocking.run { () async throws -> SyncReport in
+                do {
+                    let result = try await Reconciler(client: client, options: settled).sync(objects)
+                    try await SyncStatus.write(client, options: settled, result: result.converged ? "Synced" : "Degraded", message: result.summary, report: result)
+                    return result
+                } catch {
+                    try? await SyncStatus.write(client, options: settled, result: "Failed", message: "\(error)", report: nil)
+                    throw error
+                }
             }
+        } catch {
+            metrics.recordSync(result: "Failed", seconds: Date().timeIntervalSince(started), report: nil, revision: commit)
+            throw error
         }
+        metrics.recordSync(result: result.converged ? "Synced" : "Degraded", seconds: Date().timeIntervalSince(started), report: result, revision: commit)
         if commit != lastApplied || !result.applied.isEmpty || !result.pruned.isEmpty {
             log.info("synced", revision: commit, ["applied": String(result.applied.count), "pruned": String(result.pruned.count),
                                                    "unchanged": String(result.unchanged), "healthy": String(result.converged)])

@@ -76,6 +76,58 @@ import Testing
         #expect(try await Self.eventually(10) { !process.isRunning }, "exits on SIGTERM")
         #expect(process.terminationStatus == 0 && log().contains("\"message\":\"stopped\""))
     }
+
+    @Test func webhooksTriggerAFetchAndMetricsReport() async throws {
+        let daemon = try PushTests.Daemon()
+        defer { daemon.stop() }
+        let setup = try await SyncCommandTests.Setup()
+        defer { setup.finish() }
+        let bare = daemon.root + "/envs.git", work = daemon.root + "/work"
+        let url = "git://127.0.0.1:\(daemon.port)/envs.git"
+        _ = try PushTests.sh("""
+            git clone -q --bare '\(setup.copy.path)' '\(bare)' && git clone -q '\(url)' '\(work)' &&
+            git -C '\(work)' config user.name Pat && git -C '\(work)' config user.email pat@example.com
+            """)
+        let process = Process()
+        process.executableURL = GitopsRun.executable
+        // A long interval: only the webhook can make it fetch in time.
+        process.arguments = ["sync", "production", "--repo-url", url, "--cache", daemon.root + "/cache", "--interval", "600", "--timeout", "5",
+                             "--listen", "127.0.0.1:0", "--kubeconfig", setup.kubeconfig, "--context", "kube-test-server"]
+        process.environment = ProcessInfo.processInfo.environment.merging(["GITOPS_WEBHOOK_SECRET": "s3cret"]) { $1 }
+        let logFile = daemon.root + "/sync.log"
+        _ = FileManager.default.createFile(atPath: logFile, contents: nil)
+        process.standardError = try FileHandle(forWritingTo: URL(fileURLWithPath: logFile))
+        process.standardOutput = FileHandle.nullDevice
+        try process.run()
+        defer { if process.isRunning { kill(process.processIdentifier, SIGKILL) } }
+        func log() -> String { (try? String(contentsOfFile: logFile, encoding: .utf8)) ?? "" }
+        let client = try setup.client()
+        #expect(try await Self.eventually { try await SyncStatusReader.result(client) == "Synced" }, "\(log())")
+        let address = try #require(log().split(separator: "\n").first { $0.contains("\"message\":\"listening\"") }
+            .flatMap { line in line.range(of: "\"address\":\"").map { line[$0.upperBound...].prefix { $0 != "\"" } } })
+        func curl(_ arguments: String) throws -> String { try PushTests.sh("curl -s -o /dev/null -w '%{http_code}' \(arguments)") }
+        #expect(try curl("http://\(address)/healthz") == "200")
+        #expect(try curl("http://\(address)/readyz") == "200")
+        let metrics = try PushTests.sh("curl -s http://\(address)/metrics")
+        #expect(metrics.contains("gitops_sync_total{result=\"Synced\"} 1") && metrics.contains("gitops_objects{state=\"missing\"} 24")
+                && metrics.contains("gitops_revision_info{revision=\"") && metrics.contains("gitops_sync_duration_seconds_count 1"), "\(metrics)")
+
+        _ = try PushTests.sh("""
+            cd '\(work)' && sed -i 's/minAvailable: 2/minAvailable: 1/' environments/production/blog.yaml &&
+            git commit -qam 'production: one pod may go' && git push -q origin main
+            """)
+        let body = #"{"ref":"refs/heads/main"}"#
+        #expect(try curl("-X POST -H 'X-Hub-Signature-256: sha256=0000' -d '\(body)' http://\(address)/hooks/github") == "401")
+        let signature = try PushTests.sh("printf '%s' '\(body)' | openssl dgst -sha256 -hmac s3cret | sed 's/^.* //'")
+        #expect(try curl("-X POST -H 'X-Hub-Signature-256: sha256=\(signature)' -d '\(body)' http://\(address)/hooks/github") == "202")
+        let pdbs = GroupVersionKind(group: "policy", version: "v1", kind: "PodDisruptionBudget")
+        #expect(try await Self.eventually(15) {
+            try await client.get(pdbs, namespace: "blog-production", name: "blog")?["spec"]?["minAvailable"] == .int(1)
+        }, "the webhook made it fetch: \(log())")
+        #expect(try curl("-X POST -H 'X-Gitlab-Token: s3cret' http://\(address)/hooks/gitlab") == "202")
+        kill(process.processIdentifier, SIGTERM)
+        #expect(try await Self.eventually(10) { !process.isRunning })
+    }
 }
 
 /// The `result` of the sync status ConfigMap.

@@ -1,0 +1,119 @@
+import Crypto
+import Foundation
+import NIOCore
+import NIOHTTP1
+import NIOPosix
+
+/// The sync job's HTTP surface: `/healthz` (the process), `/readyz` (a first sync completed),
+/// `/metrics` (Prometheus), and `POST /hooks/github|gitlab|generic` webhooks that trigger a fetch
+/// at once, each checked against the shared secret (GitHub's `X-Hub-Signature-256` HMAC, GitLab's
+/// `X-Gitlab-Token`, or for the generic hook an `X-Gitops-Signature` HMAC).
+public final class SyncHTTPServer: @unchecked Sendable {
+    public let port: Int
+    private let group: MultiThreadedEventLoopGroup
+    private let channel: Channel
+
+    public init(host: String, port: Int, service: SyncService, webhookSecret: String?) throws {
+        group = MultiThreadedEventLoopGroup(numberOfThreads: 1)
+        let bootstrap = ServerBootstrap(group: group)
+            .serverChannelOption(ChannelOptions.socketOption(.so_reuseaddr), value: 1)
+            .childChannelInitializer { channel in
+                channel.eventLoop.makeCompletedFuture {
+                    try channel.pipeline.syncOperations.configureHTTPServerPipeline()
+                    try channel.pipeline.syncOperations.addHandler(SyncHTTPHandler(service: service, secret: webhookSecret))
+                }
+            }
+        channel = try bootstrap.bind(host: host, port: port).wait()
+        self.port = channel.localAddress?.port ?? port
+    }
+
+    public func shutdown() {
+        try? channel.close().wait()
+        try? group.syncShutdownGracefully()
+    }
+
+    /// Whether a webhook request carries the secret: GitHub's and the generic hook's HMAC-SHA256
+    /// of the body (`sha256=<hex>`), or GitLab's token, compared in constant time.
+    static func authorized(kind: String, headers: [String: String], body: [UInt8], secret: String?) -> Bool {
+        guard let secret, !secret.isEmpty else { return false }
+        switch kind {
+        case "github", "generic":
+            let header = headers[kind == "github" ? "x-hub-signature-256" : "x-gitops-signature"] ?? ""
+            guard header.hasPrefix("sha256=") else { return false }
+            let mac = HMAC<SHA256>.authenticationCode(for: body, using: SymmetricKey(data: Array(secret.utf8)))
+            let expected = mac.map { String(format: "%02x", $0) }.joined()
+            return constantTimeEqual(Array(header.dropFirst(7).lowercased().utf8), Array(expected.utf8))
+        case "gitlab":
+            return constantTimeEqual(Array((headers["x-gitlab-token"] ?? "").utf8), Array(secret.utf8))
+        default:
+            return false
+        }
+    }
+
+    static func constantTimeEqual(_ a: [UInt8], _ b: [UInt8]) -> Bool {
+        guard a.count == b.count else { return false }
+        var difference: UInt8 = 0
+        for index in a.indices { difference |= a[index] ^ b[index] }
+        return difference == 0
+    }
+}
+
+private final class SyncHTTPHandler: ChannelInboundHandler, @unchecked Sendable {
+    typealias InboundIn = HTTPServerRequestPart
+    typealias OutboundOut = HTTPServerResponsePart
+
+    let service: SyncService
+    let secret: String?
+    private var head: HTTPRequestHead?
+    private var body: [UInt8] = []
+
+    init(service: SyncService, secret: String?) {
+        self.service = service
+        self.secret = secret
+    }
+
+    func channelRead(context: ChannelHandlerContext, data: NIOAny) {
+        switch unwrapInboundIn(data) {
+        case .head(let head):
+            self.head = head
+            body = []
+        case .body(var buffer):
+            if body.count < 1 << 20 { body += buffer.readBytes(length: buffer.readableBytes) ?? [] }
+        case .end:
+            guard let head else { return }
+            self.head = nil
+            let (status, text) = answer(head)
+            var headers = HTTPHeaders()
+            headers.add(name: "content-type", value: head.uri == "/metrics" ? "text/plain; version=0.0.4" : "text/plain")
+            headers.add(name: "content-length", value: String(text.utf8.count))
+            context.write(wrapOutboundOut(.head(HTTPResponseHead(version: head.version, status: status, headers: headers))), promise: nil)
+            context.write(wrapOutboundOut(.body(.byteBuffer(context.channel.allocator.buffer(string: text)))), promise: nil)
+            context.writeAndFlush(wrapOutboundOut(.end(nil)), promise: nil)
+        }
+    }
+
+    private func answer(_ head: HTTPRequestHead) -> (HTTPResponseStatus, String) {
+        let path = String(head.uri.split(separator: "?").first ?? "")
+        switch (head.method, path) {
+        case (.GET, "/healthz"): return (.ok, "ok\n")
+        case (.GET, "/readyz"): return service.metrics.ready ? (.ok, "ready\n") : (.serviceUnavailable, "no sync has completed yet\n")
+        case (.GET, "/metrics"): return (.ok, service.metrics.text())
+        case (.POST, let hook) where hook.hasPrefix("/hooks/"):
+            var headers: [String: String] = [:]
+            for (name, value) in head.headers { headers[name.lowercased()] = value }
+            let kind = String(hook.dropFirst("/hooks/".count))
+            guard ["github", "gitlab", "generic"].contains(kind) else { return (.notFound, "hooks: github, gitlab, generic\n") }
+            guard SyncHTTPServer.authorized(kind: kind, headers: headers, body: body, secret: secret) else {
+                service.log.error("webhook refused: missing or wrong signature", ["hook": kind])
+                return (.unauthorized, "missing or wrong signature\n")
+            }
+            service.log.info("webhook: fetching now", ["hook": kind])
+            service.trigger()
+            return (.accepted, "fetching\n")
+        default:
+            return (.notFound, "not found\n")
+        }
+    }
+
+    func errorCaught(context: ChannelHandlerContext, error: Error) { context.close(promise: nil) }
+}
