@@ -17,28 +17,50 @@ import Testing
         return false
     }
 
+    /// A bare repository of the copy served by the daemon, a working clone to push from, and the
+    /// sync job running as a process (standard error into a log file).
+    struct Job {
+        let process = Process()
+        let work: String
+        let logFile: String
+        var log: String { (try? String(contentsOfFile: logFile, encoding: .utf8)) ?? "" }
+
+        init(daemon: PushTests.Daemon, setup: SyncCommandTests.Setup, arguments: [String], environment: [String: String] = [:]) throws {
+            let bare = daemon.root + "/envs.git"
+            work = daemon.root + "/work"
+            logFile = daemon.root + "/sync.log"
+            let url = "git://127.0.0.1:\(daemon.port)/envs.git"
+            _ = try PushTests.sh("""
+                git clone -q --bare '\(setup.copy.path)' '\(bare)' && git clone -q '\(url)' '\(work)' &&
+                git -C '\(work)' config user.name Pat && git -C '\(work)' config user.email pat@example.com
+                """)
+            process.executableURL = GitopsRun.executable
+            process.arguments = ["sync", "production", "--repo-url", url, "--cache", daemon.root + "/cache", "--timeout", "5",
+                                 "--kubeconfig", setup.kubeconfig, "--context", "kube-test-server"] + arguments
+            process.environment = ProcessInfo.processInfo.environment.merging(environment) { $1 }
+            _ = FileManager.default.createFile(atPath: logFile, contents: nil)
+            process.standardError = try FileHandle(forWritingTo: URL(fileURLWithPath: logFile))
+            process.standardOutput = FileHandle.nullDevice
+            try process.run()
+        }
+
+        /// Commits and pushes an edit of production's blog values.
+        func push(_ sed: String, _ message: String) throws {
+            _ = try PushTests.sh("cd '\(work)' && sed -i '\(sed)' environments/production/blog.yaml && git commit -qam '\(message)' && git push -q origin main")
+        }
+
+        func kill9() { if process.isRunning { kill(process.processIdentifier, SIGKILL) } }
+    }
+
     @Test func pollsHealsRefusesAndStops() async throws {
         let daemon = try PushTests.Daemon()
         defer { daemon.stop() }
         let setup = try await SyncCommandTests.Setup()
         defer { setup.finish() }
-        let bare = daemon.root + "/envs.git", work = daemon.root + "/work"
-        let url = "git://127.0.0.1:\(daemon.port)/envs.git"
-        _ = try PushTests.sh("""
-            git clone -q --bare '\(setup.copy.path)' '\(bare)' && git clone -q '\(url)' '\(work)' &&
-            git -C '\(work)' config user.name Pat && git -C '\(work)' config user.email pat@example.com
-            """)
-        let process = Process()
-        process.executableURL = GitopsRun.executable
-        process.arguments = ["sync", "production", "--repo-url", url, "--cache", daemon.root + "/cache", "--interval", "1", "--timeout", "5",
-                             "--kubeconfig", setup.kubeconfig, "--context", "kube-test-server"]
-        let logFile = daemon.root + "/sync.log"
-        _ = FileManager.default.createFile(atPath: logFile, contents: nil)
-        process.standardError = try FileHandle(forWritingTo: URL(fileURLWithPath: logFile))
-        process.standardOutput = FileHandle.nullDevice
-        try process.run()
-        defer { if process.isRunning { kill(process.processIdentifier, SIGKILL) } }
-        func log() -> String { (try? String(contentsOfFile: logFile, encoding: .utf8)) ?? "" }
+        let job = try Job(daemon: daemon, setup: setup, arguments: ["--interval", "1"])
+        defer { job.kill9() }
+        let process = job.process
+        func log() -> String { job.log }
         let client = try setup.client()
         func status() async throws -> String? {
             try await SyncStatusReader.result(client)
@@ -48,10 +70,7 @@ import Testing
         let pdbs = GroupVersionKind(group: "policy", version: "v1", kind: "PodDisruptionBudget")
 
         // A pushed commit is picked up by polling.
-        _ = try PushTests.sh("""
-            cd '\(work)' && sed -i 's/minAvailable: 2/minAvailable: 1/' environments/production/blog.yaml &&
-            git commit -qam 'production: one pod may go' && git push -q origin main
-            """)
+        try job.push("s/minAvailable: 2/minAvailable: 1/", "production: one pod may go")
         #expect(try await Self.eventually {
             try await client.get(pdbs, namespace: "blog-production", name: "blog")?["spec"]?["minAvailable"] == .int(1)
         }, "\(log())")
@@ -62,10 +81,7 @@ import Testing
                 "\(log())")
 
         // A broken commit is refused: status Blocked, the last good revision stays applied.
-        _ = try PushTests.sh("""
-            cd '\(work)' && sed -i 's/tag: "1.4.2"/tag: latest/' environments/production/blog.yaml &&
-            git commit -qam 'production: latest' && git push -q origin main
-            """)
+        try job.push("s/tag: \"1.4.2\"/tag: latest/", "production: latest")
         #expect(try await Self.eventually { try await status() == "Blocked" }, "\(log())")
         let deployment = try await client.get(GroupVersionKind(group: "apps", version: "v1", kind: "Deployment"), namespace: "blog-production", name: "blog")
         #expect(deployment?["spec"]?["template"]?["spec"]?["containers"]?.arrayValue?.first?["image"] == "ghcr.io/example/blog:1.4.2")
@@ -82,25 +98,12 @@ import Testing
         defer { daemon.stop() }
         let setup = try await SyncCommandTests.Setup()
         defer { setup.finish() }
-        let bare = daemon.root + "/envs.git", work = daemon.root + "/work"
-        let url = "git://127.0.0.1:\(daemon.port)/envs.git"
-        _ = try PushTests.sh("""
-            git clone -q --bare '\(setup.copy.path)' '\(bare)' && git clone -q '\(url)' '\(work)' &&
-            git -C '\(work)' config user.name Pat && git -C '\(work)' config user.email pat@example.com
-            """)
-        let process = Process()
-        process.executableURL = GitopsRun.executable
         // A long interval: only the webhook can make it fetch in time.
-        process.arguments = ["sync", "production", "--repo-url", url, "--cache", daemon.root + "/cache", "--interval", "600", "--timeout", "5",
-                             "--listen", "127.0.0.1:0", "--kubeconfig", setup.kubeconfig, "--context", "kube-test-server"]
-        process.environment = ProcessInfo.processInfo.environment.merging(["GITOPS_WEBHOOK_SECRET": "s3cret"]) { $1 }
-        let logFile = daemon.root + "/sync.log"
-        _ = FileManager.default.createFile(atPath: logFile, contents: nil)
-        process.standardError = try FileHandle(forWritingTo: URL(fileURLWithPath: logFile))
-        process.standardOutput = FileHandle.nullDevice
-        try process.run()
-        defer { if process.isRunning { kill(process.processIdentifier, SIGKILL) } }
-        func log() -> String { (try? String(contentsOfFile: logFile, encoding: .utf8)) ?? "" }
+        let job = try Job(daemon: daemon, setup: setup, arguments: ["--interval", "600", "--listen", "127.0.0.1:0"],
+                          environment: ["GITOPS_WEBHOOK_SECRET": "s3cret"])
+        defer { job.kill9() }
+        let process = job.process
+        func log() -> String { job.log }
         let client = try setup.client()
         #expect(try await Self.eventually { try await SyncStatusReader.result(client) == "Synced" }, "\(log())")
         let address = try #require(log().split(separator: "\n").first { $0.contains("\"message\":\"listening\"") }
@@ -112,10 +115,7 @@ import Testing
         #expect(metrics.contains("gitops_sync_total{result=\"Synced\"} 1") && metrics.contains("gitops_objects{state=\"missing\"} 24")
                 && metrics.contains("gitops_revision_info{revision=\"") && metrics.contains("gitops_sync_duration_seconds_count 1"), "\(metrics)")
 
-        _ = try PushTests.sh("""
-            cd '\(work)' && sed -i 's/minAvailable: 2/minAvailable: 1/' environments/production/blog.yaml &&
-            git commit -qam 'production: one pod may go' && git push -q origin main
-            """)
+        try job.push("s/minAvailable: 2/minAvailable: 1/", "production: one pod may go")
         let body = #"{"ref":"refs/heads/main"}"#
         #expect(try curl("-X POST -H 'X-Hub-Signature-256: sha256=0000' -d '\(body)' http://\(address)/hooks/github") == "401")
         let signature = try PushTests.sh("printf '%s' '\(body)' | openssl dgst -sha256 -hmac s3cret | sed 's/^.* //'")
