@@ -70,39 +70,20 @@ struct SyncCommand: ParsableCommand {
         guard once else { return try serve() }
         let (tree, model, environment) = try repository.load(environment: self.environment)
         let revision = (tree as? GitTree)?.commit.id ?? "working tree"
-        let renderTime = repository.renderTime(of: tree)
-        let objects = try Renderer(tree: tree, renderTime: renderTime, seedSecret: RandomSeed.secret).render(environment).objects
         let client = try cluster.client(for: environment)
+        // SIGTERM or SIGINT: the object in progress is finished, the status records the stop.
+        let stop = StopFlag()
+        let signals = TerminationSignals.handle { stop.set() }
+        defer { _ = signals }
         var options = SyncOptions(environment: environment.name, namespace: environment.namespace, revision: revision)
-        options.forceConflicts = forceConflicts
-        options.prune = !noPrune
-        options.allowMassPrune = allowMassPrune
-        options.maximumPruneShare = maxPruneShare
-        options.healthTimeout = timeout
+        apply(to: &options)
         options.ignore = IgnoreRules(environment.ignoreDifferences)
-        let settled = options
-
-        // The gates: an error-level finding blocks the revision.
-        let report: CheckReport
+        options.stopRequested = { stop.isSet }
+        let pass = SyncPass(client: client, options: options)
         do {
-            report = try EnvironmentChecker(tree: tree, model: model, renderTime: renderTime, seedSecret: RandomSeed.secret).check([environment.name])
-        } catch let error as CheckSetupError {
-            throw CommandFailure(error.description)
-        }
-        if !report.passed {
-            Output.write(report.errors.map { $0.description + "\n" }.joined())
-            let message = "revision \(revision.prefix(7)) blocked: \(report.summary)"
-            try? Blocking.run { try await SyncStatus.write(client, options: settled, result: "Blocked", message: message, report: nil) }
-            Output.error("error: \(message); nothing was applied")
-            throw ExitCode(1)
-        }
-        do {
-            let result = try Blocking.run { () async throws -> SyncReport in
-                let result = try await Reconciler(client: client, options: settled).sync(objects)
-                try await SyncStatus.write(client, options: settled, result: result.converged ? "Synced" : "Degraded",
-                                           message: result.summary, report: result)
-                return result
-            }
+            let objects = try SyncPass.prepare(tree: tree, model: model, environment: environment, revision: revision,
+                                               renderTime: repository.renderTime(of: tree), seedSecret: RandomSeed.secret)
+            let result = try Blocking.run { try await pass.reconcile(objects) }
             for warning in result.warnings { Output.error("warning: \(warning)") }
             var text = result.applied.map { "applied \($0)\n" }.joined() + result.pruned.map { "pruned \($0)\n" }.joined()
             text += result.hooks.map { "hook \($0)\n" }.joined()
@@ -110,12 +91,28 @@ struct SyncCommand: ParsableCommand {
             Output.write(text + "\(environment.name) at \(tree is GitTree ? String(revision.prefix(7)) : revision): \(result.summary)\n")
             if !result.converged { throw ExitCode(1) }
         } catch let error as SyncError {
-            try? Blocking.run { try await SyncStatus.write(client, options: settled, result: "Failed", message: error.description, report: nil) }
-            Output.error("error: \(error)")
+            if case .blocked(let message, let findings) = error {
+                Output.write(findings.map { $0 + "\n" }.joined())
+                try? Blocking.run { await pass.recordBlocked(message) }
+                Output.error("error: \(message); nothing was applied")
+            } else {
+                Output.error("error: \(error)")
+            }
             throw ExitCode(1)
+        } catch let error as CheckSetupError {
+            throw CommandFailure(error.description)
         } catch let error as ClusterError {
             throw CommandFailure("\(client.connection.server.absoluteString): \(error)")
         }
+    }
+
+    /// The flags that shape a sync.
+    func apply(to options: inout SyncOptions) {
+        options.forceConflicts = forceConflicts
+        options.prune = !noPrune
+        options.allowMassPrune = allowMassPrune
+        options.maximumPruneShare = maxPruneShare
+        options.healthTimeout = timeout
     }
 }
 
@@ -139,14 +136,8 @@ extension SyncCommand {
         configuration.interval = interval
         configuration.selfHeal = !noSelfHeal
         configuration.seedSecret = RandomSeed.secret
-        let (force, prune, allowMass, share, timeout) = (forceConflicts, !noPrune, allowMassPrune, maxPruneShare, self.timeout)
-        configuration.options = { options in
-            options.forceConflicts = force
-            options.prune = prune
-            options.allowMassPrune = allowMass
-            options.maximumPruneShare = share
-            options.healthTimeout = timeout
-        }
+        let command = self
+        configuration.options = { options in command.apply(to: &options) }
         let service = SyncService(configuration: configuration, client: client)
         var server: SyncHTTPServer?
         if let listen {
@@ -158,7 +149,7 @@ extension SyncCommand {
                                         webhookSecret: ProcessInfo.processInfo.environment["GITOPS_WEBHOOK_SECRET"])
             JSONLog(environment: environment.name).info("listening", ["address": "\(host.isEmpty ? "0.0.0.0" : host):\(server!.port)"])
         }
-        // Stop after the reconcile in progress on SIGTERM or SIGINT.
+        // SIGTERM or SIGINT: finish the object in progress, record the status, exit.
         let sources = TerminationSignals.handle { service.stop() }
         defer { server?.shutdown() }
         JSONLog(environment: environment.name).info("starting", ["source": source.description, "interval": String(Int(interval)),

@@ -99,6 +99,9 @@ public final class KubeAPI: @unchecked Sendable {
     /// The next requests get these responses instead (429 with Retry-After, 500, ...).
     public func injectFaults(_ responses: [APIResponse]) { lock.withLock { faults += responses } }
 
+    /// Drops the faults not yet served.
+    public func clearFaults() { lock.withLock { faults = [] } }
+
     /// A fault: the connection is closed without an answer.
     public static var droppedConnection: APIResponse {
         var response = APIResponse(status: 0, body: [])

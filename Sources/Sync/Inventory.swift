@@ -62,6 +62,27 @@ public enum SyncStatus {
         _ = try await client.apply(map, fieldManager: options.fieldManager, force: true)
     }
 
+    /// The field manager of the hook records: apart from the status's, so each leaves the other's keys alone.
+    static let hookRecordManager = "gitops-hooks"
+
+    /// The hooks recorded as succeeded for `options.revision` (none when the record is of another revision).
+    static func hooksSucceeded(_ client: KubeClient, options: SyncOptions) async throws -> Set<String> {
+        guard let map = try await client.get(Inventory.configMaps, namespace: options.namespace, name: name(options.environment)),
+              map["data"]?["hooksRevision"]?.stringValue == options.revision,
+              let text = map["data"]?["hooksSucceeded"]?.stringValue else { return [] }
+        return Set(text.split(separator: "\n").map(String.init))
+    }
+
+    /// Records the hooks that succeeded for `options.revision`, as each one does.
+    static func recordHooks(_ client: KubeClient, options: SyncOptions, succeeded: Set<String>) async throws {
+        let map: ValueObject = [
+            "apiVersion": "v1", "kind": "ConfigMap",
+            "metadata": .object(["name": .string(name(options.environment)), "namespace": .string(options.namespace)]),
+            "data": .object(["hooksRevision": .string(options.revision), "hooksSucceeded": .string(succeeded.sorted().joined(separator: "\n"))]),
+        ]
+        _ = try await client.apply(map, fieldManager: hookRecordManager, force: true)
+    }
+
     /// The last recorded status, nil when there is none.
     public static func read(_ client: KubeClient, environment: String, namespace: String) async throws -> [String: String]? {
         guard let map = try await client.get(Inventory.configMaps, namespace: namespace, name: name(environment)) else { return nil }

@@ -21,6 +21,9 @@ public struct SyncOptions: Sendable {
     public var healthTimeout: Double = 300
     public var pollInterval: Double = 1
     public var ignore = IgnoreRules()
+    /// Asked before each object, hook and health poll: true stops the sync there (SIGTERM), with
+    /// `SyncError.interrupted`; the object in progress is finished first.
+    public var stopRequested: @Sendable () -> Bool = { false }
 
     public init(environment: String, namespace: String, revision: String) {
         self.environment = environment
@@ -69,6 +72,8 @@ public struct Reconciler: Sendable {
         let plan = try SyncPlan(desired)
         var report = SyncReport(revision: options.revision)
         let inventory = try await Inventory.read(client, options: options)
+        // Hooks already run for this revision (recorded as each succeeds): a restart does not run them again.
+        var hooksDone = try await SyncStatus.hooksSucceeded(client, options: options)
 
         // What differs, as the API server predicts the apply.
         let state = try await LiveState.read(client: client, desired: plan.mainObjects, environment: environment, serverSide: true,
@@ -86,23 +91,30 @@ public struct Reconciler: Sendable {
             ? waves.removeFirst() : []
         for (index, wave) in ([foundations] + waves).enumerated() {
             for object in wave where differing.contains(object.key) {
+                try checkpoint(report)
                 _ = try await apply(object)
                 report.applied.append(object.displayName)
             }
             // The next wave starts once this one is healthy (CRDs established, Namespaces there, ...).
             for (name, health) in try await waitForHealth(wave) { report.unhealthy[name] = health }
             if index == 0 {
-                for hook in plan.steps where hook.phase == .preSync { try await runHook(hook.object, into: &report) }
+                for hook in plan.steps where hook.phase == .preSync { try await runHook(hook.object, done: &hooksDone, into: &report) }
             }
         }
 
-        if options.prune { report.pruned = try await prune(desired: desired, live: state.live, inventory: inventory) }
-        for hook in plan.steps where hook.phase == .postSync { try await runHook(hook.object, into: &report) }
+        if options.prune { report.pruned = try await prune(desired: desired, live: state.live, inventory: inventory, report: report) }
+        for hook in plan.steps where hook.phase == .postSync { try await runHook(hook.object, done: &hooksDone, into: &report) }
         try await Inventory.write(client, options: options, keys: desired.map(\.key))
         return report
     }
 
     // MARK: Steps
+
+    /// Throws `SyncError.interrupted` when a stop was asked for.
+    private func checkpoint(_ report: SyncReport) throws(SyncError) {
+        guard options.stopRequested() else { return }
+        throw SyncError.interrupted("stopped on request at revision \(options.revision.prefix(7)) after applying \(report.applied.count) and pruning \(report.pruned.count) objects; the next sync carries on")
+    }
 
     private func apply(_ object: Object) async throws -> ValueObject {
         var content = object.content
@@ -119,9 +131,14 @@ public struct Reconciler: Sendable {
         }
     }
 
-    /// A hook Job: skipped when it already completed (this revision's hook ran), else (re)created
-    /// and waited for; a failure stops the sync.
-    private func runHook(_ hook: Object, into report: inout SyncReport) async throws {
+    /// A hook Job: skipped when the status records it succeeded for this revision or it is there
+    /// and complete, else (re)created and waited for, and recorded; a failure stops the sync.
+    private func runHook(_ hook: Object, done: inout Set<String>, into report: inout SyncReport) async throws {
+        try checkpoint(report)
+        if done.contains(hook.displayName) {
+            report.hooks.append("\(hook.displayName) (already done)")
+            return
+        }
         let namespace = hook.namespace.isEmpty ? nil : hook.namespace
         if let existing = try await client.get(hook.gvk, namespace: namespace, name: hook.name) {
             switch Health.of(existing, kind: hook.kind) {
@@ -138,6 +155,8 @@ public struct Reconciler: Sendable {
         if let health = result.values.first {
             throw SyncError.hookFailed("hook \(hook.displayName) did not succeed (\(health)); nothing after it was applied")
         }
+        done.insert(hook.displayName)
+        try await SyncStatus.recordHooks(client, options: options, succeeded: done)
         report.hooks.append(hook.displayName)
     }
 
@@ -148,6 +167,9 @@ public struct Reconciler: Sendable {
         var pending = objects
         var failed: [String: Health] = [:]
         while !pending.isEmpty {
+            if options.stopRequested() {
+                throw SyncError.interrupted("stopped on request at revision \(options.revision.prefix(7)) while waiting for \(pending.map(\.displayName).joined(separator: ", ")) to become healthy; the next sync carries on")
+            }
             var still: [Object] = []
             for object in pending {
                 guard let live = try await client.get(object.gvk, namespace: object.namespace.isEmpty ? nil : object.namespace, name: object.name) else {
@@ -173,7 +195,7 @@ public struct Reconciler: Sendable {
 
     /// Deletes the environment's live objects Git no longer has, in reverse install order;
     /// `gitops/prune: "false"` keeps one; deleting more than the allowed share is refused.
-    private func prune(desired: [Object], live: [Object], inventory: Set<ResourceKey>) async throws -> [String] {
+    private func prune(desired: [Object], live: [Object], inventory: Set<ResourceKey>, report: SyncReport) async throws -> [String] {
         let wanted = Set(desired.map(\.key))
         let owned = live.filter { $0.label(LiveState.environmentLabel) == options.environment || inventory.contains($0.key) }
         let candidates = owned.filter { object in
@@ -187,6 +209,9 @@ public struct Reconciler: Sendable {
         }
         var pruned: [String] = []
         for object in InstallOrder.sorted(candidates).reversed() {
+            var progress = report
+            progress.pruned = pruned
+            try checkpoint(progress)
             try await client.delete(object.gvk, namespace: object.namespace.isEmpty ? nil : object.namespace, name: object.name, propagation: .background)
             pruned.append(object.displayName)
         }

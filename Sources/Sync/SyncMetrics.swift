@@ -1,74 +1,72 @@
 import Foundation
+import Prometheus
 
-/// The sync job's metrics, in Prometheus' text format.
+/// The sync job's metrics, kept in a swift-prometheus registry and served in Prometheus' text format.
 public final class SyncMetrics: @unchecked Sendable {
+    private let registry = PrometheusCollectorRegistry()
+    private let environment: String
     private let lock = NSLock()
-    private var syncs: [String: Int] = [:]
-    private var durations = Histogram(buckets: [0.1, 0.5, 1, 2, 5, 10, 30, 60, 120, 300])
-    private var fetches = Histogram(buckets: [0.05, 0.1, 0.5, 1, 2, 5, 10, 30])
-    private var objects: [String: Int] = ["in_sync": 0, "drifted": 0, "missing": 0]
-    private var lastSync: Double?
-    private var revision: String?
+    private let durations: ValueHistogram
+    private let fetches: ValueHistogram
+    private let lastSync: Gauge
+    private var revisionGauge: Gauge?
+    private var completed = false
     /// Whether a first sync has completed (for /readyz).
-    public var ready: Bool { lock.withLock { lastSync != nil } }
+    public var ready: Bool { lock.withLock { completed } }
 
-    public init() {}
+    static let results = ["Synced", "Degraded", "Blocked", "Failed", "Interrupted"]
+    static let states = ["in_sync", "drifted", "missing"]
+
+    public init(environment: String) {
+        self.environment = environment
+        durations = registry.makeValueHistogram(
+            descriptor: Self.name("sync_duration", unit: "seconds", help: "Time a sync took (render, gates, apply, prune, health)."),
+            buckets: [0.1, 0.5, 1, 2, 5, 10, 30, 60, 120, 300])
+        fetches = registry.makeValueHistogram(
+            descriptor: Self.name("git_fetch_duration", unit: "seconds", help: "Time a fetch of the repository took."),
+            buckets: [0.05, 0.1, 0.5, 1, 2, 5, 10, 30])
+        lastSync = registry.makeGauge(descriptor: Self.name("last_sync_timestamp", unit: "seconds", help: "When the last sync that reached the cluster completed."),
+                                      labels: [("environment", environment)])
+        // Every series exists from the start, at 0, so rates and alerts see the first failure.
+        for result in Self.results { _ = counter(result) }
+        for state in Self.states { objectGauge(state).set(to: 0) }
+    }
+
+    private static func name(_ metric: String, unit: String, help: String) -> MetricNameDescriptor {
+        MetricNameDescriptor(namespace: "gitops", metricName: metric, unitName: unit, helpText: help)
+    }
+
+    private func counter(_ result: String) -> Counter {
+        registry.makeCounter(descriptor: Self.name("sync", unit: "total", help: "Syncs by result."),
+                             labels: [("environment", environment), ("result", result)])
+    }
+
+    private func objectGauge(_ state: String) -> Gauge {
+        registry.makeGauge(descriptor: MetricNameDescriptor(namespace: "gitops", metricName: "objects", unitName: "",
+                                                            helpText: "Objects of the environment by state at the last sync."),
+                           labels: [("environment", environment), ("state", state)])
+    }
 
     func recordSync(result: String, seconds: Double, report: SyncReport?, revision: String) {
+        counter(result).increment()
+        durations.record(seconds)
+        guard let report else { return }
+        objectGauge("in_sync").set(to: Double(report.unchanged))
+        objectGauge("drifted").set(to: Double(report.applied.count - report.created))
+        objectGauge("missing").set(to: Double(report.created))
+        lastSync.set(to: Date().timeIntervalSince1970)
         lock.withLock {
-            syncs[result, default: 0] += 1
-            durations.observe(seconds)
-            if let report {
-                objects = ["in_sync": report.unchanged, "drifted": report.applied.count - report.created, "missing": report.created]
-                lastSync = Date().timeIntervalSince1970
-                self.revision = revision
-            }
+            completed = true
+            if let old = revisionGauge { registry.unregisterGauge(old) }
+            let gauge = registry.makeGauge(descriptor: Self.name("revision", unit: "info", help: "The revision last synced."),
+                                           labels: [("environment", environment), ("revision", revision)])
+            gauge.set(to: 1)
+            revisionGauge = gauge
         }
     }
 
-    func recordFetch(seconds: Double) { lock.withLock { fetches.observe(seconds) } }
+    func recordFetch(seconds: Double) { fetches.record(seconds) }
 
     /// The exposition text.
-    public func text() -> String {
-        lock.withLock {
-            var out = "# HELP gitops_sync_total Syncs by result.\n# TYPE gitops_sync_total counter\n"
-            for result in Set(syncs.keys).union(["Synced", "Degraded", "Blocked", "Failed"]).sorted() {
-                out += "gitops_sync_total{result=\"\(result)\"} \(syncs[result] ?? 0)\n"
-            }
-            out += durations.text(name: "gitops_sync_duration_seconds", help: "Time a sync took.")
-            out += "# HELP gitops_objects Objects of the environment by state at the last sync.\n# TYPE gitops_objects gauge\n"
-            for (state, count) in objects.sorted(by: { $0.key < $1.key }) { out += "gitops_objects{state=\"\(state)\"} \(count)\n" }
-            out += "# HELP gitops_last_sync_timestamp_seconds When the last sync completed.\n# TYPE gitops_last_sync_timestamp_seconds gauge\n"
-            out += "gitops_last_sync_timestamp_seconds \(lastSync.map { String(format: "%.3f", $0) } ?? "0")\n"
-            out += fetches.text(name: "gitops_git_fetch_duration_seconds", help: "Time a fetch of the repository took.")
-            out += "# HELP gitops_revision_info The revision last synced.\n# TYPE gitops_revision_info gauge\n"
-            if let revision { out += "gitops_revision_info{revision=\"\(revision)\"} 1\n" }
-            return out
-        }
-    }
-
-    struct Histogram {
-        let buckets: [Double]
-        var counts: [Int]
-        var sum = 0.0
-        var count = 0
-
-        init(buckets: [Double]) {
-            self.buckets = buckets
-            counts = Array(repeating: 0, count: buckets.count)
-        }
-
-        mutating func observe(_ value: Double) {
-            for (index, bound) in buckets.enumerated() where value <= bound { counts[index] += 1 }
-            sum += value
-            count += 1
-        }
-
-        func text(name: String, help: String) -> String {
-            var out = "# HELP \(name) \(help)\n# TYPE \(name) histogram\n"
-            for (index, bound) in buckets.enumerated() { out += "\(name)_bucket{le=\"\(bound)\"} \(counts[index])\n" }
-            out += "\(name)_bucket{le=\"+Inf\"} \(count)\n\(name)_sum \(String(format: "%.6f", sum))\n\(name)_count \(count)\n"
-            return out
-        }
-    }
+    public func text() -> String { registry.emitToString() }
 }

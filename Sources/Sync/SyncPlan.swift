@@ -81,10 +81,24 @@ public enum SyncError: Error, Sendable, CustomStringConvertible {
     case invalid(String)
     case refused(String)
     case hookFailed(String)
+    /// The revision does not render or fails an error-level gate: nothing of it is applied.
+    case blocked(String, findings: [String])
+    /// A stop was asked for (SIGTERM): the object in progress was finished, nothing after it started.
+    case interrupted(String)
 
     public var description: String {
         switch self {
-        case .invalid(let message), .refused(let message), .hookFailed(let message): return message
+        case .invalid(let message), .refused(let message), .hookFailed(let message), .blocked(let message, _), .interrupted(let message):
+            return message
+        }
+    }
+
+    /// The result recorded in the status ConfigMap for this failure.
+    public var statusResult: String {
+        switch self {
+        case .blocked: return "Blocked"
+        case .interrupted: return "Interrupted"
+        default: return "Failed"
         }
     }
 }

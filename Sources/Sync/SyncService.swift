@@ -30,30 +30,31 @@ public final class SyncService: @unchecked Sendable {
     let configuration: Configuration
     let client: KubeClient
     let log: JSONLog
-    public let metrics = SyncMetrics()
-    private let lock = NSLock()
-    private var stopping = false
+    public let metrics: SyncMetrics
+    private let stopping = StopFlag()
     private var wake = DispatchSemaphore(value: 0)
     /// The last revision that synced (converged or not), and the last one refused.
     public private(set) var lastApplied: String?
     public private(set) var lastRefused: String?
+    private var resumed = false
 
     public init(configuration: Configuration, client: KubeClient) {
         self.configuration = configuration
         self.client = client
         log = JSONLog(environment: configuration.environment)
+        metrics = SyncMetrics(environment: configuration.environment)
     }
 
     /// Asks the loop to stop after the reconcile in progress (SIGTERM).
     public func stop() {
-        lock.withLock { stopping = true }
+        stopping.set()
         wake.signal()
     }
 
     /// Triggers a fetch now (a webhook).
     public func trigger() { wake.signal() }
 
-    private var isStopping: Bool { lock.withLock { stopping } }
+    private var isStopping: Bool { stopping.isSet }
 
     /// Runs until `stop()`.
     public func run() {
@@ -64,6 +65,10 @@ public final class SyncService: @unchecked Sendable {
                 try reconcileOnce()
                 failures = 0
             } catch {
+                if (error as? SyncError)?.statusResult == "Interrupted" {
+                    log.info("sync interrupted; status recorded", ["reason": "\(error)"])
+                    break
+                }
                 failures += 1
                 delay = min(configuration.interval, pow(2, Double(failures)))
                 log.error("sync failed; retrying in \(Int(delay)) s", ["error": "\(error)", "failures": String(failures)])
@@ -74,6 +79,26 @@ public final class SyncService: @unchecked Sendable {
         log.info("stopped")
     }
 
+    /// Still the refused revision (the last good one stays), or the applied one without self-heal.
+    private func alreadyHandled(_ commit: String) -> Bool {
+        commit == lastRefused || (commit == lastApplied && !configuration.selfHeal)
+    }
+
+    /// After a restart: the revision the status ConfigMap names counts as applied (or refused), so
+    /// an unchanged revision is not synced again without self-heal and not refused twice; hooks
+    /// that succeeded for it are recorded there as well and are not run again either way.
+    private func resume(namespace: String) {
+        let client = self.client, environment = configuration.environment
+        guard let status = try? Blocking.run({ try await SyncStatus.read(client, environment: environment, namespace: namespace) }),
+              let revision = status["revision"] else { return }
+        switch status["result"] {
+        case "Synced", "Degraded": lastApplied = revision
+        case "Blocked": lastRefused = revision
+        default: break
+        }
+        log.info("resuming from the recorded status", revision: revision, ["result": status["result"] ?? "?"])
+    }
+
     /// One pass: fetch, and reconcile when there is something to do.
     public func reconcileOnce() throws {
         let fetchStarted = Date()
@@ -81,49 +106,42 @@ public final class SyncService: @unchecked Sendable {
         metrics.recordFetch(seconds: Date().timeIntervalSince(fetchStarted))
         let started = Date()
         let short = String(commit.prefix(7))
-        if commit == lastRefused { return }  // still the refused revision: keep the last good one
-        if commit == lastApplied && !configuration.selfHeal { return }
+        if alreadyHandled(commit) { return }
         let tree = try repository.tree(at: commit)
         let model = try RepositoryLoader.load(from: tree)
         guard let environment = model.environment(named: configuration.environment) else {
             throw SyncError.invalid("no environment '\(configuration.environment)' at \(short)")
         }
+        if !resumed {
+            resumed = true
+            resume(namespace: environment.namespace)
+            if alreadyHandled(commit) { return }
+        }
         let renderTime = Date(timeIntervalSince1970: tree.commit.time)
         var options = SyncOptions(environment: environment.name, namespace: environment.namespace, revision: commit)
         options.ignore = IgnoreRules(environment.ignoreDifferences)
         configuration.options(&options)
-        let settled = options
+        let stopping = self.stopping
+        options.stopRequested = { stopping.isSet }
+        let pass = SyncPass(client: client, options: options)
         let objects: [Object]
         do {
-            objects = try Renderer(tree: tree, renderTime: renderTime, seedSecret: configuration.seedSecret).render(environment).objects
-            let report = try EnvironmentChecker(tree: tree, model: model, renderTime: renderTime, seedSecret: configuration.seedSecret)
-                .check([environment.name])
-            if !report.passed {
-                throw SyncError.refused("revision \(short) blocked: \(report.summary): " + report.errors.prefix(3).map(\.description).joined(separator: "; "))
-            }
+            objects = try SyncPass.prepare(tree: tree, model: model, environment: environment, revision: commit, renderTime: renderTime,
+                                           seedSecret: configuration.seedSecret)
         } catch {
             lastRefused = commit
-            let message = "\(error)"
-            log.error("revision refused; the last good revision stays applied", revision: commit, ["error": message, "lastApplied": lastApplied ?? "none"])
-            try? Blocking.run { try await SyncStatus.write(self.client, options: settled, result: "Blocked", message: message, report: nil) }
+            var fields = ["error": "\(error)", "lastApplied": lastApplied ?? "none"]
+            if case .blocked(_, let findings) = error as? SyncError { fields["findings"] = findings.prefix(5).joined(separator: "; ") }
+            log.error("revision refused; the last good revision stays applied", revision: commit, fields)
+            try? Blocking.run { await pass.recordBlocked("\(error)") }
             metrics.recordSync(result: "Blocked", seconds: Date().timeIntervalSince(started), report: nil, revision: commit)
             return
         }
-        let client = self.client
         let result: SyncReport
         do {
-            result = try Blocking.run { () async throws -> SyncReport in
-                do {
-                    let result = try await Reconciler(client: client, options: settled).sync(objects)
-                    try await SyncStatus.write(client, options: settled, result: result.converged ? "Synced" : "Degraded", message: result.summary, report: result)
-                    return result
-                } catch {
-                    try? await SyncStatus.write(client, options: settled, result: "Failed", message: "\(error)", report: nil)
-                    throw error
-                }
-            }
+            result = try Blocking.run { try await pass.reconcile(objects) }
         } catch {
-            metrics.recordSync(result: "Failed", seconds: Date().timeIntervalSince(started), report: nil, revision: commit)
+            metrics.recordSync(result: (error as? SyncError)?.statusResult ?? "Failed", seconds: Date().timeIntervalSince(started), report: nil, revision: commit)
             throw error
         }
         metrics.recordSync(result: result.converged ? "Synced" : "Degraded", seconds: Date().timeIntervalSince(started), report: result, revision: commit)

@@ -60,11 +60,17 @@ import YAML
         let again = try setup.sync()
         #expect(again.status == 0 && again.stdout.hasSuffix("applied 0, pruned 0, unchanged 24, hooks 1; healthy\n"), "\(again.stdout)")
         #expect(again.stdout.contains("(already done)"), "a hook that succeeded for this revision is not run again")
+        // Even once its Job is gone (ttlSecondsAfterFinished, a restart): the status records it succeeded.
+        let client = try setup.client()
+        let jobs = GroupVersionKind(group: "batch", version: "v1", kind: "Job")
+        try await client.delete(jobs, namespace: "blog-production", name: "blog-migrate-1-4-2")
+        let resumed = try setup.sync()
+        #expect(resumed.status == 0 && resumed.stdout.contains("hook Job blog-production/blog-migrate-1-4-2 (already done)"), "\(resumed.stdout)")
+        #expect(try await client.get(jobs, namespace: "blog-production", name: "blog-migrate-1-4-2") == nil)
         let status = try GitopsRun(["status", "production"] + setup.cluster)
         #expect(status.status == 0 && status.stdout.hasPrefix("production: Synced at "), "\(status.stdout)\(status.stderr)")
 
         // Someone deletes an object in the cluster: the next sync puts it back.
-        let client = try setup.client()
         try await client.delete(Self.configMaps, namespace: "blog-production", name: "blog")
         let healed = try setup.sync()
         #expect(healed.status == 0 && healed.stdout.contains("applied ConfigMap blog-production/blog\n"), "\(healed.stdout)")
@@ -140,5 +146,54 @@ import YAML
         let failed = try setup.sync()
         #expect(failed.status == 1 && failed.stderr.contains("hook Job blog-production/check-schema did not succeed"), "\(failed.stdout)\(failed.stderr)")
         #expect(try await client.get(Self.configMaps, namespace: "blog-production", name: "after-the-hook") == nil)
+    }
+
+    @Test func apiFaultsAreSurvived() async throws {
+        let setup = try await Setup()
+        defer { setup.finish() }
+        // Errors, throttling with Retry-After, dropped connections and slow answers, never more than
+        // three in a row (the client tries five times).
+        let round: [APIResponse] = [KubeAPI.fault(500), KubeAPI.latency(0), KubeAPI.fault(429, retryAfter: 1), KubeAPI.droppedConnection,
+                                    KubeAPI.latency(0), KubeAPI.fault(503), KubeAPI.latency(0.3), KubeAPI.fault(504), KubeAPI.latency(0)]
+        setup.server.api.injectFaults(Array(repeating: round, count: 6).flatMap { $0 })
+        let first = try setup.sync()
+        #expect(first.status == 0 && first.stdout.hasSuffix("applied 24, pruned 0, unchanged 0, hooks 1; healthy\n"), "\(first.stdout)\(first.stderr)")
+        setup.server.api.clearFaults()
+        let diff = try GitopsRun(["diff", "production"] + setup.cluster)
+        #expect(diff.status == 0 && diff.stdout == "0 to create, 0 to update, 0 to prune, 25 unchanged\n", "\(diff.stdout)\(diff.stderr)")
+    }
+
+    @Test func sigtermMidSyncFinishesTheObjectRecordsTheStopAndTheNextSyncCarriesOn() async throws {
+        let setup = try await Setup()
+        defer { setup.finish() }
+        // Every answer a little late, so the sync is still running when the signal comes.
+        setup.server.api.injectFaults(Array(repeating: KubeAPI.latency(0.3), count: 2_000))
+        let process = Process()
+        process.executableURL = GitopsRun.executable
+        process.arguments = ["sync", "production", "--once", "--timeout", "30"] + setup.cluster
+        let out = Pipe(), err = Pipe()
+        process.standardOutput = out
+        process.standardError = err
+        try process.run()
+        defer { if process.isRunning { kill(process.processIdentifier, SIGKILL) } }
+        // Signalled while the migration hook is being waited for (after the Namespace was applied).
+        #expect(try await SyncServiceTests.eventually(60) { setup.server.api.requestLog.contains { $0.hasPrefix("PATCH") && $0.contains("/jobs/blog-migrate") } })
+        let signalled = Date()
+        kill(process.processIdentifier, SIGTERM)
+        #expect(try await SyncServiceTests.eventually(10) { !process.isRunning }, "exits well within a grace period")
+        let stderr = String(decoding: err.fileHandleForReading.readDataToEndOfFile(), as: UTF8.self)
+        #expect(process.terminationReason == .exit && process.terminationStatus == 1, "\(stderr)")
+        #expect(stderr.contains("stopped on request"), "\(stderr)")
+        #expect(Date().timeIntervalSince(signalled) < 10)
+        setup.server.api.clearFaults()
+        let client = try setup.client()
+        #expect(try await SyncStatusReader.result(client) == "Interrupted")
+        #expect(try await client.get(GroupVersionKind(group: "apps", version: "v1", kind: "Deployment"), namespace: "blog-production", name: "blog") == nil,
+                "nothing after the stop was applied")
+
+        let next = try setup.sync()
+        #expect(next.status == 0 && next.stdout.contains("applied Deployment blog-production/blog\n") && next.stdout.hasSuffix("hooks 1; healthy\n"),
+                "\(next.stdout)\(next.stderr)")
+        #expect(try await SyncStatusReader.result(client) == "Synced")
     }
 }

@@ -19,27 +19,40 @@ import Testing
 
     /// A bare repository of the copy served by the daemon, a working clone to push from, and the
     /// sync job running as a process (standard error into a log file).
-    struct Job {
-        let process = Process()
+    final class Job {
+        private(set) var process = Process()
         let work: String
         let logFile: String
+        let url: String
+        let daemon: PushTests.Daemon
+        let setup: SyncCommandTests.Setup
         var log: String { (try? String(contentsOfFile: logFile, encoding: .utf8)) ?? "" }
 
         init(daemon: PushTests.Daemon, setup: SyncCommandTests.Setup, arguments: [String], environment: [String: String] = [:]) throws {
+            self.daemon = daemon
+            self.setup = setup
             let bare = daemon.root + "/envs.git"
             work = daemon.root + "/work"
             logFile = daemon.root + "/sync.log"
-            let url = "git://127.0.0.1:\(daemon.port)/envs.git"
+            url = "git://127.0.0.1:\(daemon.port)/envs.git"
             _ = try PushTests.sh("""
                 git clone -q --bare '\(setup.copy.path)' '\(bare)' && git clone -q '\(url)' '\(work)' &&
                 git -C '\(work)' config user.name Pat && git -C '\(work)' config user.email pat@example.com
                 """)
+            try start(arguments, environment: environment)
+        }
+
+        /// Starts the job (again, after it stopped: a restart keeps the cache and the log).
+        func start(_ arguments: [String], environment: [String: String] = [:]) throws {
+            process = Process()
             process.executableURL = GitopsRun.executable
             process.arguments = ["sync", "production", "--repo-url", url, "--cache", daemon.root + "/cache", "--timeout", "5",
                                  "--kubeconfig", setup.kubeconfig, "--context", "kube-test-server"] + arguments
             process.environment = ProcessInfo.processInfo.environment.merging(environment) { $1 }
-            _ = FileManager.default.createFile(atPath: logFile, contents: nil)
-            process.standardError = try FileHandle(forWritingTo: URL(fileURLWithPath: logFile))
+            if !FileManager.default.fileExists(atPath: logFile) { _ = FileManager.default.createFile(atPath: logFile, contents: nil) }
+            let handle = try FileHandle(forWritingTo: URL(fileURLWithPath: logFile))
+            handle.seekToEndOfFile()
+            process.standardError = handle
             process.standardOutput = FileHandle.nullDevice
             try process.run()
         }
@@ -91,6 +104,17 @@ import Testing
         kill(process.processIdentifier, SIGTERM)
         #expect(try await Self.eventually(10) { !process.isRunning }, "exits on SIGTERM")
         #expect(process.terminationStatus == 0 && log().contains("\"message\":\"stopped\""))
+
+        // A restart resumes from the status: the refused revision is not tried (or reported) again.
+        let refusals = log().components(separatedBy: "revision refused").count
+        try job.start(["--interval", "1"])
+        #expect(try await Self.eventually { log().contains("\"message\":\"resuming from the recorded status\"") && log().contains("\"result\":\"Blocked\"") },
+                "\(log())")
+        try await Task.sleep(nanoseconds: 2_500_000_000)
+        #expect(log().components(separatedBy: "revision refused").count == refusals, "\(log())")
+        #expect(try await status() == "Blocked")
+        kill(job.process.processIdentifier, SIGTERM)
+        #expect(try await Self.eventually(10) { !job.process.isRunning })
     }
 
     @Test func webhooksTriggerAFetchAndMetricsReport() async throws {
@@ -112,8 +136,11 @@ import Testing
         #expect(try curl("http://\(address)/healthz") == "200")
         #expect(try curl("http://\(address)/readyz") == "200")
         let metrics = try PushTests.sh("curl -s http://\(address)/metrics")
-        #expect(metrics.contains("gitops_sync_total{result=\"Synced\"} 1") && metrics.contains("gitops_objects{state=\"missing\"} 24")
-                && metrics.contains("gitops_revision_info{revision=\"") && metrics.contains("gitops_sync_duration_seconds_count 1"), "\(metrics)")
+        #expect(metrics.contains(#"gitops_sync_total{environment="production",result="Synced"} 1"#)
+                && metrics.contains(#"gitops_sync_total{environment="production",result="Blocked"} 0"#)
+                && metrics.contains(#"gitops_objects{environment="production",state="missing"} 24"#)
+                && metrics.contains(#"gitops_revision_info{environment="production",revision=""#)
+                && metrics.contains("gitops_sync_duration_seconds_count 1") && metrics.contains("gitops_git_fetch_duration_seconds_count"), "\(metrics)")
 
         try job.push("s/minAvailable: 2/minAvailable: 1/", "production: one pod may go")
         let body = #"{"ref":"refs/heads/main"}"#
@@ -125,6 +152,13 @@ import Testing
             try await client.get(pdbs, namespace: "blog-production", name: "blog")?["spec"]?["minAvailable"] == .int(1)
         }, "the webhook made it fetch: \(log())")
         #expect(try curl("-X POST -H 'X-Gitlab-Token: s3cret' http://\(address)/hooks/gitlab") == "202")
+
+        // A broken commit, fetched on a GitLab push event: refused, and /metrics and the status say so.
+        try job.push("s/tag: \"1.4.2\"/tag: latest/", "production: latest")
+        #expect(try curl("-X POST -H 'X-Gitlab-Token: s3cret' -H 'X-Gitlab-Event: Push Hook' -d '{\"ref\":\"refs/heads/main\"}' http://\(address)/hooks/gitlab") == "202")
+        #expect(try await Self.eventually(15) { try await SyncStatusReader.result(client) == "Blocked" }, "\(log())")
+        let after = try PushTests.sh("curl -s http://\(address)/metrics")
+        #expect(after.contains(#"gitops_sync_total{environment="production",result="Blocked"} 1"#), "\(after)")
         kill(process.processIdentifier, SIGTERM)
         #expect(try await Self.eventually(10) { !process.isRunning })
     }

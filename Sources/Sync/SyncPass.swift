@@ -1,0 +1,56 @@
+import Basics
+import Cluster
+import Foundation
+import Gates
+import KubeModel
+import RepoModel
+import Render
+
+/// One sync of an environment at one revision, as `gitops sync --once` and the job both run it:
+/// render and gates first (a failure blocks the revision with nothing applied), then the
+/// reconcile, with its outcome recorded in the status ConfigMap whatever it is.
+public struct SyncPass: Sendable {
+    public let client: KubeClient
+    public let options: SyncOptions
+
+    public init(client: KubeClient, options: SyncOptions) {
+        self.client = client
+        self.options = options
+    }
+
+    /// The environment's objects when the revision renders and passes schemas and policies;
+    /// otherwise `SyncError.blocked` with the findings (a setup error, such as a missing schema
+    /// folder, is thrown as it is).
+    public static func prepare(tree: any FileTree, model: EnvironmentRepository, environment: Environment, revision: String,
+                               renderTime: Date, seedSecret: String?) throws -> [Object] {
+        let short = revision.count == 40 ? String(revision.prefix(7)) : revision
+        do {
+            let objects = try Renderer(tree: tree, renderTime: renderTime, seedSecret: seedSecret).render(environment).objects
+            let report = try EnvironmentChecker(tree: tree, model: model, renderTime: renderTime, seedSecret: seedSecret).check([environment.name])
+            guard report.passed else {
+                throw SyncError.blocked("revision \(short) blocked: \(report.summary)", findings: report.errors.map(\.description))
+            }
+            return objects
+        } catch let error as DiagnosticError {
+            throw SyncError.blocked("revision \(short) blocked: it does not render", findings: [error.description])
+        }
+    }
+
+    /// Records a blocked revision in the status (best effort: the cluster may be what failed).
+    public func recordBlocked(_ message: String) async {
+        try? await SyncStatus.write(client, options: options, result: "Blocked", message: message, report: nil)
+    }
+
+    /// Reconciles and records the result: Synced or Degraded, else Failed or Interrupted (and rethrows).
+    public func reconcile(_ objects: [Object]) async throws -> SyncReport {
+        do {
+            let report = try await Reconciler(client: client, options: options).sync(objects)
+            try await SyncStatus.write(client, options: options, result: report.converged ? "Synced" : "Degraded", message: report.summary, report: report)
+            return report
+        } catch {
+            let result = (error as? SyncError)?.statusResult ?? "Failed"
+            try? await SyncStatus.write(client, options: options, result: result, message: "\(error)", report: nil)
+            throw error
+        }
+    }
+}
