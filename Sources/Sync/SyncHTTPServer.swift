@@ -50,6 +50,12 @@ public final class SyncHTTPServer: @unchecked Sendable {
         }
     }
 
+    /// The `ref` of a push event's JSON body (GitHub's, GitLab's, or a generic one that sends it).
+    static func pushedRef(_ body: [UInt8]) -> String? {
+        guard !body.isEmpty, let json = try? JSONSerialization.jsonObject(with: Data(body)) as? [String: Any] else { return nil }
+        return json["ref"] as? String
+    }
+
     static func constantTimeEqual(_ a: [UInt8], _ b: [UInt8]) -> Bool {
         guard a.count == b.count else { return false }
         var difference: UInt8 = 0
@@ -106,6 +112,12 @@ private final class SyncHTTPHandler: ChannelInboundHandler, @unchecked Sendable 
             guard SyncHTTPServer.authorized(kind: kind, headers: headers, body: body, secret: secret) else {
                 service.log.error("webhook refused: missing or wrong signature", ["hook": kind])
                 return (.unauthorized, "missing or wrong signature\n")
+            }
+            if headers["x-github-event"] == "ping" { return (.ok, "pong\n") }
+            // A push event names its branch: pushes to other branches are no reason to fetch.
+            if let branch = service.configuration.source.branch, let ref = SyncHTTPServer.pushedRef(body), ref != "refs/heads/\(branch)" {
+                service.log.info("webhook: a push to another branch; nothing to do", ["hook": kind, "ref": ref])
+                return (.ok, "ignored: \(ref) is not refs/heads/\(branch)\n")
             }
             service.log.info("webhook: fetching now", ["hook": kind])
             service.trigger()

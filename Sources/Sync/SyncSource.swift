@@ -26,6 +26,12 @@ public enum SyncSource: Sendable {
         }
     }
 
+    /// The branch a remote source follows (webhooks for other branches are ignored).
+    public var branch: String? {
+        if case .remote(_, let branch, _, _) = self { return branch }
+        return nil
+    }
+
     /// For logs: the URL or path, never credentials.
     public var description: String {
         switch self {

@@ -146,6 +146,10 @@ import Testing
         let body = #"{"ref":"refs/heads/main"}"#
         #expect(try curl("-X POST -H 'X-Hub-Signature-256: sha256=0000' -d '\(body)' http://\(address)/hooks/github") == "401")
         let signature = try PushTests.sh("printf '%s' '\(body)' | openssl dgst -sha256 -hmac s3cret | sed 's/^.* //'")
+        let other = #"{"ref":"refs/heads/feature"}"#
+        let otherSignature = try PushTests.sh("printf '%s' '\(other)' | openssl dgst -sha256 -hmac s3cret | sed 's/^.* //'")
+        #expect(try curl("-X POST -H 'X-Hub-Signature-256: sha256=\(otherSignature)' -d '\(other)' http://\(address)/hooks/github") == "200",
+                "a push to another branch is acknowledged and ignored")
         #expect(try curl("-X POST -H 'X-Hub-Signature-256: sha256=\(signature)' -d '\(body)' http://\(address)/hooks/github") == "202")
         let pdbs = GroupVersionKind(group: "policy", version: "v1", kind: "PodDisruptionBudget")
         #expect(try await Self.eventually(15) {
