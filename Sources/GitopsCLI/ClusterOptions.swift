@@ -13,6 +13,9 @@ struct ClusterOptions: ParsableArguments {
     @Option(name: .long, help: "The kubeconfig context (default: the environment's spec.cluster.context, else the current context).")
     var context: String?
 
+    @Flag(name: .long, help: "Use the pod's service account (KUBERNETES_SERVICE_HOST/PORT, the mounted token and CA) whatever the environment names.")
+    var inCluster = false
+
     @Option(name: .long, help: "Limit requests per second to the API server, after --burst (default: no client-side limit; the server's 429 answers are honoured).")
     var qps: Double = 0
 
@@ -25,6 +28,8 @@ struct ClusterOptions: ParsableArguments {
         do {
             let connection: ClusterConnection
             switch (context, environment.cluster) {
+            case _ where inCluster:
+                connection = try ClusterConnection.inCluster()
             case (nil, .inCluster) where kubeconfig == nil:
                 connection = try ClusterConnection.inCluster()
             case (nil, .context(let name)):

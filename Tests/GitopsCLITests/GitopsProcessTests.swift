@@ -121,7 +121,7 @@ struct ScratchEnvironments {
         let run = try GitopsRun(["environments", "--repo", Self.repositoryRoot])
         #expect(run.status == 0)
         #expect(run.stdout.split(separator: "\n").first?.hasPrefix("NAME") == true)
-        #expect(run.stdout.contains("production   blog-production   prod      4          staging"))
+        #expect(run.stdout.contains("production   blog-production   prod      5          staging"))
     }
 
     @Test func workingTreeEditVisibleOnlyWithoutRevision() throws {
@@ -175,7 +175,7 @@ struct ScratchEnvironments {
     @Test func thisRepositoryValidatesCleanly() throws {
         let run = try GitopsRun(["validate", "--all", "--strict", "--repo", GitopsProcessTests.repositoryRoot])
         #expect(run.status == 0, "\(run.stdout)\(run.stderr)")
-        #expect(run.stdout.hasSuffix("3 environments, 67 objects: 0 errors, 0 warnings\n"), "\(run.stdout)")
+        #expect(run.stdout.hasSuffix("3 environments, 100 objects: 0 errors, 0 warnings\n"), "\(run.stdout)")
     }
 
     @Test func findingsPointAtTheFieldAndExitOne() throws {

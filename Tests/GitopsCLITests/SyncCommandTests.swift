@@ -48,7 +48,7 @@ import YAML
         let first = try setup.sync()
         #expect(first.status == 0, "\(first.stdout)\(first.stderr)")
         #expect(first.stdout.contains("applied Namespace blog-production\n") && first.stdout.contains("hook Job blog-production/blog-migrate-1-4-2\n")
-                && first.stdout.hasSuffix("applied 24, pruned 0, unchanged 0, hooks 1; healthy\n"), "\(first.stdout)")
+                && first.stdout.hasSuffix("applied 35, pruned 0, unchanged 0, hooks 1; healthy\n"), "\(first.stdout)")
         // The Namespace is applied before the hook that runs in it.
         let log = setup.server.api.requestLog
         let namespaceAt = try #require(log.firstIndex { $0.hasPrefix("PATCH /api/v1/namespaces/blog-production") && !$0.contains("/blog-production/") })
@@ -56,9 +56,9 @@ import YAML
         #expect(namespaceAt < hookAt)
 
         let diff = try GitopsRun(["diff", "production"] + setup.cluster)
-        #expect(diff.status == 0 && diff.stdout == "0 to create, 0 to update, 0 to prune, 25 unchanged\n", "\(diff.stdout)\(diff.stderr)")
+        #expect(diff.status == 0 && diff.stdout == "0 to create, 0 to update, 0 to prune, 36 unchanged\n", "\(diff.stdout)\(diff.stderr)")
         let again = try setup.sync()
-        #expect(again.status == 0 && again.stdout.hasSuffix("applied 0, pruned 0, unchanged 24, hooks 1; healthy\n"), "\(again.stdout)")
+        #expect(again.status == 0 && again.stdout.hasSuffix("applied 0, pruned 0, unchanged 35, hooks 1; healthy\n"), "\(again.stdout)")
         #expect(again.stdout.contains("(already done)"), "a hook that succeeded for this revision is not run again")
         // Even once its Job is gone (ttlSecondsAfterFinished, a restart): the status records it succeeded.
         let client = try setup.client()
@@ -106,6 +106,7 @@ import YAML
         try setup.copy.edit("environments/production/environment.yaml") {
             $0.replacingOccurrences(of: "    - name: postgresql\n      chart: charts/postgresql\n      valuesFiles: [postgresql.yaml]\n", with: "")
               .replacingOccurrences(of: "    - name: redis\n      chart: charts/redis\n", with: "")
+              .replacingOccurrences(of: "    - name: gitops-sync\n      chart: charts/gitops-sync\n      valuesFiles: [gitops-sync.yaml]\n", with: "")
         }
         let refused = try setup.sync()
         #expect(refused.status == 1 && refused.stderr.contains("refusing to prune"), "\(refused.stdout)\(refused.stderr)")
@@ -157,10 +158,10 @@ import YAML
                                     KubeAPI.latency(0), KubeAPI.fault(503), KubeAPI.latency(0.3), KubeAPI.fault(504), KubeAPI.latency(0)]
         setup.server.api.injectFaults(Array(repeating: round, count: 6).flatMap { $0 })
         let first = try setup.sync()
-        #expect(first.status == 0 && first.stdout.hasSuffix("applied 24, pruned 0, unchanged 0, hooks 1; healthy\n"), "\(first.stdout)\(first.stderr)")
+        #expect(first.status == 0 && first.stdout.hasSuffix("applied 35, pruned 0, unchanged 0, hooks 1; healthy\n"), "\(first.stdout)\(first.stderr)")
         setup.server.api.clearFaults()
         let diff = try GitopsRun(["diff", "production"] + setup.cluster)
-        #expect(diff.status == 0 && diff.stdout == "0 to create, 0 to update, 0 to prune, 25 unchanged\n", "\(diff.stdout)\(diff.stderr)")
+        #expect(diff.status == 0 && diff.stdout == "0 to create, 0 to update, 0 to prune, 36 unchanged\n", "\(diff.stdout)\(diff.stderr)")
     }
 
     @Test func sigtermMidSyncFinishesTheObjectRecordsTheStopAndTheNextSyncCarriesOn() async throws {
