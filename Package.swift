@@ -101,7 +101,7 @@ let package = Package(
         .executableTarget(name: "gitops", dependencies: ["GitopsCLI"]),
         /** `kube-test-server`: the test API server as a process, for kubectl and end-to-end tests. */
         .executableTarget(name: "kube-test-server", dependencies: [
-            "Basics", "KubeTestServer", .product(name: "ArgumentParser", package: "swift-argument-parser"),
+            "Basics", "YAML", "KubeTestServer", .product(name: "ArgumentParser", package: "swift-argument-parser"),
         ]),
         /** Runs third-party conformance suites (shared/conformance) and prints pass counts. */
         .executableTarget(name: "conformance", dependencies: ["Basics", "YAML", "Template", "Charts", "Validation"]),

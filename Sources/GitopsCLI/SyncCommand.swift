@@ -68,7 +68,7 @@ struct SyncCommand: ParsableCommand {
 
     func run() throws {
         guard once else { return try serve() }
-        let (tree, model, environment) = try repository.load(environment: self.environment)
+        let (tree, model, environment) = try load()
         let revision = (tree as? GitTree)?.commit.id ?? "working tree"
         let client = try cluster.client(for: environment)
         // SIGTERM or SIGINT: the object in progress is finished, the status records the stop.
@@ -106,6 +106,26 @@ struct SyncCommand: ParsableCommand {
         }
     }
 
+    /// The repository to sync: `--repo-url` fetched into the cache, else `--repo` at `--revision`.
+    var source: SyncSource {
+        if let repoUrl {
+            let home = ProcessInfo.processInfo.environment["HOME"] ?? NSHomeDirectory()
+            return .remote(url: repoUrl, branch: branch, cache: cache ?? "\(home)/.cache/gitops/\(environment)",
+                           credentials: RemoteCredentials.fromEnvironment())
+        }
+        return .local(path: repository.repo ?? FileManager.default.currentDirectoryPath, revision: repository.revision ?? "HEAD")
+    }
+
+    /// The tree, model and environment to sync now: with `--repo-url`, the branch's tip just
+    /// fetched; else the local repository (its working tree unless `--revision` names a commit).
+    func load() throws -> (any FileTree, EnvironmentRepository, Environment) {
+        guard repoUrl != nil else { return try repository.load(environment: environment) }
+        let (fetched, commit) = try source.latest()
+        let tree = try fetched.tree(at: commit)
+        let model = try RepositoryLoader.load(from: tree)
+        return (tree, model, try RepositoryOptions.environment(environment, in: model, tree: tree))
+    }
+
     /// The flags that shape a sync.
     func apply(to options: inout SyncOptions) {
         options.forceConflicts = forceConflicts
@@ -119,18 +139,11 @@ struct SyncCommand: ParsableCommand {
 extension SyncCommand {
     /// The sync job: polls the repository and reconciles until SIGTERM or SIGINT.
     func serve() throws {
-        let source: SyncSource
-        if let repoUrl {
-            let home = ProcessInfo.processInfo.environment["HOME"] ?? NSHomeDirectory()
-            source = .remote(url: repoUrl, branch: branch, cache: cache ?? "\(home)/.cache/gitops/\(environment)",
-                             credentials: RemoteCredentials.fromEnvironment())
-        } else {
-            source = .local(path: repository.repo ?? FileManager.default.currentDirectoryPath, revision: repository.revision ?? "HEAD")
-        }
+        let source = self.source
         // The environment's cluster settings come from the repository as it is now.
         let (repositoryNow, commit) = try source.latest()
-        let model = try RepositoryLoader.load(from: try repositoryNow.tree(at: commit))
-        let environment = try RepositoryOptions.environment(self.environment, in: model, tree: try repositoryNow.tree(at: commit))
+        let tree = try repositoryNow.tree(at: commit)
+        let environment = try RepositoryOptions.environment(self.environment, in: try RepositoryLoader.load(from: tree), tree: tree)
         let client = try cluster.client(for: environment)
         var configuration = SyncService.Configuration(environment: environment.name, source: source)
         configuration.interval = interval
@@ -185,7 +198,7 @@ struct StatusCommand: ParsableCommand {
             Output.write("\(name): never synced (no \(SyncStatus.name(name)) in \(namespace))\n")
             throw ExitCode(1)
         }
-        Output.write("\(name): \(status["result"] ?? "?") at \(status["revision"]?.prefix(7) ?? "?") (\(status["time"] ?? "?")): \(status["message"] ?? "")\n")
+        Output.write("\(name): \(status["result"] ?? "?") at \(status["revision"].map { $0.count == 40 ? String($0.prefix(7)) : $0 } ?? "?") (\(status["time"] ?? "?")): \(status["message"] ?? "")\n")
         if status["result"] != "Synced" { throw ExitCode(1) }
     }
 }

@@ -202,6 +202,9 @@ public final class KubeAPI: @unchecked Sendable {
 
     private var resources: [ResourceInfo] { BuiltInResources.all + customResources }
 
+    /// The resources served now (built in, and those of CRDs created so far).
+    var servedResources: [ResourceInfo] { lock.withLock { resources } }
+
     private func groupList() -> Value {
         var groups: [String: [String]] = [:]
         for info in resources where !info.group.isEmpty { groups[info.group, default: []].append(info.version) }

@@ -2,6 +2,7 @@ import ArgumentParser
 import Foundation
 import Basics
 import KubeTestServer
+import YAML
 
 /// A Kubernetes API server in memory, for tests. Not a cluster: nothing runs, objects are kept in
 /// memory until the process ends.
@@ -21,8 +22,21 @@ struct KubeTestServerCommand: ParsableCommand {
     @Option(help: "Write the kubeconfig here (default: print it on stdout).")
     var kubeconfig: String?
 
+    @Option(name: .customLong("apply"), help: "Apply the objects of this YAML file at start-up, before the kubeconfig is written (what a cluster's owners install, such as operators' CRDs); repeatable.")
+    var preload: [String] = []
+
     func run() throws {
         let server = try KubeTestHTTPSServer(port: port)
+        for file in preload {
+            let documents = try YAML.values(Array(try Data(contentsOf: URL(fileURLWithPath: file))), file: file)
+            for case .object(let object) in documents {
+                let response = server.api.preload(object)
+                guard (200..<300).contains(response.status) else {
+                    server.shutdown()
+                    throw ValidationError("\(file): \(object["kind"]?.stringValue ?? "?") \(object["metadata"]?["name"]?.stringValue ?? "?") was not applied: HTTP \(response.status) \(String(decoding: response.body, as: UTF8.self))")
+                }
+            }
+        }
         let config = server.kubeconfig()
         if let kubeconfig {
             // Written whole, then renamed: a reader never sees half a file.
