@@ -197,4 +197,16 @@ import YAML
                 "\(next.stdout)\(next.stderr)")
         #expect(try await SyncStatusReader.result(client) == "Synced")
     }
+
+    @Test func onceFromARemoteWithAnEmptyCache() async throws {
+        let setup = try await Setup()
+        defer { setup.finish() }
+        let cache = setup.copy.path + "/.cache-" + UUID().uuidString
+        let head = try TestProcess.output(["git", "rev-parse", "--short=7", "HEAD"], in: setup.copy.path)
+        let run = try GitopsRun(["sync", "production", "--once", "--timeout", "5", "--repo-url", "file://" + setup.copy.path, "--cache", cache,
+                                 "--kubeconfig", setup.kubeconfig, "--context", "kube-test-server"])
+        #expect(run.status == 0 && run.stdout.hasSuffix("production at \(head): applied 35, pruned 0, unchanged 0, hooks 1; healthy\n"),
+                "\(run.stdout)\(run.stderr)")
+        #expect(FileManager.default.fileExists(atPath: cache + "/HEAD"), "a bare cache")
+    }
 }
