@@ -25,6 +25,19 @@ public struct IgnoreRules: Sendable {
         return texts.compactMap(Self.parse)
     }
 
+    /// `object` without the fields these rules ignore: what a sync applies, so that server-side
+    /// apply neither sets nor claims them and whoever else owns them keeps them.
+    public func stripped(_ object: Object) -> Object {
+        let paths = paths(for: object)
+        guard !paths.isEmpty else { return object }
+        var content = Value.object(object.content)
+        // Deepest and last first, so removing a list item does not shift the indexes of the others.
+        for path in paths.sorted(by: { $0.description > $1.description }) { content = Self.removing(path.elements[...], from: content) }
+        var out = object
+        out.content = content.objectValue ?? object.content
+        return out
+    }
+
     /// `/spec/replicas` (JSON pointer, `~1` for `/`) or `.spec.replicas` / `.spec.containers[0].image`.
     static func parse(_ text: String) -> FieldPath? {
         if text.hasPrefix("/") {

@@ -117,7 +117,8 @@ public struct Reconciler: Sendable {
     }
 
     private func apply(_ object: Object) async throws -> ValueObject {
-        var content = object.content
+        // Ignored fields are not applied: left to whoever owns them (an HPA, a webhook, a person).
+        var content = options.ignore.stripped(object).content
         if !object.namespace.isEmpty, content["metadata"]?["namespace"] == nil {
             var metadata = content["metadata"]?.objectValue ?? [:]
             metadata["namespace"] = .string(object.namespace)

@@ -209,4 +209,40 @@ import YAML
                 "\(run.stdout)\(run.stderr)")
         #expect(FileManager.default.fileExists(atPath: cache + "/HEAD"), "a bare cache")
     }
+
+    @Test func ignoredFieldsAreNeitherRevertedNorClaimed() async throws {
+        let setup = try await Setup()
+        defer { setup.finish() }
+        #expect(try setup.sync().status == 0)
+        let client = try setup.client()
+        // Someone else takes over one field of the quota.
+        let takeover: ValueObject = ["apiVersion": "v1", "kind": "ResourceQuota",
+                                     "metadata": .object(["name": "compute", "namespace": "blog-production"]),
+                                     "spec": .object(["hard": .object(["pods": "60"])])]
+        _ = try await client.apply(takeover, fieldManager: "ops", force: true)
+        // Git ignores that field, and changes another one of the same object.
+        try setup.copy.edit("environments/production/environment.yaml") {
+            $0.replacingOccurrences(of: "  namespace: blog-production\n", with: """
+                  namespace: blog-production
+                  ignoreDifferences:
+                    - kind: ResourceQuota
+                      name: compute
+                      jsonPointers: [/spec/hard/pods]
+
+                """)
+        }
+        try setup.copy.edit("environments/production/platform/resource-quota.yaml") { $0.replacingOccurrences(of: "requests.cpu: \"4\"", with: "requests.cpu: \"5\"") }
+        let run = try setup.sync()
+        #expect(run.status == 0 && run.stdout.contains("applied ResourceQuota blog-production/compute\n"), "\(run.stdout)\(run.stderr)")
+        let quota = try await client.get(Self.quotas, namespace: "blog-production", name: "compute")
+        #expect(quota?["spec"]?["hard"]?["requests.cpu"] == "5", "the changed field is applied")
+        #expect(quota?["spec"]?["hard"]?["pods"] == "60", "the ignored field keeps the other manager's value")
+        let managers = (quota?["metadata"]?["managedFields"]?.arrayValue ?? []).compactMap { entry -> String? in
+            guard entry["manager"] == "gitops" else { return nil }
+            return JSONWriter.compact(entry["fieldsV1"] ?? .null)
+        }
+        #expect(managers.count == 1 && !managers[0].contains("f:pods"), "gitops does not claim the ignored field: \(managers)")
+        let diff = try GitopsRun(["diff", "production"] + setup.cluster)
+        #expect(diff.status == 0, "\(diff.stdout)")
+    }
 }
