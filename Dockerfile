@@ -20,10 +20,11 @@ RUN swift build -c release --product gitops --static-swift-stdlib \
  && strip /out/usr/local/bin/gitops
 
 # Run stage: slim Debian with the shared libraries the binary links (libgit2, libyaml, zlib) and
-# CA certificates for HTTPS remotes and API servers. No shell tools are needed at run time.
+# CA certificates for HTTPS remotes and API servers, time zones for templates' dateInZone. Checked:
+# a release build with --static-swift-stdlib links only these (and libstdc++, libc) on bookworm.
 FROM debian:bookworm-slim
 RUN apt-get update \
- && apt-get install -y --no-install-recommends libgit2-1.5 libyaml-0-2 zlib1g ca-certificates \
+ && apt-get install -y --no-install-recommends libgit2-1.5 libyaml-0-2 zlib1g ca-certificates tzdata \
  && rm -rf /var/lib/apt/lists/* \
  && groupadd --gid 10001 gitops \
  && useradd --uid 10001 --gid 10001 --home-dir /var/cache/gitops --no-create-home --shell /usr/sbin/nologin gitops \
