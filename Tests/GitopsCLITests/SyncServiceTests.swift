@@ -5,8 +5,9 @@ import KubeModel
 import Testing
 
 /// The sync job as a process, against `git daemon` and the test API server on 127.0.0.1: the
-/// first sync, a pushed commit picked up by polling, a deleted object healed, a broken commit
-/// refused while the last good revision stays applied, and SIGTERM.
+/// first sync, a merged promotion picked up by polling and by webhook, a deleted object healed, a
+/// broken commit refused while the last good revision stays applied (status and /metrics say so),
+/// SIGTERM, and a restart resuming from the status.
 @Suite struct SyncServiceTests {
     static func eventually(_ seconds: Double = 20, _ check: () async throws -> Bool) async throws -> Bool {
         let deadline = Date().addingTimeInterval(seconds)
@@ -62,6 +63,11 @@ import Testing
             _ = try PushTests.sh("cd '\(work)' && sed -i '\(sed)' environments/production/blog.yaml && git commit -qam '\(message)' && git push -q origin main")
         }
 
+        /// Promotes staging's blog image tag to production as a merged promotion, pushed to the daemon.
+        func promote() throws -> GitopsRun {
+            try GitopsRun(["promote", "staging", "production", "--merge", "--push", "origin", "--repo", work])
+        }
+
         func kill9() { if process.isRunning { kill(process.processIdentifier, SIGKILL) } }
     }
 
@@ -82,7 +88,16 @@ import Testing
         #expect(try await Self.eventually { try await status() == "Synced" }, "first sync: \(log())")
         let pdbs = GroupVersionKind(group: "policy", version: "v1", kind: "PodDisruptionBudget")
 
-        // A pushed commit is picked up by polling.
+        // A merged promotion (staging's 1.5.0 to production) is picked up by polling, its migration hook run.
+        let promotion = try job.promote()
+        #expect(promotion.status == 0, "\(promotion.stdout)\(promotion.stderr)")
+        let deployments = GroupVersionKind(group: "apps", version: "v1", kind: "Deployment")
+        func image() async throws -> Value? {
+            try await client.get(deployments, namespace: "blog-production", name: "blog")?["spec"]?["template"]?["spec"]?["containers"]?.arrayValue?.first?["image"]
+        }
+        #expect(try await Self.eventually { try await image() == "ghcr.io/example/blog:1.5.0" }, "\(log())")
+        #expect(try await client.get(GroupVersionKind(group: "batch", version: "v1", kind: "Job"), namespace: "blog-production", name: "blog-migrate-1-5-0") != nil)
+        _ = try PushTests.sh("git -C '\(job.work)' pull -q --ff-only")
         try job.push("s/minAvailable: 2/minAvailable: 1/", "production: one pod may go")
         #expect(try await Self.eventually {
             try await client.get(pdbs, namespace: "blog-production", name: "blog")?["spec"]?["minAvailable"] == .int(1)
@@ -94,10 +109,9 @@ import Testing
                 "\(log())")
 
         // A broken commit is refused: status Blocked, the last good revision stays applied.
-        try job.push("s/tag: \"1.4.2\"/tag: latest/", "production: latest")
+        try job.push("s/tag: \"1.5.0\"/tag: latest/", "production: latest")
         #expect(try await Self.eventually { try await status() == "Blocked" }, "\(log())")
-        let deployment = try await client.get(GroupVersionKind(group: "apps", version: "v1", kind: "Deployment"), namespace: "blog-production", name: "blog")
-        #expect(deployment?["spec"]?["template"]?["spec"]?["containers"]?.arrayValue?.first?["image"] == "ghcr.io/example/blog:1.4.2")
+        #expect(try await image() == "ghcr.io/example/blog:1.5.0")
         #expect(log().contains("\"message\":\"revision refused; the last good revision stays applied\""))
         #expect(!log().contains(setup.server.api.token), "no secret in the logs")
 
@@ -142,7 +156,8 @@ import Testing
                 && metrics.contains(#"gitops_revision_info{environment="production",revision=""#)
                 && metrics.contains("gitops_sync_duration_seconds_count 1") && metrics.contains("gitops_git_fetch_duration_seconds_count"), "\(metrics)")
 
-        try job.push("s/minAvailable: 2/minAvailable: 1/", "production: one pod may go")
+        let promotion = try job.promote()
+        #expect(promotion.status == 0, "\(promotion.stdout)\(promotion.stderr)")
         let body = #"{"ref":"refs/heads/main"}"#
         #expect(try curl("-X POST -H 'X-Hub-Signature-256: sha256=0000' -d '\(body)' http://\(address)/hooks/github") == "401")
         let signature = try PushTests.sh("printf '%s' '\(body)' | openssl dgst -sha256 -hmac s3cret | sed 's/^.* //'")
@@ -151,14 +166,14 @@ import Testing
         #expect(try curl("-X POST -H 'X-Hub-Signature-256: sha256=\(otherSignature)' -d '\(other)' http://\(address)/hooks/github") == "200",
                 "a push to another branch is acknowledged and ignored")
         #expect(try curl("-X POST -H 'X-Hub-Signature-256: sha256=\(signature)' -d '\(body)' http://\(address)/hooks/github") == "202")
-        let pdbs = GroupVersionKind(group: "policy", version: "v1", kind: "PodDisruptionBudget")
         #expect(try await Self.eventually(15) {
-            try await client.get(pdbs, namespace: "blog-production", name: "blog")?["spec"]?["minAvailable"] == .int(1)
-        }, "the webhook made it fetch: \(log())")
+            try await client.get(GroupVersionKind(group: "apps", version: "v1", kind: "Deployment"), namespace: "blog-production", name: "blog")?["spec"]?["template"]?["spec"]?["containers"]?.arrayValue?.first?["image"] == "ghcr.io/example/blog:1.5.0"
+        }, "the webhook made it fetch the merged promotion: \(log())")
+        _ = try PushTests.sh("git -C '\(job.work)' pull -q --ff-only")
         #expect(try curl("-X POST -H 'X-Gitlab-Token: s3cret' http://\(address)/hooks/gitlab") == "202")
 
         // A broken commit, fetched on a GitLab push event: refused, and /metrics and the status say so.
-        try job.push("s/tag: \"1.4.2\"/tag: latest/", "production: latest")
+        try job.push("s/tag: \"1.5.0\"/tag: latest/", "production: latest")
         #expect(try curl("-X POST -H 'X-Gitlab-Token: s3cret' -H 'X-Gitlab-Event: Push Hook' -d '{\"ref\":\"refs/heads/main\"}' http://\(address)/hooks/gitlab") == "202")
         #expect(try await Self.eventually(15) { try await SyncStatusReader.result(client) == "Blocked" }, "\(log())")
         let after = try PushTests.sh("curl -s http://\(address)/metrics")
