@@ -1,6 +1,6 @@
 #!/usr/bin/env bash
 # Disaster recovery: production re-created from Git into an empty cluster. Each round starts a new,
-# empty kube-test-server (with only the cluster owner's monitoring CRDs, applied with kubectl) and
+# empty kube-test-server (with only the cluster owner's monitoring CRDs, applied at its start) and
 # a sync job with an empty cache, which clones this repository's HEAD (file://), renders, passes
 # the gates, applies everything in order, runs the migration hook and waits for health. The wall
 # time is the recovery time the toolkit adds (image pulls and real pod start-up come on top).
@@ -15,10 +15,9 @@ url="file://$PWD/$out/envs.git"
 echo "## Disaster recovery: production from $(git rev-parse --short HEAD) into an empty kube-test-server"
 for round in 1 2 3; do
   rm -f "$out/kubeconfig"
-  .build/release/kube-test-server --kubeconfig "$out/kubeconfig" 2>/dev/null &
+  .build/release/kube-test-server --kubeconfig "$out/kubeconfig" --apply crds/monitoring.coreos.com.yaml 2>/dev/null &
   server=$!
   for _ in $(seq 50); do [ -f "$out/kubeconfig" ] && break; sleep 0.1; done
-  kubectl --kubeconfig "$out/kubeconfig" apply --server-side -f crds/monitoring.coreos.com.yaml > /dev/null
   /usr/bin/time -f "%e %U %S %M" -o "$out/time" .build/release/gitops sync production --once --repo-url "$url" \
     --cache "$out/cache-$round" --kubeconfig "$out/kubeconfig" --context kube-test-server > "$out/stdout" 2>&1 \
     || { cat "$out/stdout"; kill $server; exit 1; }

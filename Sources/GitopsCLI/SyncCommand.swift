@@ -73,8 +73,7 @@ struct SyncCommand: ParsableCommand {
         let client = try cluster.client(for: environment)
         // SIGTERM or SIGINT: the object in progress is finished, the status records the stop.
         let stop = StopFlag()
-        let signals = TerminationSignals.handle { stop.set() }
-        defer { _ = signals }
+        TerminationSignals.handle { stop.set() }
         var options = SyncOptions(environment: environment.name, namespace: environment.namespace, revision: revision)
         apply(to: &options)
         options.ignore = IgnoreRules(environment.ignoreDifferences)
@@ -163,12 +162,11 @@ extension SyncCommand {
             JSONLog(environment: environment.name).info("listening", ["address": "\(host.isEmpty ? "0.0.0.0" : host):\(server!.port)"])
         }
         // SIGTERM or SIGINT: finish the object in progress, record the status, exit.
-        let sources = TerminationSignals.handle { service.stop() }
+        TerminationSignals.handle { service.stop() }
         defer { server?.shutdown() }
         JSONLog(environment: environment.name).info("starting", ["source": source.description, "interval": String(Int(interval)),
                                                                  "selfHeal": String(!noSelfHeal)])
         service.run()
-        _ = sources
     }
 }
 

@@ -51,10 +51,9 @@ struct KubeTestServerCommand: ParsableCommand {
             FileHandle.standardOutput.write(Data(config.utf8))
         }
         let stop = DispatchSemaphore(value: 0)
-        let sources = TerminationSignals.handle { stop.signal() }
+        TerminationSignals.handle { stop.signal() }
         stop.wait()
         server.shutdown()
-        _ = sources
     }
 }
 

@@ -124,9 +124,13 @@ import YAML
         defer { try? FileManager.default.removeItem(atPath: folder) }
         let kubeconfig = folder + "/kubeconfig"
         let process = Process()
-        process.executableURL = GitopsRun.executable.deletingLastPathComponent().appendingPathComponent("kube-test-server")
-        // With the cluster owner's CRDs applied at start-up.
-        process.arguments = ["--port", "0", "--kubeconfig", kubeconfig, "--apply", GitopsProcessTests.repositoryRoot + "/crds/monitoring.coreos.com.yaml"]
+        let server = GitopsRun.executable.deletingLastPathComponent().appendingPathComponent("kube-test-server").path
+        // Started as a container runtime or a shell would start it: SIGTERM not blocked in any of
+        // its threads (a test thread blocks it, and the mask is inherited), so the signal may land
+        // on any thread, SwiftNIO's included. With the cluster owner's CRDs applied at start-up.
+        process.executableURL = URL(fileURLWithPath: "/usr/bin/env")
+        process.arguments = ["python3", "-c", "import os, signal, sys; signal.pthread_sigmask(signal.SIG_UNBLOCK, {signal.SIGTERM, signal.SIGINT}); os.execv(sys.argv[1], sys.argv[1:])",
+                             server, "--port", "0", "--kubeconfig", kubeconfig, "--apply", GitopsProcessTests.repositoryRoot + "/crds/monitoring.coreos.com.yaml"]
         process.standardError = FileHandle.nullDevice
         try process.run()
         defer { if process.isRunning { process.terminate() } }
