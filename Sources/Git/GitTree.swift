@@ -6,6 +6,10 @@ public final class GitTree: FileTree, @unchecked Sendable {
     public let repository: Repository
     public let commit: Commit
     private let root: OpaquePointer
+    /// Subtrees looked up so far, by directory path (under the repository lock). libgit2 does not
+    /// cache trees larger than 4 KiB, so without this every file of a folder of a thousand files
+    /// would inflate and parse that folder's tree again.
+    private var subtrees: [String: OpaquePointer] = [:]
 
     init(repository: Repository, commit: Commit) throws(GitError) {
         self.repository = repository
@@ -19,19 +23,39 @@ public final class GitTree: FileTree, @unchecked Sendable {
         }
     }
 
-    deinit { git_tree_free(root) }
+    deinit {
+        for tree in subtrees.values { git_tree_free(tree) }
+        git_tree_free(root)
+    }
+
+    /// The tree of directory `path` ("" is the root); nil when there is no such directory. Call
+    /// under the repository lock.
+    private func subtree(_ path: String) throws(GitError) -> OpaquePointer? {
+        if path.isEmpty { return root }
+        if let cached = subtrees[path] { return cached }
+        let (parentPath, name) = Self.split(path)
+        guard let parent = try subtree(parentPath), let entry = git_tree_entry_byname(parent, name),
+              git_tree_entry_filemode(entry) == GIT_FILEMODE_TREE else { return nil }
+        var tree: OpaquePointer?
+        try check(git_tree_lookup(&tree, repository.handle, git_tree_entry_id(entry)), "git_tree_lookup")
+        subtrees[path] = tree!
+        return tree!
+    }
+
+    /// `a/b/c` → (`a/b`, `c`).
+    private static func split(_ path: String) -> (String, String) {
+        guard let slash = path.lastIndex(of: "/") else { return ("", path) }
+        return (String(path[..<slash]), String(path[path.index(after: slash)...]))
+    }
 
     public var displayName: String { "\(commit.revision) (\(commit.shortID))" }
 
     /// Runs `body` with the tree entry at `path` (nil when absent), under the repository lock.
     private func withEntry<T>(_ path: String, _ body: (OpaquePointer?) throws -> T) throws -> T {
         try repository.lock.withLock { _ in
-            var entry: OpaquePointer?
-            let result = git_tree_entry_bypath(&entry, root, path)
-            if result == GIT_ENOTFOUND.rawValue { return try body(nil) }
-            try check(result, "git_tree_entry_bypath")
-            defer { git_tree_entry_free(entry) }
-            return try body(entry)
+            let (directory, name) = Self.split(path)
+            guard let tree = try subtree(directory) else { return try body(nil) }
+            return try body(git_tree_entry_byname(tree, name))
         }
     }
 
@@ -51,19 +75,11 @@ public final class GitTree: FileTree, @unchecked Sendable {
 
     public func entries(inPhysicalPath path: String) throws -> [FileTreeEntry] {
         try repository.lock.withLock { _ in
-            var tree = root
-            var owned: OpaquePointer?
-            if !path.isEmpty {
-                var entry: OpaquePointer?
-                let result = git_tree_entry_bypath(&entry, root, path)
-                if result == GIT_ENOTFOUND.rawValue { throw FileTreeError.notFound(path) }
-                try check(result, "git_tree_entry_bypath")
-                defer { git_tree_entry_free(entry) }
-                guard Self.kind(entry!) == .directory else { throw FileTreeError.notADirectory(path) }
-                try check(git_tree_lookup(&owned, repository.handle, git_tree_entry_id(entry)), "git_tree_lookup")
-                tree = owned!
+            guard let tree = try subtree(path) else {
+                let (directory, name) = Self.split(path)
+                if let parent = try subtree(directory), git_tree_entry_byname(parent, name) != nil { throw FileTreeError.notADirectory(path) }
+                throw FileTreeError.notFound(path)
             }
-            defer { if let owned { git_tree_free(owned) } }
             var result: [FileTreeEntry] = []
             let count = git_tree_entrycount(tree)
             result.reserveCapacity(count)
