@@ -9,16 +9,22 @@ public enum SyncSource: Sendable {
     case local(path: String, revision: String)
     case remote(url: String, branch: String, cache: String, credentials: RemoteCredentials)
 
-    /// The repository and the commit to sync now (fetching first for a remote).
-    public func latest() throws -> (repository: Repository, commit: String) {
+    /// The repository and the commit to sync now (fetching first for a remote). Pass the
+    /// repository an earlier call returned to keep using it (the job polls with one open cache).
+    public func latest(reusing opened: Repository? = nil) throws -> (repository: Repository, commit: String) {
         switch self {
         case .local(let path, let revision):
-            let repository = try Repository(discoveringFrom: path)
+            let repository = try opened ?? Repository(discoveringFrom: path)
             return (repository, try repository.resolveCommit(revision).id)
         case .remote(let url, let branch, let cache, let credentials):
-            let repository = try Repository.openOrCreateBare(at: cache)
-            try repository.setRemote("origin", url: url)
-            try repository.fetch(remote: "origin", refspecs: ["+refs/heads/\(branch):refs/remotes/origin/\(branch)"], credentials: credentials)
+            let repository: Repository
+            if let opened {
+                repository = opened
+            } else {
+                repository = try Repository.openOrCreateBare(at: cache)
+                try repository.setRemote("origin", url: url)
+            }
+            try repository.fetch(url: url, refspecs: ["+refs/heads/\(branch):refs/remotes/origin/\(branch)"], credentials: credentials)
             guard let commit = try repository.referenceTarget("refs/remotes/origin/\(branch)") else {
                 throw SyncError.invalid("\(url) has no branch '\(branch)'")
             }
