@@ -26,3 +26,22 @@ for round in 1 2 3; do
     "$(echo "$rss / 1024" | bc -l)" "$(tail -1 "$out/stdout")"
   kill $server; wait $server 2>/dev/null || true
 done
+
+# For comparison, what a person would do by hand: the same objects, rendered, piped to kubectl's
+# server-side apply into an empty server (no gates, no ordering beyond the file's, no hooks, no
+# waiting for health).
+if command -v kubectl >/dev/null 2>&1; then
+  .build/release/gitops render production --repo "$out/envs.git" --revision HEAD > "$out/production.yaml"
+  for round in 1 2 3; do
+    rm -f "$out/kubeconfig"
+    .build/release/kube-test-server --kubeconfig "$out/kubeconfig" --apply crds/monitoring.coreos.com.yaml 2>/dev/null &
+    server=$!
+    for _ in $(seq 50); do [ -f "$out/kubeconfig" ] && break; sleep 0.1; done
+    /usr/bin/time -f "%e %U %S %M" -o "$out/time" kubectl --kubeconfig "$out/kubeconfig" apply --server-side --validate=false \
+      -f "$out/production.yaml" > "$out/stdout" 2>&1 || { cat "$out/stdout"; kill $server; exit 1; }
+    read -r wall user sys rss < "$out/time"
+    printf "kubectl apply --server-side, round %d: wall %5.2f s  cpu %5.2f s  peak %6.1f MiB  (%s objects)\n" "$round" "$wall" \
+      "$(echo "$user + $sys" | bc -l)" "$(echo "$rss / 1024" | bc -l)" "$(grep -c 'serverside-applied' "$out/stdout")"
+    kill $server; wait $server 2>/dev/null || true
+  done
+fi
