@@ -20,10 +20,14 @@ public struct RemoteCredentials: Sendable {
         self.useCredentialHelper = useCredentialHelper
     }
 
-    /// From `GITOPS_GIT_TOKEN`, `GITOPS_SSH_KEY`, `GITOPS_SSH_PASSPHRASE`.
+    /// From `GITOPS_GIT_TOKEN` (or the file `GITOPS_GIT_TOKEN_FILE` names, as a mounted Secret
+    /// provides it), `GITOPS_SSH_KEY` (a key file) and `GITOPS_SSH_PASSPHRASE`.
     public static func fromEnvironment(_ environment: [String: String] = ProcessInfo.processInfo.environment) -> RemoteCredentials {
-        RemoteCredentials(token: environment["GITOPS_GIT_TOKEN"], sshKey: environment["GITOPS_SSH_KEY"],
-                          sshPassphrase: environment["GITOPS_SSH_PASSPHRASE"])
+        var token = environment["GITOPS_GIT_TOKEN"]
+        if token == nil, let file = environment["GITOPS_GIT_TOKEN_FILE"], let text = try? String(contentsOfFile: file, encoding: .utf8) {
+            token = text.trimmingCharacters(in: .whitespacesAndNewlines)
+        }
+        return RemoteCredentials(token: token, sshKey: environment["GITOPS_SSH_KEY"], sshPassphrase: environment["GITOPS_SSH_PASSPHRASE"])
     }
 }
 
