@@ -110,10 +110,14 @@ public struct Reconciler: Sendable {
 
     // MARK: Steps
 
-    /// Throws `SyncError.interrupted` when a stop was asked for.
-    private func checkpoint(_ report: SyncReport) throws(SyncError) {
+    /// Throws `SyncError.interrupted` when a stop was asked for; `progress` says how far it got.
+    private func checkpoint(_ progress: @autoclosure () -> String) throws(SyncError) {
         guard options.stopRequested() else { return }
-        throw SyncError.interrupted("stopped on request at revision \(options.revision.prefix(7)) after applying \(report.applied.count) and pruning \(report.pruned.count) objects; the next sync carries on")
+        throw SyncError.interrupted("stopped on request at revision \(options.revision.prefix(7)) \(progress()); the next sync carries on")
+    }
+
+    private func checkpoint(_ report: SyncReport) throws(SyncError) {
+        try checkpoint("after applying \(report.applied.count) and pruning \(report.pruned.count) objects")
     }
 
     private func apply(_ object: Object) async throws -> ValueObject {
@@ -168,9 +172,7 @@ public struct Reconciler: Sendable {
         var pending = objects
         var failed: [String: Health] = [:]
         while !pending.isEmpty {
-            if options.stopRequested() {
-                throw SyncError.interrupted("stopped on request at revision \(options.revision.prefix(7)) while waiting for \(pending.map(\.displayName).joined(separator: ", ")) to become healthy; the next sync carries on")
-            }
+            try checkpoint("while waiting for \(pending.map(\.displayName).joined(separator: ", ")) to become healthy")
             var still: [Object] = []
             for object in pending {
                 guard let live = try await client.get(object.gvk, namespace: object.namespace.isEmpty ? nil : object.namespace, name: object.name) else {
