@@ -3,8 +3,9 @@
 #   docker build -t ghcr.io/example/gitops:0.1.0 .
 #   docker run --rm ghcr.io/example/gitops:0.1.0 --help
 #
-# Build stage: the Swift toolchain on Debian bookworm, with the C libraries' headers.
-FROM swift:6.2-bookworm AS build
+# Build stage: the Swift toolchain the project is tested with (6.3) on Debian bookworm, with the C
+# libraries' headers.
+FROM swift:6.3-bookworm AS build
 RUN apt-get update \
  && apt-get install -y --no-install-recommends libgit2-dev libyaml-dev zlib1g-dev pkg-config \
  && rm -rf /var/lib/apt/lists/*
