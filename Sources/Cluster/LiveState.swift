@@ -28,6 +28,15 @@ public struct LiveState: Sendable {
         return copy
     }
 
+    /// A list of one namespace; nothing when that is forbidden or gone too.
+    static func listAllowed(_ client: KubeClient, _ resource: APIResource, namespace: String, labelSelector: String) async throws(ClusterError) -> [ValueObject] {
+        do throws(ClusterError) {
+            return try await client.list(resource, namespace: namespace, labelSelector: labelSelector)
+        } catch .api(let error) where error.reason == .forbidden || error.reason == .notFound {
+            return []
+        }
+    }
+
     /// Reads the live state for `desired` (already rendered) of `environment`.
     /// - Parameters:
     ///   - serverSide: ask the API server for a server-side-apply dry run of each object (as field
@@ -41,10 +50,18 @@ public struct LiveState: Sendable {
         })
         // Objects labelled as the environment's, of every kind the server can list: the live
         // counterparts of most desired objects (no request per object), and the prune candidates.
+        // Where listing across all namespaces is forbidden (a service account bound by a Role, as
+        // the sync job runs), each namespace the environment uses is listed instead.
         let listable = try await client.preferredResources().filter { $0.verbs.contains("list") }
+        let namespaces = Set(desired.map(\.namespace).filter { !$0.isEmpty }).sorted()
+        let selector = "\(environmentLabel)=\(environment)"
         let owned = try await forEach(listable, concurrency: concurrency) { resource throws(ClusterError) -> [ValueObject] in
             do throws(ClusterError) {
-                return try await client.list(resource, labelSelector: "\(environmentLabel)=\(environment)")
+                return try await client.list(resource, labelSelector: selector)
+            } catch .api(let error) where error.reason == .forbidden && resource.namespaced {
+                var items: [ValueObject] = []
+                for namespace in namespaces { items += try await listAllowed(client, resource, namespace: namespace, labelSelector: selector) }
+                return items
             } catch .api(let error) where error.reason == .forbidden || error.reason == .notFound {
                 return []
             }

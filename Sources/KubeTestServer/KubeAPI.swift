@@ -82,6 +82,7 @@ public final class KubeAPI: @unchecked Sendable {
     private var serial = 0
     private var customResources: [ResourceInfo] = []
     private var faults: [APIResponse] = []
+    private var namespaceRestriction: Set<String>?
     /// Whether workloads report ready replicas at once, as their controllers eventually would.
     public var simulateControllers = true
     /// Every request served (method and path), for tests.
@@ -98,6 +99,11 @@ public final class KubeAPI: @unchecked Sendable {
 
     /// The next requests get these responses instead (429 with Retry-After, 500, ...).
     public func injectFaults(_ responses: [APIResponse]) { lock.withLock { faults += responses } }
+
+    /// Authorizes namespaced resources only in these namespaces (nil: everywhere), as a Role
+    /// binding does for a service account: a request elsewhere, or across all namespaces, is
+    /// answered 403 Forbidden. Cluster-scoped resources stay allowed.
+    public func restrictNamespacedAccess(to namespaces: Set<String>?) { lock.withLock { namespaceRestriction = namespaces } }
 
     /// Drops the faults not yet served.
     public func clearFaults() { lock.withLock { faults = [] } }
@@ -157,6 +163,11 @@ public final class KubeAPI: @unchecked Sendable {
         switch resolve(request.path) {
         case .success(let target): (info, namespace, name) = target
         case .failure(let response): return response
+        }
+        if let allowed = namespaceRestriction, info.namespaced, !allowed.contains(namespace) {
+            let verb = request.method == "GET" ? (name == nil ? "list" : "get") : request.method.lowercased()
+            let scope = namespace.isEmpty ? "at the cluster scope" : "in the namespace \"\(namespace)\""
+            return .failure(403, reason: "Forbidden", "\(info.resource) is forbidden: User \"system:serviceaccount:test:gitops\" cannot \(verb) resource \"\(info.resource)\" in API group \"\(info.group)\" \(scope)")
         }
         let dryRun = request.query["dryRun"] == "All"
         switch (request.method, name) {

@@ -245,4 +245,19 @@ import YAML
         let diff = try GitopsRun(["diff", "production"] + setup.cluster)
         #expect(diff.status == 0, "\(diff.stdout)")
     }
+
+    @Test func aServiceAccountBoundToTheNamespaceStillPrunes() async throws {
+        let setup = try await Setup()
+        defer { setup.finish() }
+        // As the in-cluster job runs: namespaced kinds only in blog-production (a Role binding),
+        // so every list across all namespaces is forbidden.
+        setup.server.api.restrictNamespacedAccess(to: ["blog-production"])
+        let first = try setup.sync()
+        #expect(first.status == 0 && first.stdout.hasSuffix("applied 35, pruned 0, unchanged 0, hooks 1; healthy\n"), "\(first.stdout)\(first.stderr)")
+        try FileManager.default.removeItem(atPath: setup.copy.path + "/environments/production/platform/resource-quota.yaml")
+        let pruned = try setup.sync()
+        #expect(pruned.status == 0 && pruned.stdout.contains("pruned ResourceQuota blog-production/compute\n"), "\(pruned.stdout)\(pruned.stderr)")
+        #expect(setup.server.api.requestLog.contains("GET /api/v1/resourcequotas") && setup.server.api.requestLog.contains("GET /api/v1/namespaces/blog-production/resourcequotas"),
+                "tried across namespaces, then listed the environment's namespace")
+    }
 }
