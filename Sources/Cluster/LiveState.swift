@@ -55,7 +55,7 @@ public struct LiveState: Sendable {
         let listable = try await client.preferredResources().filter { $0.verbs.contains("list") }
         let namespaces = Set(desired.map(\.namespace).filter { !$0.isEmpty }).sorted()
         let selector = "\(environmentLabel)=\(environment)"
-        let owned = try await forEach(listable, concurrency: concurrency) { resource throws(ClusterError) -> [ValueObject] in
+        let owned = try await Concurrently.map(listable, concurrency: concurrency) { resource throws(ClusterError) -> [ValueObject] in
             do throws(ClusterError) {
                 return try await client.list(resource, labelSelector: selector)
             } catch .api(let error) where error.reason == .forbidden && resource.namespaced {
@@ -75,7 +75,7 @@ public struct LiveState: Sendable {
         let listed = ownedByKey
         // Each desired object: its live counterpart (read when it was not listed, e.g. not labelled
         // yet) and, server-side, the predicted object.
-        let results = try await forEach(desired, concurrency: concurrency) { object throws(ClusterError) -> PerObject in
+        let results = try await Concurrently.map(desired, concurrency: concurrency) { object throws(ClusterError) -> PerObject in
             let namespace = object.namespace.isEmpty ? nil : object.namespace
             do throws(ClusterError) {
                 _ = try await client.resource(for: object.gvk)
@@ -123,29 +123,4 @@ public struct LiveState: Sendable {
         var warning: String?
     }
 
-    /// `body` for every element, at most `concurrency` at once, results in the input's order.
-    static func forEach<Input: Sendable, Output: Sendable>(_ inputs: [Input], concurrency: Int,
-                                                           _ body: @escaping @Sendable (Input) async throws(ClusterError) -> Output) async throws(ClusterError) -> [Output] {
-        do {
-            return try await withThrowingTaskGroup(of: (Int, Output).self) { group in
-                var results = [Output?](repeating: nil, count: inputs.count)
-                var next = 0
-                func start() {
-                    let index = next, input = inputs[index]
-                    group.addTask { (index, try await body(input)) }
-                    next += 1
-                }
-                while next < min(max(concurrency, 1), inputs.count) { start() }
-                while let (index, output) = try await group.next() {
-                    results[index] = output
-                    if next < inputs.count { start() }
-                }
-                return results.map { $0! }
-            }
-        } catch let error as ClusterError {
-            throw error
-        } catch {
-            throw ClusterError.transport("\(error)")
-        }
-    }
 }

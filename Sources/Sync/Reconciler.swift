@@ -173,16 +173,18 @@ public struct Reconciler: Sendable {
         var failed: [String: Health] = [:]
         while !pending.isEmpty {
             try checkpoint("while waiting for \(pending.map(\.displayName).joined(separator: ", ")) to become healthy")
+            // Several reads at once: a wave of hundreds of objects is one round trip's time per few.
+            let client = self.client
+            let healths = try await Concurrently.map(pending, concurrency: 8) { object throws(ClusterError) -> Health? in
+                try await client.get(object.gvk, namespace: object.namespace.isEmpty ? nil : object.namespace, name: object.name)
+                    .map { Health.of($0, kind: object.kind) }
+            }
             var still: [Object] = []
-            for object in pending {
-                guard let live = try await client.get(object.gvk, namespace: object.namespace.isEmpty ? nil : object.namespace, name: object.name) else {
-                    still.append(object)
-                    continue
-                }
-                switch Health.of(live, kind: object.kind) {
-                case .healthy: break
-                case .degraded(let why): failed[object.displayName] = .degraded(why)
-                case .progressing: still.append(object)
+            for (object, health) in zip(pending, healths) {
+                switch health {
+                case .healthy?: break
+                case .degraded(let why)?: failed[object.displayName] = .degraded(why)
+                case .progressing?, nil: still.append(object)
                 }
             }
             pending = still
