@@ -174,15 +174,25 @@ public struct Workflow: Sendable {
     @discardableResult
     public func recoverInterruptedMerge() throws -> String? { try MergeJournal.recover(repository) }
 
-    /// A compare-and-swap ref update; false when the ref moved meanwhile.
+    /// A compare-and-swap ref update; false when the ref moved meanwhile. A ref another process
+    /// is writing at this instant (its lock file) is waited for, up to about two seconds; a lock
+    /// older than that is reported with the file to remove.
     private func swap(_ name: String, to commit: String, expected: String?, message: String) throws -> Bool {
-        do {
-            try repository.updateReference(name, to: commit, expected: expected, message: message)
-            return true
-        } catch {
-            if error.code == .referenceMoved { return false }
-            throw error
+        var attempt = 0
+        while true {
+            attempt += 1
+            let outcome = Self.attempt { () throws(GitError) in try repository.updateReference(name, to: commit, expected: expected, message: message) }
+            switch outcome {
+            case .success: return true
+            case .failure(let error) where error.code == .referenceMoved: return false
+            case .failure(let error) where error.code == .referenceLocked && attempt < 20: usleep(100_000)
+            case .failure(let error): throw error
+            }
         }
+    }
+
+    private static func attempt(_ body: () throws(GitError) -> Void) -> Result<Void, GitError> {
+        do { try body(); return .success(()) } catch { return .failure(error) }
     }
 
     func tip(_ branch: String) throws -> String {
