@@ -74,6 +74,8 @@ public final class KubeAPI: @unchecked Sendable {
     var objects: [StoreKey: ValueObject] = [:]
     /// Leaf field paths each field manager owns, per object.
     private var owners: [StoreKey: [String: Set<String>]] = [:]
+    /// Each field manager's last operation on an object: `Apply` or `Update` (as managedFields say).
+    private var operations: [StoreKey: [String: String]] = [:]
     var resourceVersion = 1000
     /// Recent changes, for watches that resume from a resource version.
     var events: [RecordedEvent] = []
@@ -322,8 +324,15 @@ public final class KubeAPI: @unchecked Sendable {
         if let wanted = object["metadata"]?["resourceVersion"]?.stringValue, wanted != previous["metadata"]?["resourceVersion"]?.stringValue {
             return .failure(409, reason: "Conflict", "Operation cannot be fulfilled on \(info.resource) \"\(name)\": the object has been modified; please apply your changes to the latest version and try again")
         }
-        let stored = store(object, info: info, key: key, previous: previous, manager: request.query["fieldManager"] ?? "unknown",
-                           operation: "Update", fields: LeafPaths.of(object), dryRun: dryRun)
+        // An update takes the fields it changes from their owners; the others keep what it left alone.
+        let manager = request.query["fieldManager"] ?? "unknown"
+        let newFields = LeafPaths.of(object)
+        let changed = newFields.union(LeafPaths.of(previous)).filter { LeafPaths.value(at: $0, in: previous) != LeafPaths.value(at: $0, in: object) }
+        var fieldOwners = owners[key] ?? [:]
+        for (other, fields) in fieldOwners where other != manager { fieldOwners[other] = fields.subtracting(changed) }
+        fieldOwners[manager] = (fieldOwners[manager] ?? []).union(changed).intersection(newFields)
+        let stored = store(object, info: info, key: key, previous: previous, manager: manager,
+                           operation: "Update", fields: newFields, dryRun: dryRun, owners: fieldOwners)
         return .json(200, .object(stored))
     }
 
@@ -333,6 +342,7 @@ public final class KubeAPI: @unchecked Sendable {
         if !dryRun {
             objects[key] = nil
             owners[key] = nil
+            operations[key] = nil
             resourceVersion += 1
             var gone = previous
             var metadata = gone["metadata"]?.objectValue ?? [:]
@@ -408,9 +418,11 @@ public final class KubeAPI: @unchecked Sendable {
         metadata["generation"] = .int(Int64(specChanged ? generation + 1 : max(generation, 1)))
         var fieldOwners = newOwners ?? (owners[key] ?? [:])
         if newOwners == nil { fieldOwners[manager] = fields }
+        var managerOperations = operations[key] ?? [:]
+        managerOperations[manager] = operation
         metadata["managedFields"] = .array(fieldOwners.keys.sorted().compactMap { name in
             guard let owned = fieldOwners[name], !owned.isEmpty else { return nil }
-            return .object(["manager": .string(name), "operation": .string(name == manager ? operation : "Apply"),
+            return .object(["manager": .string(name), "operation": .string(managerOperations[name] ?? "Apply"),
                             "apiVersion": .string(info.apiVersion), "fieldsType": "FieldsV1", "fieldsV1": LeafPaths.fieldsV1(owned)])
         })
         let changed = previous.map { old in
@@ -429,6 +441,7 @@ public final class KubeAPI: @unchecked Sendable {
             objects[key] = object
             if changed { record(previous == nil ? "ADDED" : "MODIFIED", info: info, key: key, object: object) }
             owners[key] = fieldOwners
+            operations[key] = managerOperations
             if info.kind == "CustomResourceDefinition" { registerCRD(object) }
         }
         return object

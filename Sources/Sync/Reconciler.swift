@@ -92,7 +92,7 @@ public struct Reconciler: Sendable {
         for (index, wave) in ([foundations] + waves).enumerated() {
             for object in wave where differing.contains(object.key) {
                 try checkpoint(report)
-                _ = try await apply(object)
+                _ = try await apply(object, report: &report)
                 report.applied.append(object.displayName)
             }
             // The next wave starts once this one is healthy (CRDs established, Namespaces there, ...).
@@ -120,7 +120,12 @@ public struct Reconciler: Sendable {
         try checkpoint("after applying \(report.applied.count) and pruning \(report.pruned.count) objects")
     }
 
-    private func apply(_ object: Object) async throws -> ValueObject {
+    /// Server-side apply of `object`. A conflict with fields set by imperative updates (`kubectl
+    /// edit`, `scale`, `patch`, a dashboard: managers whose last operation is `Update`) is a manual
+    /// change self-heal puts back, so those fields are taken over (and said so in `report`); a
+    /// conflict with another applier (a manager whose operation is `Apply`: another declarative
+    /// owner) stops the apply unless `forceConflicts`.
+    private func apply(_ object: Object, report: inout SyncReport) async throws -> ValueObject {
         // Ignored fields are not applied: left to whoever owns them (an HPA, a webhook, a person).
         var content = options.ignore.stripped(object).content
         if !object.namespace.isEmpty, content["metadata"]?["namespace"] == nil {
@@ -132,8 +137,25 @@ public struct Reconciler: Sendable {
             return try await client.apply(content, fieldManager: options.fieldManager, force: options.forceConflicts)
         } catch {
             guard case .api(let failure) = error, failure.reason == .conflict else { throw error }
+            let managers = failure.conflictingManagers
+            if try await onlyUpdated(object, by: managers) {
+                let fields = failure.causes.map(\.field).joined(separator: ", ")
+                report.warnings.append("\(object.displayName): put back \(fields), changed in the cluster by \(managers.joined(separator: ", "))")
+                return try await client.apply(content, fieldManager: options.fieldManager, force: true)
+            }
             throw SyncError.refused("\(object.displayName): fields owned by \(failure.conflictingManagers.joined(separator: ", ")) would change (\(failure.causes.map(\.field).joined(separator: ", "))); pass --force-conflicts to take them over")
         }
+    }
+
+    /// Whether every one of `managers` last wrote `object` with an update rather than an apply.
+    private func onlyUpdated(_ object: Object, by managers: [String]) async throws -> Bool {
+        guard !managers.isEmpty,
+              let live = try await client.get(object.gvk, namespace: object.namespace.isEmpty ? nil : object.namespace, name: object.name) else { return false }
+        var operations: [String: String] = [:]
+        for entry in live["metadata"]?["managedFields"]?.arrayValue ?? [] {
+            if let manager = entry["manager"]?.stringValue, let operation = entry["operation"]?.stringValue { operations[manager] = operation }
+        }
+        return managers.allSatisfy { operations[$0] == "Update" }
     }
 
     /// A hook Job: skipped when the status records it succeeded for this revision or it is there
@@ -155,7 +177,7 @@ public struct Reconciler: Sendable {
                 try await client.delete(hook.gvk, namespace: namespace, name: hook.name, propagation: .background)
             }
         }
-        _ = try await apply(hook)
+        _ = try await apply(hook, report: &report)
         let result = try await waitForHealth([hook])
         if let health = result.values.first {
             throw SyncError.hookFailed("hook \(hook.displayName) did not succeed (\(health)); nothing after it was applied")

@@ -260,4 +260,43 @@ import YAML
         #expect(setup.server.api.requestLog.contains("GET /api/v1/resourcequotas") && setup.server.api.requestLog.contains("GET /api/v1/namespaces/blog-production/resourcequotas"),
                 "tried across namespaces, then listed the environment's namespace")
     }
+
+    @Test func manualEditsArePutBackButAnotherApplierIsNotOverruled() async throws {
+        let setup = try await Setup()
+        defer { setup.finish() }
+        #expect(try setup.sync().status == 0)
+        let client = try setup.client()
+        let deployments = GroupVersionKind(group: "apps", version: "v1", kind: "Deployment")
+
+        // `kubectl edit`: an update (PUT) by another manager changes the image.
+        var edited = try #require(try await client.get(deployments, namespace: "blog-production", name: "blog"))
+        var spec = edited["spec"]?.objectValue ?? [:], template = spec["template"]?.objectValue ?? [:]
+        var podSpec = template["spec"]?.objectValue ?? [:], containers = podSpec["containers"]?.arrayValue ?? []
+        var container = containers[0].objectValue ?? [:]
+        container["image"] = "ghcr.io/example/blog:hotfix"
+        containers[0] = .object(container); podSpec["containers"] = .array(containers); template["spec"] = .object(podSpec)
+        spec["template"] = .object(template); edited["spec"] = .object(spec)
+        let put = setup.server.api.handle(APIRequest(method: "PUT", path: "/apis/apps/v1/namespaces/blog-production/deployments/blog",
+                                                     query: ["fieldManager": "kubectl-edit"],
+                                                     headers: ["authorization": "Bearer \(setup.server.api.token)", "content-type": "application/json"],
+                                                     body: Array(JSONWriter.compact(.object(edited)).utf8)))
+        #expect(put.status == 200, "\(String(decoding: put.body, as: UTF8.self))")
+        let healed = try setup.sync()
+        #expect(healed.status == 0 && healed.stdout.contains("applied Deployment blog-production/blog\n"), "\(healed.stdout)\(healed.stderr)")
+        #expect(healed.stderr.contains("put back") && healed.stderr.contains("kubectl-edit"), "\(healed.stderr)")
+        let image = try await client.get(deployments, namespace: "blog-production", name: "blog")?["spec"]?["template"]?["spec"]?["containers"]?.arrayValue?.first?["image"]
+        #expect(image == "ghcr.io/example/blog:1.4.2")
+
+        // Another declarative owner (a server-side apply) is not overruled without --force-conflicts.
+        let takeover: ValueObject = ["apiVersion": "v1", "kind": "ResourceQuota",
+                                     "metadata": .object(["name": "compute", "namespace": "blog-production"]),
+                                     "spec": .object(["hard": .object(["pods": "60"])])]
+        _ = try await client.apply(takeover, fieldManager: "other-applier", force: true)
+        let refused = try setup.sync()
+        #expect(refused.status == 1 && refused.stderr.contains("fields owned by other-applier would change"), "\(refused.stdout)\(refused.stderr)")
+        #expect(try await client.get(Self.quotas, namespace: "blog-production", name: "compute")?["spec"]?["hard"]?["pods"] == "60")
+        let forced = try setup.sync(["--force-conflicts"])
+        #expect(forced.status == 0, "\(forced.stdout)\(forced.stderr)")
+        #expect(try await client.get(Self.quotas, namespace: "blog-production", name: "compute")?["spec"]?["hard"]?["pods"] == "40")
+    }
 }
