@@ -91,7 +91,7 @@ let package = Package(
             .product(name: "NIOPosix", package: "swift-nio"),
             .product(name: "NIOHTTP1", package: "swift-nio"),
             .product(name: "Prometheus", package: "swift-prometheus"),
-        ]),
+        ], exclude: ["README.md"]),
         /** The `gitops` commands: argument parsing and output only. */
         .target(name: "GitopsCLI", dependencies: [
             "Basics", "YAML", "Git", "KubeModel", "RepoModel", "Render", "Charts", "JSONSchema", "Validation", "Drift", "Cluster", "Gates", "Promotion", "Sync",
