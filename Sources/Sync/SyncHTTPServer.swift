@@ -72,6 +72,8 @@ private final class SyncHTTPHandler: ChannelInboundHandler, @unchecked Sendable 
     let secret: String?
     private var head: HTTPRequestHead?
     private var body: [UInt8] = []
+    private var bodyTooLarge = false
+    static let maximumBody = 4 << 20
 
     init(service: SyncService, secret: String?) {
         self.service = service
@@ -83,8 +85,13 @@ private final class SyncHTTPHandler: ChannelInboundHandler, @unchecked Sendable 
         case .head(let head):
             self.head = head
             body = []
+            bodyTooLarge = false
         case .body(var buffer):
-            if body.count < 1 << 20 { body += buffer.readBytes(length: buffer.readableBytes) ?? [] }
+            if body.count + buffer.readableBytes <= Self.maximumBody {
+                body += buffer.readBytes(length: buffer.readableBytes) ?? []
+            } else {
+                bodyTooLarge = true
+            }
         case .end:
             guard let head else { return }
             self.head = nil
@@ -109,6 +116,10 @@ private final class SyncHTTPHandler: ChannelInboundHandler, @unchecked Sendable 
             for (name, value) in head.headers { headers[name.lowercased()] = value }
             let kind = String(hook.dropFirst("/hooks/".count))
             guard ["github", "gitlab", "generic"].contains(kind) else { return (.notFound, "hooks: github, gitlab, generic\n") }
+            guard !bodyTooLarge else {
+                service.log.error("webhook refused: body over 4 MiB; polling will pick the change up", ["hook": kind])
+                return (.payloadTooLarge, "body over 4 MiB; the next poll fetches anyway\n")
+            }
             guard SyncHTTPServer.authorized(kind: kind, headers: headers, body: body, secret: secret) else {
                 service.log.error("webhook refused: missing or wrong signature", ["hook": kind])
                 return (.unauthorized, "missing or wrong signature\n")
