@@ -160,6 +160,7 @@ import Testing
         #expect(promotion.status == 0, "\(promotion.stdout)\(promotion.stderr)")
         let body = #"{"ref":"refs/heads/main"}"#
         #expect(try curl("-X POST -H 'X-Hub-Signature-256: sha256=0000' -d '\(body)' http://\(address)/hooks/github") == "401")
+        #expect(try PushTests.sh("head -c 5000000 /dev/zero | tr '\\0' x | curl -s -o /dev/null -w '%{http_code}' -X POST -H 'X-Hub-Signature-256: sha256=0000' --data-binary @- http://\(address)/hooks/github") == "413")
         let signature = try PushTests.sh("printf '%s' '\(body)' | openssl dgst -sha256 -hmac s3cret | sed 's/^.* //'")
         let other = #"{"ref":"refs/heads/feature"}"#
         let otherSignature = try PushTests.sh("printf '%s' '\(other)' | openssl dgst -sha256 -hmac s3cret | sed 's/^.* //'")
