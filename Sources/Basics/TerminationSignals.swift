@@ -1,7 +1,7 @@
 import Foundation
 
 /// The write end of the self-pipe the signal handler writes to (a C handler can only reach globals).
-nonisolated(unsafe) private var terminationPipe: (read: Int32, write: Int32) = (-1, -1)
+nonisolated(unsafe) private var terminationPipe: Int32 = -1
 
 /// SIGTERM and SIGINT delivered to a handler instead of ending the process (for a graceful stop).
 ///
@@ -18,18 +18,16 @@ public enum TerminationSignals {
         var fds: [Int32] = [-1, -1]
         guard pipe(&fds) == 0 else { return }
         _ = fcntl(fds[1], F_SETFL, fcntl(fds[1], F_GETFL) | O_NONBLOCK)
-        terminationPipe = (fds[0], fds[1])
+        terminationPipe = fds[1]
+        let notify: @convention(c) (Int32) -> Void = { number in
+            var byte = UInt8(truncatingIfNeeded: number)
+            _ = write(terminationPipe, &byte, 1)
+        }
         var action = sigaction()
         #if os(Linux)
-        action.__sigaction_handler.sa_handler = { number in
-            var byte = UInt8(truncatingIfNeeded: number)
-            _ = write(terminationPipe.write, &byte, 1)
-        }
+        action.__sigaction_handler.sa_handler = notify
         #else
-        action.__sigaction_u.__sa_handler = { number in
-            var byte = UInt8(truncatingIfNeeded: number)
-            _ = write(terminationPipe.write, &byte, 1)
-        }
+        action.__sigaction_u.__sa_handler = notify
         #endif
         sigemptyset(&action.sa_mask)
         action.sa_flags = SA_RESTART

@@ -80,13 +80,12 @@ public struct EnvironmentChecker: Sendable {
     public func check(_ names: [String]) throws(DiagnosticError) -> CheckReport {
         let check = SchemaCheck(catalog: catalog, strict: strict)
         let results = ParallelResults<Result<(objects: Int, findings: [Finding]), DiagnosticError>>(count: names.count)
-        let model = self.model, renderer = self.renderer, policyCheck = self.policyCheck
+        let model = self.model, renderer = self.renderer
         DispatchQueue.concurrentPerform(iterations: names.count) { index in
             guard let environment = model.environment(named: names[index]) else { return }
             results[index] = Result { () throws(DiagnosticError) -> (objects: Int, findings: [Finding]) in
                 let objects = try renderer.render(environment).objects
-                return (objects.count, check.check(objects, environment: environment.name)
-                    + policyCheck.check(objects, environment: environment.name))
+                return (objects.count, findings(objects, environment: environment.name, schemas: check))
             }
         }
         var report = CheckReport(environments: names.count, objects: 0, findings: crdFindings)
@@ -105,6 +104,20 @@ public struct EnvironmentChecker: Sendable {
         if !renderErrors.isEmpty { throw DiagnosticError(renderErrors) }
         report.findings.sort(by: Finding.ordered)
         return report
+    }
+
+    /// Checks objects already rendered for `environment`: one render serves both the check and
+    /// what is done with the objects afterwards (the sync job applies them).
+    public func check(_ objects: [Object], of environment: Environment) -> CheckReport {
+        var report = CheckReport(environments: 1, objects: objects.count,
+                                 findings: crdFindings + findings(objects, environment: environment.name, schemas: SchemaCheck(catalog: catalog, strict: strict)))
+        report.findings.sort(by: Finding.ordered)
+        return report
+    }
+
+    /// Schema and policy findings for one environment's objects.
+    private func findings(_ objects: [Object], environment: String, schemas: SchemaCheck) -> [Finding] {
+        schemas.check(objects, environment: environment) + policyCheck.check(objects, environment: environment)
     }
 
     /// `--schemas`, then `validation.schemaLocations`, then the linked Kubernetes schemas.

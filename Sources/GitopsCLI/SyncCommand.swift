@@ -119,10 +119,16 @@ struct SyncCommand: ParsableCommand {
     /// fetched; else the local repository (its working tree unless `--revision` names a commit).
     func load() throws -> (any FileTree, EnvironmentRepository, Environment) {
         guard repoUrl != nil else { return try repository.load(environment: environment) }
+        let latest = try loadLatest()
+        return (latest.tree, latest.model, latest.environment)
+    }
+
+    /// The source's latest commit, read: the repository (kept open for the job), tree, model and environment.
+    func loadLatest() throws -> (repository: Repository, tree: GitTree, model: EnvironmentRepository, environment: Environment) {
         let (fetched, commit) = try source.latest()
         let tree = try fetched.tree(at: commit)
         let model = try RepositoryLoader.load(from: tree)
-        return (tree, model, try RepositoryOptions.environment(environment, in: model, tree: tree))
+        return (fetched, tree, model, try RepositoryOptions.environment(environment, in: model, tree: tree))
     }
 
     /// The flags that shape a sync.
@@ -140,9 +146,7 @@ extension SyncCommand {
     func serve() throws {
         let source = self.source
         // The environment's cluster settings come from the repository as it is now.
-        let (repositoryNow, commit) = try source.latest()
-        let tree = try repositoryNow.tree(at: commit)
-        let environment = try RepositoryOptions.environment(self.environment, in: try RepositoryLoader.load(from: tree), tree: tree)
+        let (opened, _, _, environment) = try loadLatest()
         let client = try cluster.client(for: environment)
         var configuration = SyncService.Configuration(environment: environment.name, source: source)
         configuration.interval = interval
@@ -150,7 +154,7 @@ extension SyncCommand {
         configuration.seedSecret = RandomSeed.secret
         let command = self
         configuration.options = { options in command.apply(to: &options) }
-        let service = SyncService(configuration: configuration, client: client)
+        let service = SyncService(configuration: configuration, client: client, repository: opened)
         var server: SyncHTTPServer?
         if let listen {
             guard let colon = listen.lastIndex(of: ":"), let port = Int(listen[listen.index(after: colon)...]) else {

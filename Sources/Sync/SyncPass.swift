@@ -25,8 +25,9 @@ public struct SyncPass: Sendable {
                                renderTime: Date, seedSecret: String?) throws -> [Object] {
         let short = revision.count == 40 ? String(revision.prefix(7)) : revision
         do {
+            let checker = try EnvironmentChecker(tree: tree, model: model, renderTime: renderTime, seedSecret: seedSecret)
             let objects = try Renderer(tree: tree, renderTime: renderTime, seedSecret: seedSecret).render(environment).objects
-            let report = try EnvironmentChecker(tree: tree, model: model, renderTime: renderTime, seedSecret: seedSecret).check([environment.name])
+            let report = checker.check(objects, of: environment)
             guard report.passed else {
                 throw SyncError.blocked("revision \(short) blocked: \(report.summary)", findings: report.errors.map(\.description))
             }

@@ -40,9 +40,11 @@ public final class SyncService: @unchecked Sendable {
     /// The repository (or fetch cache), opened once and polled from then on.
     private var opened: Repository?
 
-    public init(configuration: Configuration, client: KubeClient) {
+    /// - Parameter repository: the source's repository when the caller already opened it.
+    public init(configuration: Configuration, client: KubeClient, repository: Repository? = nil) {
         self.configuration = configuration
         self.client = client
+        opened = repository
         log = JSONLog(environment: configuration.environment)
         metrics = SyncMetrics(environment: configuration.environment)
     }

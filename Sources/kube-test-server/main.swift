@@ -27,15 +27,12 @@ struct KubeTestServerCommand: ParsableCommand {
 
     func run() throws {
         let server = try KubeTestHTTPSServer(port: port)
-        for file in preload {
-            let documents = try YAML.values(Array(try Data(contentsOf: URL(fileURLWithPath: file))), file: file)
-            for case .object(let object) in documents {
-                let response = server.api.preload(object)
-                guard (200..<300).contains(response.status) else {
-                    server.shutdown()
-                    throw ValidationError("\(file): \(object["kind"]?.stringValue ?? "?") \(object["metadata"]?["name"]?.stringValue ?? "?") was not applied: HTTP \(response.status) \(String(decoding: response.body, as: UTF8.self))")
-                }
-            }
+        do {
+            for file in preload { try Self.apply(file, to: server.api) }
+        } catch {
+            server.shutdown()
+            FileHandle.standardError.write(Data("kube-test-server: \(error)\n".utf8))
+            throw ExitCode(2)
         }
         let config = server.kubeconfig()
         if let kubeconfig {
@@ -54,6 +51,22 @@ struct KubeTestServerCommand: ParsableCommand {
         TerminationSignals.handle { stop.signal() }
         stop.wait()
         server.shutdown()
+    }
+
+    /// Applies every object of a YAML file; the first one the server refuses stops it, named with
+    /// its file, line and column.
+    static func apply(_ file: String, to api: KubeAPI) throws {
+        guard let data = FileManager.default.contents(atPath: file) else {
+            throw ValidationError("cannot read \(file): \(String(cString: strerror(errno))); --apply takes a YAML file of Kubernetes objects")
+        }
+        for node in try YAMLParser.parse(Array(data), file: file) {
+            guard case .object(let object) = try node.value(schema: .kubernetes, file: file) else { continue }
+            let response = api.preload(object)
+            guard (200..<300).contains(response.status) else {
+                let message = (try? JSONReader.values(String(decoding: response.body, as: UTF8.self)).first?["message"]?.stringValue) ?? nil
+                throw ValidationError("\(node.location(file)): \(object["kind"]?.stringValue ?? "?") \(object["metadata"]?["name"]?.stringValue ?? "?") was not applied: \(message ?? "HTTP \(response.status)")")
+            }
+        }
     }
 }
 
