@@ -90,13 +90,9 @@ public struct LiveState: Sendable {
                     .map { Object(content: $0, provenance: object.provenance) }
             }
             guard serverSide else { return PerObject(predicted: object, live: current, warning: nil) }
+            // `metadata.namespace` is already there: `object.namespace` reads it.
             let applied = labelled(object, environment: environment)
-            var content = applied.content
-            if let namespace, content["metadata"]?["namespace"] == nil {
-                var metadata = content["metadata"]?.objectValue ?? [:]
-                metadata["namespace"] = .string(namespace)
-                content["metadata"] = .object(metadata)
-            }
+            let content = applied.content
             let predicted: ValueObject
             do throws(ClusterError) {
                 predicted = try await client.apply(content, fieldManager: fieldManager, force: true, dryRun: true)

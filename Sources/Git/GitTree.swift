@@ -33,7 +33,7 @@ public final class GitTree: FileTree, @unchecked Sendable {
     private func subtree(_ path: String) throws(GitError) -> OpaquePointer? {
         if path.isEmpty { return root }
         if let cached = subtrees[path] { return cached }
-        let (parentPath, name) = Self.split(path)
+        let (parentPath, name) = (RepoPath.parent(path), RepoPath.name(path))
         guard let parent = try subtree(parentPath), let entry = git_tree_entry_byname(parent, name),
               git_tree_entry_filemode(entry) == GIT_FILEMODE_TREE else { return nil }
         var tree: OpaquePointer?
@@ -42,18 +42,13 @@ public final class GitTree: FileTree, @unchecked Sendable {
         return tree!
     }
 
-    /// `a/b/c` → (`a/b`, `c`).
-    private static func split(_ path: String) -> (String, String) {
-        guard let slash = path.lastIndex(of: "/") else { return ("", path) }
-        return (String(path[..<slash]), String(path[path.index(after: slash)...]))
-    }
 
     public var displayName: String { "\(commit.revision) (\(commit.shortID))" }
 
     /// Runs `body` with the tree entry at `path` (nil when absent), under the repository lock.
     private func withEntry<T>(_ path: String, _ body: (OpaquePointer?) throws -> T) throws -> T {
         try repository.lock.withLock { _ in
-            let (directory, name) = Self.split(path)
+            let (directory, name) = (RepoPath.parent(path), RepoPath.name(path))
             guard let tree = try subtree(directory) else { return try body(nil) }
             return try body(git_tree_entry_byname(tree, name))
         }
@@ -76,7 +71,7 @@ public final class GitTree: FileTree, @unchecked Sendable {
     public func entries(inPhysicalPath path: String) throws -> [FileTreeEntry] {
         try repository.lock.withLock { _ in
             guard let tree = try subtree(path) else {
-                let (directory, name) = Self.split(path)
+                let (directory, name) = (RepoPath.parent(path), RepoPath.name(path))
                 if let parent = try subtree(directory), git_tree_entry_byname(parent, name) != nil { throw FileTreeError.notADirectory(path) }
                 throw FileTreeError.notFound(path)
             }

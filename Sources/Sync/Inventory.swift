@@ -26,16 +26,24 @@ enum Inventory {
         return keys
     }
 
-    static func write(_ client: KubeClient, options: SyncOptions, keys: [ResourceKey]) async throws {
-        let lines = keys.map { "\($0.groupKind.group)|\($0.groupKind.kind)|\($0.namespace)|\($0.name)" }.sorted()
+    /// Applies ConfigMap `name` in the environment's namespace with `data`, as `manager` (forced:
+    /// these are the job's own records). Each manager owns only the keys it applies.
+    static func applyConfigMap(_ client: KubeClient, name: String, options: SyncOptions, manager: String, data: ValueObject) async throws {
         let map: ValueObject = [
             "apiVersion": "v1", "kind": "ConfigMap",
-            "metadata": .object(["name": .string(name(options)), "namespace": .string(options.namespace),
+            "metadata": .object(["name": .string(name), "namespace": .string(options.namespace),
                                  "labels": .object(["app.kubernetes.io/managed-by": "gitops"])]),
-            "data": .object(["environment": .string(options.environment), "revision": .string(options.revision),
-                             "objects": .string(lines.joined(separator: "\n"))]),
+            "data": .object(data),
         ]
-        _ = try await client.apply(map, fieldManager: options.fieldManager, force: true)
+        _ = try await client.apply(map, fieldManager: manager, force: true)
+    }
+
+    /// Records the objects this sync applied (what later prunes may delete).
+    static func write(_ client: KubeClient, options: SyncOptions, keys: [ResourceKey]) async throws {
+        let lines = keys.map { "\($0.groupKind.group)|\($0.groupKind.kind)|\($0.namespace)|\($0.name)" }.sorted()
+        try await applyConfigMap(client, name: name(options), options: options, manager: options.fieldManager,
+                                 data: ["environment": .string(options.environment), "revision": .string(options.revision),
+                                        "objects": .string(lines.joined(separator: "\n"))])
     }
 }
 
@@ -53,13 +61,7 @@ public enum SyncStatus {
             data["unchanged"] = .string(String(report.unchanged))
             data["hooks"] = .string(report.hooks.joined(separator: "\n"))
         }
-        let map: ValueObject = [
-            "apiVersion": "v1", "kind": "ConfigMap",
-            "metadata": .object(["name": .string(name(options.environment)), "namespace": .string(options.namespace),
-                                 "labels": .object(["app.kubernetes.io/managed-by": "gitops"])]),
-            "data": .object(data),
-        ]
-        _ = try await client.apply(map, fieldManager: options.fieldManager, force: true)
+        try await Inventory.applyConfigMap(client, name: name(options.environment), options: options, manager: options.fieldManager, data: data)
     }
 
     /// The field manager of the hook records: apart from the status's, so each leaves the other's keys alone.
@@ -75,12 +77,9 @@ public enum SyncStatus {
 
     /// Records the hooks that succeeded for `options.revision`, as each one does.
     static func recordHooks(_ client: KubeClient, options: SyncOptions, succeeded: Set<String>) async throws {
-        let map: ValueObject = [
-            "apiVersion": "v1", "kind": "ConfigMap",
-            "metadata": .object(["name": .string(name(options.environment)), "namespace": .string(options.namespace)]),
-            "data": .object(["hooksRevision": .string(options.revision), "hooksSucceeded": .string(succeeded.sorted().joined(separator: "\n"))]),
-        ]
-        _ = try await client.apply(map, fieldManager: hookRecordManager, force: true)
+        try await Inventory.applyConfigMap(client, name: name(options.environment), options: options, manager: hookRecordManager,
+                                           data: ["hooksRevision": .string(options.revision),
+                                                  "hooksSucceeded": .string(succeeded.sorted().joined(separator: "\n"))])
     }
 
     /// The last recorded status, nil when there is none.

@@ -127,12 +127,7 @@ public struct Reconciler: Sendable {
     /// owner) stops the apply unless `forceConflicts`.
     private func apply(_ object: Object, report: inout SyncReport) async throws -> ValueObject {
         // Ignored fields are not applied: left to whoever owns them (an HPA, a webhook, a person).
-        var content = options.ignore.stripped(object).content
-        if !object.namespace.isEmpty, content["metadata"]?["namespace"] == nil {
-            var metadata = content["metadata"]?.objectValue ?? [:]
-            metadata["namespace"] = .string(object.namespace)
-            content["metadata"] = .object(metadata)
-        }
+        let content = options.ignore.stripped(object).content
         do {
             return try await client.apply(content, fieldManager: options.fieldManager, force: options.forceConflicts)
         } catch {
