@@ -39,6 +39,8 @@ public final class SyncService: @unchecked Sendable {
     private var resumed = false
     /// The repository (or fetch cache), opened once and polled from then on.
     private var opened: Repository?
+    /// The objects of the last revision that passed the gates (self-heal resyncs reuse them).
+    private var prepared: (commit: String, objects: [Object])?
 
     /// - Parameter repository: the source's repository when the caller already opened it.
     public init(configuration: Configuration, client: KubeClient, repository: Repository? = nil) {
@@ -112,6 +114,24 @@ public final class SyncService: @unchecked Sendable {
         log.info("resuming from the recorded status", revision: revision, ["result": status["result"] ?? "?"])
     }
 
+    /// The revision's objects when it renders and passes the gates; otherwise nil, with the
+    /// revision refused, logged, recorded in the status and counted.
+    private func prepare(tree: GitTree, model: EnvironmentRepository, environment: Environment, commit: String,
+                         pass: SyncPass, started: Date) -> [Object]? {
+        do {
+            return try SyncPass.prepare(tree: tree, model: model, environment: environment, revision: commit,
+                                        renderTime: Date(timeIntervalSince1970: tree.commit.time), seedSecret: configuration.seedSecret)
+        } catch {
+            lastRefused = commit
+            var fields = ["error": "\(error)", "lastApplied": lastApplied ?? "none"]
+            if case .blocked(_, let findings) = error as? SyncError { fields["findings"] = findings.prefix(5).joined(separator: "; ") }
+            log.error("revision refused; the last good revision stays applied", revision: commit, fields)
+            try? Blocking.run { await pass.recordBlocked("\(error)") }
+            metrics.recordSync(result: "Blocked", seconds: Date().timeIntervalSince(started), report: nil, revision: commit)
+            return nil
+        }
+    }
+
     /// One pass: fetch, and reconcile when there is something to do.
     public func reconcileOnce() throws {
         let fetchStarted = Date()
@@ -131,7 +151,6 @@ public final class SyncService: @unchecked Sendable {
             resume(namespace: environment.namespace)
             if alreadyHandled(commit) { return }
         }
-        let renderTime = Date(timeIntervalSince1970: tree.commit.time)
         var options = SyncOptions(environment: environment.name, namespace: environment.namespace, revision: commit)
         options.ignore = IgnoreRules(environment.ignoreDifferences)
         configuration.options(&options)
@@ -139,17 +158,12 @@ public final class SyncService: @unchecked Sendable {
         options.stopRequested = { stopping.isSet }
         let pass = SyncPass(client: client, options: options)
         let objects: [Object]
-        do {
-            objects = try SyncPass.prepare(tree: tree, model: model, environment: environment, revision: commit, renderTime: renderTime,
-                                           seedSecret: configuration.seedSecret)
-        } catch {
-            lastRefused = commit
-            var fields = ["error": "\(error)", "lastApplied": lastApplied ?? "none"]
-            if case .blocked(_, let findings) = error as? SyncError { fields["findings"] = findings.prefix(5).joined(separator: "; ") }
-            log.error("revision refused; the last good revision stays applied", revision: commit, fields)
-            try? Blocking.run { await pass.recordBlocked("\(error)") }
-            metrics.recordSync(result: "Blocked", seconds: Date().timeIntervalSince(started), report: nil, revision: commit)
-            return
+        if let prepared, prepared.commit == commit {
+            objects = prepared.objects  // rendered and checked at an earlier poll: a commit renders the same every time
+        } else {
+            guard let fresh = prepare(tree: tree, model: model, environment: environment, commit: commit, pass: pass, started: started) else { return }
+            objects = fresh
+            prepared = (commit, fresh)
         }
         let result: SyncReport
         do {
