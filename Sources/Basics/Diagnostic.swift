@@ -11,14 +11,18 @@ public struct Diagnostic: Sendable, Hashable, CustomStringConvertible {
     public var message: String
     /// The text of the offending line, when known; printed under the message with a caret.
     public var sourceLine: String?
+    /// Where the caret goes in `sourceLine` when that is an excerpt (a long line's window); nil:
+    /// the location's column.
+    public var caretColumn: Int?
 
     public init(code: String, severity: Severity = .error, location: SourceLocation?, message: String,
-                sourceLine: String? = nil) {
+                sourceLine: String? = nil, caretColumn: Int? = nil) {
         self.code = code
         self.severity = severity
         self.location = location
         self.message = message
         self.sourceLine = sourceLine
+        self.caretColumn = caretColumn
     }
 
     /// `file:line:col: error: message`, followed by the source line and a caret when known.
@@ -27,7 +31,7 @@ public struct Diagnostic: Sendable, Hashable, CustomStringConvertible {
         if let location { text += "\(location): " }
         text += "\(severity.rawValue): \(message)"
         if let sourceLine, let location {
-            text += "\n" + sourceLine + "\n" + Diagnostic.caretPadding(sourceLine, column: location.column) + "^"
+            text += "\n" + sourceLine + "\n" + Diagnostic.caretPadding(sourceLine, column: caretColumn ?? location.column) + "^"
         }
         return text
     }

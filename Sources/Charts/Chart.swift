@@ -34,6 +34,8 @@ public struct Chart: Sendable {
         public var tags: [String]
         public var importValues: [Value]
         public var enabled: Bool?
+        /// `repository:` (`https://...`, `oci://...`, `file://...`, or an `@alias`); nil when not set.
+        public var repository: String? = nil
     }
 }
 

@@ -42,27 +42,55 @@ public enum ChartLoader {
         let metadataText = try tree.read(chartFile)
         let metadata = try YAML.values(metadataText, file: chartFile).first ?? .object([:])
         let metadataNode = try YAMLParser.parse(metadataText, file: chartFile).first
+        func location(_ node: Node?) -> SourceLocation { node?.location(chartFile) ?? SourceLocation(file: chartFile, line: 1, column: 1) }
+        // Chart.yaml is checked as Helm checks it (chart.Metadata.Validate), in its words and order.
+        if stringField(metadata["apiVersion"]).map({ $0.isEmpty }) ?? true {
+            throw DiagnosticError(code: "chart.metadata", at: location(metadataNode),
+                                  "validation: chart.metadata.apiVersion is required; add 'apiVersion: v2' to Chart.yaml")
+        }
         guard let name = stringField(metadata["name"]), !name.isEmpty else {
-            throw DiagnosticError(code: "chart.name", at: metadataNode?.location(chartFile) ?? SourceLocation(file: chartFile, line: 1, column: 1),
-                                  "Chart.yaml needs a 'name'")
+            throw DiagnosticError(code: "chart.name", at: location(metadataNode),
+                                  "validation: chart.metadata.name is required; add 'name: <chart>' to Chart.yaml")
+        }
+        if name.contains("/") || name == "." || name == ".." {
+            throw DiagnosticError(code: "chart.name", at: location(metadataNode?["name"]),
+                                  "validation: chart.metadata.name \"\(name)\" is invalid; a chart name cannot be a path")
+        }
+        guard let version = stringField(metadata["version"]), !version.isEmpty else {
+            throw DiagnosticError(code: "chart.version", at: location(metadataNode),
+                                  "validation: chart.metadata.version is required; add 'version: 0.1.0' (a SemVer 2 version) to Chart.yaml")
+        }
+        guard SemanticVersion.isValid(version) else {
+            throw DiagnosticError(code: "chart.version", at: location(metadataNode?["version"]),
+                                  "validation: chart.metadata.version \"\(version)\" is invalid; use a SemVer 2 version such as 1.2.3")
         }
         if let type = stringField(metadata["type"]), !type.isEmpty, type != "application", type != "library" {
-            throw DiagnosticError(code: "chart.type", at: metadataNode?["type"]?.location(chartFile) ?? SourceLocation(file: chartFile, line: 1, column: 1),
+            throw DiagnosticError(code: "chart.type", at: location(metadataNode?["type"]),
                                   "validation: chart.metadata.type must be application or library, not '\(type)'")
         }
         var dependencies: [Chart.Dependency] = []
         var dependencyValues = metadata["dependencies"]?.arrayValue ?? []
+        var dependencyNodes = metadataNode?["dependencies"]?.items ?? []
         if dependencyValues.isEmpty, try tree.exists(path + "/requirements.yaml") {
-            let requirements = try YAML.values(try tree.read(path + "/requirements.yaml"), file: path + "/requirements.yaml").first
+            let requirementsFile = path + "/requirements.yaml"
+            let requirementsText = try tree.read(requirementsFile)
+            let requirements = try YAML.values(requirementsText, file: requirementsFile).first
             dependencyValues = requirements?["dependencies"]?.arrayValue ?? []
+            dependencyNodes = []
         }
-        for dependency in dependencyValues {
-            guard let depName = stringField(dependency["name"]) else { continue }
+        var dependencyLocations: [String: SourceLocation] = [:]
+        for (index, dependency) in dependencyValues.enumerated() {
+            let at = location(index < dependencyNodes.count ? dependencyNodes[index] : metadataNode?["dependencies"])
+            guard let depName = stringField(dependency["name"]), !depName.isEmpty else {
+                throw DiagnosticError(code: "chart.dependency", at: at,
+                                      "validation: dependencies must not contain empty or null nodes; give each dependency a 'name'")
+            }
+            dependencyLocations[depName] = dependencyLocations[depName] ?? at
             dependencies.append(Chart.Dependency(
                 name: depName, alias: stringField(dependency["alias"]), condition: stringField(dependency["condition"]),
                 tags: dependency["tags"]?.arrayValue?.compactMap(stringField) ?? [],
                 importValues: dependency["import-values"]?.arrayValue ?? [],
-                enabled: nil))
+                enabled: nil, repository: stringField(dependency["repository"])))
         }
         var values: Value = .object([:])
         if try tree.exists(path + "/values.yaml") {
@@ -102,12 +130,90 @@ public enum ChartLoader {
                 }
             }
         }
-        return Chart(metadata: metadata, name: name, version: stringField(metadata["version"]) ?? "",
+        subcharts += try missingDependencies(dependencies, present: subcharts, chartPath: path, tree: tree, locations: dependencyLocations)
+        return Chart(metadata: metadata, name: name, version: version,
                      apiVersion: stringField(metadata["apiVersion"]) ?? "v1",
                      isLibrary: stringField(metadata["type"]) == "library", dependencies: dependencies,
                      values: values, path: path, templates: templates.sorted { $0.0 < $1.0 }, crds: crds.sorted { $0.0 < $1.0 },
                      files: files, subcharts: subcharts.sorted { $0.name < $1.name }, valuesSchema: schema)
     }
+}
+
+extension ChartLoader {
+    /// The declared dependencies not in `charts/`: `file://` ones are loaded from their folder in the
+    /// tree (as `helm dependency build` would copy them); any other missing one is an error, as
+    /// Helm refuses to render a chart whose dependencies are not there.
+    static func missingDependencies(_ dependencies: [Chart.Dependency], present: [Chart], chartPath: String, tree: any FileTree,
+                                    locations: [String: SourceLocation]) throws -> [Chart] {
+        var loaded: [Chart] = []
+        var missing: [Chart.Dependency] = []
+        for dependency in dependencies where !(present + loaded).contains(where: { $0.name == dependency.name }) {
+            guard let repository = dependency.repository, repository.hasPrefix("file://") else {
+                missing.append(dependency)
+                continue
+            }
+            let relative = String(repository.dropFirst("file://".count))
+            let at = locations[dependency.name] ?? SourceLocation(file: chartPath + "/Chart.yaml", line: 1, column: 1)
+            guard !relative.hasPrefix("/"), let folder = RepoPath.join(chartPath, relative) else {
+                throw DiagnosticError(code: "chart.dependency", at: at,
+                                      "dependency '\(dependency.name)': \(repository) is outside the repository; keep file:// dependencies inside it, relative to the chart")
+            }
+            guard try tree.kind(of: folder) == .directory else {
+                throw DiagnosticError(code: "chart.dependency", at: at,
+                                      "dependency '\(dependency.name)': \(repository) is \(folder), which is not a folder of the repository; fix the path (relative to \(chartPath))")
+            }
+            let chart = try loadChart(tree, path: folder)
+            guard chart.name == dependency.name else {
+                throw DiagnosticError(code: "chart.dependency", at: at,
+                                      "dependency '\(dependency.name)': the chart at \(folder) is named '\(chart.name)'; the names must match")
+            }
+            loaded.append(chart)
+        }
+        guard missing.isEmpty else {
+            let first = missing[0]
+            let list = missing.map { "\($0.name)" + ($0.repository.map { " (\($0))" } ?? "") }.joined(separator: ", ")
+            throw DiagnosticError(code: "chart.dependencyMissing", at: locations[first.name] ?? SourceLocation(file: chartPath + "/Chart.yaml", line: 1, column: 1),
+                                  "found in Chart.yaml, but missing in charts/ directory: \(list); run 'helm dependency build \(chartPath)' and commit \(chartPath)/charts/ (gitops does not fetch remote charts yet)")
+        }
+        return loaded
+    }
+}
+
+/// Helm's test of a chart version (Masterminds semver's `NewVersion`: a `v` prefix and missing
+/// minor or patch numbers are accepted).
+enum SemanticVersion {
+    static func isValid(_ text: String) -> Bool {
+        var rest = Substring(text)
+        if rest.first == "v" { rest = rest.dropFirst() }
+        let (core, suffix) = split(rest)
+        let numbers = core.split(separator: ".", omittingEmptySubsequences: false)
+        guard (1...3).contains(numbers.count), numbers.allSatisfy({ !$0.isEmpty && $0.allSatisfy(\.isASCIIDigit) }) else { return false }
+        return suffix.allSatisfy { part in
+            part.split(separator: ".", omittingEmptySubsequences: false).allSatisfy { identifier in
+                !identifier.isEmpty && identifier.allSatisfy { $0.isASCIIDigit || $0.isASCIILetter || $0 == "-" }
+            }
+        }
+    }
+
+    /// `1.2.3-rc.1+build.5` → ("1.2.3", ["rc.1", "build.5"]).
+    private static func split(_ text: Substring) -> (core: Substring, suffix: [Substring]) {
+        var core = text
+        var parts: [Substring] = []
+        if let plus = core.firstIndex(of: "+") {
+            parts.append(core[core.index(after: plus)...])
+            core = core[..<plus]
+        }
+        if let dash = core.firstIndex(of: "-") {
+            parts.insert(core[core.index(after: dash)...], at: 0)
+            core = core[..<dash]
+        }
+        return (core, parts)
+    }
+}
+
+private extension Character {
+    var isASCIIDigit: Bool { isASCII && isNumber }
+    var isASCIILetter: Bool { isASCII && isLetter }
 }
 
 /// A Chart.yaml string field as Helm reads it: sigs.k8s.io/yaml gives the scalar's string form

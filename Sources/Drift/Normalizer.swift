@@ -20,15 +20,21 @@ public enum Normalizer {
             }
             content["metadata"] = .object(metadata)
         }
-        if object.kind == "Secret", object.gvk.group.isEmpty, case .object(let stringData)? = content["stringData"] {
-            var data = content["data"]?.objectValue ?? ValueObject()
-            for (key, value) in stringData { data[key] = .string(Data((value.stringValue ?? "").utf8).base64EncodedString()) }
-            content["data"] = .object(data)
-            content["stringData"] = nil
-        }
+        if object.kind == "Secret", object.gvk.group.isEmpty { content = mergingStringData(content) }
         var normalized = object
         normalized.content = (clean(.object(content), parentKey: nil).objectValue) ?? ValueObject()
         return normalized
+    }
+
+    /// A Secret's `stringData` folded into `data` (base64), as the API server stores it.
+    static func mergingStringData(_ secret: ValueObject) -> ValueObject {
+        guard case .object(let stringData)? = secret["stringData"] else { return secret }
+        var content = secret
+        var data = content["data"]?.objectValue ?? ValueObject()
+        for (key, value) in stringData { data[key] = .string(Data((value.stringValue ?? "").utf8).base64EncodedString()) }
+        content["data"] = .object(data)
+        content["stringData"] = nil
+        return content
     }
 
     /// Port protocols defaulted; whole floats as integers; empty maps and lists dropped.

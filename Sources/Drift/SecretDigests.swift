@@ -10,16 +10,21 @@ public enum SecretDigests {
     public static let annotation = "gitops/snapshot-secret-values"
     public static let scheme = "sha256"
 
-    /// `object` (a live Secret) with its values replaced by digests and the annotation set; other
-    /// objects unchanged.
+    /// `object` (a live Secret) with every field that can hold a value masked: `stringData` folded
+    /// into `data`, each `data` value replaced by its digest, kubectl's last-applied annotation
+    /// (a copy of the whole Secret as applied) removed, and the annotation set. Other objects unchanged.
     public static func digested(_ object: Object) -> Object {
-        guard isSecret(object), case .object(let data)? = object.content["data"] else { return object }
+        guard isSecret(object) else { return object }
         var copy = object
-        var digests = ValueObject()
-        for (key, value) in data { digests[key] = .string(digest(value)) }
-        copy.content["data"] = .object(digests)
+        copy.content = Normalizer.mergingStringData(copy.content)
+        if case .object(let data)? = copy.content["data"] {
+            var digests = ValueObject()
+            for (key, value) in data { digests[key] = .string(digest(value)) }
+            copy.content["data"] = .object(digests)
+        }
         var metadata = copy.content["metadata"]?.objectValue ?? [:]
         var annotations = metadata["annotations"]?.objectValue ?? [:]
+        annotations[Normalizer.lastApplied] = nil
         annotations[annotation] = .string(scheme)
         metadata["annotations"] = .object(annotations)
         copy.content["metadata"] = .object(metadata)

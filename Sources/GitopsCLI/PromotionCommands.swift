@@ -11,7 +11,7 @@ struct BranchOptions: ParsableArguments {
     @Option(name: .long, help: "The branch the change is proposed against and merged into (default: the branch checked out).")
     var base: String?
 
-    @Option(name: .long, help: "The branch to write (default: promote/<dst>/<src-sha> or rollback/<env>/<sha>).")
+    @Option(name: .long, help: "The branch to write (default: promote/<dst>/from-<src>-<src-sha> or rollback/<env>/<sha>).")
     var branch: String?
 
     @Flag(name: .long, help: "Run the gates (render, schemas, policies) on the branch and merge it into the base with a merge commit.")
@@ -135,7 +135,8 @@ struct PromoteCommand: ParsableCommand {
         discussion: """
         For every release of DST with promote: paths that SRC also has, the effective values (chart defaults, values
         files, inline values) are compared; each difference is written into the file where DST's value is defined,
-        every other byte kept. The commit goes on promote/<dst>/<src-sha> on top of the base branch, without touching
+        every other byte kept. DST must promote from SRC (its spec.promotion.from, else the order in gitops.yaml)
+        unless --force. The commit goes on promote/<dst>/from-<src>-<src-sha> on top of the base branch, without touching
         the working tree. --merge runs the gates and merges it like a reviewed pull request.
         Exit codes: 0 done (or nothing to promote), 1 a gate failed, 2 error (a conflict shows both values).
         """)
@@ -152,6 +153,9 @@ struct PromoteCommand: ParsableCommand {
     @Option(name: .long, help: "Read the source's values at this revision (default: the base branch's tip).")
     var sourceRevision: String?
 
+    @Flag(name: .long, help: "Promote although DST does not promote from SRC (spec.promotion.from, promotion.order); the commit records it.")
+    var force = false
+
     @OptionGroup var options: BranchOptions
 
     func run() throws {
@@ -159,7 +163,7 @@ struct PromoteCommand: ParsableCommand {
         let base = try options.baseBranch(repository)
         let sourceCommit = try repository.resolveCommit(sourceRevision ?? base).id
         let source = PromotionSource(source: self.source, target: target, sourceSnapshot: try Snapshot(repository: repository, commit: sourceCommit),
-                                     releases: release.isEmpty ? nil : release)
+                                     releases: release.isEmpty ? nil : release, force: force)
         try options.run(source, repository: repository, nothing: "nothing to promote: \(target) already has \(self.source)'s values")
     }
 }

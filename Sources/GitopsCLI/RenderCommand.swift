@@ -1,6 +1,7 @@
 import ArgumentParser
 import Foundation
 import Git
+import KubeModel
 import Render
 
 struct RenderCommand: ParsableCommand {
@@ -20,12 +21,16 @@ struct RenderCommand: ParsableCommand {
     @Option(name: .long, help: "Output format: yaml (a document per object, with its source) or json (one array).")
     var output: Format = .yaml
 
+    @Flag(name: .customLong("skip-tests"), help: "Leave out Helm test hooks (helm.sh/hook: test), as helm template --skip-tests does; a sync never applies them.")
+    var skipTests = false
+
     func run() throws {
         let (tree, _, environment) = try repository.load(environment: environment)
-        let rendered = try Renderer(tree: tree, renderTime: repository.renderTime(of: tree), seedSecret: RandomSeed.secret).render(environment)
+        var objects = try Renderer(tree: tree, renderTime: repository.renderTime(of: tree), seedSecret: RandomSeed.secret).render(environment).objects
+        if skipTests { objects.removeAll(where: HelmHook.isTest) }
         switch output {
-        case .yaml: Output.write(RenderOutput.yaml(rendered.objects))
-        case .json: Output.write(RenderOutput.json(rendered.objects))
+        case .yaml: Output.write(RenderOutput.yaml(objects))
+        case .json: Output.write(RenderOutput.json(objects))
         }
     }
 }

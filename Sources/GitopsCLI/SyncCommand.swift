@@ -86,6 +86,7 @@ struct SyncCommand: ParsableCommand {
             for warning in result.warnings { Output.error("warning: \(warning)") }
             var text = result.applied.map { "applied \($0)\n" }.joined() + result.pruned.map { "pruned \($0)\n" }.joined()
             text += result.hooks.map { "hook \($0)\n" }.joined()
+            text += result.notApplied.map { "not applied: \($0); a sync never runs it\n" }.joined()
             text += result.unhealthy.sorted(by: { $0.key < $1.key }).map { "not healthy: \($0.key): \($0.value)\n" }.joined()
             Output.write(text + "\(environment.name) at \(tree is GitTree ? String(revision.prefix(7)) : revision): \(result.summary)\n")
             if !result.converged { throw ExitCode(1) }

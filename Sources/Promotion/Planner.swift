@@ -15,12 +15,15 @@ public enum PromotionPlanner {
     public static func plan(source: String, target: String, sourceCommit: String,
                             sourceTree: any FileTree, sourceModel: EnvironmentRepository,
                             targetTree: any FileTree, targetModel: EnvironmentRepository,
-                            releases only: [String]? = nil) throws -> PromotionPlan {
+                            releases only: [String]? = nil, force: Bool = false) throws -> PromotionPlan {
         guard let sourceEnvironment = sourceModel.environment(named: source) else {
             throw PromotionError("no environment '\(source)' at the source revision")
         }
         guard let targetEnvironment = targetModel.environment(named: target) else {
             throw PromotionError("no environment '\(target)' on the base branch")
+        }
+        if !force, let problem = orderProblem(source: source, target: targetEnvironment, settings: targetModel.settings) {
+            throw PromotionError(problem + "; pass --force to promote \(source) into \(target) anyway (the commit says so)")
         }
         if let only {
             for name in only where !targetEnvironment.releases.contains(where: { $0.name == name }) {
@@ -70,6 +73,28 @@ public enum PromotionPlanner {
         }
         plan.edits = texts.mapValues { Array($0.utf8) }
         return plan
+    }
+
+    /// The environment that promotes into `target`: its `spec.promotion.from`, else the one before
+    /// it in gitops.yaml's `promotion.order`; nil when neither says.
+    public static func expectedSource(of target: Environment, settings: RepositorySettings) -> (name: String, declaredIn: String)? {
+        if let from = target.promotionSource { return (from, "spec.promotion.from in \(target.file)") }
+        if let index = settings.promotionOrder.firstIndex(of: target.name), index > 0 {
+            return (settings.promotionOrder[index - 1], "promotion.order in gitops.yaml")
+        }
+        return nil
+    }
+
+    /// Why promoting `source` into `target` goes against the declared order; nil when it does not.
+    static func orderProblem(source: String, target: Environment, settings: RepositorySettings) -> String? {
+        if let expected = expectedSource(of: target, settings: settings) {
+            guard expected.name != source else { return nil }
+            return "\(target.name) promotes from \(expected.name) (\(expected.declaredIn)), not from \(source)"
+        }
+        if settings.promotionOrder.first == target.name, settings.promotionOrder.contains(source) {
+            return "\(target.name) comes first in promotion.order (gitops.yaml): nothing promotes into it, \(source) included"
+        }
+        return nil
     }
 
     /// A release's values, lowest precedence first: chart defaults, values files, inline values.

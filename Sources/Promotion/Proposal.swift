@@ -54,26 +54,40 @@ public struct PromotionSource: ProposalSource {
     public var target: String
     public var sourceSnapshot: Snapshot
     public var releases: [String]?
+    /// Promote although the target does not promote from the source (`--force`); recorded in the
+    /// commit as a `Promotion-Forced` trailer.
+    public var force: Bool
 
-    public init(source: String, target: String, sourceSnapshot: Snapshot, releases: [String]? = nil) {
+    public init(source: String, target: String, sourceSnapshot: Snapshot, releases: [String]? = nil, force: Bool = false) {
         self.source = source
         self.target = target
         self.sourceSnapshot = sourceSnapshot
         self.releases = releases
+        self.force = force
     }
 
     public func plan(on base: Snapshot) throws -> PromotionPlan {
         try PromotionPlanner.plan(source: source, target: target, sourceCommit: sourceSnapshot.commit,
                                   sourceTree: sourceSnapshot.tree, sourceModel: sourceSnapshot.model,
-                                  targetTree: base.tree, targetModel: base.model, releases: releases)
+                                  targetTree: base.tree, targetModel: base.model, releases: releases, force: force)
+    }
+
+    /// Why the promotion is out of order on `base` (nil when it is not): said in a forced commit.
+    func forcedReason(on base: Snapshot) -> String? {
+        guard force, let target = base.model.environment(named: target) else { return nil }
+        return PromotionPlanner.orderProblem(source: source, target: target, settings: base.model.settings)
     }
 
     public func propose(on base: Snapshot) throws -> Proposal {
         let plan = try plan(on: base)
+        let forced = forcedReason(on: base)
+        var lines = plan.changes.map { "\($0.summary) (\($0.file))" }
+        if let forced { lines.append("forced out of the promotion order (--force): \(forced)") }
         return Proposal(kind: "promotion", target: target, id: plan.id, title: plan.title,
-                        lines: plan.changes.map { "\($0.summary) (\($0.file))" },
+                        lines: lines,
                         trailers: [("Promoted-From", "\(source)@\(sourceSnapshot.commit)"), ("Environment", target)]
-                            + (releases.map { [("Releases", $0.joined(separator: ", "))] } ?? []) + [("Promotion-Id", plan.id)],
+                            + (releases.map { [("Releases", $0.joined(separator: ", "))] } ?? [])
+                            + (forced.map { [("Promotion-Forced", $0)] } ?? []) + [("Promotion-Id", plan.id)],
                         edits: plan.edits.mapValues { Optional($0) }, notes: plan.notes)
     }
 
@@ -88,8 +102,12 @@ public struct PromotionSource: ProposalSource {
         }
     }
 
+    /// `promote/<target>/from-<source>-<sha>`, and the release names when only some are promoted:
+    /// promotions from different sources or of different releases never share a branch.
     public func defaultBranch(for proposal: Proposal) -> String {
-        "promote/\(target)/\(sourceSnapshot.commit.prefix(7))"
+        var name = "promote/\(target)/from-\(source)-\(sourceSnapshot.commit.prefix(7))"
+        if let releases, !releases.isEmpty { name += "-" + releases.sorted().joined(separator: "-") }
+        return name
     }
 }
 
@@ -124,7 +142,7 @@ extension Workflow {
             let releases = trailers["Releases"].map { $0.split(separator: ",").map { $0.trimmingCharacters(in: .whitespaces) } }
             return PromotionSource(source: String(from[..<at]), target: environment,
                                    sourceSnapshot: try Snapshot(repository: repository, commit: String(from[from.index(after: at)...])),
-                                   releases: releases)
+                                   releases: releases, force: trailers["Promotion-Forced"] != nil)
         }
         if let to = trailers["Rolled-Back-To"] {
             return RollbackSource(environment: environment, to: try Snapshot(repository: repository, commit: to),

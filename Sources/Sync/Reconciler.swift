@@ -41,6 +41,8 @@ public struct SyncReport: Sendable {
     public var pruned: [String] = []
     public var unchanged = 0
     public var hooks: [String] = []
+    /// Helm hooks a sync does not run (test, delete and rollback hooks), with why.
+    public var notApplied: [String] = []
     /// Objects that are not healthy at the end, with why.
     public var unhealthy: [String: Health] = [:]
     public var warnings: [String] = []
@@ -68,9 +70,11 @@ public struct Reconciler: Sendable {
 
     public func sync(_ objects: [Object]) async throws -> SyncReport {
         let environment = options.environment
-        let desired = objects.map { LiveState.labelled($0, environment: environment) }
-        let plan = try SyncPlan(desired)
+        let plan = try SyncPlan(objects.map { LiveState.labelled($0, environment: environment) })
+        // Helm test hooks and the like are not part of what the environment keeps in the cluster.
+        let desired = plan.steps.map(\.object)
         var report = SyncReport(revision: options.revision)
+        report.notApplied = plan.skipped.map { "\($0.displayName) (\(HelmHook.annotation): \($0.annotation(HelmHook.annotation) ?? ""))" }
         let inventory = try await Inventory.read(client, options: options)
         // Hooks already run for this revision (recorded as each succeeds): a restart does not run them again.
         var hooksDone = try await SyncStatus.hooksSucceeded(client, options: options)

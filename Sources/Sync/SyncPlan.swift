@@ -17,18 +17,23 @@ public struct SyncPlan: Sendable {
     }
 
     public var steps: [Step]
+    /// Objects a sync never applies: Helm test hooks (run by `helm test` only) and hooks of
+    /// operations a sync has no counterpart for (delete, rollback).
+    public var skipped: [Object] = []
 
     public static let waveAnnotation = "gitops/sync-wave"
     public static let hookAnnotation = "gitops/hook"
     public static let pruneAnnotation = "gitops/prune"
-    static let helmHookAnnotation = "helm.sh/hook"
 
     /// Orders `objects` (already in Helm's install order): pre-sync hooks, then CRDs and Namespaces,
     /// then each wave in turn, then post-sync hooks; install order within each.
     public init(_ objects: [Object]) throws(SyncError) {
         var steps: [Step] = []
         for object in objects {
-            let phase = try Self.phase(of: object)
+            guard let phase = try Self.phase(of: object) else {
+                skipped.append(object)
+                continue
+            }
             var wave = 0
             if let text = object.annotation(Self.waveAnnotation) {
                 guard let number = Int(text.trimmingCharacters(in: .whitespaces)) else {
@@ -45,7 +50,8 @@ public struct SyncPlan: Sendable {
         }.map(\.element)
     }
 
-    static func phase(of object: Object) throws(SyncError) -> SyncPhase {
+    /// The phase `object` is applied in; nil for a Helm hook a sync does not run.
+    static func phase(of object: Object) throws(SyncError) -> SyncPhase? {
         if let hook = object.annotation(hookAnnotation) {
             switch hook {
             case "pre-sync": return .preSync
@@ -53,12 +59,12 @@ public struct SyncPlan: Sendable {
             default: throw SyncError.invalid("\(object.displayName): \(hookAnnotation) is '\(hook)'; use pre-sync or post-sync (\(object.provenance.location))")
             }
         }
-        if let helm = object.annotation(helmHookAnnotation) {
-            let hooks = helm.split(separator: ",").map { $0.trimmingCharacters(in: .whitespaces) }
-            if hooks.contains(where: { $0.hasPrefix("pre-") }) { return .preSync }
-            if hooks.contains(where: { $0.hasPrefix("post-") }) { return .postSync }
+        switch HelmHook.syncRole(of: object) {
+        case .preSync?: return .preSync
+        case .postSync?: return .postSync
+        case .notApplied?: return nil
+        case nil: return .main
         }
-        return .main
     }
 
     public var hooks: [Object] { steps.filter { $0.phase != .main }.map(\.object) }
@@ -101,11 +107,4 @@ public enum SyncError: Error, Sendable, CustomStringConvertible {
         default: return "Failed"
         }
     }
-}
-
-extension Object {
-    /// `metadata.annotations[name]`.
-    public func annotation(_ name: String) -> String? { content["metadata"]?["annotations"]?[name]?.stringValue }
-    /// `metadata.labels[name]`.
-    public func label(_ name: String) -> String? { content["metadata"]?["labels"]?[name]?.stringValue }
 }

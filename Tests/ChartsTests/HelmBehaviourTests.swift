@@ -135,6 +135,64 @@ import Testing
         }
     }
 
+    @Test func chartYAMLIsCheckedAsHelmChecksIt() {
+        func error(_ chartYAML: String) -> Diagnostic? {
+            let tree = MemoryFileTree(displayName: "t", files: ["c/Chart.yaml": Array(chartYAML.utf8)])
+            return (#expect(throws: DiagnosticError.self) { try ChartLoader.load(tree, path: "c") })?.diagnostics.first
+        }
+        let noVersion = error("apiVersion: v2\nname: orders-api\n")
+        #expect(noVersion?.message.hasPrefix("validation: chart.metadata.version is required") == true && noVersion?.location?.file == "c/Chart.yaml",
+                "\(String(describing: noVersion))")
+        #expect(error("name: c\nversion: 1.0.0\n")?.message.hasPrefix("validation: chart.metadata.apiVersion is required") == true)
+        let badVersion = error("apiVersion: v2\nname: c\nversion: one\n")
+        #expect(badVersion?.message.hasPrefix("validation: chart.metadata.version \"one\" is invalid") == true && badVersion?.location?.line == 3)
+        for accepted in ["1", "1.2", "v1.2.3", "1.2.3-rc.1+build.5", "0.1.0-SNAPSHOT"] {
+            let tree = MemoryFileTree(displayName: "t", files: ["c/Chart.yaml": Array("apiVersion: v2\nname: c\nversion: \(accepted)\n".utf8)])
+            #expect((try? ChartLoader.load(tree, path: "c")) != nil, "\(accepted)")
+        }
+    }
+
+    @Test func missingDependenciesAreErrorsAndFileDependenciesResolve() throws {
+        let chart = """
+            apiVersion: v2
+            name: app
+            version: 1.0.0
+            dependencies:
+              - name: common
+                version: 2.x.x
+                repository: file://../common
+              - name: postgresql
+                version: 16.2.1
+                repository: oci://registry-1.docker.io/bitnamicharts
+              - name: redis
+                version: 20.0.0
+                repository: https://charts.bitnami.com/bitnami
+
+            """
+        let files: [String: [UInt8]] = [
+            "charts/app/Chart.yaml": Array(chart.utf8),
+            "charts/app/templates/cm.yaml": Array("apiVersion: v1\nkind: ConfigMap\nmetadata: {name: {{ include \"common.name\" . }}}\n".utf8),
+            "charts/common/Chart.yaml": Array("apiVersion: v2\nname: common\nversion: 2.1.0\ntype: library\n".utf8),
+            "charts/common/templates/_names.tpl": Array("{{- define \"common.name\" -}}{{ .Release.Name }}-app{{- end -}}".utf8),
+        ]
+        let missing = #expect(throws: DiagnosticError.self) { try ChartLoader.load(MemoryFileTree(displayName: "t", files: files), path: "charts/app") }
+        let diagnostic = try #require(missing?.diagnostics.first)
+        #expect(diagnostic.message.hasPrefix("found in Chart.yaml, but missing in charts/ directory: postgresql (oci://registry-1.docker.io/bitnamicharts), redis (https://charts.bitnami.com/bitnami); run 'helm dependency build charts/app'"),
+                "\(diagnostic.message)")
+        #expect(diagnostic.location?.line == 8, "at the first missing dependency")
+
+        // Only the file:// one: resolved from the repository, its templates used.
+        let local = files.merging(["charts/app/Chart.yaml": Array(chart.components(separatedBy: "  - name: postgresql")[0].utf8)]) { $1 }
+        let loaded = try ChartLoader.load(MemoryFileTree(displayName: "t", files: local), path: "charts/app")
+        #expect(loaded.subcharts.map(\.name) == ["common"])
+        let output = try ChartRenderer.render(loaded, options: ChartRenderOptions(releaseName: "r", namespace: "n"))
+        #expect(output.map(\.content).joined().contains("name: r-app"), "\(output.map(\.content))")
+
+        let escaping = files.merging(["charts/app/Chart.yaml": Array(chart.components(separatedBy: "  - name: postgresql")[0].replacingOccurrences(of: "../common", with: "../../../common").utf8)]) { $1 }
+        let outside = #expect(throws: DiagnosticError.self) { try ChartLoader.load(MemoryFileTree(displayName: "t", files: escaping), path: "charts/app") }
+        #expect(outside?.diagnostics.first?.message.contains("is outside the repository") == true, "\(String(describing: outside))")
+    }
+
     @Test func helmTemplateOutputLayout() throws {
         let rendered = [
             RenderedTemplate(name: "c/templates/b.yaml", sourcePath: "c/templates/b.yaml",

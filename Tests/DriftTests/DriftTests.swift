@@ -111,6 +111,31 @@ import YAML
         #expect(!report.entries[0].diff.joined().contains("hunter3"))
     }
 
+    @Test func snapshotsMaskStringDataAndLastAppliedCopies() throws {
+        // As a server that keeps what was written (or an object read back from a file) holds it, with
+        // kubectl's copy of the applied Secret in an annotation.
+        let live = try Self.objects("""
+            apiVersion: v1
+            kind: Secret
+            metadata:
+              name: creds
+              namespace: shop
+              annotations:
+                kubectl.kubernetes.io/last-applied-configuration: '{"apiVersion":"v1","kind":"Secret","stringData":{"password":"hunter2"}}'
+            data: {user: YWRtaW4=}
+            stringData: {password: hunter2}
+            """).map(SecretDigests.digested)
+        let saved = JSONWriter.compact(.object(live[0].content))
+        #expect(!saved.contains("hunter2") && !saved.contains("aHVudGVyMg==") && !saved.contains("YWRtaW4=") && live[0].content["stringData"] == nil, "\(saved)")
+        let desired = try Self.objects("""
+            apiVersion: v1
+            kind: Secret
+            metadata: {name: creds, namespace: shop}
+            stringData: {password: hunter2, user: admin}
+            """)
+        #expect(Drift.compare(desired: desired, live: live) { _ in false }.entries.map(\.action) == [.unchanged])
+    }
+
     @Test func ignoreRulesFromTheEnvironmentAndTheAnnotation() throws {
         let desired = try Self.objects("""
             apiVersion: apps/v1

@@ -82,10 +82,12 @@ struct ScratchRepository {
 
     func workflow() throws -> Workflow { Workflow(repository: try repository(), author: author, committer: author) }
 
-    func promotion(releases: [String]? = nil) throws -> PromotionSource {
+    func promotion(releases: [String]? = nil, from source: String = "staging", into target: String = "production",
+                   force: Bool = false) throws -> PromotionSource {
         let repository = try repository()
-        return PromotionSource(source: "staging", target: "production",
-                               sourceSnapshot: try Snapshot(repository: repository, commit: repository.resolveCommit("main").id), releases: releases)
+        return PromotionSource(source: source, target: target,
+                               sourceSnapshot: try Snapshot(repository: repository, commit: repository.resolveCommit("main").id),
+                               releases: releases, force: force)
     }
 
     func remove() { try? FileManager.default.removeItem(atPath: path) }
@@ -113,6 +115,41 @@ struct ScratchRepository {
         let environment = String(decoding: try #require(plan.edits["environments/production/environment.yaml"]), as: UTF8.self)
         #expect(environment.contains("        log: debug   # production is quieter\n"), "\(environment)")
         #expect(plan.title == "promote staging → production: 4 values of app")
+    }
+
+    @Test func promotionsFollowTheDeclaredOrderUnlessForced() throws {
+        let scratch = try ScratchRepository()
+        defer { scratch.remove() }
+        // dev → staging → production, declared by gitops.yaml's order and production's promotion.from.
+        try scratch.write("gitops.yaml", "apiVersion: gitops/v1alpha1\nkind: Repository\npromotion:\n  order: [dev, staging, production]\n")
+        let staging = try scratch.read("environments/staging/environment.yaml")
+        try scratch.write("environments/dev/environment.yaml", staging.replacingOccurrences(of: "staging", with: "dev"))
+        try scratch.write("environments/dev/base.yaml", "replicas: 1\n")
+        try scratch.write("environments/dev/app.yaml", "image:\n  tag: '1.4.0-rc1'\n")
+        try scratch.write("environments/production/environment.yaml",
+                          try scratch.read("environments/production/environment.yaml").replacingOccurrences(of: "  releases:", with: "  promotion: {from: staging}\n  releases:"))
+        try scratch.commitAll("dev")
+        let workflow = try scratch.workflow()
+
+        let skipping = #expect(throws: PromotionError.self) { try workflow.open(scratch.promotion(from: "dev"), base: "main") }
+        #expect(skipping?.description == "production promotes from staging (spec.promotion.from in environments/production/environment.yaml), not from dev; pass --force to promote dev into production anyway (the commit says so)",
+                "\(String(describing: skipping))")
+        let backwards = #expect(throws: PromotionError.self) { try workflow.open(scratch.promotion(from: "production", into: "dev"), base: "main") }
+        #expect(backwards?.description.hasPrefix("dev comes first in promotion.order (gitops.yaml): nothing promotes into it") == true)
+        let upstream = #expect(throws: PromotionError.self) { try workflow.open(scratch.promotion(from: "production", into: "staging"), base: "main") }
+        #expect(upstream?.description.hasPrefix("staging promotes from dev (promotion.order in gitops.yaml), not from production") == true)
+        #expect(try scratch.repository().branches(prefix: "promote/").isEmpty, "a refused promotion writes nothing")
+
+        // Forced: written, and the commit says why; its branch differs from staging's promotion of the same commit.
+        let forced = try #require(try workflow.open(scratch.promotion(from: "dev", force: true), base: "main"))
+        let message = try scratch.repository().commitInfo(forced.commit).message
+        #expect(message.contains("Promotion-Forced: production promotes from staging (spec.promotion.from in environments/production/environment.yaml), not from dev"), "\(message)")
+        let regular = try #require(try workflow.open(scratch.promotion(), base: "main"))
+        #expect(forced.branch.hasPrefix("promote/production/from-dev-") && regular.branch.hasPrefix("promote/production/from-staging-")
+                && !regular.reused, "\(forced.branch) \(regular.branch)")
+        // `gitops merge` of the forced branch reads the force back from its trailer.
+        let source = try #require(try workflow.source(ofBranch: forced.branch) as? PromotionSource)
+        #expect(source.force && source.source == "dev")
     }
 
     @Test func idempotentBranchesAndNothingToPromote() throws {

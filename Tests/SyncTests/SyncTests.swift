@@ -32,6 +32,23 @@ import YAML
         #expect(plan.hooks.map(\.name) == ["migrate", "smoke"])
     }
 
+    @Test func helmTestDeleteAndRollbackHooksAreNeverApplied() throws {
+        let plan = try SyncPlan(try Self.objects("""
+            {apiVersion: v1, kind: Pod, metadata: {name: test-connection, annotations: {"helm.sh/hook": test}}}
+            ---
+            {apiVersion: v1, kind: Pod, metadata: {name: old-test, annotations: {"helm.sh/hook": test-success}}}
+            ---
+            {apiVersion: batch/v1, kind: Job, metadata: {name: cleanup, annotations: {"helm.sh/hook": pre-delete}}}
+            ---
+            {apiVersion: batch/v1, kind: Job, metadata: {name: migrate, annotations: {"helm.sh/hook": "pre-upgrade, pre-rollback"}}}
+            ---
+            {apiVersion: v1, kind: ConfigMap, metadata: {name: app}}
+            """))
+        #expect(plan.steps.map(\.object.name) == ["migrate", "app"])
+        #expect(plan.skipped.map(\.name) == ["test-connection", "old-test", "cleanup"])
+        #expect(HelmHook.isTest(try Self.objects("{apiVersion: v1, kind: Pod, metadata: {name: t, annotations: {helm.sh/hook: test}}}")[0]))
+    }
+
     @Test func badAnnotationsAreErrorsNamingTheObject() throws {
         let wave = #expect(throws: SyncError.self) {
             try SyncPlan(try Self.objects("{apiVersion: v1, kind: ConfigMap, metadata: {name: a, annotations: {gitops/sync-wave: soon}}}"))
