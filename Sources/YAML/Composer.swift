@@ -61,6 +61,7 @@ struct Composer {
             } catch {
                 var message = error.problem
                 if let context = error.context { message += " (\(context))" }
+                message = Self.explained(message, at: error.problemIndex, in: bytes, mapper: &mapper)
                 let offset = mapper.offset(ofCharacter: error.problemIndex)
                 throw diagnostic("yaml.syntax", Mark(line: error.problemLine + 1, column: error.problemColumn + 1,
                                                      offset: offset), message)
@@ -238,6 +239,18 @@ struct Composer {
             for byte in bytes { hash = (hash ^ UInt64(byte)) &* 0x0000_0100_0000_01B3 }
             return hash | 1
         }
+    }
+
+    /// libyaml's message with what a person needs: a tab named as such, a binary file called one.
+    static func explained(_ message: String, at index: Int, in bytes: [UInt8], mapper: inout OffsetMapper) -> String {
+        if SourceText(path: "", bytes: bytes).isBinary {
+            return "the file is not YAML text (it holds binary data or is not UTF-8); remove it or give it another extension"
+        }
+        let offset = mapper.offset(ofCharacter: index)
+        if offset < bytes.count, bytes[offset] == 0x09 {
+            return "a tab character where YAML expects spaces (\(message)); indent with spaces only"
+        }
+        return message
     }
 
     private func duplicate(_ key: String, at mark: Mark, first: Mark) -> Diagnostic {

@@ -29,7 +29,9 @@ final class LibYAMLParser {
         input = .allocate(capacity: max(bytes.count, 1))
         _ = input.initialize(from: bytes)
         yaml_parser_initialize(parser)
-        yaml_parser_set_encoding(parser, YAML_UTF8_ENCODING)
+        // With a byte-order mark, libyaml's own detection reads and skips it (as kubectl does);
+        // set explicitly, the mark would be read as a character.
+        if !bytes.starts(with: [0xEF, 0xBB, 0xBF]) { yaml_parser_set_encoding(parser, YAML_UTF8_ENCODING) }
         yaml_parser_set_input_string(parser, input.baseAddress, bytes.count)
     }
 

@@ -23,6 +23,36 @@ import Testing
         #expect(Array(text.utf8)[41] == UInt8(ascii: "["))
     }
 
+    @Test func aByteOrderMarkIsSkippedAsKubectlDoes() throws {
+        let bytes: [UInt8] = [0xEF, 0xBB, 0xBF] + Array("kind: ConfigMap\nname: é\n".utf8)
+        let document = try #require(try YAMLParser.parse(bytes, file: "f.yaml").first)
+        #expect(document["kind"]?.scalar == "ConfigMap")
+        let name = try #require(document["name"])
+        #expect(name.start.line == 2 && name.start.column == 7 && bytes[name.start.offset] == 0xC3, "byte offsets count the mark")
+    }
+
+    @Test func syntaxErrorsSayWhatIsWrongAndPrintBoundedMaskedExcerpts() throws {
+        func error(_ bytes: [UInt8]) -> String {
+            (#expect(throws: DiagnosticError.self) { try YAMLParser.parse(bytes, file: "f.yaml") })?.description ?? ""
+        }
+        let tab = error(Array("metadata:\n\tname: a\n".utf8))
+        #expect(tab.hasPrefix("f.yaml:2:1: error: a tab character where YAML expects spaces") && tab.contains("indent with spaces only"), "\(tab)")
+        // A Secret's file: the location and the problem, the value masked.
+        let secret = error(Array("apiVersion: v1\nkind: Secret\nstringData:\n  password: \"hunter2\n".utf8))
+        #expect(!secret.contains("hunter2") && secret.contains("f.yaml:"), "\(secret)")
+        let secretKey = error(Array("kind: Secret\nstringData:\n  password: hunter2: x\n".utf8))
+        #expect(!secretKey.contains("hunter2") && secretKey.contains("  password: ***"), "\(secretKey)")
+        // A binary file named .yaml: no bytes echoed.
+        let binary = error([0x7F, 0x45, 0x4C, 0x46, 0x02, 0x01, 0x00, 0x00, 0xFF, 0x10, 0x0A, 0x03])
+        #expect(binary == "f.yaml:1:1: error: the file is not YAML text (it holds binary data or is not UTF-8); remove it or give it another extension", "\(binary)")
+        // A 40 KB line: a window around the column, not the whole line.
+        let long = error(Array(("data: {a: " + String(repeating: "x", count: 40_000) + "]]}\n").utf8))
+        let lines = long.split(separator: "\n", omittingEmptySubsequences: false)
+        #expect(lines.count == 3 && lines[1].count <= SourceText.excerptWidth + 2 && lines[1].hasPrefix("…"), "\(long.count)")
+        let caret = try #require(lines[2].firstIndex(of: "^"))
+        #expect(Array(lines[1])[lines[2].distance(from: lines[2].startIndex, to: caret)] == "]", "the caret still points at the problem")
+    }
+
     @Test func marksAreNotPartOfEquality() throws {
         let a = try YAMLParser.parse("k: v\n", file: "a")
         let b = try YAMLParser.parse("\n\n  k:    v\n", file: "b")
@@ -72,7 +102,7 @@ import Testing
 
     @Test func tabIndentationError() {
         let error = #expect(throws: DiagnosticError.self) { try YAMLParser.parse("a:\n\tb: 1\n", file: "x.yaml") }
-        #expect(error?.description.hasPrefix("x.yaml:2:1: error: found character that cannot start any token") == true)
+        #expect(error?.description.hasPrefix("x.yaml:2:1: error: a tab character where YAML expects spaces (found character that cannot start any token") == true)
     }
 
     @Test func duplicateKeysAreErrorsNamingBothPlaces() {
