@@ -76,12 +76,18 @@ public struct EnvironmentChecker: Sendable {
         policyCheck = PolicyCheck(policies: try PolicyLoader.load(tree, folders: model.settings.policyPaths))
     }
 
-    /// Renders and checks the environments `names` (in parallel). Render errors are thrown.
-    public func check(_ names: [String]) throws(DiagnosticError) -> CheckReport {
+    /// Renders and checks the environments `names` (in parallel). An environment that does not load
+    /// or render is reported as error findings (the rule is the problem's code, such as
+    /// `yaml.syntax` or `chart.version`), so every output format carries them.
+    public func check(_ names: [String]) -> CheckReport {
         let check = SchemaCheck(catalog: catalog, strict: strict)
         let results = ParallelResults<Result<(objects: Int, findings: [Finding]), DiagnosticError>>(count: names.count)
         let model = self.model, renderer = self.renderer
         DispatchQueue.concurrentPerform(iterations: names.count) { index in
+            if let broken = model.brokenEnvironment(named: names[index]) {
+                results[index] = .failure(DiagnosticError(broken.problems))
+                return
+            }
             guard let environment = model.environment(named: names[index]) else { return }
             results[index] = Result { () throws(DiagnosticError) -> (objects: Int, findings: [Finding]) in
                 let objects = try renderer.render(environment).objects
@@ -89,19 +95,17 @@ public struct EnvironmentChecker: Sendable {
             }
         }
         var report = CheckReport(environments: names.count, objects: 0, findings: crdFindings)
-        var renderErrors: [Diagnostic] = []
-        for result in results.values {
+        for (name, result) in zip(names, results.values) {
             switch result {
             case .success(let (count, found)):
                 report.objects += count
                 report.findings += found
             case .failure(let error):
-                renderErrors += error.diagnostics
+                report.findings += error.diagnostics.map { Finding(diagnostic: $0, environment: name) }
             case nil:
                 break
             }
         }
-        if !renderErrors.isEmpty { throw DiagnosticError(renderErrors) }
         report.findings.sort(by: Finding.ordered)
         return report
     }

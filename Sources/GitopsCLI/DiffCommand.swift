@@ -89,7 +89,7 @@ struct DiffCommand: ParsableCommand {
         let folder = repository.repo ?? FileManager.default.currentDirectoryPath
         let git = try Repository(discoveringFrom: folder)
         let tree = try git.tree(at: revision)
-        let model = try RepositoryLoader.load(from: tree)
+        let model = try RepositoryLoader.loadEach(from: tree)
         guard let environment = model.environment(named: name) else { return [] }
         return try Renderer(tree: tree, renderTime: repository.renderTime(of: tree), seedSecret: RandomSeed.secret)
             .render(environment).objects

@@ -46,24 +46,37 @@ struct RepositoryOptions: ParsableArguments {
         return Date()
     }
 
-    /// The checked repository model of the file tree.
+    /// The checked repository model of the file tree, each environment loaded on its own (broken
+    /// ones are listed in `broken`; problems of gitops.yaml are errors).
     func load() throws -> (any FileTree, EnvironmentRepository) {
         let tree = try fileTree()
-        return (tree, try RepositoryLoader.load(from: tree))
+        return (tree, try RepositoryLoader.loadEach(from: tree))
     }
 
-    /// The repository and its environment `name`, or an error listing the known ones.
+    /// The repository and its environment `name`, or an error listing the known ones. Another
+    /// environment's broken files are a warning: they do not stop a command about this one.
     func load(environment name: String) throws -> (any FileTree, EnvironmentRepository, Environment) {
         let (tree, model) = try load()
-        return (tree, model, try Self.environment(name, in: model, tree: tree))
+        let environment = try Self.environment(name, in: model, tree: tree)
+        Self.warnAboutBroken(model, except: [name])
+        return (tree, model, environment)
     }
 
+    /// Environment `name`: its own errors thrown as they are, an unknown name listing the known ones.
     static func environment(_ name: String, in model: EnvironmentRepository, tree: any FileTree) throws -> Environment {
+        if let broken = model.brokenEnvironment(named: name) { throw DiagnosticError(broken.problems) }
         guard let environment = model.environment(named: name) else {
-            let known = model.environments.map(\.name).joined(separator: ", ")
+            let known = (model.environments.map(\.name) + model.broken.map(\.name)).sorted().joined(separator: ", ")
             throw CommandFailure("no environment '\(name)' in the \(tree.displayName); known environments: \(known.isEmpty ? "none" : known)")
         }
         return environment
+    }
+
+    /// One warning per broken environment other than `except`.
+    static func warnAboutBroken(_ model: EnvironmentRepository, except: Set<String>) {
+        for broken in model.broken where !except.contains(broken.name) {
+            Output.error("warning: \(broken.summary); left out (gitops validate \(broken.name) lists every problem)")
+        }
     }
 }
 

@@ -68,8 +68,11 @@ struct SyncCommand: ParsableCommand {
 
     func run() throws {
         guard once else { return try serve() }
-        let (tree, model, environment) = try load()
+        let (tree, model) = try load()
         let revision = (tree as? GitTree)?.commit.id ?? "working tree"
+        if let broken = model.brokenEnvironment(named: environment) { try block(revision, broken) }
+        let environment = try RepositoryOptions.environment(self.environment, in: model, tree: tree)
+        RepositoryOptions.warnAboutBroken(model, except: [environment.name])
         let client = try cluster.client(for: environment)
         // SIGTERM or SIGINT: the object in progress is finished, the status records the stop.
         let stop = StopFlag()
@@ -116,19 +119,39 @@ struct SyncCommand: ParsableCommand {
         return .local(path: repository.repo ?? FileManager.default.currentDirectoryPath, revision: repository.revision ?? "HEAD")
     }
 
-    /// The tree, model and environment to sync now: with `--repo-url`, the branch's tip just
-    /// fetched; else the local repository (its working tree unless `--revision` names a commit).
-    func load() throws -> (any FileTree, EnvironmentRepository, Environment) {
-        guard repoUrl != nil else { return try repository.load(environment: environment) }
+    /// The tree and model to sync now: with `--repo-url`, the branch's tip just fetched; else the
+    /// local repository (its working tree unless `--revision` names a commit).
+    func load() throws -> (any FileTree, EnvironmentRepository) {
+        guard repoUrl != nil else { return try repository.load() }
         let latest = try loadLatest()
-        return (latest.tree, latest.model, latest.environment)
+        return (latest.tree, latest.model)
     }
 
-    /// The source's latest commit, read: the repository (kept open for the job), tree, model and environment.
+    /// A revision whose own environment.yaml has errors: recorded as Blocked in the cluster (when
+    /// the file still names its namespace) and reported; exits 1 as a failed gate does.
+    func block(_ revision: String, _ broken: BrokenEnvironment) throws -> Never {
+        guard let partial = broken.partial, !partial.namespace.isEmpty else { throw DiagnosticError(broken.problems) }
+        Output.error(DiagnosticError(broken.problems).description)
+        let message = "revision \(revision.count == 40 ? String(revision.prefix(7)) : revision) blocked: \(broken.summary)"
+        let client = try cluster.client(for: partial)
+        var options = SyncOptions(environment: partial.name, namespace: partial.namespace, revision: revision)
+        apply(to: &options)
+        let pass = SyncPass(client: client, options: options)
+        try? Blocking.run { await pass.recordBlocked(message) }
+        Output.error("error: \(message); nothing was applied")
+        throw ExitCode(1)
+    }
+
+    /// The source's latest commit, read: the repository (kept open for the job), tree, model and
+    /// the environment (what could be read of it when its file is broken: the job starts and
+    /// blocks that revision rather than exiting).
     func loadLatest() throws -> (repository: Repository, tree: GitTree, model: EnvironmentRepository, environment: Environment) {
         let (fetched, commit) = try source.latest()
         let tree = try fetched.tree(at: commit)
-        let model = try RepositoryLoader.load(from: tree)
+        let model = try RepositoryLoader.loadEach(from: tree)
+        if let partial = model.brokenEnvironment(named: environment)?.partial, !partial.namespace.isEmpty {
+            return (fetched, tree, model, partial)
+        }
         return (fetched, tree, model, try RepositoryOptions.environment(environment, in: model, tree: tree))
     }
 

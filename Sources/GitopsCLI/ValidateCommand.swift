@@ -47,13 +47,15 @@ struct ValidateCommand: ParsableCommand {
         let (tree, model) = try repository.load()
         let names: [String]
         if all {
-            names = model.environments.map(\.name)
+            // Every environment, the broken ones included: their problems are error findings.
+            names = (model.environments.map(\.name) + model.broken.map(\.name)).sorted()
         } else if environments.isEmpty {
             throw CommandFailure("name the environments to check, or pass --all")
         } else {
             names = environments
+            for name in names where model.brokenEnvironment(named: name) == nil { _ = try RepositoryOptions.environment(name, in: model, tree: tree) }
+            RepositoryOptions.warnAboutBroken(model, except: Set(names))
         }
-        for name in names { _ = try RepositoryOptions.environment(name, in: model, tree: tree) }
         let checker: EnvironmentChecker
         do {
             checker = try EnvironmentChecker(tree: tree, model: model, renderTime: repository.renderTime(of: tree), seedSecret: RandomSeed.secret,
@@ -61,7 +63,7 @@ struct ValidateCommand: ParsableCommand {
         } catch let error as CheckSetupError {
             throw CommandFailure(error.description)
         }
-        let report = try checker.check(names)
+        let report = checker.check(names)
         let findings = report.findings
         switch output {
         case .text:
@@ -102,7 +104,7 @@ enum FindingsSARIF {
             return .object([
                 "ruleId": .string(finding.rule),
                 "level": .string(finding.severity == .error ? "error" : "warning"),
-                "message": .object(["text": .string("\(finding.message) (\(subject))")]),
+                "message": .object(["text": .string(finding.message + (subject.isEmpty ? "" : " (\(subject))"))]),
                 "locations": .array([.object(["physicalLocation": .object([
                     "artifactLocation": .object(["uri": .string(finding.location.file)]),
                     "region": .object(["startLine": .int(Int64(finding.location.line)),
@@ -130,7 +132,11 @@ enum FindingsSARIF {
         case "schema.missing": return "No schema is known for the object's kind."
         case "schema.crd": return "A CustomResourceDefinition's schema cannot be used."
         case "schema.unreadable": return "A schema file cannot be read or resolved."
-        default: return "Policy rule \(rule)."
+        case _ where rule.hasPrefix("yaml."): return "The file is not valid YAML."
+        case _ where rule.hasPrefix("model."): return "environment.yaml or gitops.yaml is not valid."
+        case _ where rule.hasPrefix("chart.") || rule.hasPrefix("template.") || rule.hasPrefix("render."):
+            return "The environment does not render."
+        default: return rule.contains("/") ? "Policy rule \(rule)." : "The environment does not load or render (\(rule))."
         }
     }
 }

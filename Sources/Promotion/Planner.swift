@@ -17,9 +17,11 @@ public enum PromotionPlanner {
                             targetTree: any FileTree, targetModel: EnvironmentRepository,
                             releases only: [String]? = nil, force: Bool = false) throws -> PromotionPlan {
         guard let sourceEnvironment = sourceModel.environment(named: source) else {
+            if let broken = sourceModel.brokenEnvironment(named: source) { throw PromotionError("at the source revision, \(broken.summary)") }
             throw PromotionError("no environment '\(source)' at the source revision")
         }
         guard let targetEnvironment = targetModel.environment(named: target) else {
+            if let broken = targetModel.brokenEnvironment(named: target) { throw PromotionError("on the base branch, \(broken.summary)") }
             throw PromotionError("no environment '\(target)' on the base branch")
         }
         if !force, let problem = orderProblem(source: source, target: targetEnvironment, settings: targetModel.settings) {

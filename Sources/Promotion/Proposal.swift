@@ -33,7 +33,7 @@ public struct Snapshot: Sendable {
     public init(repository: Repository, commit: String) throws {
         self.commit = commit
         tree = try repository.tree(at: commit)
-        model = try RepositoryLoader.load(from: tree)
+        model = try RepositoryLoader.loadEach(from: tree)
     }
 }
 

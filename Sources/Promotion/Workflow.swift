@@ -251,7 +251,7 @@ public struct Workflow: Sendable {
     /// The target environment's render before and after the change.
     func renderDiff(_ environment: String, before: Snapshot, afterTree tree: String) throws -> DriftReport {
         let afterTree = try repository.tree(id: tree, label: "the proposed change", time: Date().timeIntervalSince1970)
-        let afterModel = try RepositoryLoader.load(from: afterTree)
+        let afterModel = try RepositoryLoader.loadEach(from: afterTree)
         let time = Date(timeIntervalSince1970: before.tree.commit.time)
         let old = try before.model.environment(named: environment).map {
             try Renderer(tree: before.tree, renderTime: time, seedSecret: seedSecret).render($0).objects

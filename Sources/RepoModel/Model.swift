@@ -4,15 +4,38 @@ import YAML
 /// The loaded, checked contents of an environments repository.
 public struct EnvironmentRepository: Sendable {
     public var settings: RepositorySettings
-    /// Environments sorted by name.
+    /// Environments sorted by name (the ones that load without an error).
     public var environments: [Environment]
+    /// Environments whose files have errors, sorted by name: left out of `environments`, so that one
+    /// broken environment does not stop commands about the others.
+    public var broken: [BrokenEnvironment]
 
-    public init(settings: RepositorySettings, environments: [Environment]) {
+    public init(settings: RepositorySettings, environments: [Environment], broken: [BrokenEnvironment] = []) {
         self.settings = settings
         self.environments = environments
+        self.broken = broken
     }
 
     public func environment(named name: String) -> Environment? { environments.first { $0.name == name } }
+
+    public func brokenEnvironment(named name: String) -> BrokenEnvironment? { broken.first { $0.name == name } }
+}
+
+/// An environment whose `environment.yaml` (or folder) has errors.
+public struct BrokenEnvironment: Sendable {
+    /// The folder name under `environments/`.
+    public var name: String
+    public var problems: [Diagnostic]
+    /// What could be read of it (its namespace and cluster, for recording a blocked sync), when the
+    /// file parsed at all.
+    public var partial: Environment?
+
+    /// `environment 'dev' does not load (2 errors, the first: FILE:7:14: ...)`.
+    public var summary: String {
+        let errors = problems.filter { $0.severity == .error }
+        let first = errors.first.map { d in (d.location.map { "\($0): " } ?? "") + d.message } ?? "unknown problem"
+        return "environment '\(name)' does not load (\(errors.count) error\(errors.count == 1 ? "" : "s"), the first: \(first))"
+    }
 }
 
 /// `gitops.yaml`: optional repository-wide settings.

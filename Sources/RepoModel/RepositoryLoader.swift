@@ -7,8 +7,25 @@ public enum RepositoryLoader {
     public static let apiVersion = "gitops/v1alpha1"
     public static let environmentsFolder = "environments"
 
+    /// The repository with every environment; any problem anywhere is an error (for `--all`).
     public static func load(from tree: any FileTree) throws(DiagnosticError) -> EnvironmentRepository {
+        let model = try loadEach(from: tree)
+        guard model.broken.isEmpty else {
+            var collector = DiagnosticCollector()
+            for broken in model.broken { for d in broken.problems { collector.append(d) } }
+            collector.sortByLocation()
+            throw DiagnosticError(collector.diagnostics)
+        }
+        return model
+    }
+
+    /// The repository with each environment loaded on its own: an environment whose files have
+    /// errors is left out and listed in `broken`, so commands about the others go on. Problems of
+    /// the repository itself (gitops.yaml, the environments/ folder) are errors for everyone.
+    public static func loadEach(from tree: any FileTree) throws(DiagnosticError) -> EnvironmentRepository {
         var collector = DiagnosticCollector()
+        var problems: [String: [Diagnostic]] = [:]
+        var partial: [String: Environment] = [:]
         var settings = RepositorySettings()
         var settingsNodes: [String: Node] = [:]
         if let (loaded, nodes, diagnostics) = loadSettings(tree) {
@@ -32,21 +49,24 @@ public enum RepositoryLoader {
                     guard try tree.kind(of: folder) == .directory else { continue }
                     exists = try tree.exists(file)
                 } catch {
-                    collector.error("model.read", at: SourceLocation(file: file, line: 1, column: 1),
-                                    "\(error); environments must live inside the repository")
+                    problems[entry.name, default: []].append(Diagnostic(code: "model.read", location: SourceLocation(file: file, line: 1, column: 1),
+                                                                        message: "\(error); environments must live inside the repository"))
                     continue
                 }
                 guard exists else {
-                    collector.error("model.noEnvironmentFile", at: SourceLocation(file: folder, line: 1, column: 1),
-                                    "folder '\(folder)' has no environment.yaml; add one or move the folder out of environments/")
+                    problems[entry.name, default: []].append(Diagnostic(code: "model.noEnvironmentFile", location: SourceLocation(file: folder, line: 1, column: 1),
+                                                                        message: "folder '\(folder)' has no environment.yaml; add one or move the folder out of environments/"))
                     continue
                 }
                 let loader = EnvironmentLoader(tree: tree, folderName: entry.name, file: file)
-                if let (environment, specNode) = loader.load() {
+                let loaded = loader.load()
+                if loader.diagnostics.contains(where: { $0.severity == .error }) {
+                    problems[entry.name, default: []] += loader.diagnostics
+                    partial[entry.name] = loaded?.0
+                } else if let (environment, specNode) = loaded {
                     environments.append(environment)
                     environmentNodes[environment.name] = (specNode, loader.sourceText!)
                 }
-                for d in loader.diagnostics { collector.append(d) }
             }
         } catch let error as DiagnosticError {
             for d in error.diagnostics { collector.append(d) }
@@ -54,39 +74,55 @@ public enum RepositoryLoader {
             collector.error("model.read", at: SourceLocation(file: environmentsFolder, line: 1, column: 1), "\(error)")
         }
 
-        checkPromotions(environments, nodes: environmentNodes, into: &collector)
-        let names = Set(environments.map(\.name))
+        // An environment that is there but broken is not "missing" for the checks below.
+        let present = Set(environments.map(\.name)).union(partial.keys).union(problems.keys.filter { name in
+            !problems[name]!.contains { $0.code == "model.noEnvironmentFile" }
+        })
+        for (name, diagnostics) in checkPromotions(environments, present: present, nodes: environmentNodes) {
+            problems[name, default: []] += diagnostics
+        }
         if let orderNode = settingsNodes["promotion.order"], let items = orderNode.items {
-            for (name, item) in zip(settings.promotionOrder, items) where !names.contains(name) {
+            for (name, item) in zip(settings.promotionOrder, items) where !present.contains(name) {
                 collector.error("model.unknownEnvironment", at: item.location("gitops.yaml"),
                                 "promotion.order names '\(name)', but there is no environments/\(name)/environment.yaml")
             }
         }
         collector.sortByLocation()
         try collector.throwIfErrors()
-        return EnvironmentRepository(settings: settings, environments: environments.sorted { $0.name < $1.name })
+        let broken = problems.filter { $0.value.contains { $0.severity == .error } }
+        let brokenEnvironments = broken.keys.sorted().map { name in
+            var sorted = DiagnosticCollector()
+            for d in broken[name]! { sorted.append(d) }
+            sorted.sortByLocation()
+            return BrokenEnvironment(name: name, problems: sorted.diagnostics, partial: partial[name] ?? environments.first { $0.name == name })
+        }
+        return EnvironmentRepository(settings: settings,
+                                     environments: environments.filter { broken[$0.name] == nil }.sorted { $0.name < $1.name },
+                                     broken: brokenEnvironments)
     }
 
-    /// `spec.promotion.from` must name another environment, without cycles.
-    private static func checkPromotions(_ environments: [Environment], nodes: [String: (Node, SourceText)],
-                                        into collector: inout DiagnosticCollector) {
+    /// `spec.promotion.from` must name another environment (`present`: there, even if broken),
+    /// without cycles; the problems by environment.
+    private static func checkPromotions(_ environments: [Environment], present: Set<String>,
+                                        nodes: [String: (Node, SourceText)]) -> [String: [Diagnostic]] {
+        var problems: [String: [Diagnostic]] = [:]
         let byName = Dictionary(environments.map { ($0.name, $0) }, uniquingKeysWith: { a, _ in a })
         for environment in environments {
             guard let source = environment.promotionSource, let (spec, text) = nodes[environment.name] else { continue }
             let node = spec["promotion"]?["from"] ?? spec
             let location = node.location(environment.file)
             if source == environment.name {
-                collector.append(text.diagnostic("model.promotion", at: location,
-                                                 "environment '\(source)' cannot promote from itself"))
-            } else if byName[source] == nil {
-                collector.append(text.diagnostic("model.promotion", at: location,
-                                                 "promotion.from names '\(source)', but there is no environments/\(source)/environment.yaml; known: \(byName.keys.sorted().joined(separator: ", "))"))
-            } else {
+                problems[environment.name, default: []].append(text.diagnostic("model.promotion", at: location,
+                                                                               "environment '\(source)' cannot promote from itself"))
+            } else if !present.contains(source) {
+                problems[environment.name, default: []].append(text.diagnostic("model.promotion", at: location,
+                                                 "promotion.from names '\(source)', but there is no environments/\(source)/environment.yaml; known: \(present.sorted().joined(separator: ", "))"))
+            } else if byName[source] != nil {
                 var seen: [String] = [environment.name]
                 var current = source
                 while let next = byName[current] {
                     if seen.contains(current) {
-                        collector.append(text.diagnostic("model.promotion", at: location,
+                        problems[environment.name, default: []].append(text.diagnostic("model.promotion", at: location,
                                                          "promotions form a cycle: \((seen + [current]).joined(separator: " ← "))"))
                         break
                     }
@@ -96,6 +132,7 @@ public enum RepositoryLoader {
                 }
             }
         }
+        return problems
     }
 
     private static func loadSettings(_ tree: any FileTree) -> (RepositorySettings, [String: Node], [Diagnostic])? {

@@ -37,6 +37,8 @@ public final class SyncService: @unchecked Sendable {
     public private(set) var lastApplied: String?
     public private(set) var lastRefused: String?
     private var resumed = false
+    /// The environment's namespace at the last revision that loaded (where its status lives).
+    private var knownNamespace: String?
     /// The repository (or fetch cache), opened once and polled from then on.
     private var opened: Repository?
     /// The objects of the last revision that passed the gates (self-heal resyncs reuse them).
@@ -114,6 +116,21 @@ public final class SyncService: @unchecked Sendable {
         log.info("resuming from the recorded status", revision: revision, ["result": status["result"] ?? "?"])
     }
 
+    /// Refuses a revision whose own environment.yaml has errors: logged, recorded as Blocked in
+    /// the status (in the namespace the file still names, else the last one known), counted.
+    private func refuse(_ commit: String, broken: BrokenEnvironment, started: Date) {
+        lastRefused = commit
+        let message = "revision \(commit.prefix(7)) blocked: \(broken.summary)"
+        log.error("revision refused; the last good revision stays applied", revision: commit,
+                  ["error": message, "findings": broken.problems.prefix(5).map(\.description).joined(separator: "; "), "lastApplied": lastApplied ?? "none"])
+        let namespace = broken.partial.map(\.namespace).flatMap { $0.isEmpty ? nil : $0 } ?? knownNamespace
+        if let namespace {
+            let options = SyncOptions(environment: configuration.environment, namespace: namespace, revision: commit)
+            try? Blocking.run { await SyncPass(client: self.client, options: options).recordBlocked(message) }
+        }
+        metrics.recordSync(result: "Blocked", seconds: Date().timeIntervalSince(started), report: nil, revision: commit)
+    }
+
     /// The revision's objects when it renders and passes the gates; otherwise nil, with the
     /// revision refused, logged, recorded in the status and counted.
     private func prepare(tree: GitTree, model: EnvironmentRepository, environment: Environment, commit: String,
@@ -142,10 +159,16 @@ public final class SyncService: @unchecked Sendable {
         let short = String(commit.prefix(7))
         if alreadyHandled(commit) { return }
         let tree = try repository.tree(at: commit)
-        let model = try RepositoryLoader.load(from: tree)
+        let model = try RepositoryLoader.loadEach(from: tree)
+        // Another environment's broken files never stop this one; its own block the revision.
+        if let broken = model.brokenEnvironment(named: configuration.environment) {
+            refuse(commit, broken: broken, started: started)
+            return
+        }
         guard let environment = model.environment(named: configuration.environment) else {
             throw SyncError.invalid("no environment '\(configuration.environment)' at \(short)")
         }
+        knownNamespace = environment.namespace
         if !resumed {
             resumed = true
             resume(namespace: environment.namespace)

@@ -33,10 +33,19 @@ public struct Finding: Sendable, Hashable, CustomStringConvertible {
         self.environment = environment
     }
 
-    /// `file:line:col: error: [rule] message (Kind namespace/name, field.path)`.
+    /// A problem that kept an environment from loading or rendering (a YAML syntax error, a
+    /// broken chart): the rule is its code.
+    public init(diagnostic: Diagnostic, environment: String) {
+        self.init(severity: diagnostic.severity == .error ? .error : .warning,
+                  location: diagnostic.location ?? SourceLocation(file: "environments/\(environment)/environment.yaml", line: 1, column: 1),
+                  rule: diagnostic.code, message: diagnostic.message, object: "", environment: environment)
+    }
+
+    /// `file:line:col: error: [rule] message (Kind namespace/name, field.path)`; without the
+    /// parenthesis for a problem that is about no object.
     public var description: String {
         let subject = path.elements.isEmpty ? object : "\(object), \(path)"
-        return "\(location.file):\(location.line):\(location.column): \(severity.rawValue): [\(rule)] \(message) (\(subject))"
+        return "\(location.file):\(location.line):\(location.column): \(severity.rawValue): [\(rule)] \(message)" + (subject.isEmpty ? "" : " (\(subject))")
     }
 
     /// How findings are listed: by file, line, column, then rule.
