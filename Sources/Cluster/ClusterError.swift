@@ -8,12 +8,14 @@ public enum ClusterError: Error, Sendable, CustomStringConvertible {
     /// TLS failed (the certificate is not trusted, the name does not match): not retried.
     case tls(String)
     case timeout(String)
+    /// A stop was asked for (SIGTERM): requests in flight were abandoned.
+    case interrupted(String)
     /// The API server answered with a failure `Status`.
     case api(APIError)
 
     public var description: String {
         switch self {
-        case .configuration(let message), .transport(let message), .timeout(let message), .tls(let message): return message
+        case .configuration(let message), .transport(let message), .timeout(let message), .tls(let message), .interrupted(let message): return message
         case .credentials(let message): return "credentials: " + message
         case .api(let error): return error.description
         }
@@ -24,7 +26,7 @@ public enum ClusterError: Error, Sendable, CustomStringConvertible {
         switch self {
         case .transport, .timeout: return true
         case .api(let error): return error.isTransient
-        case .configuration, .credentials, .tls: return false
+        case .configuration, .credentials, .tls, .interrupted: return false
         }
     }
 }

@@ -11,6 +11,8 @@ public struct ClusterConnection: Sendable {
     /// The context's namespace (default `default`).
     public var namespace: String
     public var credentials: Credentials
+    /// The kubeconfig context it came from (`in-cluster` for the service account), for messages.
+    public var context: String? = nil
 
     /// The in-cluster service account: `KUBERNETES_SERVICE_HOST`/`PORT`, the mounted CA, and the
     /// token file (re-read when it rotates).
@@ -25,7 +27,7 @@ public struct ClusterConnection: Sendable {
         let namespace = FileManager.default.contents(atPath: accountFolder + "/namespace")
             .map { String(decoding: $0, as: UTF8.self).trimmingCharacters(in: .whitespacesAndNewlines) } ?? "default"
         return ClusterConnection(server: url, caCertificates: ca, insecureSkipTLSVerify: false, tlsServerName: nil, namespace: namespace,
-                                 credentials: Credentials(kind: .tokenFile(accountFolder + "/token")))
+                                 credentials: Credentials(kind: .tokenFile(accountFolder + "/token")), context: "in-cluster")
     }
 }
 

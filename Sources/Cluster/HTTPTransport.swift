@@ -24,6 +24,8 @@ final class HTTPTransport: Sendable {
     private let secure: Bool
     private let baseTLS: TLSConfiguration
     private let pool = NIOLockedValueBox<[PooledConnection]>([])
+    /// Abandons every wait when a stop is asked for.
+    let interruption = Interruption()
 
     init(connection: ClusterConnection) throws(ClusterError) {
         self.connection = connection
@@ -67,14 +69,23 @@ final class HTTPTransport: Sendable {
         let channel = connection.channel
         let head = requestHead(method, target, headers.merging(["content-length": String(body.count)]) { $1 })
         let server = self.connection.server.absoluteString
+        let interruption = self.interruption
         let future: EventLoopFuture<HTTPReply> = channel.eventLoop.flatSubmit { [head] in
             let promise = channel.eventLoop.makePromise(of: HTTPReply.self)
             connection.collector.expect(promise)
             let deadline = channel.eventLoop.scheduleTask(in: timeout) {
-                promise.fail(ClusterError.timeout("no answer from \(server) within \(timeout.nanoseconds / 1_000_000_000) s"))
+                promise.fail(ClusterError.timeout("no answer from \(server) within \(Self.seconds(timeout)) s"))
                 channel.close(promise: nil)
             }
-            promise.futureResult.whenComplete { _ in deadline.cancel() }
+            // A stop request abandons the wait (the TLS handshake, the answer's head or body) at once.
+            let token = interruption.register {
+                promise.fail(ClusterError.interrupted("stopped on request while waiting for \(server)"))
+                channel.close(promise: nil)
+            }
+            promise.futureResult.whenComplete { _ in
+                deadline.cancel()
+                interruption.unregister(token)
+            }
             channel.write(HTTPClientRequestPart.head(head), promise: nil)
             if !body.isEmpty { channel.write(HTTPClientRequestPart.body(.byteBuffer(channel.allocator.buffer(bytes: body))), promise: nil) }
             channel.writeAndFlush(HTTPClientRequestPart.end(nil), promise: nil)
@@ -142,8 +153,32 @@ final class HTTPTransport: Sendable {
         return head
     }
 
-    /// A new connection: TLS (when https), HTTP/1.1, then `handler` for the responses.
+    /// `timeout` in whole seconds, at least 1, for messages.
+    static func seconds(_ timeout: TimeAmount) -> Int64 { max(1, (timeout.nanoseconds + 500_000_000) / 1_000_000_000) }
+
+    /// A new connection: TLS (when https), HTTP/1.1, then `handler` for the responses; abandoned
+    /// when a stop is asked for.
     private func connect(tls: TLSConfiguration, timeout: TimeAmount, handler: some ChannelInboundHandler & Sendable) async throws -> Channel {
+        let server = connection.server.absoluteString
+        let eventLoop = group.next()
+        let promise = eventLoop.makePromise(of: Channel.self)
+        let token = interruption.register {
+            promise.fail(ClusterError.interrupted("stopped on request while connecting to \(server)"))
+        }
+        let attempt = makeConnection(tls: tls, timeout: timeout, handler: handler)
+        attempt.whenSuccess { channel in
+            promise.futureResult.whenComplete { result in
+                // Abandoned meanwhile: the late connection is closed.
+                if case .failure = result { channel.close(promise: nil) }
+            }
+            promise.succeed(channel)
+        }
+        attempt.whenFailure { promise.fail($0) }
+        defer { interruption.unregister(token) }
+        return try await promise.futureResult.get()
+    }
+
+    private func makeConnection(tls: TLSConfiguration, timeout: TimeAmount, handler: some ChannelInboundHandler & Sendable) -> EventLoopFuture<Channel> {
         let sniHost = tlsServerName
         let bootstrap = ClientBootstrap(group: group)
             .connectTimeout(timeout)
@@ -157,7 +192,7 @@ final class HTTPTransport: Sendable {
                     try channel.pipeline.syncOperations.addHandler(handler)
                 }
             }
-        return try await bootstrap.connect(host: host, port: port).get()
+        return bootstrap.connect(host: host, port: port)
     }
 
     private func checkIn(_ connection: PooledConnection) {
@@ -191,10 +226,23 @@ final class HTTPTransport: Sendable {
         if let tls = error as? NIOSSLError { return "TLS with \(server) failed: \(tls)" }
         if let tls = error as? BoringSSLError { return "TLS with \(server) failed: \(tls)" }
         if let connect = error as? NIOConnectionError {
-            return "cannot connect to \(server): \(connect.connectionErrors.first.map { "\($0.error)" } ?? "\(connect)")"
+            return "cannot connect to \(server): \(connect.connectionErrors.first.map { reason(of: $0.error) } ?? "\(connect)")"
         }
+        if let io = error as? IOError { return "the connection to \(server) failed: \(reason(of: io))" }
         if error is ChannelError { return "the connection to \(server) failed: \(error)" }
         return "the request to \(server) failed: \(error)"
+    }
+}
+
+extension HTTPTransport {
+    /// An error's cause in a few plain words: the system's text for an errno (`Connection
+    /// refused`), not NIO's nested description.
+    static func reason(of error: Error) -> String {
+        if let io = error as? IOError { return String(cString: strerror(io.errnoCode)) }
+        if error is ChannelError, case ChannelError.connectTimeout(let amount) = error as! ChannelError {
+            return "no connection within \(seconds(amount)) s"
+        }
+        return "\(error)"
     }
 }
 

@@ -21,7 +21,8 @@ public final class KubeClient: Sendable {
     /// - Parameters:
     ///   - qps, burst: client-side throttling; 0 (the default, as kubectl) leaves throttling to the
     ///     server's priority and fairness, whose 429 answers are honoured with their `Retry-After`.
-    ///   - timeout: per request, connecting included.
+    ///   - timeoutSeconds: per attempt: connecting, the TLS handshake and the whole answer must fit
+    ///     in it. A call's retries and backoffs all fit in twice that.
     public init(connection: ClusterConnection, qps: Double = 0, burst: Int = 100, retry: RetryPolicy = RetryPolicy(),
                 timeoutSeconds: Int = 30) throws(ClusterError) {
         self.connection = connection
@@ -35,6 +36,14 @@ public final class KubeClient: Sendable {
                                    method: "GET", target: path, body: [], contentType: nil).value
         }
     }
+
+    /// Abandons every request in flight at once (SIGTERM): each fails with
+    /// `ClusterError.interrupted`. Later requests get a deadline of a few seconds and no retries,
+    /// so a stopping sync can still record its status without hanging on a dead server.
+    public func interrupt() { transport.interruption.stop() }
+
+    /// Whether `interrupt()` was called.
+    public var isInterrupted: Bool { transport.interruption.isStopped }
 
     // MARK: Discovery
 
@@ -128,8 +137,22 @@ public final class KubeClient: Sendable {
 
     // MARK: Requests
 
+    /// The deadline of a call once a stop was asked for.
+    static let stoppingTimeout: TimeAmount = .seconds(5)
+
     private static func perform(transport: HTTPTransport, limiter: RateLimiter, retry: RetryPolicy, timeout: TimeAmount, method: String,
                                 target: String, body: [UInt8], contentType: String?) async throws(ClusterError) -> (value: Value, reply: HTTPReply) {
+        let interruption = transport.interruption
+        let stopping = interruption.isStopped
+        let attemptTimeout = stopping ? min(timeout, stoppingTimeout) : timeout
+        let started = NIODeadline.now()
+        let deadline = started + (stopping ? attemptTimeout : timeout * 2)
+        func timedOut(_ attempts: Int) -> ClusterError {
+            let took = HTTPTransport.seconds(.now() - started)
+            return .timeout("no answer from \(server) within \(HTTPTransport.seconds(attemptTimeout)) s (\(method) \(target)"
+                            + (attempts > 1 ? "; \(attempts) attempts in \(took) s)" : ")"))
+        }
+        let server = transport.connection.server.absoluteString
         var attempt = 0
         var reauthenticated = false
         while true {
@@ -138,8 +161,11 @@ public final class KubeClient: Sendable {
             if let contentType { headers["content-type"] = contentType }
             if let authorization = try transport.connection.credentials.authorization() { headers["authorization"] = authorization }
             let failure: ClusterError
+            let remaining = deadline - .now()
+            guard remaining > .milliseconds(10) else { throw timedOut(attempt) }
             do throws(ClusterError) {
-                let reply = try await transport.send(method: method, target: target, headers: headers, body: body, timeout: timeout)
+                let reply = try await transport.send(method: method, target: target, headers: headers, body: body,
+                                                     timeout: min(attemptTimeout, remaining))
                 if (200..<300).contains(reply.status) {
                     let text = String(decoding: reply.body, as: UTF8.self)
                     guard let value = (text.isEmpty ? Value.null : (try? JSONReader.values(text).first)) else {
@@ -147,7 +173,9 @@ public final class KubeClient: Sendable {
                     }
                     return (value, reply)
                 }
-                failure = .api(apiError(reply, request: "\(method) \(target)"))
+                failure = .api(apiError(reply, request: "\(method) \(target)", connection: transport.connection))
+            } catch .timeout {
+                failure = timedOut(attempt + 1)
             } catch {
                 failure = error
             }
@@ -159,18 +187,29 @@ public final class KubeClient: Sendable {
                 reauthenticated = true
                 continue
             }
-            guard failure.isTransient, attempt < retry.attempts else { throw failure }
+            guard failure.isTransient, attempt < retry.attempts, !stopping, !interruption.isStopped else { throw failure }
             var retryAfter: Double?
             if case .api(let error) = failure { retryAfter = error.retryAfter }
             let delay = retry.delay(after: attempt - 1, retryAfter: retryAfter)
-            try? await Task.sleep(nanoseconds: UInt64(delay * 1_000_000_000))
+            // Retries stay within the call's time: a wait past it ends the call with this failure.
+            guard NIODeadline.now() + .nanoseconds(Int64(delay * 1_000_000_000)) < deadline else {
+                if case .timeout = failure { throw timedOut(attempt) }
+                throw failure
+            }
+            await interruption.sleep(delay)
+            if interruption.isStopped { throw .interrupted("stopped on request before retrying \(method) \(target)") }
         }
     }
 
-    static func apiError(_ reply: HTTPReply, request: String) -> APIError {
+    static func apiError(_ reply: HTTPReply, request: String, connection: ClusterConnection? = nil) -> APIError {
         let status = JSONReader.values(orNil: reply.body)
         let statusReason = status?["reason"]?.stringValue ?? ""
-        let message = status?["message"]?.stringValue ?? HTTPResponseStatusText.text(reply.status)
+        var message = status?["message"]?.stringValue ?? HTTPResponseStatusText.text(reply.status)
+        // Refused credentials: say which ones, and where to look.
+        if reply.status == 401, let connection {
+            let context = connection.context.map { "context '\($0)'" } ?? "the kubeconfig's context"
+            message += " (the server refused \(connection.credentials) of \(context); check them with kubectl --context \(connection.context ?? "<context>") auth whoami, or log in again)"
+        }
         let causes = (status?["details"]?["causes"]?.arrayValue ?? []).map { cause in
             APIError.Cause(field: cause["field"]?.stringValue ?? "", message: cause["message"]?.stringValue ?? "",
                            reason: cause["reason"]?.stringValue ?? "")

@@ -76,7 +76,9 @@ public struct KubeConfig: Sendable {
     public static func parse(_ bytes: [UInt8], file: String) throws(ClusterError) -> KubeConfig {
         let value: Value
         do { value = try YAML.value(String(decoding: bytes, as: UTF8.self), file: file) } catch {
-            throw ClusterError.configuration(error.description)
+            // Where and what, never the line: a kubeconfig holds tokens and keys.
+            throw ClusterError.configuration(error.diagnostics.map { ($0.location.map { "\($0): " } ?? "") + $0.message }.joined(separator: "; ")
+                                             + "; fix the kubeconfig or pass another with --kubeconfig")
         }
         var config = KubeConfig()
         config.files = [file]
@@ -167,6 +169,6 @@ public struct KubeConfig: Sendable {
         let user = users[context.user] ?? UserEntry()
         return ClusterConnection(server: url, caCertificates: caData, insecureSkipTLSVerify: cluster.insecureSkipTLSVerify,
                                  tlsServerName: cluster.tlsServerName, namespace: context.namespace ?? "default",
-                                 credentials: try Credentials(user, context: contextName))
+                                 credentials: try Credentials(user, context: contextName), context: contextName)
     }
 }

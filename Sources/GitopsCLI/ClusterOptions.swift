@@ -22,6 +22,9 @@ struct ClusterOptions: ParsableArguments {
     @Option(name: .long, help: "Requests allowed at once before --qps applies.")
     var burst: Int = 100
 
+    @Option(name: .long, help: "Seconds one API call may take, retries included (default 30): connecting, the TLS handshake and the whole answer.")
+    var requestTimeout: Int = 30
+
     /// The client for `environment`'s cluster: `--context`, else the environment's context or
     /// in-cluster service account, else the kubeconfig's current context.
     func client(for environment: Environment) throws -> KubeClient {
@@ -37,7 +40,12 @@ struct ClusterOptions: ParsableArguments {
             default:
                 connection = try KubeConfig.load(explicitPath: kubeconfig).connection(context: context)
             }
-            return try KubeClient(connection: connection, qps: qps, burst: burst)
+            guard requestTimeout > 0 else { throw CommandFailure("--request-timeout must be a positive number of seconds, not \(requestTimeout)") }
+            return try KubeClient(connection: connection, qps: qps, burst: burst, timeoutSeconds: requestTimeout)
+        } catch let error as DiagnosticError {
+            throw error  // a broken kubeconfig: its own file:line:col
+        } catch let error as CommandFailure {
+            throw error
         } catch {
             throw CommandFailure("\(error)")
         }
@@ -45,6 +53,13 @@ struct ClusterOptions: ParsableArguments {
 }
 
 extension ClusterOptions {
+    /// A cluster error for the terminal: the server named once.
+    static func failure(_ error: ClusterError, client: KubeClient) -> CommandFailure {
+        let server = client.connection.server.absoluteString
+        let text = "\(error)"
+        return CommandFailure(text.contains(server) ? text : "\(server): \(text)")
+    }
+
     /// The live state of `environment` for `desired`, warnings printed; cluster errors name the server.
     func liveState(of environment: Environment, desired: [Object], serverSide: Bool) throws -> LiveState {
         let client = try client(for: environment)
@@ -53,7 +68,7 @@ extension ClusterOptions {
         do {
             state = try Blocking.run { try await LiveState.read(client: client, desired: desired, environment: name, serverSide: serverSide) }
         } catch let error as ClusterError {
-            throw CommandFailure("\(client.connection.server.absoluteString): \(error)")
+            throw ClusterOptions.failure(error, client: client)
         }
         for warning in state.warnings { Output.error("warning: \(warning)") }
         return state

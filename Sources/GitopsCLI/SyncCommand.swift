@@ -69,14 +69,17 @@ struct SyncCommand: ParsableCommand {
     func run() throws {
         guard once else { return try serve() }
         let (tree, model) = try load()
-        let revision = (tree as? GitTree)?.commit.id ?? "working tree"
+        let revision = (tree as? GitTree)?.commit.id ?? workingTreeRevision()
         if let broken = model.brokenEnvironment(named: environment) { try block(revision, broken) }
         let environment = try RepositoryOptions.environment(self.environment, in: model, tree: tree)
         RepositoryOptions.warnAboutBroken(model, except: [environment.name])
         let client = try cluster.client(for: environment)
         // SIGTERM or SIGINT: the object in progress is finished, the status records the stop.
         let stop = StopFlag()
-        TerminationSignals.handle { stop.set() }
+        TerminationSignals.handle {
+            stop.set()
+            client.interrupt()  // a request waiting on a server that does not answer is abandoned at once
+        }
         var options = SyncOptions(environment: environment.name, namespace: environment.namespace, revision: revision)
         apply(to: &options)
         options.ignore = IgnoreRules(environment.ignoreDifferences)
@@ -105,7 +108,7 @@ struct SyncCommand: ParsableCommand {
         } catch let error as CheckSetupError {
             throw CommandFailure(error.description)
         } catch let error as ClusterError {
-            throw CommandFailure("\(client.connection.server.absoluteString): \(error)")
+            throw ClusterOptions.failure(error, client: client)
         }
     }
 
@@ -117,6 +120,15 @@ struct SyncCommand: ParsableCommand {
                            credentials: RemoteCredentials.fromEnvironment())
         }
         return .local(path: repository.repo ?? FileManager.default.currentDirectoryPath, revision: repository.revision ?? "HEAD")
+    }
+
+    /// What a sync of the working tree records as its revision: the commit checked out, said to be
+    /// the working tree (edits not committed yet may be in it).
+    func workingTreeRevision() -> String {
+        guard let head = try? Repository(discoveringFrom: repository.repo ?? FileManager.default.currentDirectoryPath).resolveCommit("HEAD").id else {
+            return "working tree"
+        }
+        return "working tree of \(head.prefix(7))"
     }
 
     /// The tree and model to sync now: with `--repo-url`, the branch's tip just fetched; else the
@@ -218,7 +230,7 @@ struct StatusCommand: ParsableCommand {
         do {
             status = try Blocking.run { try await SyncStatus.read(client, environment: name, namespace: namespace) }
         } catch let error as ClusterError {
-            throw CommandFailure("\(client.connection.server.absoluteString): \(error)")
+            throw ClusterOptions.failure(error, client: client)
         }
         guard let status else {
             Output.write("\(name): never synced (no \(SyncStatus.name(name)) in \(namespace))\n")

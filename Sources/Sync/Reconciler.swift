@@ -30,6 +30,9 @@ public struct SyncOptions: Sendable {
         self.namespace = namespace
         self.revision = revision
     }
+
+    /// A commit id's first seven characters; anything else (`working tree`) as it is.
+    public var shortRevision: String { revision.count == 40 ? String(revision.prefix(7)) : revision }
 }
 
 /// What a sync did.
@@ -69,6 +72,16 @@ public struct Reconciler: Sendable {
     }
 
     public func sync(_ objects: [Object]) async throws -> SyncReport {
+        do {
+            return try await converge(objects)
+        } catch let error as ClusterError {
+            // A stop request abandoned a request in flight: the same as stopping at a checkpoint.
+            guard case .interrupted(let message) = error else { throw error }
+            throw SyncError.interrupted("\(message) at revision \(options.shortRevision); the next sync carries on")
+        }
+    }
+
+    private func converge(_ objects: [Object]) async throws -> SyncReport {
         let environment = options.environment
         let plan = try SyncPlan(objects.map { LiveState.labelled($0, environment: environment) })
         // Helm test hooks and the like are not part of what the environment keeps in the cluster.
@@ -117,7 +130,7 @@ public struct Reconciler: Sendable {
     /// Throws `SyncError.interrupted` when a stop was asked for; `progress` says how far it got.
     private func checkpoint(_ progress: @autoclosure () -> String) throws(SyncError) {
         guard options.stopRequested() else { return }
-        throw SyncError.interrupted("stopped on request at revision \(options.revision.prefix(7)) \(progress()); the next sync carries on")
+        throw SyncError.interrupted("stopped on request at revision \(options.shortRevision) \(progress()); the next sync carries on")
     }
 
     private func checkpoint(_ report: SyncReport) throws(SyncError) {

@@ -56,6 +56,7 @@ public final class SyncService: @unchecked Sendable {
     /// Asks the loop to stop after the reconcile in progress (SIGTERM).
     public func stop() {
         stopping.set()
+        client.interrupt()  // a request waiting on a server that does not answer is abandoned at once
         wake.signal()
     }
 

@@ -198,6 +198,27 @@ import Testing
         #expect(exists?.reason == .alreadyExists)
     }
 
+    @Test func failuresSayWhatToCheck() async throws {
+        let server = try KubeTestHTTPSServer()
+        defer { server.shutdown() }
+        // Refused credentials name the context and the kind of credential.
+        let wrong = server.kubeconfig().replacingOccurrences(of: "token: \(server.api.token)", with: "token: wrong")
+        let refused = await #expect(throws: ClusterError.self) { try await Self.client(server, kubeconfig: wrong).preferredResources() }
+        #expect(refused?.description.contains("401") == true
+                && refused?.description.contains("the server refused a bearer token of context 'kube-test-server'; check them with kubectl --context kube-test-server auth whoami") == true,
+                "\(String(describing: refused))")
+        // Nothing listening: one plain cause, no nested NIO text.
+        let closed = server.kubeconfig().replacingOccurrences(of: "https://127.0.0.1:\(server.port)", with: "https://127.0.0.1:1")
+        let unreachable = await #expect(throws: ClusterError.self) {
+            try await Self.client(server, kubeconfig: closed, retry: RetryPolicy(attempts: 1)).preferredResources()
+        }
+        #expect(unreachable?.description == "cannot connect to https://127.0.0.1:1: Connection refused", "\(String(describing: unreachable))")
+        // A broken kubeconfig: where and what, not the line (it may hold a token).
+        let broken = #expect(throws: ClusterError.self) { try KubeConfig.parse(Array("users: [{name: a, user: {token: s3cret}\n".utf8), file: "kc") }
+        #expect(broken?.description.hasPrefix("kc:2:1: did not find expected") == true && broken?.description.contains("s3cret") == false,
+                "\(String(describing: broken))")
+    }
+
     @Test func retriesUnderInjectedFaults() async throws {
         let server = try KubeTestHTTPSServer()
         defer { server.shutdown() }
