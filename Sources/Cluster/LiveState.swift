@@ -13,6 +13,9 @@ public struct LiveState: Sendable {
     public var live: [Object]
     /// Things the reader could not do, for the user (a kind the cluster does not serve, ...).
     public var warnings: [String]
+    /// Desired objects that keep another environment's label (shared objects that environment
+    /// still renders), with that label: applies must keep it too.
+    public var owners: [ResourceKey: String] = [:]
 
     /// The label the sync job sets on every object it applies, naming the environment.
     public static let environmentLabel = "gitops/environment"
@@ -42,8 +45,11 @@ public struct LiveState: Sendable {
     ///   - serverSide: ask the API server for a server-side-apply dry run of each object (as field
     ///     manager `fieldManager`, taking fields over as the sync's apply would).
     ///   - concurrency: requests in flight at once.
+    ///   - owner: the environment label to apply on an object, given its live label (default: this
+    ///     environment); shared objects keep the label of another environment that renders them.
     public static func read(client: KubeClient, desired: [Object], environment: String, serverSide: Bool = true,
-                            fieldManager: String = "gitops", concurrency: Int = 8) async throws(ClusterError) -> LiveState {
+                            fieldManager: String = "gitops", concurrency: Int = 8,
+                            owner: @escaping @Sendable (ResourceKey, String?) -> String = { _, _ in "" }) async throws(ClusterError) -> LiveState {
         let definedKinds = Set(desired.filter { $0.kind == "CustomResourceDefinition" }.compactMap { crd -> GroupKind? in
             guard let group = crd.content["spec"]?["group"]?.stringValue, let kind = crd.content["spec"]?["names"]?["kind"]?.stringValue else { return nil }
             return GroupKind(group: group, kind: kind)
@@ -89,20 +95,22 @@ public struct LiveState: Sendable {
                 current = try await client.get(object.gvk, namespace: namespace, name: object.name)
                     .map { Object(content: $0, provenance: object.provenance) }
             }
-            guard serverSide else { return PerObject(predicted: object, live: current, warning: nil) }
+            let label = owner(object.key, current?.label(environmentLabel))
+            let keeps = !label.isEmpty && label != environment
+            guard serverSide else { return PerObject(predicted: object, live: current, warning: nil, owner: keeps ? label : nil) }
             // `metadata.namespace` is already there: `object.namespace` reads it.
-            let applied = labelled(object, environment: environment)
+            let applied = labelled(object, environment: keeps ? label : environment)
             let content = applied.content
             let predicted: ValueObject
             do throws(ClusterError) {
                 predicted = try await client.apply(content, fieldManager: fieldManager, force: true, dryRun: true)
             } catch .api(let error) where error.reason == .notFound && current == nil {
                 // Its namespace does not exist yet (created by the same sync): a create, as Git has it.
-                return PerObject(predicted: applied, live: nil, warning: nil)
+                return PerObject(predicted: applied, live: nil, warning: nil, owner: nil)
             }
             // A create shows the object as Git has it; an update compares what the server would store.
             return PerObject(predicted: current == nil ? applied : Object(content: predicted, provenance: object.provenance),
-                             live: current, warning: nil)
+                             live: current, warning: nil, owner: keeps ? label : nil)
         }
         for result in results {
             if let current = result.live, ownedByKey[current.key] == nil {
@@ -110,13 +118,16 @@ public struct LiveState: Sendable {
                 live.append(current)
             }
         }
-        return LiveState(desired: results.map(\.predicted), live: live, warnings: results.compactMap(\.warning))
+        var state = LiveState(desired: results.map(\.predicted), live: live, warnings: results.compactMap(\.warning))
+        for (object, result) in zip(desired, results) { if let owner = result.owner { state.owners[object.key] = owner } }
+        return state
     }
 
     private struct PerObject: Sendable {
         var predicted: Object
         var live: Object?
         var warning: String?
+        var owner: String? = nil
     }
 
 }

@@ -61,12 +61,13 @@ extension ClusterOptions {
     }
 
     /// The live state of `environment` for `desired`, warnings printed; cluster errors name the server.
-    func liveState(of environment: Environment, desired: [Object], serverSide: Bool) throws -> LiveState {
+    func liveState(of environment: Environment, desired: [Object], serverSide: Bool,
+                   owner: @escaping @Sendable (ResourceKey, String?) -> String = { _, _ in "" }) throws -> LiveState {
         let client = try client(for: environment)
         let name = environment.name
         let state: LiveState
         do {
-            state = try Blocking.run { try await LiveState.read(client: client, desired: desired, environment: name, serverSide: serverSide) }
+            state = try Blocking.run { try await LiveState.read(client: client, desired: desired, environment: name, serverSide: serverSide, owner: owner) }
         } catch let error as ClusterError {
             throw ClusterOptions.failure(error, client: client)
         }

@@ -52,9 +52,9 @@ struct DiffCommand: ParsableCommand {
     static let environmentLabel = LiveState.environmentLabel
 
     func run() throws {
-        let (tree, _, environment) = try repository.load(environment: environment)
-        let rendered = try Renderer(tree: tree, renderTime: repository.renderTime(of: tree), seedSecret: RandomSeed.secret)
-            .render(environment).objects
+        let (tree, model, environment) = try repository.load(environment: environment)
+        let renderer = Renderer(tree: tree, renderTime: repository.renderTime(of: tree), seedSecret: RandomSeed.secret)
+        let rendered = try renderer.render(environment).objects
         // What a sync applies: Helm test, delete and rollback hooks never reach the cluster.
         let desired = against != nil ? rendered : rendered.filter { HelmHook.syncRole(of: $0) != .notApplied }
         let report: DriftReport
@@ -64,15 +64,15 @@ struct DiffCommand: ParsableCommand {
             report = Drift.compare(desired: desired, live: baseline, ignore: IgnoreRules(environment.ignoreDifferences)) { _ in true }
         case (nil, let folder?):
             let snapshot = try SnapshotReader.objects(in: folder)
-            let name = environment.name
+            let pruneGuard = Self.pruneGuard(environment, model: model, renderer: renderer)
             report = Drift.compare(desired: desired, live: snapshot, ignore: IgnoreRules(environment.ignoreDifferences)) {
-                $0.content["metadata"]?["labels"]?[Self.environmentLabel]?.stringValue == name
+                Self.prunable($0, environment: environment.name, guard: pruneGuard)
             }
         case (nil, nil):
-            let state = try cluster.liveState(of: environment, desired: desired, serverSide: serverSide)
-            let name = environment.name
+            let pruneGuard = Self.pruneGuard(environment, model: model, renderer: renderer)
+            let state = try cluster.liveState(of: environment, desired: desired, serverSide: serverSide) { pruneGuard.ownerLabel(for: $0, live: $1) }
             report = Drift.compare(desired: state.desired, live: state.live, ignore: IgnoreRules(environment.ignoreDifferences)) {
-                $0.content["metadata"]?["labels"]?[Self.environmentLabel]?.stringValue == name
+                Self.prunable($0, environment: environment.name, guard: pruneGuard)
             }
         default:
             throw CommandFailure("use either --against or --live, not both")
@@ -82,6 +82,23 @@ struct DiffCommand: ParsableCommand {
         case .json: Output.write(DiffOutput.json(report) + "\n")
         }
         if report.hasDifferences { throw ExitCode(1) }
+    }
+
+    /// What a sync of `environment` would not prune: objects the other environments render,
+    /// data-holding kinds without an opt-in (as the sync job decides it).
+    static func pruneGuard(_ environment: Environment, model: EnvironmentRepository, renderer: Renderer) -> PruneGuard {
+        let shared = SharedObjects.of(environment, in: model, renderer: renderer)
+        return PruneGuard(environment: environment.name, sharedWith: shared.renderedBy, unknownSiblings: shared.unknown)
+    }
+
+    /// A live object Git no longer has that a sync would delete; one it would keep is said so.
+    static func prunable(_ object: Object, environment: String, guard pruneGuard: PruneGuard) -> Bool {
+        guard object.label(environmentLabel) == environment else { return false }
+        if case .keep(let why) = pruneGuard.decide(object) {
+            Output.error("note: \(object.displayName) is not in Git but a sync keeps it: \(why)")
+            return false
+        }
+        return true
     }
 
     /// The environment rendered at `revision` (empty when the environment does not exist there).

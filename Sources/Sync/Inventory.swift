@@ -26,6 +26,25 @@ enum Inventory {
         return keys
     }
 
+    /// The inventories of the other environments on the cluster that can be read (a service
+    /// account bound to its own namespace may not read theirs: those are skipped), by object.
+    static func readSiblings(_ client: KubeClient, options: SyncOptions) async throws -> [ResourceKey: Set<String>] {
+        var owners: [ResourceKey: Set<String>] = [:]
+        for sibling in options.siblings where sibling.name != options.environment {
+            var siblingOptions = options
+            siblingOptions.environment = sibling.name
+            siblingOptions.namespace = sibling.namespace
+            let keys: Set<ResourceKey>
+            do {
+                keys = try await read(client, options: siblingOptions)
+            } catch ClusterError.api(let error) where error.reason == .forbidden || error.reason == .notFound {
+                continue
+            }
+            for key in keys { owners[key, default: []].insert(sibling.name) }
+        }
+        return owners
+    }
+
     /// Applies ConfigMap `name` in the environment's namespace with `data`, as `manager` (forced:
     /// these are the job's own records). Each manager owns only the keys it applies.
     static func applyConfigMap(_ client: KubeClient, name: String, options: SyncOptions, manager: String, data: ValueObject) async throws {

@@ -21,6 +21,12 @@ public struct SyncOptions: Sendable {
     public var healthTimeout: Double = 300
     public var pollInterval: Double = 1
     public var ignore = IgnoreRules()
+    /// What must not be pruned: objects other environments render, data-holding kinds without an
+    /// opt-in (see `PruneGuard`).
+    public var pruneGuard: PruneGuard
+    /// Other environments that may share the cluster, with their namespaces: their inventories
+    /// are read so an object one of them applied is never pruned by this one.
+    public var siblings: [(name: String, namespace: String)] = []
     /// Asked before each object, hook and health poll: true stops the sync there (SIGTERM), with
     /// `SyncError.interrupted`; the object in progress is finished first.
     public var stopRequested: @Sendable () -> Bool = { false }
@@ -29,6 +35,7 @@ public struct SyncOptions: Sendable {
         self.environment = environment
         self.namespace = namespace
         self.revision = revision
+        pruneGuard = PruneGuard(environment: environment)
     }
 
     /// A commit id's first seven characters; anything else (`working tree`) as it is.
@@ -65,6 +72,8 @@ public struct SyncReport: Sendable {
 public struct Reconciler: Sendable {
     public let client: KubeClient
     public let options: SyncOptions
+    /// Shared objects that keep another environment's label, set once the live state is read.
+    private var owners: [ResourceKey: String] = [:]
 
     public init(client: KubeClient, options: SyncOptions) {
         self.client = client
@@ -72,8 +81,9 @@ public struct Reconciler: Sendable {
     }
 
     public func sync(_ objects: [Object]) async throws -> SyncReport {
+        var reconciler = self
         do {
-            return try await converge(objects)
+            return try await reconciler.converge(objects)
         } catch let error as ClusterError {
             // A stop request abandoned a request in flight: the same as stopping at a checkpoint.
             guard case .interrupted(let message) = error else { throw error }
@@ -81,7 +91,7 @@ public struct Reconciler: Sendable {
         }
     }
 
-    private func converge(_ objects: [Object]) async throws -> SyncReport {
+    private mutating func converge(_ objects: [Object]) async throws -> SyncReport {
         let environment = options.environment
         let plan = try SyncPlan(objects.map { LiveState.labelled($0, environment: environment) })
         // Helm test hooks and the like are not part of what the environment keeps in the cluster.
@@ -91,10 +101,15 @@ public struct Reconciler: Sendable {
         let inventory = try await Inventory.read(client, options: options)
         // Hooks already run for this revision (recorded as each succeeds): a restart does not run them again.
         var hooksDone = try await SyncStatus.hooksSucceeded(client, options: options)
+        // What the other environments on the cluster applied counts as theirs too.
+        var guardrail = options.pruneGuard
+        for (key, names) in try await Inventory.readSiblings(client, options: options) { guardrail.sharedWith[key, default: []].formUnion(names) }
+        let pruneGuard = guardrail
 
-        // What differs, as the API server predicts the apply.
+        // What differs, as the API server predicts the apply; shared objects keep their owner's label.
         let state = try await LiveState.read(client: client, desired: plan.mainObjects, environment: environment, serverSide: true,
-                                             fieldManager: options.fieldManager)
+                                             fieldManager: options.fieldManager) { pruneGuard.ownerLabel(for: $0, live: $1) }
+        owners = state.owners
         report.warnings += state.warnings
         let drift = Drift.compare(desired: state.desired, live: state.live, ignore: options.ignore) { _ in false }
         let differing = Set(drift.entries.filter { $0.action != .unchanged }.map(\.key))
@@ -119,7 +134,9 @@ public struct Reconciler: Sendable {
             }
         }
 
-        if options.prune { report.pruned = try await prune(desired: desired, live: state.live, inventory: inventory, report: report) }
+        if options.prune {
+            report.pruned = try await prune(desired: desired, live: state.live, inventory: inventory, guard: pruneGuard, report: &report)
+        }
         for hook in plan.steps where hook.phase == .postSync { try await runHook(hook.object, done: &hooksDone, into: &report) }
         try await Inventory.write(client, options: options, keys: desired.map(\.key))
         return report
@@ -143,6 +160,8 @@ public struct Reconciler: Sendable {
     /// conflict with another applier (a manager whose operation is `Apply`: another declarative
     /// owner) stops the apply unless `forceConflicts`.
     private func apply(_ object: Object, report: inout SyncReport) async throws -> ValueObject {
+        // A shared object keeps the label of the environment that owns it.
+        let object = owners[object.key].map { LiveState.labelled(object, environment: $0) } ?? object
         // Ignored fields are not applied: left to whoever owns them (an HPA, a webhook, a person).
         let content = options.ignore.stripped(object).content
         do {
@@ -232,14 +251,25 @@ public struct Reconciler: Sendable {
         return failed
     }
 
-    /// Deletes the environment's live objects Git no longer has, in reverse install order;
-    /// `gitops/prune: "false"` keeps one; deleting more than the allowed share is refused.
-    private func prune(desired: [Object], live: [Object], inventory: Set<ResourceKey>, report: SyncReport) async throws -> [String] {
+    /// Deletes the environment's live objects Git no longer has, in reverse install order; what
+    /// `guard` keeps (shared, data-holding, `gitops/prune: "false"`) is reported, not deleted;
+    /// deleting more than the allowed share is refused.
+    private func prune(desired: [Object], live: [Object], inventory: Set<ResourceKey>, guard pruneGuard: PruneGuard,
+                       report: inout SyncReport) async throws -> [String] {
         let wanted = Set(desired.map(\.key))
-        let owned = live.filter { $0.label(LiveState.environmentLabel) == options.environment || inventory.contains($0.key) }
-        let candidates = owned.filter { object in
-            !wanted.contains(object.key) && object.annotation(SyncPlan.pruneAnnotation) != "false" && !Inventory.isOwn(object, options: options)
-                && object.content["metadata"]?["ownerReferences"] == nil
+        let environment = options.environment
+        // Ours: labelled so, or in our inventory and labelled as no other environment's.
+        let owned = live.filter { object in
+            let label = object.label(LiveState.environmentLabel)
+            return label == environment || (inventory.contains(object.key) && (label == nil || label == ""))
+        }
+        var candidates: [Object] = []
+        for object in owned where !wanted.contains(object.key) && !Inventory.isOwn(object, options: options)
+            && object.content["metadata"]?["ownerReferences"] == nil {
+            switch pruneGuard.decide(object) {
+            case .prune: candidates.append(object)
+            case .keep(let why): report.warnings.append("kept \(object.displayName) although Git no longer has it: \(why)")
+            }
         }
         guard !candidates.isEmpty else { return [] }
         let base = max(inventory.count, owned.count, 1)

@@ -1,5 +1,6 @@
 import Basics
 import Cluster
+import Drift
 import Foundation
 import Gates
 import KubeModel
@@ -18,20 +19,34 @@ public struct SyncPass: Sendable {
         self.options = options
     }
 
+    /// A revision ready to reconcile: the environment's objects, checked, and what the other
+    /// environments on the cluster render (never pruned by this one).
+    public struct Prepared: Sendable {
+        public var objects: [Object]
+        public var shared: SharedObjects
+
+        /// `options` with the prune guard and the siblings of this revision.
+        public func configure(_ options: inout SyncOptions) {
+            options.pruneGuard = PruneGuard(environment: options.environment, sharedWith: shared.renderedBy, unknownSiblings: shared.unknown)
+            options.siblings = shared.siblings
+        }
+    }
+
     /// The environment's objects when the revision renders and passes schemas and policies;
     /// otherwise `SyncError.blocked` with the findings (a setup error, such as a missing schema
     /// folder, is thrown as it is).
     public static func prepare(tree: any FileTree, model: EnvironmentRepository, environment: Environment, revision: String,
-                               renderTime: Date, seedSecret: String?) throws -> [Object] {
+                               renderTime: Date, seedSecret: String?) throws -> Prepared {
         let short = revision.count == 40 ? String(revision.prefix(7)) : revision
         do {
             let checker = try EnvironmentChecker(tree: tree, model: model, renderTime: renderTime, seedSecret: seedSecret)
-            let objects = try Renderer(tree: tree, renderTime: renderTime, seedSecret: seedSecret).render(environment).objects
+            let renderer = Renderer(tree: tree, renderTime: renderTime, seedSecret: seedSecret)
+            let objects = try renderer.render(environment).objects
             let report = checker.check(objects, of: environment)
             guard report.passed else {
                 throw SyncError.blocked("revision \(short) blocked: \(report.summary)", findings: report.errors.map(\.description))
             }
-            return objects
+            return Prepared(objects: objects, shared: SharedObjects.of(environment, in: model, renderer: renderer))
         } catch let error as DiagnosticError {
             throw SyncError.blocked("revision \(short) blocked: it does not render", findings: [error.description])
         }
@@ -43,9 +58,11 @@ public struct SyncPass: Sendable {
     }
 
     /// Reconciles and records the result: Synced or Degraded, else Failed or Interrupted (and rethrows).
-    public func reconcile(_ objects: [Object]) async throws -> SyncReport {
+    public func reconcile(_ prepared: Prepared) async throws -> SyncReport {
+        var options = self.options
+        prepared.configure(&options)
         do {
-            let report = try await Reconciler(client: client, options: options).sync(objects)
+            let report = try await Reconciler(client: client, options: options).sync(prepared.objects)
             try await SyncStatus.write(client, options: options, result: report.converged ? "Synced" : "Degraded", message: report.summary, report: report)
             return report
         } catch {

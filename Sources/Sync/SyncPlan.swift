@@ -23,7 +23,6 @@ public struct SyncPlan: Sendable {
 
     public static let waveAnnotation = "gitops/sync-wave"
     public static let hookAnnotation = "gitops/hook"
-    public static let pruneAnnotation = "gitops/prune"
 
     /// Orders `objects` (already in Helm's install order): pre-sync hooks, then CRDs and Namespaces,
     /// then each wave in turn, then post-sync hooks; install order within each.

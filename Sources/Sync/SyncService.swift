@@ -42,7 +42,7 @@ public final class SyncService: @unchecked Sendable {
     /// The repository (or fetch cache), opened once and polled from then on.
     private var opened: Repository?
     /// The objects of the last revision that passed the gates (self-heal resyncs reuse them).
-    private var prepared: (commit: String, objects: [Object])?
+    private var prepared: (commit: String, revision: SyncPass.Prepared)?
 
     /// - Parameter repository: the source's repository when the caller already opened it.
     public init(configuration: Configuration, client: KubeClient, repository: Repository? = nil) {
@@ -135,7 +135,7 @@ public final class SyncService: @unchecked Sendable {
     /// The revision's objects when it renders and passes the gates; otherwise nil, with the
     /// revision refused, logged, recorded in the status and counted.
     private func prepare(tree: GitTree, model: EnvironmentRepository, environment: Environment, commit: String,
-                         pass: SyncPass, started: Date) -> [Object]? {
+                         pass: SyncPass, started: Date) -> SyncPass.Prepared? {
         do {
             return try SyncPass.prepare(tree: tree, model: model, environment: environment, revision: commit,
                                         renderTime: Date(timeIntervalSince1970: tree.commit.time), seedSecret: configuration.seedSecret)
@@ -181,9 +181,9 @@ public final class SyncService: @unchecked Sendable {
         let stopping = self.stopping
         options.stopRequested = { stopping.isSet }
         let pass = SyncPass(client: client, options: options)
-        let objects: [Object]
+        let objects: SyncPass.Prepared
         if let prepared, prepared.commit == commit {
-            objects = prepared.objects  // rendered and checked at an earlier poll: a commit renders the same every time
+            objects = prepared.revision  // rendered and checked at an earlier poll: a commit renders the same every time
         } else {
             guard let fresh = prepare(tree: tree, model: model, environment: environment, commit: commit, pass: pass, started: started) else { return }
             objects = fresh
