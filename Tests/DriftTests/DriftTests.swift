@@ -111,6 +111,37 @@ import YAML
         #expect(!report.entries[0].diff.joined().contains("hunter3"))
     }
 
+    @Test func pruneGuardKeepsSharedAndDataHoldingObjects() throws {
+        let objects = try Self.objects("""
+            {apiVersion: v1, kind: Namespace, metadata: {name: shop}}
+            ---
+            {apiVersion: v1, kind: Namespace, metadata: {name: old, annotations: {gitops/prune: "true"}}}
+            ---
+            {apiVersion: v1, kind: PersistentVolumeClaim, metadata: {name: data, namespace: shop}}
+            ---
+            {apiVersion: apiextensions.k8s.io/v1, kind: CustomResourceDefinition, metadata: {name: widgets.example.com}}
+            ---
+            {apiVersion: rbac.authorization.k8s.io/v1, kind: ClusterRole, metadata: {name: reader}}
+            ---
+            {apiVersion: v1, kind: ConfigMap, metadata: {name: app, namespace: shop}}
+            ---
+            {apiVersion: v1, kind: ConfigMap, metadata: {name: pinned, namespace: shop, annotations: {gitops/prune: "false"}}}
+            """)
+        let alone = PruneGuard(environment: "dev")
+        let decisions = objects.map { alone.decide($0) == .prune }
+        #expect(decisions == [false, true, false, false, true, true, false], "\(objects.map { alone.decide($0) })")
+        guard case .keep(let why) = alone.decide(objects[0]) else { Issue.record("the Namespace is pruned"); return }
+        #expect(why.hasPrefix("deleting a Namespace deletes everything in it; to delete it, annotate it gitops/prune: \"true\""))
+
+        let shared = PruneGuard(environment: "dev", sharedWith: [objects[4].key: ["staging"]], unknownSiblings: [])
+        #expect(shared.decide(objects[4]) == .keep("staging also renders it; it stays theirs"))
+        #expect(shared.ownerLabel(for: objects[4].key, live: "staging") == "staging", "a shared object keeps its owner's label")
+        #expect(shared.ownerLabel(for: objects[4].key, live: "prod") == "dev", "an owner that no longer renders it hands it over")
+        #expect(shared.ownerLabel(for: objects[5].key, live: "staging") == "dev")
+        let blind = PruneGuard(environment: "dev", unknownSiblings: ["qa"])
+        #expect(blind.decide(objects[4]) != .prune && blind.decide(objects[5]) == .prune, "cluster-scoped objects wait for every sibling to render")
+    }
+
     @Test func snapshotsMaskStringDataAndLastAppliedCopies() throws {
         // As a server that keeps what was written (or an object read back from a file) holds it, with
         // kubectl's copy of the applied Secret in an annotation.

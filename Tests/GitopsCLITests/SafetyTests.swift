@@ -127,4 +127,135 @@ import YAML
         #expect(process.terminationReason == .exit && process.terminationStatus == 1 && stderr.contains("stopped on request"), "\(stderr)")
         #expect(stopped < 8, "stopped \(stopped) s after SIGTERM (the status write gets 5 s)")
     }
+
+    /// Three environments on one cluster, each rendering the same CRD (from a shared folder) and a
+    /// custom resource of it in its own namespace.
+    struct SharedCluster {
+        let path = NSTemporaryDirectory() + "gitops-shared-" + UUID().uuidString
+        let server: KubeTestHTTPSServer
+        var kubeconfig: String { path + "/.kubeconfig" }
+        static let environments = ["dev", "staging", "prod"]
+        static let crds = GroupVersionKind(group: "apiextensions.k8s.io", version: "v1", kind: "CustomResourceDefinition")
+        static let widgets = GroupVersionKind(group: "example.com", version: "v1", kind: "Widget")
+        static let clusterRoles = GroupVersionKind(group: "rbac.authorization.k8s.io", version: "v1", kind: "ClusterRole")
+
+        init() throws {
+            server = try KubeTestHTTPSServer()
+            try FileManager.default.createDirectory(atPath: path, withIntermediateDirectories: true)
+            try server.kubeconfig().write(toFile: kubeconfig, atomically: true, encoding: .utf8)
+            try write("gitops.yaml", "apiVersion: gitops/v1alpha1\nkind: Repository\npromotion:\n  order: [dev, staging, prod]\n")
+            try write("platform/crd.yaml", """
+                apiVersion: apiextensions.k8s.io/v1
+                kind: CustomResourceDefinition
+                metadata: {name: widgets.example.com}
+                spec:
+                  group: example.com
+                  scope: Namespaced
+                  names: {plural: widgets, singular: widget, kind: Widget, listKind: WidgetList}
+                  versions:
+                    - name: v1
+                      served: true
+                      storage: true
+                      schema:
+                        openAPIV3Schema:
+                          type: object
+                          properties:
+                            spec: {type: object, properties: {size: {type: integer}}}
+                ---
+                apiVersion: rbac.authorization.k8s.io/v1
+                kind: ClusterRole
+                metadata: {name: widget-reader}
+                rules: [{apiGroups: [example.com], resources: [widgets], verbs: [get, list]}]
+
+                """)
+            for environment in Self.environments {
+                try writeEnvironment(environment, platform: true)
+                try write("environments/\(environment)/app/namespace.yaml", "apiVersion: v1\nkind: Namespace\nmetadata: {name: shop-\(environment)}\n")
+                try write("environments/\(environment)/app/widget.yaml", "apiVersion: example.com/v1\nkind: Widget\nmetadata: {name: w}\nspec: {size: 3}\n")
+            }
+        }
+
+        func write(_ relative: String, _ text: String) throws {
+            let url = URL(fileURLWithPath: path + "/" + relative)
+            try FileManager.default.createDirectory(at: url.deletingLastPathComponent(), withIntermediateDirectories: true)
+            try text.write(to: url, atomically: true, encoding: .utf8)
+        }
+
+        func writeEnvironment(_ name: String, platform: Bool) throws {
+            try write("environments/\(name)/environment.yaml", """
+                apiVersion: gitops/v1alpha1
+                kind: Environment
+                metadata: {name: \(name)}
+                spec:
+                  namespace: shop-\(name)
+                  cluster: {context: kube-test-server}
+                  releases:
+                \(platform ? "    - {name: platform, path: platform}\n" : "")    - {name: app, path: environments/\(name)/app}
+
+                """)
+        }
+
+        func sync(_ environment: String) throws -> GitopsRun {
+            try GitopsRun(["sync", environment, "--once", "--timeout", "5", "--repo", path, "--kubeconfig", kubeconfig])
+        }
+
+        func client() throws -> KubeClient { try KubeClient(connection: try KubeConfig.load(explicitPath: kubeconfig).connection()) }
+
+        func label(_ gvk: GroupVersionKind, _ name: String) async throws -> String? {
+            try await client().get(gvk, namespace: nil, name: name)?["metadata"]?["labels"]?["gitops/environment"]?.stringValue
+        }
+
+        func finish() {
+            server.shutdown()
+            try? FileManager.default.removeItem(atPath: path)
+        }
+    }
+
+    @Test func environmentsSharingAClusterNeverPruneEachOthersObjects() async throws {
+        let cluster = try SharedCluster()
+        defer { cluster.finish() }
+        for environment in SharedCluster.environments {
+            let run = try cluster.sync(environment)
+            #expect(run.status == 0, "\(environment): \(run.stdout)\(run.stderr)")
+        }
+        // The CRD keeps the label of the environment that created it: no flip on every sync, no diff.
+        #expect(try await cluster.label(SharedCluster.crds, "widgets.example.com") == "dev")
+        let resync = try cluster.sync("staging")
+        #expect(resync.status == 0 && resync.stdout.contains("applied 0, pruned 0"), "\(resync.stdout)\(resync.stderr)")
+        #expect(try await cluster.label(SharedCluster.crds, "widgets.example.com") == "dev")
+        let diff = try GitopsRun(["diff", "staging", "--repo", cluster.path, "--kubeconfig", cluster.kubeconfig])
+        #expect(diff.status == 0 && diff.stdout.hasSuffix("0 to create, 0 to update, 0 to prune, 4 unchanged\n"), "\(diff.stdout)\(diff.stderr)")
+
+        // dev stops rendering the CRD (and its widget): the CRD and the ClusterRole stay, staging and prod still render them.
+        try cluster.writeEnvironment("dev", platform: false)
+        try FileManager.default.removeItem(atPath: cluster.path + "/environments/dev/app/widget.yaml")
+        let devDiff = try GitopsRun(["diff", "dev", "--repo", cluster.path, "--kubeconfig", cluster.kubeconfig])
+        #expect(devDiff.stderr.contains("CustomResourceDefinition widgets.example.com is not in Git but a sync keeps it: prod, staging also render it"),
+                "\(devDiff.stdout)\(devDiff.stderr)")
+        let dev = try cluster.sync("dev")
+        #expect(dev.status == 0 && dev.stdout.contains("pruned Widget shop-dev/w\n") && !dev.stdout.contains("pruned CustomResourceDefinition"),
+                "\(dev.stdout)\(dev.stderr)")
+        #expect(dev.stderr.contains("kept CustomResourceDefinition widgets.example.com although Git no longer has it: prod, staging also render it"), "\(dev.stderr)")
+        let client = try cluster.client()
+        #expect(try await client.get(SharedCluster.crds, namespace: nil, name: "widgets.example.com") != nil)
+        for environment in ["staging", "prod"] {
+            #expect(try await client.get(SharedCluster.widgets, namespace: "shop-\(environment)", name: "w") != nil, "\(environment)'s widget is still there")
+        }
+        // staging's next sync takes the objects over (dev no longer renders them).
+        #expect(try cluster.sync("staging").status == 0)
+        #expect(try await cluster.label(SharedCluster.crds, "widgets.example.com") == "staging")
+        #expect(try await cluster.label(SharedCluster.clusterRoles, "widget-reader") == "staging")
+
+        // Nobody renders them any more: the ClusterRole is pruned by its owner, the CRD is kept (its deletion deletes data).
+        for environment in SharedCluster.environments {
+            try cluster.writeEnvironment(environment, platform: false)
+            try? FileManager.default.removeItem(atPath: cluster.path + "/environments/\(environment)/app/widget.yaml")
+        }
+        #expect(try cluster.sync("prod").status == 0)
+        let last = try cluster.sync("staging")
+        #expect(last.status == 0 && last.stdout.contains("pruned ClusterRole widget-reader"), "\(last.stdout)\(last.stderr)")
+        #expect(last.stderr.contains("kept CustomResourceDefinition widgets.example.com although Git no longer has it: deleting a CustomResourceDefinition deletes every custom resource"),
+                "\(last.stderr)")
+        #expect(try await client.get(SharedCluster.crds, namespace: nil, name: "widgets.example.com") != nil)
+    }
 }
