@@ -25,6 +25,9 @@ public struct Capabilities: Sendable {
         "internal.apiserver.k8s.io/v1alpha1", "storagemigration.k8s.io/v1beta1",
     ]
 
+    /// Whether `text` is a Kubernetes version Helm accepts for `--kube-version` (SemVer, `v` optional).
+    public static func isValidKubeVersion(_ text: String) -> Bool { SemanticVersion.isValid(text) }
+
     public init(kubeVersion: String = Capabilities.defaultKubeVersion, extraAPIVersions: [String] = []) {
         self.kubeVersion = kubeVersion.hasPrefix("v") ? kubeVersion : "v" + kubeVersion
         apiVersions = Self.defaultAPIVersions.union(extraAPIVersions)

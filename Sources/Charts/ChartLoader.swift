@@ -4,8 +4,10 @@ import YAML
 /// Loads charts from a file tree: `Chart.yaml`, `values.yaml`, `templates/`, `crds/`, other files,
 /// and subcharts in `charts/` (folders).
 public enum ChartLoader {
+    /// The chart at `path`: a folder, or a packaged chart (`.tgz`).
     public static func load(_ tree: any FileTree, path: String) throws(DiagnosticError) -> Chart {
         do {
+            if path.hasSuffix(".tgz") || path.hasSuffix(".tar.gz"), try tree.kind(of: path) == .file { return try loadArchive(tree, path: path) }
             return try loadChart(tree, path: path)
         } catch let error as DiagnosticError {
             throw error

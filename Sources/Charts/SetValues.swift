@@ -200,11 +200,19 @@ public enum HelmTemplateOutput {
         let pieces = split(out)
         var picked = ""
         for pattern in options.showOnly {
+            var found = false
             for piece in pieces {
                 guard let sourceLine = piece.split(separator: "\n").first(where: { $0.hasPrefix("# Source: ") }),
                       let slash = sourceLine.dropFirst("# Source: ".count).firstIndex(of: "/") else { continue }
                 let path = String(sourceLine[sourceLine.index(after: slash)...])
-                if Glob.match(pattern, path) { picked += "---\n\(piece)\n" }
+                if Glob.match(pattern, path) {
+                    picked += "---\n\(piece)\n"
+                    found = true
+                }
+            }
+            // As Helm: a pattern that matches no rendered template is an error, not empty output.
+            if !found {
+                throw DiagnosticError(code: "chart.showOnly", at: nil, "could not find template \(pattern) in chart")
             }
         }
         return picked

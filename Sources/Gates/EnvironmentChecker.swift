@@ -126,6 +126,9 @@ public struct EnvironmentChecker: Sendable {
 
     /// `--schemas`, then `validation.schemaLocations`, then the linked Kubernetes schemas.
     private static func folders(_ schemas: [String], settings: RepositorySettings, strict: Bool, kubernetesVersion version: String?) throws -> [String] {
+        if let version, SchemaCatalog.versionNumbers(version).map({ $0.count >= 2 && $0.count <= 3 }) != true {
+            throw CheckSetupError("the Kubernetes version '\(version)' is not a version such as 1.31 or v1.31.0 (--kubernetes-version or validation.kubernetesVersion)")
+        }
         var folders: [String] = []
         for folder in schemas {
             let path = URL(fileURLWithPath: folder).standardizedFileURL.path
@@ -139,6 +142,8 @@ public struct EnvironmentChecker: Sendable {
             ?? (NSHomeDirectory() as NSString).appendingPathComponent(".local/share/gitops/kubernetes-json-schema")
         if let linked = SchemaCatalog.versionFolder(in: home, kubernetesVersion: version, strict: strict) {
             folders.append(linked)
+        } else if let oldest = SchemaCatalog.oldestVersion(in: home, strict: strict), let version {
+            throw CheckSetupError("no schemas for Kubernetes \(version): the oldest version at \(home) is \(oldest); pass --kubernetes-version \(oldest) or later (or --schemas DIR with older ones)")
         } else if schemas.isEmpty {
             throw CheckSetupError("no Kubernetes schemas at \(home): run scripts/link-schemas (it installs kubernetes-validate's schemas and links them there), or pass --schemas DIR")
         }

@@ -60,19 +60,25 @@ struct ChartTemplateCommand: ParsableCommand {
     var output: Format = .helm
 
     func run() throws {
+        guard Capabilities.isValidKubeVersion(kubeVersion) else {
+            throw CommandFailure("--kube-version '\(kubeVersion)' is not a Kubernetes version such as 1.31 or v1.31.0")
+        }
         let url = URL(fileURLWithPath: chart).standardizedFileURL
+        var isDirectory: ObjCBool = false
+        guard FileManager.default.fileExists(atPath: url.path, isDirectory: &isDirectory) else {
+            throw CommandFailure("'\(chart)': no such chart folder or archive")
+        }
         let tree = WorkingTree(root: url.deletingLastPathComponent().path)
         let loaded = try ChartLoader.load(tree, path: url.lastPathComponent)
         var userValues: Value = .object([:])
         for file in values {
-            let bytes = Array(try Data(contentsOf: URL(fileURLWithPath: file)))
-            userValues = HelmValues.merge(userValues, try HelmValues.read(bytes, file: file))
+            userValues = HelmValues.merge(userValues, try HelmValues.read(try Self.read(file, flag: "-f"), file: file))
         }
         for expression in set { userValues = try SetValues.apply(expression, to: userValues, forceString: false) }
         for expression in setString { userValues = try SetValues.apply(expression, to: userValues, forceString: true) }
         for expression in setFile {
             guard let equals = expression.firstIndex(of: "=") else { throw CommandFailure("--set-file needs key=path, got '\(expression)'") }
-            let contents = try String(contentsOfFile: String(expression[expression.index(after: equals)...]), encoding: .utf8)
+            let contents = String(decoding: try Self.read(String(expression[expression.index(after: equals)...]), flag: "--set-file"), as: UTF8.self)
             let escaped = String(expression[..<equals]) + "=" + contents.replacingOccurrences(of: "\\", with: "\\\\")
                 .replacingOccurrences(of: ",", with: "\\,")
             userValues = try SetValues.apply(escaped, to: userValues, forceString: true)
@@ -93,5 +99,14 @@ struct ChartTemplateCommand: ParsableCommand {
             for template in rendered { object[template.name] = .string(template.content) }
             Output.write(JSONWriter.write(.object(object)) + "\n")
         }
+    }
+
+    /// A file named on the command line; a missing or unreadable one said in plain words.
+    static func read(_ path: String, flag: String) throws -> [UInt8] {
+        guard let data = FileManager.default.contents(atPath: path) else {
+            let exists = FileManager.default.fileExists(atPath: path)
+            throw CommandFailure("\(flag) \(path): \(exists ? "cannot be read (permissions, or a folder)" : "no such file")")
+        }
+        return Array(data)
     }
 }

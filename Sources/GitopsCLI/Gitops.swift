@@ -13,8 +13,12 @@ public struct Gitops: ParsableCommand {
         Exit codes: 0 success, 1 findings or differences, 2 the command could not do its job.
         Errors are printed as file:line:col: error: message.
         """,
+        version: Gitops.version,
         subcommands: [EnvironmentsCommand.self, RenderCommand.self, ValidateCommand.self, DiffCommand.self, SnapshotCommand.self,
                       PromoteCommand.self, MergeCommand.self, RollbackCommand.self, HistoryCommand.self, SyncCommand.self, StatusCommand.self, PolicyCommand.self, ChartCommand.self])
+
+    /// The toolkit's version (`gitops --version`).
+    public static let version = "gitops 0.2.0 (Helm v4 template engine; Kubernetes schemas from kubernetes-validate)"
 
     public init() {}
 

@@ -201,11 +201,30 @@ struct MergeCommand: ParsableCommand {
     @Argument(help: "The branch to merge (promote/... or rollback/...).")
     var branch: String
 
-    @OptionGroup var options: BranchOptions
+    // The options of BranchOptions that a merge takes (not --branch, --merge or --dry-run).
+    @Option(name: .long, help: "The branch to merge into (default: the branch checked out).")
+    var base: String?
+
+    @Option(name: .long, help: "Author of the merge commit as 'Name <email>' (default: GIT_AUTHOR_NAME/GIT_AUTHOR_EMAIL, else Git's user.name/user.email).")
+    var author: String?
+
+    @Option(name: .long, help: "Committer as 'Name <email>' (default: GIT_COMMITTER_NAME/GIT_COMMITTER_EMAIL, else the author).")
+    var committer: String?
+
+    @Option(name: .long, help: "Push the merge to this remote; the base is the remote's branch, fetched first.")
+    var push: String?
+
+    @Option(name: .long, help: "The environments repository (default: the Git repository around the current folder).")
+    var repo: String?
 
     func run() throws {
+        var options = try BranchOptions.parse([])
+        options.base = base
+        options.author = author
+        options.committer = committer
+        options.push = push
+        options.repo = repo
         let repository = try options.repository()
-        var options = self.options
         options.branch = branch
         options.merge = true
         let source: ProposalSource

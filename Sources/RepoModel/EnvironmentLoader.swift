@@ -144,11 +144,21 @@ final class EnvironmentLoader {
     }
 
     private func chartSource(_ chart: Node, fields: [String: Node], checker: NodeChecker) -> Release.Source? {
-        let chartPath = checker.string(chart, "chart").flatMap {
-            PathCheck.folder($0, relativeTo: "", at: chart, what: "chart", tree: tree, checker: checker)
-        }
-        if let chartPath, (try? tree.exists(chartPath + "/Chart.yaml")) != true {
-            checker.error("model.chart", chart, "chart folder '\(chartPath)' has no Chart.yaml")
+        let reference = checker.string(chart, "chart")
+        var chartPath: String?
+        if let reference, let scheme = ["oci://", "https://", "http://"].first(where: { reference.hasPrefix($0) }) {
+            let pull = scheme == "oci://" ? "helm pull \(reference) --version <version> --untar --untardir charts/"
+                : "helm pull <chart> --repo \(reference) --version <version> --untar --untardir charts/"
+            checker.error("model.remoteChart", chart,
+                          "chart '\(reference)' is a remote reference; gitops renders charts kept in the repository for now: vendor it (\(pull)) and write the folder's path here")
+        } else if let reference, reference.hasSuffix(".tgz") || reference.hasSuffix(".tar.gz") {
+            // A packaged chart (helm package, helm pull without --untar) is rendered as it is.
+            chartPath = PathCheck.file(reference, relativeTo: "", at: chart, what: "chart archive", tree: tree, checker: checker)
+        } else if let reference {
+            chartPath = PathCheck.folder(reference, relativeTo: "", at: chart, what: "chart", tree: tree, checker: checker)
+            if let path = chartPath, (try? tree.exists(path + "/Chart.yaml")) != true {
+                checker.error("model.chart", chart, "chart folder '\(path)' has no Chart.yaml; a chart folder holds Chart.yaml, values.yaml and templates/")
+            }
         }
         var valuesFiles: [String] = []
         for (path, item) in checker.strings(fields["valuesFiles"], "valuesFiles") ?? [] {

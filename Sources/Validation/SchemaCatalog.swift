@@ -97,7 +97,17 @@ public final class SchemaCatalog: @unchecked Sendable {
         return best.map { (home as NSString).appendingPathComponent($0.name) }
     }
 
-    static func versionNumbers(_ text: String) -> [Int]? {
+    /// The oldest Kubernetes version (`1.25`) with per-version schema folders under `home`.
+    public static func oldestVersion(in home: String, strict: Bool) -> String? {
+        guard let entries = try? FileManager.default.contentsOfDirectory(atPath: home) else { return nil }
+        let versions = entries.compactMap { entry -> [Int]? in
+            guard entry.hasPrefix("v"), entry.hasSuffix(strict ? "-local-strict" : "-local") else { return nil }
+            return versionNumbers(String(entry.dropFirst().split(separator: "-", maxSplits: 1)[0]))
+        }
+        return versions.min { $0.lexicographicallyPrecedes($1) }.map { $0.prefix(2).map(String.init).joined(separator: ".") }
+    }
+
+    public static func versionNumbers(_ text: String) -> [Int]? {
         let trimmed = text.hasPrefix("v") ? String(text.dropFirst()) : text
         let numbers = trimmed.split(separator: ".").map { Int($0) }
         guard !numbers.isEmpty, numbers.allSatisfy({ $0 != nil }) else { return nil }
