@@ -44,23 +44,27 @@ public struct EnvironmentChecker: Sendable {
     private let renderer: Renderer
     private let catalog: SchemaCatalog
     private let strict: Bool
+    private let lenient: Bool
     private let crdFindings: [Finding]
     private let policyCheck: PolicyCheck
 
     /// - Parameters:
     ///   - strict: reject unknown fields and kinds without a schema (nil: `validation.strict`).
+    ///   - lenient: unknown kinds and removed API versions of built-in groups are warnings, unknown
+    ///     fields of built-in kinds pass (nil: `validation.lenient`).
     ///   - schemaFolders: `--schemas` folders, before `validation.schemaLocations` and the linked ones.
     public init(tree: any FileTree, model: EnvironmentRepository, renderTime: Date, seedSecret: String?, strict: Bool? = nil,
-                schemaFolders: [String] = [], kubernetesVersion: String? = nil) throws {
+                lenient: Bool? = nil, schemaFolders: [String] = [], kubernetesVersion: String? = nil) throws {
         self.tree = tree
         self.model = model
         let strict = strict ?? model.settings.strictValidation
         self.strict = strict
-        let folders = try Self.folders(schemaFolders, settings: model.settings, strict: strict,
-                                       kubernetesVersion: kubernetesVersion ?? model.settings.kubernetesVersion)
+        self.lenient = lenient ?? model.settings.lenientValidation
+        let (folders, kubernetesFolder) = try Self.folders(schemaFolders, settings: model.settings, strict: strict,
+                                                           kubernetesVersion: kubernetesVersion ?? model.settings.kubernetesVersion)
         let catalog = SchemaCatalog(store: SchemaStore(read: { path in
             path.hasPrefix("/") ? FileManager.default.contents(atPath: path).map(Array.init) : try? tree.read(path)
-        }), folders: folders)
+        }), folders: folders, kubernetesFolder: kubernetesFolder)
         renderer = Renderer(tree: tree, renderTime: renderTime, seedSecret: seedSecret)
         var crdFindings: [Finding] = []
         for folder in model.settings.crdPaths {
@@ -80,7 +84,7 @@ public struct EnvironmentChecker: Sendable {
     /// or render is reported as error findings (the rule is the problem's code, such as
     /// `yaml.syntax` or `chart.version`), so every output format carries them.
     public func check(_ names: [String]) -> CheckReport {
-        let check = SchemaCheck(catalog: catalog, strict: strict)
+        let check = SchemaCheck(catalog: catalog, strict: strict, lenient: lenient)
         let results = ParallelResults<Result<(objects: Int, findings: [Finding]), DiagnosticError>>(count: names.count)
         let model = self.model, renderer = self.renderer
         DispatchQueue.concurrentPerform(iterations: names.count) { index in
@@ -114,7 +118,7 @@ public struct EnvironmentChecker: Sendable {
     /// what is done with the objects afterwards (the sync job applies them).
     public func check(_ objects: [Object], of environment: Environment) -> CheckReport {
         var report = CheckReport(environments: 1, objects: objects.count,
-                                 findings: crdFindings + findings(objects, environment: environment.name, schemas: SchemaCheck(catalog: catalog, strict: strict)))
+                                 findings: crdFindings + findings(objects, environment: environment.name, schemas: SchemaCheck(catalog: catalog, strict: strict, lenient: lenient)))
         report.findings.sort(by: Finding.ordered)
         return report
     }
@@ -125,7 +129,8 @@ public struct EnvironmentChecker: Sendable {
     }
 
     /// `--schemas`, then `validation.schemaLocations`, then the linked Kubernetes schemas.
-    private static func folders(_ schemas: [String], settings: RepositorySettings, strict: Bool, kubernetesVersion version: String?) throws -> [String] {
+    /// The schema folders in order, and the Kubernetes version's own folder among them.
+    private static func folders(_ schemas: [String], settings: RepositorySettings, strict: Bool, kubernetesVersion version: String?) throws -> ([String], String?) {
         if let version, SchemaCatalog.versionNumbers(version).map({ $0.count >= 2 && $0.count <= 3 }) != true {
             throw CheckSetupError("the Kubernetes version '\(version)' is not a version such as 1.31 or v1.31.0 (--kubernetes-version or validation.kubernetesVersion)")
         }
@@ -140,14 +145,16 @@ public struct EnvironmentChecker: Sendable {
         folders += settings.schemaLocations
         let home = ProcessInfo.processInfo.environment["GITOPS_SCHEMA_HOME"]
             ?? (NSHomeDirectory() as NSString).appendingPathComponent(".local/share/gitops/kubernetes-json-schema")
+        var kubernetes: String?
         if let linked = SchemaCatalog.versionFolder(in: home, kubernetesVersion: version, strict: strict) {
             folders.append(linked)
+            kubernetes = linked
         } else if let oldest = SchemaCatalog.oldestVersion(in: home, strict: strict), let version {
             throw CheckSetupError("no schemas for Kubernetes \(version): the oldest version at \(home) is \(oldest); pass --kubernetes-version \(oldest) or later (or --schemas DIR with older ones)")
         } else if schemas.isEmpty {
             throw CheckSetupError("no Kubernetes schemas at \(home): run scripts/link-schemas (it installs kubernetes-validate's schemas and links them there), or pass --schemas DIR")
         }
-        return folders
+        return (folders, kubernetes)
     }
 }
 

@@ -32,6 +32,9 @@ struct ValidateCommand: ParsableCommand {
     @Flag(name: .long, help: "Reject unknown fields and kinds without a schema (default: validation.strict in gitops.yaml).")
     var strict = false
 
+    @Flag(name: .long, help: "Only warn about unknown kinds and removed API versions of Kubernetes' own groups, and let unknown fields of built-in kinds pass (default: validation.lenient in gitops.yaml).")
+    var lenient = false
+
     @Option(name: .long, help: "A folder of JSON schemas in kubeconform's layout, or of per-version folders (repeatable).")
     var schemas: [String] = []
 
@@ -59,7 +62,7 @@ struct ValidateCommand: ParsableCommand {
         let checker: EnvironmentChecker
         do {
             checker = try EnvironmentChecker(tree: tree, model: model, renderTime: repository.renderTime(of: tree), seedSecret: RandomSeed.secret,
-                                             strict: strict ? true : nil, schemaFolders: schemas, kubernetesVersion: kubernetesVersion)
+                                             strict: strict ? true : nil, lenient: lenient ? true : nil, schemaFolders: schemas, kubernetesVersion: kubernetesVersion)
         } catch let error as CheckSetupError {
             throw CommandFailure(error.description)
         }

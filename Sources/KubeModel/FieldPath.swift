@@ -4,8 +4,19 @@ import Foundation
 /// Where each field of an object was written: line and column in the provenance's file.
 public struct FieldPositions: Sendable, Hashable {
     private var positions: [FieldPath: SourcePosition] = [:]
+    /// Where a field's key was written, where that differs from `positions` (a chart template
+    /// writes the key, a values file the value).
+    private var keys: [FieldPath: SourcePosition] = [:]
 
     public init() {}
+
+    /// Records where the key of `path` was written, when not at its field's position.
+    public mutating func setKey(_ path: FieldPath, _ position: SourcePosition?) {
+        if let position, position != positions[path] { keys[path] = position } else { keys[path] = nil }
+    }
+
+    /// Where the key of `path` was written (a misspelt field name is fixed there), else `nearest`.
+    public func key(_ path: FieldPath) -> SourcePosition? { keys[path] ?? nearest(path) }
 
     public subscript(path: FieldPath) -> SourcePosition? {
         get { positions[path] }

@@ -31,6 +31,13 @@ public struct Provenance: Sendable, Hashable {
         return SourceLocation(file: position.file ?? file, line: position.line, column: position.column)
     }
 
+    /// Where the key of a field was written (its template line in a chart, even when the value
+    /// comes from a values file): where an unknown field name is fixed.
+    public func location(ofKey path: FieldPath) -> SourceLocation {
+        guard let position = fields.key(path) else { return location }
+        return SourceLocation(file: position.file ?? file, line: position.line, column: position.column)
+    }
+
     /// Field positions are bookkeeping: two provenances are equal when they name the same place.
     public static func == (a: Provenance, b: Provenance) -> Bool {
         a.release == b.release && a.file == b.file && a.documentIndex == b.documentIndex && a.line == b.line && a.column == b.column

@@ -18,6 +18,7 @@ enum FieldPositionIndex {
                     guard let key = pair.key.scalar else { continue }
                     path.append(.key(key))
                     positions[FieldPath(path)] = place(pair.key.start, pair.value.scalar != nil ? pair.value : nil)
+                    if pair.value.scalar != nil { positions.setKey(FieldPath(path), place(pair.key.start, nil)) }
                     walk(pair.value)
                     path.removeLast()
                 }

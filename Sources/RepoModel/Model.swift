@@ -51,6 +51,9 @@ public struct RepositorySettings: Sendable, Hashable {
     public var crdPaths: [String] = []
     /// `validation.strict`: reject unknown fields and kinds without schema.
     public var strictValidation = false
+    /// `validation.lenient`: unknown kinds and removed API versions of built-in groups are
+    /// warnings, and unknown fields of built-in kinds pass.
+    public var lenientValidation = false
     /// `policies.paths`: repository-relative folders of policies (default `policies` when it exists).
     public var policyPaths: [String] = []
 

@@ -166,12 +166,13 @@ public enum RepositoryLoader {
             }
             if let node = fields["validation"],
                let validation = checker.fields(node, of: "validation",
-                                               allowed: ["kubernetesVersion", "schemaLocations", "crds", "strict"]) {
+                                               allowed: ["kubernetesVersion", "schemaLocations", "crds", "strict", "lenient"]) {
                 settings.kubernetesVersion = checker.string(validation["kubernetesVersion"], "validation.kubernetesVersion")
                 settings.schemaLocations = checkFolders(validation["schemaLocations"], "validation.schemaLocations",
                                                         tree: tree, checker: checker)
                 settings.crdPaths = checkFolders(validation["crds"], "validation.crds", tree: tree, checker: checker)
                 settings.strictValidation = checker.bool(validation["strict"], "validation.strict") ?? false
+                settings.lenientValidation = checker.bool(validation["lenient"], "validation.lenient") ?? false
             }
             if let node = fields["policies"], let policies = checker.fields(node, of: "policies", allowed: ["paths"]) {
                 settings.policyPaths = checkFolders(policies["paths"], "policies.paths", tree: tree, checker: checker)

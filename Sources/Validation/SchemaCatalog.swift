@@ -12,10 +12,17 @@ public final class SchemaCatalog: @unchecked Sendable {
     private let lock = NSLock()
     private var crdSchemas: [GroupVersionKind: SchemaDocumentID] = [:]
 
-    public init(store: SchemaStore = SchemaStore(), folders: [String]) {
+    /// The Kubernetes version's own kinds, when its schema folder is known: unknown kinds and
+    /// removed API versions of built-in groups are then errors that say what to write.
+    public let builtIn: BuiltInAPIs?
+
+    public init(store: SchemaStore = SchemaStore(), folders: [String], kubernetesFolder: String? = nil) {
         self.store = store
         self.folders = folders
+        builtIn = kubernetesFolder.map(BuiltInAPIs.init(folder:))
     }
+
+
 
     /// Registers the schema of every served version of a CustomResourceDefinition. Returns the
     /// problems of the CRD itself (a served version without a schema is not one: it validates nothing).
@@ -52,13 +59,19 @@ public final class SchemaCatalog: @unchecked Sendable {
 
     /// The schema for `gvk`, nil when no source has one.
     public func schema(for gvk: GroupVersionKind) throws(SchemaError) -> SchemaNode? {
+        try lookup(gvk)?.schema
+    }
+
+    /// The schema for `gvk` and whether it is the Kubernetes version's own (not a CRD's, nor one
+    /// from another schema folder).
+    public func lookup(_ gvk: GroupVersionKind) throws(SchemaError) -> (schema: SchemaNode, kubernetes: Bool)? {
         lock.lock()
         let crd = crdSchemas[gvk]
         lock.unlock()
-        if let crd { return try store.root(crd) }
+        if let crd { return (try store.root(crd), false) }
         for folder in folders {
             for name in Self.fileNames(for: gvk) {
-                if let id = try store.file((folder as NSString).appendingPathComponent(name)) { return try store.root(id) }
+                if let id = try store.file((folder as NSString).appendingPathComponent(name)) { return (try store.root(id), folder == builtIn?.folder) }
             }
         }
         return nil

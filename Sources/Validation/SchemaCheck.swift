@@ -8,10 +8,14 @@ public struct SchemaCheck: Sendable {
     public var catalog: SchemaCatalog
     /// Reject unknown fields, and make a kind without a schema an error instead of a warning.
     public var strict: Bool
+    /// Without `strict`: an unknown kind or removed API version of a built-in group is a warning
+    /// and unknown fields of built-in kinds pass (before, the default).
+    public var lenient: Bool
 
-    public init(catalog: SchemaCatalog, strict: Bool) {
+    public init(catalog: SchemaCatalog, strict: Bool, lenient: Bool = false) {
         self.catalog = catalog
         self.strict = strict
+        self.lenient = lenient
     }
 
     /// Findings for `objects`; CRDs among them are registered first, so their custom resources
@@ -25,17 +29,24 @@ public struct SchemaCheck: Sendable {
             }
         }
         let validator = SchemaValidator(strict: strict)
+        // Kubernetes rejects unknown fields of its own kinds (kubectl's field validation): so do we.
+        let builtInValidator = SchemaValidator(strict: strict || !lenient)
         for object in objects {
-            let schema: SchemaNode?
+            let found: (schema: SchemaNode, kubernetes: Bool)?
             do {
-                schema = try catalog.schema(for: object.gvk)
+                found = try catalog.lookup(object.gvk)
             } catch {
                 findings.append(Finding(severity: .error, location: object.provenance.location, rule: "schema.unreadable",
                                         message: "the schema for \(object.gvk) cannot be used: \(error.message)",
                                         object: object.displayName, environment: environment))
                 continue
             }
-            guard let schema else {
+            guard let (schema, kubernetesSchema) = found else {
+                if let (rule, message) = catalog.builtIn?.problem(with: object.gvk) {
+                    findings.append(Finding(severity: strict || !lenient ? .error : .warning, location: object.provenance.location(of: FieldPath([.key("kind")])),
+                                            rule: rule, message: message, object: object.displayName, environment: environment))
+                    continue
+                }
                 findings.append(Finding(severity: strict ? .error : .warning, location: object.provenance.location,
                                         rule: "schema.missing",
                                         message: "no schema for \(object.gvk): add its CustomResourceDefinition to the repository or a schema folder (validation.schemaLocations)",
@@ -43,8 +54,11 @@ public struct SchemaCheck: Sendable {
                 continue
             }
             do {
-                for violation in try validator.violations(.object(object.content), schema) {
-                    findings.append(Finding(severity: .error, location: object.provenance.location(of: violation.path),
+                for violation in try (kubernetesSchema ? builtInValidator : validator).violations(.object(object.content), schema) {
+                    // A misspelt field name is fixed where the key was written (a template line), not at its value.
+                    let location = if case .unknownField = violation.problem { object.provenance.location(ofKey: violation.path) }
+                        else { object.provenance.location(of: violation.path) }
+                    findings.append(Finding(severity: .error, location: location,
                                             rule: "schema", message: violation.message, object: object.displayName,
                                             path: violation.path, environment: environment))
                 }

@@ -205,7 +205,7 @@ struct ScratchEnvironments {
         let lines = run.stdout.split(separator: "\n").map(String.init)
         #expect(lines.contains("environments/dev/platform/config.yaml:5:3: error: [schema] expected string, but got integer (ConfigMap blog-dev/settings, data.tag)"))
         #expect(lines.contains { $0.hasPrefix("environments/dev/platform/config.yaml:8:1: warning: [schema.missing] no schema for example.com/v1 Widget") })
-        #expect(!run.stdout.contains("imutable"), "not strict: unknown fields pass")
+        #expect(!run.stdout.contains("imutable"), "not strict, and not Kubernetes' own schema: unknown fields pass")
         let strict = try GitopsRun(["validate", "dev", "--strict", "--output", "json", "--repo", scratch.path, "--schemas", scratch.path + "/schemas"])
         #expect(strict.status == 1)
         #expect(strict.stdout.contains(#""message": "unknown field 'imutable'; did you mean 'immutable'?""#), "\(strict.stdout)")
@@ -235,7 +235,7 @@ struct ScratchEnvironments {
                 "labels": {"type": "object", "additionalProperties": {"type": "string"}}}}}}}}}}
             """)
         try scratch.write("charts/app/Chart.yaml", "apiVersion: v2\nname: app\nversion: 1.0.0\n")
-        try scratch.write("charts/app/values.yaml", "replicaCount: 1\nteam: web\n")
+        try scratch.write("charts/app/values.yaml", "replicaCount: 1\nteam: web\ndeadline: 600\n")
         try scratch.write("charts/app/templates/_helpers.tpl", """
             {{- define "app.labels" -}}
             team: {{ .Values.team }}
@@ -250,6 +250,7 @@ struct ScratchEnvironments {
             spec:
               replicas: {{ .Values.replicaCount }}
               paused: maybe
+              progressDeadlineSecond: {{ .Values.deadline }}
               template:
                 metadata:
                   labels:
@@ -270,7 +271,10 @@ struct ScratchEnvironments {
         // Literal template text: its line.
         #expect(lines.contains("charts/app/templates/deployment.yaml:7:3: error: [schema] expected boolean, but got string (Deployment blog-dev/app, spec.paused)"), "\(run.stdout)")
         // Written by an include: the line of the include.
-        #expect(lines.contains { $0.hasPrefix("charts/app/templates/deployment.yaml:11:") && $0.contains("spec.template.metadata.labels.tier") }, "\(run.stdout)")
+        #expect(lines.contains { $0.hasPrefix("charts/app/templates/deployment.yaml:12:") && $0.contains("spec.template.metadata.labels.tier") }, "\(run.stdout)")
+        // A misspelt key written by the template, its value from values.yaml: the template line.
+        let strict = try GitopsRun(["validate", "dev", "--strict", "--repo", scratch.path, "--schemas", scratch.path + "/schemas"])
+        #expect(strict.stdout.contains("charts/app/templates/deployment.yaml:8:3: error: [schema] unknown field 'progressDeadlineSecond'"), "\(strict.stdout)")
     }
 
     @Test func breakingARuleInACopyPointsAtTheLine() throws {

@@ -33,6 +33,42 @@ import Testing
                 "\(old.stderr)")
     }
 
+    @Test func brokenBuiltInKindsAreErrorsByDefault() throws {
+        let scratch = try ScratchEnvironments()
+        defer { scratch.remove() }
+        try scratch.write("gitops.yaml", "apiVersion: gitops/v1alpha1\nkind: Repository\nvalidation:\n  kubernetesVersion: \"1.31\"\n")
+        try scratch.write("environments/dev/platform/config.yaml", """
+            apiVersion: v1
+            kind: ConfigMap
+            metadata: {name: settings}
+            data: {tag: "1"}
+            imutable: true
+            ---
+            apiVersion: apps/v1
+            kind: Deployement
+            metadata: {name: web}
+            ---
+            apiVersion: networking.k8s.io/v1beta1
+            kind: Ingress
+            metadata: {name: web}
+            ---
+            apiVersion: example.com/v1
+            kind: Widget
+            metadata: {name: w}
+
+            """)
+        let run = try GitopsRun(["validate", "dev", "--repo", scratch.path])
+        let lines = run.stdout.split(separator: "\n").map(String.init)
+        #expect(run.status == 1, "\(run.stdout)\(run.stderr)")
+        #expect(lines.contains("environments/dev/platform/config.yaml:5:1: error: [schema] unknown field 'imutable'; did you mean 'immutable'? (ConfigMap blog-dev/settings, imutable)"), "\(run.stdout)")
+        #expect(lines.contains("environments/dev/platform/config.yaml:8:1: error: [schema.unknownKind] unknown kind 'Deployement' in apps/v1; did you mean 'Deployment'? (Deployement blog-dev/web)"), "\(run.stdout)")
+        #expect(lines.contains("environments/dev/platform/config.yaml:12:1: error: [schema.removedAPI] networking.k8s.io/v1beta1 Ingress is not served by Kubernetes 1.31 (removed in 1.22); use networking.k8s.io/v1 (Ingress blog-dev/web)"), "\(run.stdout)")
+        #expect(lines.contains { $0.contains("warning: [schema.missing] no schema for example.com/v1 Widget") }, "a custom resource without its CRD stays a warning")
+        // Today's leniency, for teams that want it.
+        let lenient = try GitopsRun(["validate", "dev", "--lenient", "--repo", scratch.path])
+        #expect(lenient.status == 0 && !lenient.stdout.contains("imutable") && lenient.stdout.contains("warning: [schema.unknownKind]"), "\(lenient.stdout)")
+    }
+
     @Test func packagedChartsRenderAndRemoteReferencesSayWhatToDo() throws {
         let scratch = try ScratchEnvironments()
         defer { scratch.remove() }
