@@ -3,8 +3,11 @@ import Crypto
 import Foundation
 import RepoModel
 
-/// Restores an environment's own files to their content at an earlier commit: its folder, and
-/// the charts and manifest folders no other environment uses. Shared ones are left alone (noted).
+/// Restores every file an environment renders from to its content at an earlier commit, whatever
+/// the layout (files moved since are deleted from their new place and restored at the old one):
+/// its folder, its charts and manifest folders and its values files, down to a values file kept
+/// inside a chart other environments share. Files another environment also uses are left alone,
+/// each named in a note.
 public struct RollbackSource: ProposalSource {
     public var environment: String
     public var to: Snapshot
@@ -19,47 +22,36 @@ public struct RollbackSource: ProposalSource {
 
     public func propose(on base: Snapshot) throws -> Proposal {
         guard let current = base.model.environment(named: environment) else {
+            if let broken = base.model.brokenEnvironment(named: environment) { throw PromotionError("on the base branch, \(broken.summary)") }
             throw PromotionError("no environment '\(environment)' on the base branch")
         }
-        // The environment's own paths, and the ones it shares.
-        var own = [current.folder]
-        var shared: [String: [String]] = [:]
-        for release in current.releases {
-            let path: String
-            switch release.source {
-            case .chart(let chart, _, _, _): path = chart
-            case .manifests(let folder): path = folder
-            }
-            if path == current.folder || path.hasPrefix(current.folder + "/") { continue }
-            let users = base.model.environments.filter { other in
-                other.name != environment && other.releases.contains { release in
-                    switch release.source {
-                    case .chart(let chart, _, _, _): return chart == path
-                    case .manifests(let folder): return folder == path
-                    }
-                }
-            }.map(\.name)
-            if users.isEmpty { own.append(path) } else { shared[path] = users }
+        guard let then = to.model.environment(named: environment) else {
+            throw PromotionError("no environment '\(environment)' at \(to.commit.prefix(7)) (\(toSummary)); nothing to roll back to")
+        }
+        // Every file the environment renders from, then and now, whatever the layout: its folder,
+        // its charts and manifest folders, its values files (also those kept inside a shared chart).
+        let others = base.model.environments.filter { $0.name != environment }
+        // (What it named as a values file then is its own too, even where nothing names it now.)
+        let usage = FileUsage(others + [current, then])
+        var files = Set<String>()
+        for (environment, snapshot) in [(current, base), (then, to)] {
+            for path in FileUsage.paths(of: environment) { files.formUnion(Self.files(at: path, in: snapshot.tree)) }
         }
         var edits: [String: [UInt8]?] = [:]
-        for folder in own {
-            let now = Set((try? base.tree.files(under: folder)) ?? [])
-            let then = Set((try? to.tree.files(under: folder)) ?? [])
-            for file in then {
-                let old = try to.tree.read(file)
-                let changed = try !now.contains(file) || base.tree.read(file) != old
-                if changed { edits[file] = old }
+        var shared: [String: Set<String>] = [:]
+        for file in files.sorted() {
+            let old = try? to.tree.read(file), now = try? base.tree.read(file)
+            guard old != now else { continue }
+            let users = usage.users(of: file).subtracting([environment])
+            if !users.isEmpty {
+                shared[file] = users
+                continue
             }
-            for file in now.subtracting(then) { edits[file] = .some(nil) }
+            edits[file] = .some(old)
         }
         var notes: [String] = []
-        for (path, users) in shared.sorted(by: { $0.key < $1.key }) {
-            let now = (try? base.tree.files(under: path)) ?? [], then = (try? to.tree.files(under: path)) ?? []
-            var differs = now != then
-            for file in now where !differs { differs = try base.tree.read(file) != to.tree.read(file) }
-            if differs {
-                notes.append("\(path) changed since \(to.commit.prefix(7)) but is shared with \(users.joined(separator: ", ")); left alone")
-            }
+        for (file, users) in shared.sorted(by: { $0.key < $1.key }) {
+            notes.append("\(file) changed since \(to.commit.prefix(7)) but \(users.sorted().joined(separator: ", ")) also \(users.count == 1 ? "uses" : "use") it; left alone, so \(environment) may not render exactly as it did")
         }
         var fingerprint = "\(environment)@\(to.commit)"
         for (file, content) in edits.sorted(by: { $0.key < $1.key }) {
@@ -71,10 +63,60 @@ public struct RollbackSource: ProposalSource {
                         lines: lines, trailers: [("Rolled-Back-To", to.commit), ("Environment", environment), ("Promotion-Id", id)], edits: edits, notes: notes)
     }
 
+    /// The files at `path` (a folder's files, or the file itself) in `tree`; none when it is not there.
+    static func files(at path: String, in tree: any FileTree) -> [String] {
+        switch try? tree.kind(of: path) {
+        case .directory?: return (try? tree.files(under: path)) ?? []
+        case .file?: return [path]
+        default: return []
+        }
+    }
+
     /// A rollback restores a known state: whatever the base did since is replaced, not a conflict.
     public func checkConflicts(planned: Snapshot, current: Snapshot) throws {}
 
     public func defaultBranch(for proposal: Proposal) -> String {
         "rollback/\(environment)/\(to.commit.prefix(7))"
+    }
+}
+
+/// Which environments use a file: under their folder or a manifests folder, a values file they
+/// name, or a file of a chart they render — except a values file some environment names, which
+/// belongs to the environments naming it (`charts/app/values-staging.yaml` is staging's even
+/// though production renders `charts/app`).
+struct FileUsage {
+    private var paths: [(environment: String, path: String)] = []
+    private var valuesFiles: [String: Set<String>] = [:]
+
+    init(_ environments: [Environment]) {
+        for environment in environments {
+            paths += [(environment.name, environment.folder)]
+            for release in environment.releases {
+                switch release.source {
+                case .chart(let chart, let values, _, _):
+                    paths.append((environment.name, chart))
+                    for file in values { valuesFiles[file, default: []].insert(environment.name) }
+                case .manifests(let folder):
+                    paths.append((environment.name, folder))
+                }
+            }
+        }
+    }
+
+    /// The paths an environment renders from.
+    static func paths(of environment: Environment) -> [String] {
+        var paths = [environment.folder]
+        for release in environment.releases {
+            switch release.source {
+            case .chart(let chart, let values, _, _): paths += [chart] + values
+            case .manifests(let folder): paths.append(folder)
+            }
+        }
+        return paths
+    }
+
+    func users(of file: String) -> Set<String> {
+        if let named = valuesFiles[file] { return named }
+        return Set(paths.filter { file == $0.path || file.hasPrefix($0.path + "/") }.map(\.environment))
     }
 }

@@ -242,4 +242,33 @@ struct ScratchRepository {
         // Staging's history does not show production's promotions.
         #expect(try History.of("staging", repository: repository, revision: "main").map(\.commit.summary) == ["initial"])
     }
+
+    @Test func rollbackRestoresValuesInsideASharedChartAndAcrossMovedFiles() throws {
+        let scratch = try ScratchRepository()
+        defer { scratch.remove() }
+        // The common layout: per-environment values files inside the shared chart.
+        try scratch.write("charts/app/values-production.yaml", "image:\n  tag: \"1.2.0\"\n")
+        try scratch.write("environments/production/environment.yaml",
+                          try scratch.read("environments/production/environment.yaml").replacingOccurrences(of: "valuesFiles: [base.yaml, app.yaml]", with: "valuesFiles: [base.yaml, ../../charts/app/values-production.yaml]"))
+        try scratch.commitAll("values in the chart")
+        let repository = try scratch.repository()
+        let good = try repository.resolveCommit("main")
+        // A bad release, a shared template change, then a move of the values file.
+        try scratch.write("charts/app/values-production.yaml", "image:\n  tag: \"1.3.0-bad\"\n")
+        try scratch.write("charts/app/templates/config.yaml", try scratch.read("charts/app/templates/config.yaml") + "  extra: \"1\"\n")
+        try scratch.commitAll("bad release")
+        try scratch.git("mv", "charts/app/values-production.yaml", "environments/production/app-values.yaml")
+        try scratch.write("environments/production/environment.yaml",
+                          try scratch.read("environments/production/environment.yaml").replacingOccurrences(of: "../../charts/app/values-production.yaml", with: "app-values.yaml"))
+        try scratch.commitAll("move the values")
+
+        let rollback = RollbackSource(environment: "production", to: try Snapshot(repository: repository, commit: good.id), toSummary: good.summary)
+        let proposal = try rollback.propose(on: try Snapshot(repository: repository, commit: repository.resolveCommit("main").id))
+        #expect(proposal.edits["charts/app/values-production.yaml"] == .some(Array("image:\n  tag: \"1.2.0\"\n".utf8)), "restored at its old place")
+        #expect(proposal.edits["environments/production/app-values.yaml"] == .some(nil), "deleted from its new place")
+        #expect(proposal.edits["environments/production/environment.yaml"] != nil)
+        #expect(proposal.edits["charts/app/templates/config.yaml"] == nil, "a template staging renders too is not touched")
+        #expect(proposal.notes == ["charts/app/templates/config.yaml changed since \(good.id.prefix(7)) but staging also uses it; left alone, so production may not render exactly as it did"],
+                "\(proposal.notes)")
+    }
 }
