@@ -273,7 +273,7 @@ struct HistoryCommand: ParsableCommand {
                     text += "  promoted from \(from[..<at]) at \(from[from.index(after: at)...].prefix(7)) (promotion \(entry.trailers["Promotion-Id"] ?? "?"))\n"
                 }
                 if let to = entry.trailers["Rolled-Back-To"] { text += "  rolled back to \(to.prefix(7)) (promotion \(entry.trailers["Promotion-Id"] ?? "?"))\n" }
-                if let error = entry.renderError { text += "  (objects unknown: \(error.split(separator: "\n").first ?? ""))\n" }
+                if let error = entry.renderError { text += "  objects unknown: \(error)\n" }
                 for object in entry.objects {
                     text += "  \(object.action == .create ? "+" : object.action == .prune ? "-" : "~") \(object.title)\n"
                 }

@@ -19,6 +19,17 @@ public struct HistoryEntry: Sendable {
     public var renderError: String?
 }
 
+extension History {
+    /// One line for problems that kept a commit from rendering: the first, where it is, and how many more.
+    static func summary(_ error: DiagnosticError) -> String {
+        let errors = error.diagnostics.filter { $0.severity == .error }
+        guard let first = errors.first ?? error.diagnostics.first else { return "it does not render" }
+        let place = first.location.map { "\($0): " } ?? ""
+        let more = errors.count > 1 ? " (and \(errors.count - 1) more problem\(errors.count == 2 ? "" : "s"))" : ""
+        return "it does not render: \(place)\(first.message.split(separator: "\n").first ?? "")\(more)"
+    }
+}
+
 /// The history of an environment: the commits on a branch's first-parent line that changed
 /// anything it renders from (its folder, its charts and manifests, values files, policies,
 /// gitops.yaml), newest first, each with the objects it changed.
@@ -27,6 +38,9 @@ public enum History {
                           seedSecret: String? = nil) throws -> [HistoryEntry] {
         let top = try Snapshot(repository: repository, commit: repository.resolveCommit(revision).id)
         guard let current = top.model.environment(named: environment) else {
+            if let broken = top.model.brokenEnvironment(named: environment) {
+                throw PromotionError("at \(revision), \(broken.summary); pass --revision with a commit where it loads")
+            }
             throw PromotionError("no environment '\(environment)' at \(revision)")
         }
         var paths = Set([current.folder, current.file, "gitops.yaml"] + top.model.settings.policyPaths + top.model.settings.crdPaths)
@@ -59,6 +73,7 @@ public enum History {
             let key = try fingerprint(commit)
             if let known = renders[key] { return known }
             let snapshot = try Snapshot(repository: repository, commit: commit)
+            if let broken = snapshot.model.brokenEnvironment(named: environment) { throw DiagnosticError(broken.problems) }
             let objects = try snapshot.model.environment(named: environment).map {
                 try Renderer(tree: snapshot.tree, renderTime: Date(timeIntervalSince1970: snapshot.tree.commit.time), seedSecret: seedSecret)
                     .render($0).objects
@@ -75,6 +90,8 @@ public enum History {
                 let before = try info.parents.first.map(render) ?? []
                 let objects = Drift.compare(desired: after, live: before) { _ in true }.entries.filter { $0.action != .unchanged }
                 return HistoryEntry(commit: info, merged: merged, trailers: trailers, objects: objects, renderError: nil)
+            } catch let error as DiagnosticError {
+                return HistoryEntry(commit: info, merged: merged, trailers: trailers, objects: [], renderError: Self.summary(error))
             } catch {
                 return HistoryEntry(commit: info, merged: merged, trailers: trailers, objects: [], renderError: "\(error)")
             }

@@ -271,4 +271,19 @@ struct ScratchRepository {
         #expect(proposal.notes == ["charts/app/templates/config.yaml changed since \(good.id.prefix(7)) but staging also uses it; left alone, so production may not render exactly as it did"],
                 "\(proposal.notes)")
     }
+
+    @Test func historySaysInOneLineWhyACommitDoesNotRender() throws {
+        let scratch = try ScratchRepository()
+        defer { scratch.remove() }
+        try scratch.write("environments/production/base.yaml", "replicas: [3\n")
+        try scratch.commitAll("broken values")
+        try scratch.write("environments/production/environment.yaml", "apiVersion: gitops/v1alpha1\nkind: Environment\nmetadata: {name: production}\nspec: {namespace: x, releases: [{name: a, chart: charts/nope}]}\n")
+        try scratch.commitAll("broken environment")
+        let history = try History.of("production", repository: try scratch.repository(), revision: "main~1", limit: 5)
+        let error = try #require(history.first?.renderError)
+        #expect(error.hasPrefix("it does not render: environments/production/base.yaml:2:1: ") && !error.contains("\n"), "\(error)")
+        // Its own file broken at the tip: said so, with what to do.
+        let broken = #expect(throws: PromotionError.self) { try History.of("production", repository: try scratch.repository(), revision: "main") }
+        #expect(broken?.description.hasPrefix("at main, environment 'production' does not load") == true, "\(String(describing: broken))")
+    }
 }
