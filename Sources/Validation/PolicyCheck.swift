@@ -31,7 +31,8 @@ public struct PolicyCheck: Sendable {
                                             environment: environment))
                 case .error:
                     guard reportedErrors.insert(rule + "\u{0}" + result.message).inserted else { continue }
-                    let location = policies.first { $0.name == result.policy }?.location ?? object.provenance.location
+                    let policy = policies.first { $0.name == result.policy }
+                    let location = policy?.rules.first { $0.name == result.rule }?.location ?? policy?.location ?? object.provenance.location
                     findings.append(Finding(severity: severity, location: location, rule: rule,
                                             message: "cannot check this rule: \(result.message)", object: object.displayName,
                                             environment: environment))

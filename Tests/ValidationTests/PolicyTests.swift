@@ -55,6 +55,10 @@ import Testing
                 - name: manifests
                   match: {any: [{resources: {kinds: [ConfigMap]}}]}
                   validate: {manifests: {attestors: []}}
+                - name: add-label
+                  match: {any: [{resources: {kinds: [ConfigMap]}}]}
+                  mutate:
+                    patchStrategicMerge: {metadata: {labels: {team: x}}}
             """.utf8), file: "policies/p.yaml")
         #expect(policies.count == 1)
         let a = try Self.object(#"{"apiVersion": "v1", "kind": "ConfigMap", "metadata": {"name": "a", "namespace": "n"}}"#)
@@ -63,7 +67,8 @@ import Testing
         #expect(findings.map(\.description).sorted() == [
             "m.yaml:3:1: error: [p/enforce-data] needs data (ConfigMap n/a, data)",
             "m.yaml:3:1: warning: [p/audit-label] label a (ConfigMap n/a, metadata.labels)",
-            "policies/p.yaml:1:1: warning: [p/manifests] cannot check this rule: not supported by gitops: validate.manifests; the rule is not checked (ConfigMap n/a)",
-        ])
+            "policies/p.yaml:15:18: warning: [p/manifests] cannot check this rule: not supported by gitops: validate.manifests; the rule is not checked (ConfigMap n/a)",
+            "policies/p.yaml:18:7: warning: [p/add-label] cannot check this rule: not supported by gitops: mutate rules; the rule is not checked (ConfigMap n/a)",
+        ].sorted(), "at the rule's unsupported part, not the policy's first line")
     }
 }

@@ -33,7 +33,14 @@ public enum PolicyLoader {
         var policies: [Policy] = []
         for node in try YAMLParser.parse(bytes, file: file) where !node.isNull {
             let value = try node.value(file: file)
-            if let policy = Policy(value, location: SourceLocation(file: file, line: node.start.line, column: node.start.column)) {
+            // Each rule's place: its unsupported part (mutate:, generate:, ...) when it has one, else the rule.
+            let ruleLocations = (node["spec"]?["rules"]?.items ?? []).map { rule -> SourceLocation in
+                let key = rule.pairs?.first { ["mutate", "generate", "verifyImages"].contains($0.key.scalar ?? "") }?.key
+                    ?? rule["validate"]?.pairs?.first { ["manifests", "assert"].contains($0.key.scalar ?? "") }?.key ?? rule
+                return SourceLocation(file: file, line: key.start.line, column: key.start.column)
+            }
+            if let policy = Policy(value, location: SourceLocation(file: file, line: node.start.line, column: node.start.column),
+                                   ruleLocations: ruleLocations) {
                 policies.append(policy)
             }
         }
