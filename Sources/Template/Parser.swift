@@ -155,7 +155,8 @@ struct Parser {
             if let terminator { return (list, terminator) }
             if let node { list.append(node) }
         }
-        throw error("unexpected EOF")
+        // As Go's parser: at the EOF token, so at the input's last line (where a missing {{end}} goes).
+        throw error("unexpected EOF", at: peekNonSpace().pos)
     }
 
     /// A node, or a terminator (`{{end}}`, `{{else}}`) as text.

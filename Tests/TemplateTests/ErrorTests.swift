@@ -37,6 +37,8 @@ import Testing
         ("{{if}}", "template: t:1: missing value for if"),
         ("{{end}}", "template: t:1: unexpected {{end}}"),
         ("{{if .x}}", "template: t:1: unexpected EOF"),
+        // As Go (and so Helm): a missing {{end}} is reported at the last line, where the EOF is.
+        ("a: 1\n{{- if .x }}\nb: 2\nc: 3\n", "template: t:5: unexpected EOF"),
         ("{{$x}}", "template: t:1: undefined variable \"$x\""),
         ("{{nofunc 1}}", "template: t:1: function \"nofunc\" not defined"),
         ("a\n{{.x | 3}}", "template: t:2: non executable command in pipeline stage 2"),
