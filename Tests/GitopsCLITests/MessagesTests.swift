@@ -69,6 +69,17 @@ import Testing
         #expect(lenient.status == 0 && !lenient.stdout.contains("imutable") && lenient.stdout.contains("warning: [schema.unknownKind]"), "\(lenient.stdout)")
     }
 
+    @Test func aFileThatDoesNotParseIsAFindingInEveryFormat() throws {
+        let scratch = try ScratchEnvironments()
+        defer { scratch.remove() }
+        try scratch.write("environments/dev/platform/config.yaml", "apiVersion: v1\nkind: ConfigMap\nmetadata: {name: a\n")
+        for format in ["json", "sarif", "text"] {
+            let run = try GitopsRun(["validate", "dev", "--output", format, "--repo", scratch.path])
+            #expect(run.status == 1 && run.stdout.contains("environments/dev/platform/config.yaml") && run.stdout.contains("yaml.syntax"),
+                    "\(format): \(run.stdout)\(run.stderr)")
+        }
+    }
+
     @Test func packagedChartsRenderAndRemoteReferencesSayWhatToDo() throws {
         let scratch = try ScratchEnvironments()
         defer { scratch.remove() }

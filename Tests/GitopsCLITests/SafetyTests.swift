@@ -258,4 +258,29 @@ import YAML
                 "\(last.stderr)")
         #expect(try await client.get(SharedCluster.crds, namespace: nil, name: "widgets.example.com") != nil)
     }
+
+    @Test func snapshotsNeverHoldSecretValues() async throws {
+        let setup = try await SyncCommandTests.Setup()
+        defer { setup.finish() }
+        #expect(try setup.sync().status == 0)
+        // A Secret of the environment written as people write them: stringData, and kubectl's copy of it.
+        let secret: ValueObject = [
+            "apiVersion": "v1", "kind": "Secret",
+            "metadata": .object(["name": "smtp", "namespace": "blog-production",
+                                 "labels": .object(["gitops/environment": "production"]),
+                                 "annotations": .object(["kubectl.kubernetes.io/last-applied-configuration":
+                                     .string(#"{"apiVersion":"v1","kind":"Secret","stringData":{"password":"hunter2-smtp"}}"#)])]),
+            "stringData": .object(["password": "hunter2-smtp"]),
+        ]
+        _ = try await setup.client().apply(secret, fieldManager: "kubectl")
+        let folder = setup.copy.path + "/snapshot"
+        let saved = try GitopsRun(["snapshot", "production", "--out", folder] + setup.cluster)
+        #expect(saved.status == 0, "\(saved.stderr)")
+        let files = try FileManager.default.subpathsOfDirectory(atPath: folder)
+        var everything = ""
+        for file in files where file.hasSuffix(".yaml") { everything += try String(contentsOfFile: folder + "/" + file, encoding: .utf8) }
+        #expect(files.contains { $0.hasSuffix("secret-smtp.yaml") }, "\(files)")
+        #expect(!everything.contains("hunter2-smtp") && !everything.contains(Data("hunter2-smtp".utf8).base64EncodedString()), "no value, plain or base64")
+        #expect(everything.contains("sha256:"))
+    }
 }
