@@ -6,19 +6,10 @@ import Gates
 import Git
 import Promotion
 
-/// Options every command that writes promotion branches takes.
-struct BranchOptions: ParsableArguments {
+/// Where a change is committed and by whom: what every command that writes to the repository takes.
+struct CommitOptions: ParsableArguments {
     @Option(name: .long, help: "The branch the change is proposed against and merged into (default: the branch checked out).")
     var base: String?
-
-    @Option(name: .long, help: "The branch to write (default: promote/<dst>/from-<src>-<src-sha> or rollback/<env>/<sha>).")
-    var branch: String?
-
-    @Flag(name: .long, help: "Run the gates (render, schemas, policies) on the branch and merge it into the base with a merge commit.")
-    var merge = false
-
-    @Flag(name: .long, help: "Print the plan and the render diff it causes; write nothing.")
-    var dryRun = false
 
     @Option(name: .long, help: "Author as 'Name <email>' (default: GIT_AUTHOR_NAME/GIT_AUTHOR_EMAIL, else Git's user.name/user.email).")
     var author: String?
@@ -31,6 +22,26 @@ struct BranchOptions: ParsableArguments {
 
     @Option(name: .long, help: "The environments repository (default: the Git repository around the current folder).")
     var repo: String?
+}
+
+/// Options every command that writes promotion branches takes.
+struct BranchOptions: ParsableArguments {
+    @OptionGroup var commit: CommitOptions
+
+    @Option(name: .long, help: "The branch to write (default: promote/<dst>/from-<src>-<src-sha> or rollback/<env>/<sha>).")
+    var branch: String?
+
+    @Flag(name: .long, help: "Run the gates (render, schemas, policies) on the branch and merge it into the base with a merge commit.")
+    var merge = false
+
+    @Flag(name: .long, help: "Print the plan and the render diff it causes; write nothing.")
+    var dryRun = false
+
+    var base: String? { commit.base }
+    var author: String? { commit.author }
+    var committer: String? { commit.committer }
+    var push: String? { commit.push }
+    var repo: String? { commit.repo }
 
     func repository() throws -> Repository {
         try Repository(discoveringFrom: repo ?? FileManager.default.currentDirectoryPath)
@@ -201,29 +212,12 @@ struct MergeCommand: ParsableCommand {
     @Argument(help: "The branch to merge (promote/... or rollback/...).")
     var branch: String
 
-    // The options of BranchOptions that a merge takes (not --branch, --merge or --dry-run).
-    @Option(name: .long, help: "The branch to merge into (default: the branch checked out).")
-    var base: String?
-
-    @Option(name: .long, help: "Author of the merge commit as 'Name <email>' (default: GIT_AUTHOR_NAME/GIT_AUTHOR_EMAIL, else Git's user.name/user.email).")
-    var author: String?
-
-    @Option(name: .long, help: "Committer as 'Name <email>' (default: GIT_COMMITTER_NAME/GIT_COMMITTER_EMAIL, else the author).")
-    var committer: String?
-
-    @Option(name: .long, help: "Push the merge to this remote; the base is the remote's branch, fetched first.")
-    var push: String?
-
-    @Option(name: .long, help: "The environments repository (default: the Git repository around the current folder).")
-    var repo: String?
+    // What a merge takes of BranchOptions: not --branch, --merge or --dry-run.
+    @OptionGroup var commit: CommitOptions
 
     func run() throws {
         var options = try BranchOptions.parse([])
-        options.base = base
-        options.author = author
-        options.committer = committer
-        options.push = push
-        options.repo = repo
+        options.commit = commit
         let repository = try options.repository()
         options.branch = branch
         options.merge = true
