@@ -9,6 +9,7 @@ public struct JSONLog: Sendable {
     public init(environment: String) { self.environment = environment }
 
     public func info(_ message: String, revision: String? = nil, _ fields: [String: String] = [:]) { write("info", message, revision, fields) }
+    public func warning(_ message: String, revision: String? = nil, _ fields: [String: String] = [:]) { write("warning", message, revision, fields) }
     public func error(_ message: String, revision: String? = nil, _ fields: [String: String] = [:]) { write("error", message, revision, fields) }
 
     private func write(_ level: String, _ message: String, _ revision: String?, _ fields: [String: String]) {

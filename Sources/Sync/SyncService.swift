@@ -39,6 +39,8 @@ public final class SyncService: @unchecked Sendable {
     private var resumed = false
     /// The environment's namespace at the last revision that loaded (where its status lives).
     private var knownNamespace: String?
+    /// The last sync's warnings (objects kept from a prune, fields taken back), logged when new.
+    private var lastWarnings = Set<String>()
     /// The repository (or fetch cache), opened once and polled from then on.
     private var opened: Repository?
     /// The objects of the last revision that passed the gates (self-heal resyncs reuse them).
@@ -197,6 +199,9 @@ public final class SyncService: @unchecked Sendable {
             throw error
         }
         metrics.recordSync(result: result.converged ? "Synced" : "Degraded", seconds: Date().timeIntervalSince(started), report: result, revision: commit)
+        // What the sync kept or took back, said once (not at every poll while it stays the same).
+        for warning in result.warnings where !lastWarnings.contains(warning) { log.warning(warning, revision: commit) }
+        lastWarnings = Set(result.warnings)
         if commit != lastApplied || !result.applied.isEmpty || !result.pruned.isEmpty {
             log.info("synced", revision: commit, ["applied": String(result.applied.count), "pruned": String(result.pruned.count),
                                                    "unchanged": String(result.unchanged), "healthy": String(result.converged)])
