@@ -4,25 +4,30 @@ import Template
 /// unless overridden with `--kube-version` / `--api-versions`).
 public struct Capabilities: Sendable {
     public var kubeVersion: String
-    public var apiVersions: Set<String>
+    /// Helm's defaults in its order, then `--api-versions` (as Helm appends them).
+    public var apiVersions: [String]
 
     public static let defaultKubeVersion = "v1.36.0"
     public static let helmVersion = "v4.2"
 
-    /// The group/versions Helm v4's default capabilities report.
-    public static let defaultAPIVersions: Set<String> = [
-        "v1", "apps/v1", "apps/v1beta1", "apps/v1beta2", "batch/v1", "batch/v1beta1", "autoscaling/v1", "autoscaling/v2",
-        "policy/v1", "policy/v1beta1", "networking.k8s.io/v1", "networking.k8s.io/v1beta1", "extensions/v1beta1",
-        "rbac.authorization.k8s.io/v1", "rbac.authorization.k8s.io/v1beta1", "storage.k8s.io/v1", "storage.k8s.io/v1beta1",
-        "storage.k8s.io/v1alpha1", "apiextensions.k8s.io/v1", "apiextensions.k8s.io/v1beta1", "admissionregistration.k8s.io/v1",
-        "admissionregistration.k8s.io/v1beta1", "admissionregistration.k8s.io/v1alpha1", "certificates.k8s.io/v1",
-        "certificates.k8s.io/v1alpha1", "certificates.k8s.io/v1beta1", "coordination.k8s.io/v1", "coordination.k8s.io/v1alpha2",
-        "coordination.k8s.io/v1beta1", "discovery.k8s.io/v1", "discovery.k8s.io/v1beta1", "events.k8s.io/v1", "events.k8s.io/v1beta1",
-        "flowcontrol.apiserver.k8s.io/v1", "flowcontrol.apiserver.k8s.io/v1beta3", "node.k8s.io/v1", "node.k8s.io/v1beta1",
-        "scheduling.k8s.io/v1", "scheduling.k8s.io/v1beta1", "scheduling.k8s.io/v1alpha2", "resource.k8s.io/v1",
-        "resource.k8s.io/v1beta1", "resource.k8s.io/v1beta2", "resource.k8s.io/v1alpha3", "authentication.k8s.io/v1",
-        "authentication.k8s.io/v1beta1", "authentication.k8s.io/v1alpha1", "authorization.k8s.io/v1", "authorization.k8s.io/v1beta1",
-        "internal.apiserver.k8s.io/v1alpha1", "storagemigration.k8s.io/v1beta1",
+    /// The group/versions Helm v4's default capabilities report, in its order (`range` and
+    /// printing follow it).
+    public static let defaultAPIVersions: [String] = [
+        "v1", "admissionregistration.k8s.io/v1", "admissionregistration.k8s.io/v1alpha1",
+        "admissionregistration.k8s.io/v1beta1", "internal.apiserver.k8s.io/v1alpha1", "apps/v1", "apps/v1beta1",
+        "apps/v1beta2", "authentication.k8s.io/v1", "authentication.k8s.io/v1alpha1", "authentication.k8s.io/v1beta1",
+        "authorization.k8s.io/v1", "authorization.k8s.io/v1beta1", "autoscaling/v1", "autoscaling/v2", "batch/v1",
+        "batch/v1beta1", "certificates.k8s.io/v1", "certificates.k8s.io/v1beta1", "certificates.k8s.io/v1alpha1",
+        "coordination.k8s.io/v1alpha2", "coordination.k8s.io/v1beta1", "coordination.k8s.io/v1", "discovery.k8s.io/v1",
+        "discovery.k8s.io/v1beta1", "events.k8s.io/v1", "events.k8s.io/v1beta1", "extensions/v1beta1",
+        "flowcontrol.apiserver.k8s.io/v1", "flowcontrol.apiserver.k8s.io/v1beta1", "flowcontrol.apiserver.k8s.io/v1beta2",
+        "flowcontrol.apiserver.k8s.io/v1beta3", "networking.k8s.io/v1", "networking.k8s.io/v1beta1", "node.k8s.io/v1",
+        "node.k8s.io/v1alpha1", "node.k8s.io/v1beta1", "policy/v1", "policy/v1beta1", "rbac.authorization.k8s.io/v1",
+        "rbac.authorization.k8s.io/v1beta1", "rbac.authorization.k8s.io/v1alpha1", "resource.k8s.io/v1",
+        "resource.k8s.io/v1beta2", "resource.k8s.io/v1beta1", "resource.k8s.io/v1alpha3", "scheduling.k8s.io/v1alpha2",
+        "scheduling.k8s.io/v1beta1", "scheduling.k8s.io/v1", "storage.k8s.io/v1beta1", "storage.k8s.io/v1",
+        "storage.k8s.io/v1alpha1", "storagemigration.k8s.io/v1beta1", "apiextensions.k8s.io/v1beta1",
+        "apiextensions.k8s.io/v1",
     ]
 
     /// Whether `text` is a Kubernetes version Helm accepts for `--kube-version` (SemVer, `v` optional).
@@ -30,7 +35,7 @@ public struct Capabilities: Sendable {
 
     public init(kubeVersion: String = Capabilities.defaultKubeVersion, extraAPIVersions: [String] = []) {
         self.kubeVersion = kubeVersion.hasPrefix("v") ? kubeVersion : "v" + kubeVersion
-        apiVersions = Self.defaultAPIVersions.union(extraAPIVersions)
+        apiVersions = Self.defaultAPIVersions + extraAPIVersions
     }
 
     var templateValue: TemplateValue {
@@ -39,7 +44,7 @@ public struct Capabilities: Sendable {
             ("Version", .string(kubeVersion)), ("GitVersion", .string(kubeVersion)),
             ("Major", .string(parts.first.map(String.init) ?? "1")), ("Minor", .string(parts.count > 1 ? String(parts[1]) : "0")),
         ])
-        return .object(CapabilitiesObject(kube: kube, apiVersions: APIVersionsObject(versions: apiVersions)))
+        return .object(CapabilitiesObject(kube: kube, apiVersions: APIVersionsObject(list: apiVersions)))
     }
 }
 
@@ -73,14 +78,18 @@ struct KubeVersionObject: TemplateObject {
     }
 }
 
+/// `.Capabilities.APIVersions`: Helm's VersionSet, a list of strings with a `Has` method (so
+/// `has`, `range`, `len` and `toJson` see the list).
 struct APIVersionsObject: TemplateObject {
-    let versions: Set<String>
+    let list: [String]
     var typeName: String { "common.VersionSet" }
-    var printed: String { "[" + versions.sorted().joined(separator: " ") + "]" }
+    var printed: String { "[" + list.joined(separator: " ") + "]" }
+    var elements: [TemplateValue]? { list.map { .string($0) } }
+    var dataValue: Value? { .array(list.map { .string($0) }) }
     func field(_ name: String) -> TemplateValue? { nil }
     func method(_ name: String) -> (@Sendable ([TemplateValue]) throws -> TemplateValue)? {
         guard name == "Has" else { return nil }
-        let versions = self.versions
+        let versions = Set(list)
         return { args in
             guard args.count == 1, case .string(let version) = args[0] else {
                 throw FunctionError("wrong number of args for Has: want 1 got \(args.count)")
@@ -96,6 +105,8 @@ struct FilesObject: TemplateObject {
 
     var typeName: String { "files.Files" }
     var printed: String { "map[" + files.keys.sorted().map { "\($0):[...]" }.joined(separator: " ") + "]" }
+    /// Helm's Files is a map of paths to bytes: `range $path, $bytes := .Files.Glob "..."`.
+    var entries: [(key: String, value: TemplateValue)]? { files.keys.sorted().map { ($0, .bytes(files[$0]!)) } }
     func field(_ name: String) -> TemplateValue? { nil }
 
     func method(_ name: String) -> (@Sendable ([TemplateValue]) throws -> TemplateValue)? {

@@ -237,6 +237,14 @@ public enum ChartRenderer {
     static func chartObject(_ chart: Chart) -> TemplateValue {
         let names = ["apiVersion": "APIVersion", "appVersion": "AppVersion", "kubeVersion": "KubeVersion"]
         let map = TemplateMap()
+        // Helm's chart.Metadata is a Go struct: a field Chart.yaml leaves out is its zero value
+        // (`{{ .Chart.AppVersion | quote }}` prints `""`, `{{ .Chart.Keywords }}` prints `[]`).
+        for field in ["Name", "Home", "Version", "Description", "Icon", "APIVersion", "Condition", "Tags", "AppVersion", "KubeVersion", "Type"] {
+            map[field] = .string("")
+        }
+        for field in ["Sources", "Keywords", "Maintainers", "Dependencies"] { map[field] = .list([]) }
+        map["Deprecated"] = .bool(false)
+        map["Annotations"] = .map(TemplateMap())
         for (key, value) in chart.metadata.objectValue ?? [:] {
             let goName = names[key] ?? (key.prefix(1).uppercased() + key.dropFirst())
             if let text = stringField(value), ["name", "version", "appVersion", "apiVersion", "description", "type",

@@ -240,6 +240,16 @@ final class Execution {
             if n <= 0 { break }
             for i in 0..<n where try !iterate(.int(i), .int(i)) { return }
             return
+        case .object(let object) where object.elements != nil:
+            let items = object.elements!
+            if items.isEmpty { break }
+            for (i, item) in items.enumerated() where try !iterate(.int(Int64(i)), item) { return }
+            return
+        case .object(let object) where object.entries != nil:
+            let entries = object.entries!
+            if entries.isEmpty { break }
+            for (key, item) in entries where try !iterate(.string(key), item) { return }
+            return
         case .missing, .null:
             break
         case .bytes(let bytes):
@@ -476,6 +486,11 @@ final class Execution {
         guard let target = trees[name] else {
             throw FunctionError("template: no template \"\(name)\" associated with template \"\(tree.name)\"")
         }
+        return try include(target, data: data)
+    }
+
+    /// Executes `target` with `data` and returns what it printed.
+    func include(_ target: Tree, data: TemplateValue) throws -> String {
         // The included output goes after the caller's, and is cut off again.
         let start = output.count
         defer {
@@ -488,11 +503,11 @@ final class Execution {
 
     func evaluate(text: String, name: String, data: TemplateValue) throws -> String {
         var copy = set
-        try copy.parseInPlace(name: name, text: text)
+        let top = try copy.parseReturningTop(name: name, text: text)
         let savedSet = set
         set = copy
         defer { set = savedSet }
-        return try include(name, data: data)
+        return try include(top, data: data)
     }
 }
 

@@ -114,7 +114,16 @@ public struct TemplateSet: Sendable {
     /// Parses on the current thread. Use it inside `onLargeStack` (or where deep nesting cannot
     /// occur); `parse` does this for one call.
     public mutating func parseInPlace(name: String, text: String) throws(TemplateError) {
-        add(try ParseCache.shared.parse(name: name, text: text, functions: functionNames, fingerprint: fingerprint))
+        _ = try parseReturningTop(name: name, text: text)
+    }
+
+    /// `parseInPlace`, returning the text's own top-level tree: as in Go, an empty one (blank text,
+    /// comments) does not replace a template of the same name, yet it is what executing the
+    /// parsed template runs (Helm's `tpl` of such text gives the blanks back, not the caller's output).
+    mutating func parseReturningTop(name: String, text: String) throws(TemplateError) -> Tree {
+        let parsed = try ParseCache.shared.parse(name: name, text: text, functions: functionNames, fingerprint: fingerprint)
+        add(parsed)
+        return parsed.0
     }
 
     private mutating func add(_ parsed: (Tree, [Tree])) {

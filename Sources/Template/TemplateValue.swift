@@ -170,8 +170,15 @@ public protocol TemplateObject: Sendable {
     var printed: String { get }
     /// The object's data form, when it has one.
     var dataValue: Value? { get }
+    /// For an object that is a Go slice (Helm's VersionSet): its elements, for `range`, `len` and
+    /// the list functions.
+    var elements: [TemplateValue]? { get }
+    /// For an object that is a Go map (Helm's Files): its entries in key order, for `range` and `len`.
+    var entries: [(key: String, value: TemplateValue)]? { get }
 }
 
 extension TemplateObject {
     public var dataValue: Value? { nil }
+    public var elements: [TemplateValue]? { nil }
+    public var entries: [(key: String, value: TemplateValue)]? { nil }
 }

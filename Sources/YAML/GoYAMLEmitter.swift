@@ -90,7 +90,7 @@ private struct GoYAMLWriter {
 
     mutating func scalar(_ s: String, indent: Int, isKey: Bool) {
         let resolvesToString: Bool
-        if case .string = Resolver.resolveKubernetes(s) { resolvesToString = !Self.isBase60Float(s) } else { resolvesToString = false }
+        if case .string = Resolver.resolveKubernetes(s) { resolvesToString = !Self.isBase60Float(s) && !Self.isTimestamp(s) } else { resolvesToString = false }
         if !isKey && s.contains("\n") && resolvesToString && Self.analyze(s).literalAllowed {
             literal(s, indent: indent)
             return
@@ -103,6 +103,40 @@ private struct GoYAMLWriter {
         } else {
             doubleQuoted(s, indent: indent, allowBreaks: !isKey)
         }
+    }
+
+    /// go-yaml v2's parseTimestamp: a string a YAML 1.1 reader takes as a timestamp (`2024-04-01`,
+    /// `2024-4-1T10:20:30Z`, `2024-04-01 10:20:30.5`) is quoted.
+    static func isTimestamp(_ s: String) -> Bool {
+        let b = Array(s.utf8)
+        func digits(_ i: inout Int, _ range: ClosedRange<Int>) -> Int? {
+            var n = 0, count = 0
+            while i < b.count, b[i] >= 0x30, b[i] <= 0x39, count < range.upperBound { n = n * 10 + Int(b[i] - 0x30); i += 1; count += 1 }
+            return range.contains(count) ? n : nil
+        }
+        func expect(_ i: inout Int, _ c: UInt8) -> Bool { if i < b.count, b[i] == c { i += 1; return true }; return false }
+        var i = 0
+        guard let year = digits(&i, 4...4), expect(&i, 0x2D), let month = digits(&i, 1...2), expect(&i, 0x2D),
+              let day = digits(&i, 1...2), (1...12).contains(month) else { return false }
+        let days = [31, (year % 4 == 0 && year % 100 != 0) || year % 400 == 0 ? 29 : 28, 31, 30, 31, 30, 31, 31, 30, 31, 30, 31][month - 1]
+        guard (1...days).contains(day) else { return false }
+        if i == b.count { return true }
+        let separator = b[i]
+        guard separator == 0x54 || separator == 0x74 || separator == 0x20 else { return false }  // T, t, space
+        i += 1
+        guard let hour = digits(&i, 1...2), expect(&i, 0x3A), let minute = digits(&i, 1...2), expect(&i, 0x3A),
+              let second = digits(&i, 1...2), hour < 24, minute < 60, second < 60 else { return false }
+        if i < b.count, b[i] == 0x2E {
+            i += 1
+            guard digits(&i, 1...9) != nil else { return false }
+        }
+        if separator == 0x20 { return i == b.count }
+        // Z07:00: Z, or ±hh:mm.
+        if expect(&i, 0x5A) { return i == b.count }
+        guard i < b.count, b[i] == 0x2B || b[i] == 0x2D else { return false }
+        i += 1
+        guard digits(&i, 2...2) != nil, expect(&i, 0x3A), digits(&i, 2...2) != nil else { return false }
+        return i == b.count
     }
 
     /// go-yaml's isBase60Float: `1:20` and the like are quoted.
@@ -254,6 +288,8 @@ private struct GoYAMLWriter {
 
     /// A literal block: `|`, `|-` or `|+`, with an indentation indicator when the text starts with a space.
     mutating func literal(_ s: String, indent: Int) {
+        // A block at the document's root is indented as go-yaml's emitter does (its best indent, 2).
+        let indent = max(indent, 2)
         var header = "|"
         if s.first == " " || s.first == "\n" { header += "2" }
         if !s.hasSuffix("\n") {

@@ -25,6 +25,14 @@ import Testing
          "name = \"x\"\nport = 8080\nratio = 1.5\n\n[db]\n  host = \"pg\"\n\n  [db.opts]\n    ssl = true\n"),
         ("{{ (fromToml \"a = 1\\n[t]\\nb = 'x' # c\\n[[arr]]\\nk = [1, 2]\\n[[arr]]\\nk = []\\n\").t.b }}", "x"),
         ("{{ fromToml \"a = [1, 2\" }}", "map[Error:toml: line 1: unterminated array]"),
+        // Each of these was checked against Helm v4 through helm-python-sdk.
+        ("{{ tpl \"\" . | quote }} {{ tpl \"  \" . | quote }} {{ tpl \"{{/* c */}}\" . | quote }}", "\"\" \"  \" \"\""),
+        ("y: {{ \"a\\nb\" | toYaml | nindent 4 }}", "y: \n    |-\n      a\n      b"),
+        ("{{ \"2024-04-01\" | toYaml }} {{ \"2024-4-1T10:20:30Z\" | toYaml }} {{ \"2024-13-01\" | toYaml }} {{ \"20240401\" | toYaml }}",
+         "\"2024-04-01\" \"2024-4-1T10:20:30Z\" 2024-13-01 \"20240401\""),
+        ("{{ atoi \"42\" }} {{ atoi \"x\" }} {{ toDecimal \"0777\" }} {{ toDecimal 17 }} {{ trimall \"$\" \"$5$\" }} {{ hello }}", "42 0 511 15 5 Hello!"),
+        ("{{ mustMerge (dict \"a\" 1) (dict \"a\" 2 \"b\" 2) | toJson }} {{ mustMergeOverwrite (dict \"a\" 1) (dict \"a\" 2) | toJson }}",
+         "{\"a\":1,\"b\":2} {\"a\":2}"),
     ])
     func helmFunctions(_ template: String, _ expected: String) throws {
         #expect(try render(template) == expected)
@@ -133,6 +141,28 @@ import Testing
         #expect(throws: DiagnosticError.self) {
             try ChartRenderer.render(try ChartLoader.load(library, path: "c"), options: ChartRenderOptions(releaseName: "r", namespace: "n"))
         }
+    }
+
+    @Test func capabilitiesFilesAndChartFieldsAreGoValues() throws {
+        let tree = MemoryFileTree(displayName: "t", files: [
+            "c/Chart.yaml": Array("apiVersion: v2\nname: c\nversion: 1.0.0\n".utf8),
+            "c/files/a.txt": Array("x".utf8), "c/files/b.txt": Array("y".utf8),
+            "c/templates/t.yaml": Array("""
+                a: {{ has "apps/v1" .Capabilities.APIVersions }} {{ len .Capabilities.APIVersions }} {{ .Capabilities.APIVersions.Has "x/v1" }}
+                b: {{ range $i, $v := .Capabilities.APIVersions }}{{ if lt $i 2 }}{{ $v }},{{ end }}{{ end }}
+                c: {{ range $path, $bytes := .Files.Glob "files/*" }}{{ $path }}={{ $bytes | toString }};{{ end }} {{ len (.Files.Glob "files/*") }}
+                d: {{ .Chart.AppVersion | quote }} {{ .Chart.Keywords }} {{ .Chart.Deprecated }}
+
+                """.utf8),
+        ])
+        let output = try ChartRenderer.render(try ChartLoader.load(tree, path: "c"), options: ChartRenderOptions(releaseName: "r", namespace: "n"))
+        #expect(output.first?.content == """
+            a: true 55 false
+            b: v1,admissionregistration.k8s.io/v1,
+            c: files/a.txt=x;files/b.txt=y; 2
+            d: "" [] false
+
+            """, "\(output.first?.content ?? "")")
     }
 
     @Test func chartYAMLIsCheckedAsHelmChecksIt() {

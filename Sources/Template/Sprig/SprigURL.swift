@@ -45,6 +45,18 @@ public enum Sprig {
                       SprigCrypto.functions, SprigCertificates.functions, SprigPasswords.functions] {
             all.merge(group) { _, new in new }
         }
+        // Sprig v3.3's older names and must- twins (its functions.go), which charts still use.
+        all["hello"] = TemplateFunction(arguments: 0) { _, _ in .string("Hello!") }
+        all["date_modify"] = all["dateModify"]
+        all["must_date_modify"] = all["mustDateModify"]
+        all["trimall"] = all["trimAll"]
+        // mergo fails only on maps of different types, which template maps never are.
+        all["mustMerge"] = all["merge"]
+        all["mustMergeOverwrite"] = all["mergeOverwrite"]
+        // strconv.Atoi with the error dropped: 0 for anything that is not a decimal integer.
+        all["atoi"] = TemplateFunction(arguments: 1) { _, a in .int(Int64(try SV.string(a[0])) ?? 0) }
+        // strconv.ParseInt(fmt.Sprint(v), 8, 64): the text read as an octal number, 0 when it is not one.
+        all["toDecimal"] = TemplateFunction(arguments: 1) { _, a in .int(Int64(GoFormat.sprint([a[0]]), radix: 8) ?? 0) }
         return all
     }()
 }

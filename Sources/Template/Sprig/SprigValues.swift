@@ -69,6 +69,7 @@ enum SV {
         switch v {
         case .list(let items): return items
         case .bytes(let b): return b.map { .int(Int64($0)) }
+        case .object(let o) where o.elements != nil: return o.elements!
         default: throw FunctionError("\(message) \(kind(v))")
         }
     }
