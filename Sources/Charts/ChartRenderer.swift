@@ -141,8 +141,10 @@ public enum ChartRenderer {
         for entry in entries where entry.render {
             let base = entry.name.split(separator: "/").last.map(String.init) ?? entry.name
             if base.hasPrefix("_") { continue }
-            guard case .map(let data) = entry.data else { continue }
-            let scoped = data.copy()
+            guard case .map(let scoped) = entry.data else { continue }
+            // As Helm: the templates of a chart share one top-level map, `Template` set in it for
+            // each (so `set $ "Values" ...` in one template, as istio's zzz_profile does, holds for
+            // the templates executed after it).
             scoped["Template"] = .map(TemplateMap([("Name", .string(entry.name)), ("BasePath", .string(entry.basePath))]))
             do {
                 if options.mapOutput {

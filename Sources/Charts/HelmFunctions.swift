@@ -89,7 +89,7 @@ public enum HelmFunctions {
     }
 
     /// The value Helm's `toYaml` prints: what go-yaml reads back from Go's JSON encoding of
-    /// `value` (numbers re-resolved from their JSON text, map keys in byte order, bytes as base64,
+    /// `value` (numbers re-resolved from their JSON text, map keys in go-yaml's order, bytes as base64,
     /// host objects as their data), built directly instead of writing and parsing the JSON.
     static func jsonShaped(_ value: TemplateValue, level: Int = 0) throws -> Value {
         if level > 1000 { throw FunctionError("json: unsupported value: encountered a cycle") }
@@ -104,7 +104,8 @@ public enum HelmFunctions {
         case .list(let items): return .array(try items.map { try jsonShaped($0, level: level + 1) })
         case .map(let map):
             var object = ValueObject()
-            for (key, item) in map.entries.sorted(by: { $0.key.utf8.lexicographicallyPrecedes($1.key.utf8) }) {
+            // go-yaml marshals the map it read back from the JSON in its own key order.
+            for (key, item) in map.entries.sorted(by: { GoYAMLEmitter.keyPrecedes($0.key, $1.key) }) {
                 object.appendUnchecked(key, try jsonShaped(item, level: level + 1))
             }
             return .object(object)

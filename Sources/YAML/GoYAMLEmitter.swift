@@ -13,6 +13,9 @@ public enum GoYAMLEmitter {
         if !writer.out.hasSuffix("\n") { writer.out += "\n" }
         return writer.out
     }
+
+    /// go-yaml's order of map keys (see `GoYAMLWriter.keyPrecedes`), which `toYaml` output follows.
+    public static func keyPrecedes(_ a: String, _ b: String) -> Bool { GoYAMLWriter.keyPrecedes(a, b) }
 }
 
 private struct GoYAMLWriter {
@@ -103,6 +106,41 @@ private struct GoYAMLWriter {
         } else {
             doubleQuoted(s, indent: indent, allowBreaks: !isKey)
         }
+    }
+
+    /// go-yaml's order of map keys (`keyList.Less`): letters by code point, a non-letter before a
+    /// letter, runs of digits by their numeric value (`a9` before `a10`), then the shorter first.
+    static func keyPrecedes(_ a: String, _ b: String) -> Bool {
+        let ar = Array(a.unicodeScalars), br = Array(b.unicodeScalars)
+        func isLetter(_ c: Unicode.Scalar) -> Bool {
+            switch c.properties.generalCategory {
+            case .uppercaseLetter, .lowercaseLetter, .titlecaseLetter, .modifierLetter, .otherLetter: return true
+            default: return false
+            }
+        }
+        func isDigit(_ c: Unicode.Scalar) -> Bool { c.properties.generalCategory == .decimalNumber }
+        var i = 0
+        while i < ar.count && i < br.count {
+            if ar[i] == br[i] { i += 1; continue }
+            let al = isLetter(ar[i]), bl = isLetter(br[i])
+            if al && bl { return ar[i].value < br[i].value }
+            if al || bl { return bl }
+            var an: Int64 = 0, bn: Int64 = 0
+            if ar[i] == "0" || br[i] == "0" {
+                var j = i - 1
+                while j >= 0 && isDigit(ar[j]) {
+                    if ar[j] != "0" { an = 1; bn = 1; break }
+                    j -= 1
+                }
+            }
+            var ai = i, bi = i
+            while ai < ar.count && isDigit(ar[ai]) { an = an &* 10 &+ Int64(ar[ai].value) &- 48; ai += 1 }
+            while bi < br.count && isDigit(br[bi]) { bn = bn &* 10 &+ Int64(br[bi].value) &- 48; bi += 1 }
+            if an != bn { return an < bn }
+            if ai != bi { return ai < bi }
+            return ar[i].value < br[i].value
+        }
+        return ar.count < br.count
     }
 
     /// go-yaml v2's parseTimestamp: a string a YAML 1.1 reader takes as a timestamp (`2024-04-01`,

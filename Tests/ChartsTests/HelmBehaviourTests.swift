@@ -31,6 +31,12 @@ import Testing
         ("{{ \"2024-04-01\" | toYaml }} {{ \"2024-4-1T10:20:30Z\" | toYaml }} {{ \"2024-13-01\" | toYaml }} {{ \"20240401\" | toYaml }}",
          "\"2024-04-01\" \"2024-4-1T10:20:30Z\" 2024-13-01 \"20240401\""),
         ("{{ atoi \"42\" }} {{ atoi \"x\" }} {{ toDecimal \"0777\" }} {{ toDecimal 17 }} {{ trimall \"$\" \"$5$\" }} {{ hello }}", "42 0 511 15 5 Hello!"),
+        // mergo, as Sprig calls it: overwrite replaces with empty values too; a nil is an empty map.
+        ("{{ mergeOverwrite (dict \"a\" true \"b\" \"x\" \"c\" 1 \"d\" (dict \"e\" 1) \"g\" 1) (dict \"a\" false \"b\" \"\" \"c\" 0 \"d\" (dict \"e\" 0) \"g\" nil) | toJson }}",
+         "{\"a\":false,\"b\":\"\",\"c\":0,\"d\":{\"e\":0},\"g\":null}"),
+        ("{{ merge (dict \"a\" false \"b\" \"\") (dict \"a\" true \"b\" \"y\") | toJson }} {{ hasKey (index (dict) \"x\") \"y\" }} {{ mustMergeOverwrite (dict \"a\" 1) (index (dict) \"x\") | toJson }}",
+         "{\"a\":true,\"b\":\"y\"} false {\"a\":1}"),
+        ("{{ dict \"mirrorPercent\" 1 \"mirror_percent\" 2 \"a10\" 3 \"a9\" 4 \"B\" 5 | toYaml }}", "B: 5\na9: 4\na10: 3\nmirror_percent: 2\nmirrorPercent: 1"),
         ("{{ mustMerge (dict \"a\" 1) (dict \"a\" 2 \"b\" 2) | toJson }} {{ mustMergeOverwrite (dict \"a\" 1) (dict \"a\" 2) | toJson }}",
          "{\"a\":1,\"b\":2} {\"a\":2}"),
     ])
@@ -163,6 +169,19 @@ import Testing
             d: "" [] false
 
             """, "\(output.first?.content ?? "")")
+    }
+
+    @Test func templatesOfAChartShareTheirTopLevelMap() throws {
+        // istio's zzz_profile (executed first: Helm runs names of equal depth in reverse order)
+        // replaces .Values for every template after it.
+        let tree = MemoryFileTree(displayName: "t", files: [
+            "c/Chart.yaml": Array("apiVersion: v2\nname: c\nversion: 1.0.0\n".utf8),
+            "c/values.yaml": Array("x: 1\n".utf8),
+            "c/templates/a.yaml": Array("a: {{ .Values.x }} {{ .Template.Name }}\n".utf8),
+            "c/templates/zzz.yaml": Array("{{- $_ := set $ \"Values\" (dict \"x\" 2) }}\n".utf8),
+        ])
+        let output = try ChartRenderer.render(try ChartLoader.load(tree, path: "c"), options: ChartRenderOptions(releaseName: "r", namespace: "n"))
+        #expect(output.first { $0.name == "c/templates/a.yaml" }?.content == "a: 2 c/templates/a.yaml\n")
     }
 
     @Test func chartYAMLIsCheckedAsHelmChecksIt() {

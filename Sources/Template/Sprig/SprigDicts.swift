@@ -73,20 +73,22 @@ enum SprigDicts {
         "mustDeepCopy": TemplateFunction(arguments: 1) { _, a in SV.deepCopy(a[0]) },
     ]
 
-    /// mergo's deep merge of maps: keys missing (or empty) in `target` come from `source`; with
-    /// `overwrite`, non-empty source values replace target values; nested maps merge recursively.
+    /// mergo's deep merge of maps (as Sprig calls it): nested maps merge recursively; a key the
+    /// target lacks, or holds an empty value for, takes the source's value; with `overwrite`
+    /// every source value replaces the target's — false, "", 0 and nil included — except that a
+    /// non-empty map merged into stays the same map. Values are assigned by reference, as Go does.
     static func merge(into target: TemplateMap, _ source: TemplateMap, overwrite: Bool) {
         for (key, value) in source.entries {
-            // mergo assigns values (nested maps included) by reference, as Go does.
-            guard let existing = target[key] else {
-                target[key] = value
+            if value.isNil {
+                if overwrite { target[key] = value }
                 continue
             }
-            if case .map(let targetMap) = existing, case .map(let sourceMap) = value {
+            let existing = target[key]
+            if case .map(let sourceMap) = value, case .map(let targetMap)? = existing {
                 merge(into: targetMap, sourceMap, overwrite: overwrite)
-            } else if (overwrite || SV.isEmpty(existing)) && !SV.isEmpty(value) {
-                target[key] = value
+                if !targetMap.isEmpty { continue }
             }
+            if overwrite || existing == nil || SV.isEmpty(existing!) { target[key] = value }
         }
     }
 }

@@ -103,7 +103,9 @@ enum SV {
     static func map(_ v: TemplateValue) throws -> TemplateMap {
         switch v {
         case .map(let m): return m
-        case .missing, .null: throw FunctionError("invalid value; expected map[string]interface {}")
+        // Go passes a nil for a map parameter as a nil map, which reads as empty (`hasKey` is
+        // false, `merge` takes nothing from it): the template engine's zero value for the type.
+        case .missing, .null: return TemplateMap()
         default: throw FunctionError("wrong type for value; expected map[string]interface {}; got \(v.typeName)")
         }
     }
