@@ -104,8 +104,14 @@ public enum ChartLoader {
         var files: [String: [UInt8]] = [:]
         var subcharts: [Chart] = []
         var schema: Value?
+        let ignore = HelmIgnore((try? tree.read(path + "/.helmignore")).map { String(decoding: $0, as: UTF8.self) } ?? "")
         for file in try tree.files(under: path) {
             let relative = String(file.dropFirst(path.count + 1))
+            if ignore.ignoresFile(relative) { continue }
+            if relative.hasPrefix("crds/") {
+                // As Helm: CRD files are also chart files (`.Files.Get "crds/x.yaml"`).
+                files[relative] = try tree.read(file)
+            }
             if relative.hasPrefix("charts/") {
                 continue
             } else if relative.hasPrefix("templates/") {
@@ -124,6 +130,10 @@ public enum ChartLoader {
         }
         if try tree.kind(of: path + "/charts") == .directory {
             for entry in try tree.list(path + "/charts") {
+                let relative = "charts/" + entry.name
+                let ignored = entry.kind == .directory ? ignore.ignores("charts", isFolder: true) || ignore.ignores(relative, isFolder: true)
+                    : ignore.ignoresFile(relative)
+                if ignored { continue }
                 let child = path + "/charts/" + entry.name
                 if try tree.kind(of: child) == .directory {
                     subcharts.append(try loadChart(tree, path: child))

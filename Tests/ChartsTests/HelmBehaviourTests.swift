@@ -171,6 +171,24 @@ import Testing
             """, "\(output.first?.content ?? "")")
     }
 
+    @Test func helmignoreIsAppliedAndCRDsAreFiles() throws {
+        let tree = MemoryFileTree(displayName: "t", files: [
+            "c/Chart.yaml": Array("apiVersion: v2\nname: c\nversion: 1.0.0\n".utf8),
+            "c/.helmignore": Array("# comment\ntemplates/tests/\n*.bak\n/files/secret.txt\ncrds/skip.yaml\n".utf8),
+            "c/templates/tests/t.yaml": Array("kind: Pod\nmetadata: {name: t}\n".utf8),
+            "c/templates/x.bak": Array("a: 1\n".utf8),
+            "c/templates/.hidden.yaml": Array("x: 1\n".utf8),
+            "c/templates/y.yaml": Array("c: {{ .Files.Get \"files/secret.txt\" | quote }} {{ .Files.Get \"files/ok.txt\" | quote }} {{ .Files.Get \"crds/crd.yaml\" | len }}\n".utf8),
+            "c/files/secret.txt": Array("s\n".utf8), "c/files/ok.txt": Array("ok\n".utf8),
+            "c/crds/crd.yaml": Array("kind: CustomResourceDefinition\nmetadata: {name: a}\n".utf8),
+            "c/crds/skip.yaml": Array("kind: CustomResourceDefinition\nmetadata: {name: b}\n".utf8),
+        ])
+        let chart = try ChartLoader.load(tree, path: "c")
+        #expect(chart.templates.map(\.path) == ["templates/y.yaml"] && chart.crds.map(\.path) == ["crds/crd.yaml"])
+        let output = try ChartRenderer.render(chart, options: ChartRenderOptions(releaseName: "r", namespace: "n"))
+        #expect(output.map(\.content) == ["c: \"\" \"ok\\n\" 51\n"], "as Helm renders it: \(output.map(\.content))")
+    }
+
     @Test func templatesOfAChartShareTheirTopLevelMap() throws {
         // istio's zzz_profile (executed first: Helm runs names of equal depth in reverse order)
         // replaces .Values for every template after it.
