@@ -179,7 +179,24 @@ public enum ChartRenderer {
             let line = error.column.map { "\(error.template):\(error.line):\($0)" } ?? error.template
             return "execution error at (\(line)): " + error.message[range.upperBound...]
         }
-        return error.description
+        return summarized(error.description)
+    }
+
+    /// An error through nested `include`/`tpl` calls, with each run of the same call said once
+    /// (a runaway recursion's chain is a thousand identical frames, megabytes of text).
+    static func summarized(_ message: String) -> String {
+        let separator = ": error calling "
+        let frames = message.components(separatedBy: separator)
+        guard frames.count > 3 else { return message }
+        var out: [String] = []
+        var index = 0
+        while index < frames.count {
+            var run = 1
+            while index + run < frames.count - 1, frames[index + run] == frames[index] { run += 1 }
+            out.append(run > 1 ? frames[index] + " (and the same call \(run - 1) more time\(run == 2 ? "" : "s") within it)" : frames[index])
+            index += run
+        }
+        return out.joined(separator: separator)
     }
 
     static func location(_ error: TemplateError, source: String) -> SourceLocation {

@@ -25,6 +25,8 @@ final class Execution {
     private var functionTable: [(name: String, function: TemplateFunction)] = []
     private var missingKey: TemplateSet.MissingKey = .invalid
     private var maxDepth = 0, maxIterations = 0, maxOutput = 0
+    /// How deep each template is being included right now (Helm's includedNames).
+    private var includeCounts: [String: Int] = [:]
     private(set) var now: @Sendable () -> Date = { Date() }
     private(set) var random = TemplateRandom(.system)
     private var output: [UInt8] = []
@@ -486,8 +488,18 @@ final class Execution {
         guard let target = trees[name] else {
             throw FunctionError("template: no template \"\(name)\" associated with template \"\(tree.name)\"")
         }
+        // Helm's own limit on a template including itself, in its words (before the depth limit).
+        let nested = (includeCounts[name] ?? 0) + 1
+        if nested > Self.includeRecursionLimit {
+            throw FunctionError("rendering template has a nested reference name: \(name): unable to execute template")
+        }
+        includeCounts[name] = nested
+        defer { includeCounts[name] = nested - 1 }
         return try include(target, data: data)
     }
+
+    /// Helm's recursionMaxNums: how deep one template may include itself.
+    static let includeRecursionLimit = 1000
 
     /// Executes `target` with `data` and returns what it printed.
     func include(_ target: Tree, data: TemplateValue) throws -> String {

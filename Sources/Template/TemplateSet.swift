@@ -30,7 +30,7 @@ public struct TemplateSet: Sendable {
     public var randomSource: RandomSource = .system { didSet { random = TemplateRandom(randomSource) } }
     private(set) var random = TemplateRandom(.system)
     /// Deepest nesting of `template`/`include` calls.
-    public var maxDepth = 1000
+    public var maxDepth = 1010
     /// Most `range` iterations in one execution.
     public var maxIterations = 10_000_000
     /// Largest output of one execution, in bytes.

@@ -189,6 +189,20 @@ import Testing
         #expect(output.map(\.content) == ["c: \"\" \"ok\\n\" 51\n"], "as Helm renders it: \(output.map(\.content))")
     }
 
+    @Test func aRunawayIncludeIsOneShortErrorInHelmsWords() throws {
+        let tree = MemoryFileTree(displayName: "t", files: [
+            "c/Chart.yaml": Array("apiVersion: v2\nname: c\nversion: 1.0.0\n".utf8),
+            "c/templates/t.yaml": Array("{{- define \"x\" }}{{ include \"x\" . }}{{ end }}a: {{ include \"x\" . }}\n".utf8),
+        ])
+        let error = #expect(throws: DiagnosticError.self) {
+            try ChartRenderer.render(try ChartLoader.load(tree, path: "c"), options: ChartRenderOptions(releaseName: "r", namespace: "n"))
+        }
+        let message = error?.diagnostics.first?.message ?? ""
+        // Helm prints the same frame a thousand times (92 KB); the cause and the frame are said once.
+        #expect(message.count < 600 && message.contains("(and the same call 999 more times within it)")
+                && message.hasSuffix("rendering template has a nested reference name: x: unable to execute template"), "\(message.prefix(800))")
+    }
+
     @Test func templatesOfAChartShareTheirTopLevelMap() throws {
         // istio's zzz_profile (executed first: Helm runs names of equal depth in reverse order)
         // replaces .Values for every template after it.
