@@ -116,7 +116,11 @@ struct FilesObject: TemplateObject {
             return p
         }
         switch name {
-        case "Get": return { args in .string(files[try path(args)].map { String(decoding: $0, as: UTF8.self) } ?? "") }
+        // A Go string holds any bytes: a file that is not UTF-8 is carried as its bytes.
+        case "Get": return { args in
+            guard let bytes = files[try path(args)] else { return .string("") }
+            return String(validating: bytes, as: UTF8.self).map { .string($0) } ?? .bytes(bytes)
+        }
         case "GetBytes": return { args in .bytes(files[try path(args)] ?? []) }
         case "Lines": return { args in
             guard let bytes = files[try path(args)], !bytes.isEmpty else { return .list([]) }

@@ -189,6 +189,17 @@ import Testing
         #expect(output.map(\.content) == ["c: \"\" \"ok\\n\" 51\n"], "as Helm renders it: \(output.map(\.content))")
     }
 
+    @Test func binaryFilesKeepTheirBytes() throws {
+        let tree = MemoryFileTree(displayName: "t", files: [
+            "c/Chart.yaml": Array("apiVersion: v2\nname: c\nversion: 1.0.0\n".utf8),
+            "c/files/b.bin": [0xFF, 0xFE],
+            "c/templates/t.yaml": Array("g: {{ .Files.Get \"files/b.bin\" | b64enc }} {{ .Files.Get \"files/b.bin\" | sha256sum }} {{ range $p, $b := .Files.Glob \"files/*\" }}{{ $b | toString | b64enc }}{{ end }}\n".utf8),
+        ])
+        let output = try ChartRenderer.render(try ChartLoader.load(tree, path: "c"), options: ChartRenderOptions(releaseName: "r", namespace: "n"))
+        // Helm's (a Go string holds any bytes), not U+FFFD replacements.
+        #expect(output.first?.content == "g: //4= b3d510ef04275ca8e698e5b3cbb0ece3949ef9252f0cdc839e9ee347409a2209 //4=\n", "\(output.first?.content ?? "")")
+    }
+
     @Test func aRunawayIncludeIsOneShortErrorInHelmsWords() throws {
         let tree = MemoryFileTree(displayName: "t", files: [
             "c/Chart.yaml": Array("apiVersion: v2\nname: c\nversion: 1.0.0\n".utf8),

@@ -58,7 +58,7 @@ enum SprigMath {
 /// Sprig's encoding, hashing, type and path functions.
 enum SprigEncoding {
     static let functions: [String: TemplateFunction] = [
-        "b64enc": .stringToString { Data($0.utf8).base64EncodedString() },
+        "b64enc": .bytesToString { Data($0).base64EncodedString() },
         "b64dec": .stringToString { s in
             guard let data = Data(base64Encoded: s) else { return "illegal base64 data at input byte \(Base32.firstBadBase64(s))" }
             return String(decoding: data, as: UTF8.self)
@@ -68,10 +68,10 @@ enum SprigEncoding {
             guard let bytes = Base32.decode(s) else { return "illegal base32 data at input byte 0" }
             return String(decoding: bytes, as: UTF8.self)
         },
-        "sha1sum": .stringToString { Hashes.hex(Hashes.sha1(Array($0.utf8))) },
-        "sha256sum": .stringToString { Hashes.hex(Hashes.sha256(Array($0.utf8))) },
-        "sha512sum": .stringToString { Hashes.hex(Hashes.sha512(Array($0.utf8))) },
-        "adler32sum": .stringToString { String(Hashes.adler32(Array($0.utf8))) },
+        "sha1sum": .bytesToString { Hashes.hex(Hashes.sha1($0)) },
+        "sha256sum": .bytesToString { Hashes.hex(Hashes.sha256($0)) },
+        "sha512sum": .bytesToString { Hashes.hex(Hashes.sha512($0)) },
+        "adler32sum": .bytesToString { String(Hashes.adler32($0)) },
         "typeOf": TemplateFunction(arguments: 1) { _, a in .string(a[0].typeName) },
         "typeIs": TemplateFunction(arguments: 2) { _, a in .bool(try SV.string(a[0]) == a[1].typeName) },
         "typeIsLike": TemplateFunction(arguments: 2) { _, a in

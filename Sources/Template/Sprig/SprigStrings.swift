@@ -84,7 +84,11 @@ public enum SprigStrings {
         "swapcase": .stringToString { s in
             String(s.map { c in c.isUppercase ? Character(c.lowercased()) : c.isLowercase ? Character(c.uppercased()) : c })
         },
-        "toString": TemplateFunction(arguments: 1) { _, a in .string(SV.strval(a[0])) },
+        // string([]byte): raw bytes that are not UTF-8 stay bytes, so b64enc and the sums see them.
+        "toString": TemplateFunction(arguments: 1) { _, a in
+            if case .bytes(let raw) = a[0], String(validating: raw, as: UTF8.self) == nil { return a[0] }
+            return .string(SV.strval(a[0]))
+        },
         "toStrings": TemplateFunction(arguments: 1) { _, a in SV.strings(SV.strslice(a[0])) },
         "split": TemplateFunction(arguments: 2) { _, a in
             let parts = split(try SV.string(a[1]), by: try SV.string(a[0]), limit: -1)

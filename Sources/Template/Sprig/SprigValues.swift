@@ -148,4 +148,13 @@ extension TemplateFunction {
     static func stringToString(_ body: @escaping @Sendable (String) throws -> String) -> TemplateFunction {
         TemplateFunction(arguments: 1) { _, a in .string(try body(try SV.string(a[0]))) }
     }
+
+    /// A function of a Go string's bytes: a string's UTF-8, or the raw bytes of a Go string that is
+    /// not UTF-8 (a binary file from `.Files.Get`, carried as bytes).
+    static func bytesToString(_ body: @escaping @Sendable ([UInt8]) throws -> String) -> TemplateFunction {
+        TemplateFunction(arguments: 1) { _, a in
+            if case .bytes(let raw) = a[0] { return .string(try body(raw)) }
+            return .string(try body(Array(try SV.string(a[0]).utf8)))
+        }
+    }
 }
