@@ -35,7 +35,10 @@ public enum ChartLoader {
         return chart
     }
 
-    private static func loadChart(_ tree: any FileTree, path: String) throws -> Chart {
+    /// - Parameter ignoring: the `.helmignore` rules in force and the folder they are relative to:
+    ///   as in Helm's directory loader, the top chart's rules cover its subchart folders too (a
+    ///   subchart's own `.helmignore` is only a file); nil reads the chart's own.
+    private static func loadChart(_ tree: any FileTree, path: String, ignoring: (rules: HelmIgnore, root: String)? = nil) throws -> Chart {
         let chartFile = path + "/Chart.yaml"
         guard try tree.exists(chartFile) else {
             throw DiagnosticError(code: "chart.missing", at: SourceLocation(file: chartFile, line: 1, column: 1),
@@ -104,10 +107,13 @@ public enum ChartLoader {
         var files: [String: [UInt8]] = [:]
         var subcharts: [Chart] = []
         var schema: Value?
-        let ignore = HelmIgnore((try? tree.read(path + "/.helmignore")).map { String(decoding: $0, as: UTF8.self) } ?? "")
+        let ignoring = ignoring ?? (HelmIgnore((try? tree.read(path + "/.helmignore")).map { String(decoding: $0, as: UTF8.self) } ?? ""), path)
+        let ignore = ignoring.rules
+        /// `relative` (to this chart) as the rules see it: relative to the top chart.
+        func fromRoot(_ relative: String) -> String { path == ignoring.root ? relative : String(path.dropFirst(ignoring.root.count + 1)) + "/" + relative }
         for file in try tree.files(under: path) {
             let relative = String(file.dropFirst(path.count + 1))
-            if ignore.ignoresFile(relative) { continue }
+            if ignore.ignoresFile(fromRoot(relative)) { continue }
             if relative.hasPrefix("crds/") {
                 // As Helm: CRD files are also chart files (`.Files.Get "crds/x.yaml"`).
                 files[relative] = try tree.read(file)
@@ -130,13 +136,12 @@ public enum ChartLoader {
         }
         if try tree.kind(of: path + "/charts") == .directory {
             for entry in try tree.list(path + "/charts") {
-                let relative = "charts/" + entry.name
-                let ignored = entry.kind == .directory ? ignore.ignores("charts", isFolder: true) || ignore.ignores(relative, isFolder: true)
-                    : ignore.ignoresFile(relative)
+                let relative = fromRoot("charts/" + entry.name)
+                let ignored = entry.kind == .directory ? ignore.ignoresFolder(relative) : ignore.ignoresFile(relative)
                 if ignored { continue }
                 let child = path + "/charts/" + entry.name
                 if try tree.kind(of: child) == .directory {
-                    subcharts.append(try loadChart(tree, path: child))
+                    subcharts.append(try loadChart(tree, path: child, ignoring: ignoring))
                 } else if entry.name.hasSuffix(".tgz") || entry.name.hasSuffix(".tar.gz") {
                     subcharts.append(try loadArchive(tree, path: child))
                 }

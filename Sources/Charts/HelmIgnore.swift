@@ -49,11 +49,16 @@ struct HelmIgnore: Sendable {
 
     /// Whether the file at `path` is ignored, itself or through one of its folders.
     func ignoresFile(_ path: String) -> Bool {
+        ignoresFolder(RepoPath.parent(path)) || ignores(path, isFolder: false)
+    }
+
+    /// Whether the folder at `path` is ignored, itself or through one of the folders above it.
+    func ignoresFolder(_ path: String) -> Bool {
         var folder = ""
-        for component in path.split(separator: "/").dropLast() {
+        for component in path.split(separator: "/") {
             folder += folder.isEmpty ? String(component) : "/" + component
             if ignores(folder, isFolder: true) { return true }
         }
-        return ignores(path, isFolder: false)
+        return false
     }
 }
