@@ -31,7 +31,7 @@ public struct Capabilities: Sendable {
     ]
 
     /// Whether `text` is a Kubernetes version Helm accepts for `--kube-version` (SemVer, `v` optional).
-    public static func isValidKubeVersion(_ text: String) -> Bool { SemanticVersion.isValid(text) }
+    public static func isValidKubeVersion(_ text: String) -> Bool { SemanticVersion(text) != nil }
 
     public init(kubeVersion: String = Capabilities.defaultKubeVersion, extraAPIVersions: [String] = []) {
         self.kubeVersion = kubeVersion.hasPrefix("v") ? kubeVersion : "v" + kubeVersion
@@ -148,7 +148,7 @@ struct FilesObject: TemplateObject {
         for key in entries.keys.sorted() { object[Paths.base(key)] = .string(entries[key]!) }
         var text = GoYAMLEmitter.emit(.object(object))
         if text.hasSuffix("\n") { text.removeLast() }
-        return object.isEmpty ? "" : text
+        return object.isEmpty ? "{}" : text  // toYAML of Helm's empty (non-nil) map
     }
 }
 

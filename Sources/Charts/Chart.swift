@@ -36,6 +36,9 @@ public struct Chart: Sendable {
         public var enabled: Bool?
         /// `repository:` (`https://...`, `oci://...`, `file://...`, or an `@alias`); nil when not set.
         public var repository: String? = nil
+        /// `version:`, a constraint (`7.x.x`, `^1.2`) the vendored chart's version must meet for
+        /// this entry to apply to it (Helm's IsCompatibleRange).
+        public var version: String? = nil
     }
 }
 

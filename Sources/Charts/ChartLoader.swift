@@ -1,4 +1,5 @@
 import Basics
+import Template
 import YAML
 
 /// Loads charts from a file tree: `Chart.yaml`, `values.yaml`, `templates/`, `crds/`, other files,
@@ -17,7 +18,7 @@ public enum ChartLoader {
     }
 
     /// A packaged chart: the archive's single top-level folder is the chart.
-    private static func loadArchive(_ tree: any FileTree, path: String) throws -> Chart {
+    private static func loadArchive(_ tree: any FileTree, path: String, isTop: Bool = true) throws -> Chart {
         let archive: MemoryFileTree
         do {
             archive = try ChartArchive.unpack(try tree.read(path), name: path)
@@ -30,7 +31,7 @@ public enum ChartLoader {
             throw DiagnosticError(code: "chart.archive", at: SourceLocation(file: path, line: 1, column: 1),
                                   "a packaged chart must hold one top-level folder, found \(folders.count)")
         }
-        var chart = try loadChart(archive, path: folders[0].name)
+        var chart = try loadChart(archive, path: folders[0].name, isTop: isTop)
         chart.path = path + "/" + chart.path
         return chart
     }
@@ -38,7 +39,9 @@ public enum ChartLoader {
     /// - Parameter ignoring: the `.helmignore` rules in force and the folder they are relative to:
     ///   as in Helm's directory loader, the top chart's rules cover its subchart folders too (a
     ///   subchart's own `.helmignore` is only a file); nil reads the chart's own.
-    private static func loadChart(_ tree: any FileTree, path: String, ignoring: (rules: HelmIgnore, root: String)? = nil) throws -> Chart {
+    ///   `isTop`: the chart rendered, whose dependencies must all be there (not a subchart).
+    private static func loadChart(_ tree: any FileTree, path: String, ignoring: (rules: HelmIgnore, root: String)? = nil,
+                                  isTop: Bool = true) throws -> Chart {
         let chartFile = path + "/Chart.yaml"
         guard try tree.exists(chartFile) else {
             throw DiagnosticError(code: "chart.missing", at: SourceLocation(file: chartFile, line: 1, column: 1),
@@ -65,7 +68,7 @@ public enum ChartLoader {
             throw DiagnosticError(code: "chart.version", at: location(metadataNode),
                                   "validation: chart.metadata.version is required; add 'version: 0.1.0' (a SemVer 2 version) to Chart.yaml")
         }
-        guard SemanticVersion.isValid(version) else {
+        guard Template.SemanticVersion(version) != nil else {
             throw DiagnosticError(code: "chart.version", at: location(metadataNode?["version"]),
                                   "validation: chart.metadata.version \"\(version)\" is invalid; use a SemVer 2 version such as 1.2.3")
         }
@@ -95,7 +98,7 @@ public enum ChartLoader {
                 name: depName, alias: stringField(dependency["alias"]), condition: stringField(dependency["condition"]),
                 tags: dependency["tags"]?.arrayValue?.compactMap(stringField) ?? [],
                 importValues: dependency["import-values"]?.arrayValue ?? [],
-                enabled: nil, repository: stringField(dependency["repository"])))
+                enabled: nil, repository: stringField(dependency["repository"]), version: stringField(dependency["version"])))
         }
         var values: Value = .object([:])
         if try tree.exists(path + "/values.yaml") {
@@ -141,13 +144,17 @@ public enum ChartLoader {
                 if ignored { continue }
                 let child = path + "/charts/" + entry.name
                 if try tree.kind(of: child) == .directory {
-                    subcharts.append(try loadChart(tree, path: child, ignoring: ignoring))
+                    subcharts.append(try loadChart(tree, path: child, ignoring: ignoring, isTop: false))
                 } else if entry.name.hasSuffix(".tgz") || entry.name.hasSuffix(".tar.gz") {
-                    subcharts.append(try loadArchive(tree, path: child))
+                    subcharts.append(try loadArchive(tree, path: child, isTop: false))
                 }
             }
         }
-        subcharts += try missingDependencies(dependencies, present: subcharts, chartPath: path, tree: tree, locations: dependencyLocations)
+        // As `helm template`: only the chart rendered is checked for its dependencies; a subchart
+        // missing one of its own renders without it.
+        if isTop {
+            subcharts += try missingDependencies(dependencies, present: subcharts, chartPath: path, tree: tree, locations: dependencyLocations)
+        }
         return Chart(metadata: metadata, name: name, version: version,
                      apiVersion: stringField(metadata["apiVersion"]) ?? "v1",
                      isLibrary: stringField(metadata["type"]) == "library", dependencies: dependencies,
@@ -194,43 +201,6 @@ extension ChartLoader {
         }
         return loaded
     }
-}
-
-/// Helm's test of a chart version (Masterminds semver's `NewVersion`: a `v` prefix and missing
-/// minor or patch numbers are accepted).
-enum SemanticVersion {
-    static func isValid(_ text: String) -> Bool {
-        var rest = Substring(text)
-        if rest.first == "v" { rest = rest.dropFirst() }
-        let (core, suffix) = split(rest)
-        let numbers = core.split(separator: ".", omittingEmptySubsequences: false)
-        guard (1...3).contains(numbers.count), numbers.allSatisfy({ !$0.isEmpty && $0.allSatisfy(\.isASCIIDigit) }) else { return false }
-        return suffix.allSatisfy { part in
-            part.split(separator: ".", omittingEmptySubsequences: false).allSatisfy { identifier in
-                !identifier.isEmpty && identifier.allSatisfy { $0.isASCIIDigit || $0.isASCIILetter || $0 == "-" }
-            }
-        }
-    }
-
-    /// `1.2.3-rc.1+build.5` → ("1.2.3", ["rc.1", "build.5"]).
-    private static func split(_ text: Substring) -> (core: Substring, suffix: [Substring]) {
-        var core = text
-        var parts: [Substring] = []
-        if let plus = core.firstIndex(of: "+") {
-            parts.append(core[core.index(after: plus)...])
-            core = core[..<plus]
-        }
-        if let dash = core.firstIndex(of: "-") {
-            parts.insert(core[core.index(after: dash)...], at: 0)
-            core = core[..<dash]
-        }
-        return (core, parts)
-    }
-}
-
-private extension Character {
-    var isASCIIDigit: Bool { isASCII && isNumber }
-    var isASCIILetter: Bool { isASCII && isLetter }
 }
 
 /// A Chart.yaml string field as Helm reads it: sigs.k8s.io/yaml gives the scalar's string form

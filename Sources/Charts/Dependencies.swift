@@ -1,4 +1,5 @@
 import Basics
+import Template
 
 /// Subchart handling as Helm does it: conditions and tags decide which subcharts are enabled;
 /// each enabled subchart's values are its defaults coalesced under the parent's `<name>` key,
@@ -8,7 +9,9 @@ enum Dependencies {
     static func enabledSubcharts(_ chart: Chart, values: Value) -> [(Chart, String)] {
         var result: [(Chart, String)] = []
         for sub in chart.subcharts {
-            let declared = chart.dependencies.filter { $0.name == sub.name }
+            // As Helm: an entry applies to a vendored chart of its name whose version meets the
+            // entry's constraint; a chart no entry applies to renders as it is, always enabled.
+            let declared = chart.dependencies.filter { $0.name == sub.name && isCompatible($0.version, sub.version) }
             if declared.isEmpty {
                 result.append((sub, sub.name))
                 continue
@@ -18,6 +21,12 @@ enum Dependencies {
             }
         }
         return result
+    }
+
+    /// Helm's IsCompatibleRange: the constraint parses and the version (parsed loosely) meets it.
+    static func isCompatible(_ constraint: String?, _ version: String) -> Bool {
+        guard let constraint, let range = SemverConstraint(constraint), let parsed = SemanticVersion(version) else { return false }
+        return range.check(parsed)
     }
 
     static func isEnabled(_ dependency: Chart.Dependency, values: Value) -> Bool {

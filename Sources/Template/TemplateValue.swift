@@ -72,7 +72,11 @@ public enum TemplateValue: Sendable {
         case .list(let l): return !l.isEmpty
         case .map(let m): return !m.isEmpty
         case .bytes(let b): return !b.isEmpty
-        case .object: return true
+        // A Go slice or map behind the object (Helm's Files, VersionSet) is true when not empty.
+        case .object(let o):
+            if let elements = o.elements { return !elements.isEmpty }
+            if let entries = o.entries { return !entries.isEmpty }
+            return true
         }
     }
 

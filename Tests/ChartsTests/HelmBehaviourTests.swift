@@ -158,6 +158,7 @@ import Testing
                 b: {{ range $i, $v := .Capabilities.APIVersions }}{{ if lt $i 2 }}{{ $v }},{{ end }}{{ end }}
                 c: {{ range $path, $bytes := .Files.Glob "files/*" }}{{ $path }}={{ $bytes | toString }};{{ end }} {{ len (.Files.Glob "files/*") }}
                 d: {{ .Chart.AppVersion | quote }} {{ .Chart.Keywords }} {{ .Chart.Deprecated }}
+                e: {{ if .Files.Glob "nope/*" }}yes{{ else }}no{{ end }} {{ empty (.Files.Glob "nope/*") }} {{ empty (.Files.Glob "files/*") }}
 
                 """.utf8),
         ])
@@ -167,6 +168,7 @@ import Testing
             b: v1,admissionregistration.k8s.io/v1,
             c: files/a.txt=x;files/b.txt=y; 2
             d: "" [] false
+            e: no true false
 
             """, "\(output.first?.content ?? "")")
     }
@@ -187,6 +189,22 @@ import Testing
         #expect(chart.templates.map(\.path) == ["templates/y.yaml"] && chart.crds.map(\.path) == ["crds/crd.yaml"])
         let output = try ChartRenderer.render(chart, options: ChartRenderOptions(releaseName: "r", namespace: "n"))
         #expect(output.map(\.content) == ["c: \"\" \"ok\\n\" 51\n"], "as Helm renders it: \(output.map(\.content))")
+    }
+
+    @Test func aDependencyEntryAppliesOnlyToACompatibleVersion() throws {
+        // bitnami's grafana-loki asks for memcached 7.x.x under four aliases, each off by default;
+        // with memcached 8.0.0 vendored, Helm matches no entry and renders it once, as it is.
+        func render(vendored version: String) throws -> [String] {
+            let tree = MemoryFileTree(displayName: "t", files: [
+                "c/Chart.yaml": Array("apiVersion: v2\nname: c\nversion: 1.0.0\ndependencies:\n  - {name: sub, alias: one, version: 7.x.x, condition: one.enabled}\n  - {name: sub, alias: two, version: 7.x.x, condition: two.enabled}\n".utf8),
+                "c/values.yaml": Array("one: {enabled: true}\ntwo: {enabled: false}\n".utf8),
+                "c/charts/sub/Chart.yaml": Array("apiVersion: v2\nname: sub\nversion: \(version)\n".utf8),
+                "c/charts/sub/templates/cm.yaml": Array("apiVersion: v1\nkind: ConfigMap\nmetadata: {name: {{ .Chart.Name }}}\n".utf8),
+            ])
+            return try ChartRenderer.render(try ChartLoader.load(tree, path: "c"), options: ChartRenderOptions(releaseName: "r", namespace: "n")).map(\.name)
+        }
+        #expect(try render(vendored: "7.2.0") == ["c/charts/one/templates/cm.yaml"])
+        #expect(try render(vendored: "8.0.0") == ["c/charts/sub/templates/cm.yaml"])
     }
 
     @Test func binaryFilesKeepTheirBytes() throws {

@@ -36,7 +36,7 @@ enum SV {
 
     /// Sprig's `empty`: nil, false, 0, and empty strings, lists and maps.
     static func isEmpty(_ v: TemplateValue) -> Bool {
-        if case .object = v { return false }
+        if case .object(let o) = v { return !v.isTrue && (o.elements != nil || o.entries != nil) }
         return !v.isTrue
     }
 
