@@ -5,22 +5,24 @@ import Template
 /// each enabled subchart's values are its defaults coalesced under the parent's `<name>` key,
 /// with the parent's `global` values copied in.
 enum Dependencies {
-    /// Enabled subcharts with the name they render under (their alias, if any).
+    /// Enabled subcharts with the name they render under (their alias, if any), as Helm's
+    /// processDependencyEnabled decides: each Chart.yaml entry applies to a vendored chart of its
+    /// name and a compatible version (a copy under its alias when it has one); a vendored chart
+    /// no entry applies to stays as it is; then every chart whose name is that of a disabled entry
+    /// (its alias, else its name) is left out — a disabled `memcached` entry also removes a
+    /// `memcached` chart it did not apply to.
     static func enabledSubcharts(_ chart: Chart, values: Value) -> [(Chart, String)] {
-        var result: [(Chart, String)] = []
+        var candidates: [(Chart, String)] = []
         for sub in chart.subcharts {
-            // As Helm: an entry applies to a vendored chart of its name whose version meets the
-            // entry's constraint; a chart no entry applies to renders as it is, always enabled.
             let declared = chart.dependencies.filter { $0.name == sub.name && isCompatible($0.version, sub.version) }
             if declared.isEmpty {
-                result.append((sub, sub.name))
-                continue
-            }
-            for dependency in declared where isEnabled(dependency, values: values) {
-                result.append((sub, dependency.alias ?? sub.name))
+                candidates.append((sub, sub.name))
+            } else {
+                for dependency in declared { candidates.append((sub, dependency.alias ?? sub.name)) }
             }
         }
-        return result
+        let disabled = Set(chart.dependencies.filter { !isEnabled($0, values: values) }.map { $0.alias ?? $0.name })
+        return candidates.filter { !disabled.contains($0.1) }
     }
 
     /// Helm's IsCompatibleRange: the constraint parses and the version (parsed loosely) meets it.

@@ -23,8 +23,18 @@ public enum HelmFunctions {
             "include": TemplateFunction(arguments: 2) { context, a in
                 .string(try context.execute(template: try string(a[0]), data: a[1]))
             },
+            // As Helm: the text is parsed as a template named "gotpl" in a copy of the set (so an
+            // `include` in it finds the chart's helpers, never the text itself), and its errors say so.
             "tpl": TemplateFunction(arguments: 2) { context, a in
-                let text = try context.parseAndExecute(name: context.templateName, text: try string(a[0]), data: a[1])
+                let source = try string(a[0])
+                let text: String
+                do {
+                    text = try context.parseAndExecute(name: "gotpl", text: source, data: a[1])
+                } catch let error as TemplateError where error.kind == .parse {
+                    throw FunctionError("cannot parse template \(GoFormat.quote(source)): \(error)")
+                } catch let error as TemplateError {
+                    throw FunctionError("error during tpl function execution for \(GoFormat.quote(source)): \(error)")
+                }
                 return .string(SprigStrings.replaceAll(text, "<no value>", ""))
             },
             "required": TemplateFunction(arguments: 2) { _, a in

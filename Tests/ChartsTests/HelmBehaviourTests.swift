@@ -205,6 +205,15 @@ import Testing
         }
         #expect(try render(vendored: "7.2.0") == ["c/charts/one/templates/cm.yaml"])
         #expect(try render(vendored: "8.0.0") == ["c/charts/sub/templates/cm.yaml"])
+        // bitnami's wordpress: a disabled entry named as the chart removes it even when its version
+        // does not match (Helm removes charts by the names of disabled entries).
+        let tree = MemoryFileTree(displayName: "t", files: [
+            "c/Chart.yaml": Array("apiVersion: v2\nname: c\nversion: 1.0.0\ndependencies:\n  - {name: sub, version: 7.x.x, condition: sub.enabled}\n".utf8),
+            "c/values.yaml": Array("sub: {enabled: false}\n".utf8),
+            "c/charts/sub/Chart.yaml": Array("apiVersion: v2\nname: sub\nversion: 8.0.0\n".utf8),
+            "c/charts/sub/templates/cm.yaml": Array("apiVersion: v1\nkind: ConfigMap\nmetadata: {name: x}\n".utf8),
+        ])
+        #expect(try ChartRenderer.render(try ChartLoader.load(tree, path: "c"), options: ChartRenderOptions(releaseName: "r", namespace: "n")).isEmpty)
     }
 
     @Test func binaryFilesKeepTheirBytes() throws {
@@ -216,6 +225,21 @@ import Testing
         let output = try ChartRenderer.render(try ChartLoader.load(tree, path: "c"), options: ChartRenderOptions(releaseName: "r", namespace: "n"))
         // Helm's (a Go string holds any bytes), not U+FFFD replacements.
         #expect(output.first?.content == "g: //4= b3d510ef04275ca8e698e5b3cbb0ece3949ef9252f0cdc839e9ee347409a2209 //4=\n", "\(output.first?.content ?? "")")
+    }
+
+    @Test func tplIsParsedAsGotplAndItsErrorsSaySo() throws {
+        let tree = MemoryFileTree(displayName: "t", files: [
+            "c/Chart.yaml": Array("apiVersion: v2\nname: c\nversion: 1.0.0\n".utf8),
+            // common.tplvalues.render's pattern: tpl inside a helper whose text includes that helper.
+            "c/templates/_h.tpl": Array("{{- define \"render\" }}{{ tpl .value .context }}{{ end }}".utf8),
+            "c/templates/t.yaml": Array("a: {{ include \"render\" (dict \"value\" \"{{ include \\\"render\\\" (dict \\\"value\\\" \\\"x\\\" \\\"context\\\" $) }}\" \"context\" .) }}\nb: {{ tpl \"{{ .nope.x }}\" (dict) }}\n".utf8),
+        ])
+        let error = #expect(throws: DiagnosticError.self) {
+            try ChartRenderer.render(try ChartLoader.load(tree, path: "c"), options: ChartRenderOptions(releaseName: "r", namespace: "n"))
+        }
+        // Helm's words: the first line renders (the include inside tpl finds the helper), the second fails as Helm says.
+        #expect(error?.diagnostics.first?.message.hasSuffix("error calling tpl: error during tpl function execution for \"{{ .nope.x }}\": template: gotpl:1:8: executing \"gotpl\" at <.nope.x>: nil pointer evaluating interface {}.x") == true,
+                "\(String(describing: error))")
     }
 
     @Test func aRunawayIncludeIsOneShortErrorInHelmsWords() throws {
