@@ -154,7 +154,7 @@ public enum HelmTemplateOutput {
         for template in rendered.sorted(by: { Array($0.name.utf8).lexicographicallyPrecedes(Array($1.name.utf8)) }) {
             let base = template.name.split(separator: "/").last.map(String.init) ?? ""
             if base.hasPrefix("_") || template.name.hasSuffix("NOTES.txt") { continue }
-            if template.content.trimmingCharacters(in: .whitespacesAndNewlines).isEmpty { continue }
+            if Self.isBlank(template.content) { continue }
             for document in split(template.content) {
                 let head: Value
                 do {
@@ -192,7 +192,7 @@ public enum HelmTemplateOutput {
         var manifest = ""
         for crd in options.crds { manifest += "---\n# Source: \(crd.name)\n\(crd.content)\n" }
         for entry in sorted(manifests) { manifest += "---\n# Source: \(entry.name)\n\(entry.content)\n" }
-        var out = manifest.trimmingCharacters(in: .whitespacesAndNewlines) + "\n"
+        var out = Self.trimmed(manifest) + "\n"
         for entry in sorted(hooks) { out += "---\n# Source: \(entry.name)\n\(entry.content)\n" }
         guard !options.showOnly.isEmpty else { return out }
         // --show-only: split the whole output again, keep documents whose source path (without the
@@ -216,6 +216,25 @@ public enum HelmTemplateOutput {
             }
         }
         return picked
+    }
+
+    /// Go's unicode.IsSpace.
+    static func isGoSpace(_ c: Unicode.Scalar) -> Bool {
+        switch c.value {
+        case 0x09...0x0D, 0x20, 0x85, 0xA0, 0x1680, 0x2000...0x200A, 0x2028, 0x2029, 0x202F, 0x205F, 0x3000: return true
+        default: return false
+        }
+    }
+
+    /// Whether `text` is only whitespace (Go's strings.TrimSpace would leave nothing), checked on
+    /// its scalars: Foundation's trimming walks UTF-16 and cost most of a large chart's output.
+    static func isBlank(_ text: String) -> Bool { text.unicodeScalars.allSatisfy(isGoSpace) }
+
+    /// Go's strings.TrimSpace, touching only the ends of `text`.
+    static func trimmed(_ text: String) -> String {
+        let scalars = text.unicodeScalars
+        guard let first = scalars.firstIndex(where: { !isGoSpace($0) }), let last = scalars.lastIndex(where: { !isGoSpace($0) }) else { return "" }
+        return String(scalars[first...last])
     }
 
     /// Helm v4's SplitManifests as its output shows it: split at `---` starting a line (with the
