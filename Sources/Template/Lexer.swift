@@ -54,10 +54,13 @@ struct Lexer {
 
     private func peek(_ offset: Int = 0) -> UInt8? { pos + offset < input.count ? input[pos + offset] : nil }
 
-    private func hasPrefix(_ s: String, at index: Int) -> Bool {
-        let bytes = Array(s.utf8)
-        guard index + bytes.count <= input.count else { return false }
-        return input[index..<(index + bytes.count)].elementsEqual(bytes)
+    private func hasPrefix(_ s: StaticString, at index: Int) -> Bool {
+        let count = s.utf8CodeUnitCount
+        guard index + count <= input.count else { return false }
+        return s.withUTF8Buffer { prefix in
+            for offset in 0..<count where input[index + offset] != prefix[offset] { return false }
+            return true
+        }
     }
 
     static func isSpace(_ b: UInt8?) -> Bool { b == 0x20 || b == 0x09 || b == 0x0D || b == 0x0A }
@@ -82,8 +85,11 @@ struct Lexer {
 
     /// Scans text up to the next `{{`; returns false when done (EOF or error).
     private mutating func lexText() -> Bool {
+        // The next "{{", found byte by byte (the text between actions is most of a template).
         var index = pos
-        while index < input.count && !hasPrefix("{{", at: index) { index += 1 }
+        let end = input.count - 1
+        while index < end && !(input[index] == 0x7B && input[index + 1] == 0x7B) { index += 1 }
+        if index >= end { index = input.count }
         guard index < input.count else {
             pos = input.count
             if pos > start { emit(.text) }
