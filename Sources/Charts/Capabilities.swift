@@ -158,6 +158,11 @@ enum Glob {
         matchHere(Array(pattern), 0, Array(name), 0)
     }
 
+    /// `match` on characters already split (patterns matched against many names).
+    static func match(_ pattern: [Character], _ name: [Character]) -> Bool {
+        matchHere(pattern, 0, name, 0)
+    }
+
     private static func matchHere(_ p: [Character], _ pi: Int, _ s: [Character], _ si: Int) -> Bool {
         if pi == p.count { return si == s.count }
         switch p[pi] {

@@ -112,11 +112,12 @@ public enum ChartLoader {
         var schema: Value?
         let ignoring = ignoring ?? (HelmIgnore((try? tree.read(path + "/.helmignore")).map { String(decoding: $0, as: UTF8.self) } ?? ""), path)
         let ignore = ignoring.rules
+        var ignoredFolders: [String: Bool] = [:]
         /// `relative` (to this chart) as the rules see it: relative to the top chart.
         func fromRoot(_ relative: String) -> String { path == ignoring.root ? relative : String(path.dropFirst(ignoring.root.count + 1)) + "/" + relative }
         for file in try tree.files(under: path) {
             let relative = String(file.dropFirst(path.count + 1))
-            if ignore.ignoresFile(fromRoot(relative)) { continue }
+            if ignore.ignoresFile(fromRoot(relative), folders: &ignoredFolders) { continue }
             if relative.hasPrefix("crds/") {
                 // As Helm: CRD files are also chart files (`.Files.Get "crds/x.yaml"`).
                 files[relative] = try tree.read(file)
@@ -140,7 +141,8 @@ public enum ChartLoader {
         if try tree.kind(of: path + "/charts") == .directory {
             for entry in try tree.list(path + "/charts") {
                 let relative = fromRoot("charts/" + entry.name)
-                let ignored = entry.kind == .directory ? ignore.ignoresFolder(relative) : ignore.ignoresFile(relative)
+                let ignored = entry.kind == .directory ? ignore.ignoresFolder(relative, folders: &ignoredFolders)
+                    : ignore.ignoresFile(relative, folders: &ignoredFolders)
                 if ignored { continue }
                 let child = path + "/charts/" + entry.name
                 if try tree.kind(of: child) == .directory {

@@ -6,7 +6,11 @@ import Basics
 /// are always ignored. Ignored files are neither templates, CRDs, `.Files` nor subcharts.
 struct HelmIgnore: Sendable {
     struct Rule: Sendable {
-        var pattern: String
+        var pattern: String {
+            didSet { characters = Array(pattern) }
+        }
+        /// `pattern`, split once for matching.
+        var characters: [Character] = []
         var negate: Bool
         var folderOnly: Bool
         /// Matches the path from the chart's root (else the base name).
@@ -17,7 +21,9 @@ struct HelmIgnore: Sendable {
 
     init(_ text: String) {
         // Helm's default: hidden files in templates/.
-        rules.append(Rule(pattern: "templates/.?*", negate: false, folderOnly: false, structural: true))
+        var hidden = Rule(pattern: "", negate: false, folderOnly: false, structural: true)
+        hidden.pattern = "templates/.?*"
+        rules.append(hidden)
         for raw in text.split(separator: "\n", omittingEmptySubsequences: true) {
             var line = raw.trimmingCharacters(in: .whitespaces)
             if line.isEmpty || line.hasPrefix("#") || line == "!" { continue }
@@ -34,31 +40,33 @@ struct HelmIgnore: Sendable {
     /// Whether `path` (relative to the chart's root) is ignored.
     func ignores(_ path: String, isFolder: Bool) -> Bool {
         if path.isEmpty || path == "." { return false }
+        let full = Array(path)
+        let base = full.lastIndex(of: "/").map { Array(full[full.index(after: $0)...]) } ?? full
         for rule in rules {
-            let subject = rule.structural ? path : RepoPath.name(path)
+            let subject = rule.structural ? full : base
             if rule.negate {
                 if rule.folderOnly && !isFolder { return true }
-                if !Glob.match(rule.pattern, subject) { return true }
+                if !Glob.match(rule.characters, subject) { return true }
                 continue
             }
             if rule.folderOnly && !isFolder { continue }
-            if Glob.match(rule.pattern, subject) { return true }
+            if Glob.match(rule.characters, subject) { return true }
         }
         return false
     }
 
-    /// Whether the file at `path` is ignored, itself or through one of its folders.
-    func ignoresFile(_ path: String) -> Bool {
-        ignoresFolder(RepoPath.parent(path)) || ignores(path, isFolder: false)
+    /// Whether the file at `path` is ignored, itself or through one of its folders; `folders`
+    /// remembers the folders decided (a chart's files share a few folders).
+    func ignoresFile(_ path: String, folders: inout [String: Bool]) -> Bool {
+        ignoresFolder(RepoPath.parent(path), folders: &folders) || ignores(path, isFolder: false)
     }
 
     /// Whether the folder at `path` is ignored, itself or through one of the folders above it.
-    func ignoresFolder(_ path: String) -> Bool {
-        var folder = ""
-        for component in path.split(separator: "/") {
-            folder += folder.isEmpty ? String(component) : "/" + component
-            if ignores(folder, isFolder: true) { return true }
-        }
-        return false
+    func ignoresFolder(_ path: String, folders: inout [String: Bool]) -> Bool {
+        if path.isEmpty { return false }
+        if let known = folders[path] { return known }
+        let ignored = ignoresFolder(RepoPath.parent(path), folders: &folders) || ignores(path, isFolder: true)
+        folders[path] = ignored
+        return ignored
     }
 }
