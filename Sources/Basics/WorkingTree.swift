@@ -57,8 +57,27 @@ public struct WorkingTree: FileTree {
         let fd = open(absolute(path), O_RDONLY)
         guard fd >= 0 else { throw FileTreeError.io(path: path, message: String(cString: strerror(errno))) }
         defer { close(fd) }
-        var bytes: [UInt8] = []
-        var chunk = [UInt8](repeating: 0, count: 1 << 16)
+        // The size the file has now, read into one buffer of that size (charts are hundreds of
+        // small files: a large zeroed chunk per file cost more than reading them); whatever it
+        // grew by meanwhile is read after it.
+        var info = stat()
+        let expected = fstat(fd, &info) == 0 ? max(Int(info.st_size), 0) : 0
+        var failure: Int32 = 0
+        var bytes = [UInt8](unsafeUninitializedCapacity: expected) { buffer, count in
+            count = 0
+            while count < expected {
+                let n = Glibc.read(fd, buffer.baseAddress! + count, expected - count)
+                if n < 0 {
+                    if errno == EINTR { continue }
+                    failure = errno
+                    return
+                }
+                if n == 0 { return }
+                count += n
+            }
+        }
+        if failure != 0 { throw FileTreeError.io(path: path, message: String(cString: strerror(failure))) }
+        var chunk = [UInt8](repeating: 0, count: 4096)
         while true {
             let n = chunk.withUnsafeMutableBytes { Glibc.read(fd, $0.baseAddress, $0.count) }
             if n < 0 {
