@@ -156,16 +156,18 @@ public enum HelmTemplateOutput {
             if base.hasPrefix("_") || template.name.hasSuffix("NOTES.txt") { continue }
             if Self.isBlank(template.content) { continue }
             for document in split(template.content) {
-                let head: Value
-                do {
-                    head = try YAML.value(document, file: template.name, options: ParseOptions(allowDuplicateKeys: true))
-                } catch {
-                    let detail = error.diagnostics.first.map { "line \($0.location?.line ?? 0): \($0.message)" } ?? "\(error)"
+                // Kind and hook annotation read from the parser's events (no tree for a large CRD);
+                // a document that does not parse is parsed again for the error, in YAMLParser's words.
+                guard let head = DocumentHead.scan(Array(document.utf8)) else {
+                    var detail = "the rendered document is not valid YAML"
+                    do { _ = try YAML.value(document, file: template.name, options: ParseOptions(allowDuplicateKeys: true)) } catch {
+                        detail = error.diagnostics.first.map { "line \($0.location?.line ?? 0): \($0.message)" } ?? "\(error)"
+                    }
                     throw DiagnosticError(code: "chart.invalidYAML", at: SourceLocation(file: template.sourcePath, line: 1, column: 1),
                                           "YAML parse error on \(template.name): \(detail)")
                 }
-                let kind = head["kind"]?.stringValue ?? ""
-                guard let hookText = head["metadata"]?["annotations"]?["helm.sh/hook"]?.stringValue else {
+                let kind = head.kind ?? ""
+                guard let hookText = head.hook else {
                     manifests.append((template.name, kind, document))
                     continue
                 }

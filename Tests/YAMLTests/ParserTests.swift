@@ -53,6 +53,27 @@ import Testing
         #expect(Array(lines[1])[lines[2].distance(from: lines[2].startIndex, to: caret)] == "]", "the caret still points at the problem")
     }
 
+    @Test func documentHeadsAreReadFromEvents() throws {
+        let head = try #require(DocumentHead.scan(Array("""
+            apiVersion: batch/v1
+            kind: Job
+            spec: {template: {metadata: {annotations: {helm.sh/hook: nested}}}}
+            list: [{kind: Inner}]
+            ? [complex, key]
+            : kind
+            metadata:
+              name: j
+              annotations:
+                helm.sh/hook: pre-install,pre-upgrade
+            kind: Job2
+
+            """.utf8)))
+        #expect(head.kind == "Job2" && head.hook == "pre-install,pre-upgrade", "the last top-level kind wins; only metadata.annotations counts")
+        #expect(DocumentHead.scan(Array("kind: [".utf8)) == nil)
+        let empty = try #require(DocumentHead.scan([]))
+        #expect(empty.kind == nil && empty.hook == nil)
+    }
+
     @Test func marksAreNotPartOfEquality() throws {
         let a = try YAMLParser.parse("k: v\n", file: "a")
         let b = try YAMLParser.parse("\n\n  k:    v\n", file: "b")
