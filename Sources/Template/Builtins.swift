@@ -42,13 +42,11 @@ enum Builtins {
     }
 
     static func length(_ item: TemplateValue) throws -> Int {
-        switch item {
+        switch item.collectionView {
         case .string(let s): return s.utf8.count
         case .list(let l): return l.count
         case .map(let m): return m.count
         case .bytes(let b): return b.count
-        case .object(let o) where o.elements != nil: return o.elements!.count
-        case .object(let o) where o.entries != nil: return o.entries!.count
         case .null, .missing: throw FunctionError("len of nil pointer")
         default: throw FunctionError("len of type \(item.typeName)")
         }

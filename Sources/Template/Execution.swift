@@ -226,7 +226,7 @@ final class Execution {
             }
             return true
         }
-        switch value {
+        switch value.collectionView {
         case .list(let items):
             if items.isEmpty { break }
             for (i, item) in items.enumerated() where try !iterate(.int(Int64(i)), item) { return }
@@ -241,16 +241,6 @@ final class Execution {
             }
             if n <= 0 { break }
             for i in 0..<n where try !iterate(.int(i), .int(i)) { return }
-            return
-        case .object(let object) where object.elements != nil:
-            let items = object.elements!
-            if items.isEmpty { break }
-            for (i, item) in items.enumerated() where try !iterate(.int(Int64(i)), item) { return }
-            return
-        case .object(let object) where object.entries != nil:
-            let entries = object.entries!
-            if entries.isEmpty { break }
-            for (key, item) in entries where try !iterate(.string(key), item) { return }
             return
         case .missing, .null:
             break

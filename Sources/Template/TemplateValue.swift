@@ -73,11 +73,19 @@ public enum TemplateValue: Sendable {
         case .map(let m): return !m.isEmpty
         case .bytes(let b): return !b.isEmpty
         // A Go slice or map behind the object (Helm's Files, VersionSet) is true when not empty.
-        case .object(let o):
-            if let elements = o.elements { return !elements.isEmpty }
-            if let entries = o.entries { return !entries.isEmpty }
-            return true
+        case .object:
+            if case .object = collectionView { return true }
+            return collectionView.isTrue
         }
+    }
+
+    /// An object that is a Go slice or map (Helm's VersionSet, Files) as that slice or map, for
+    /// `range`, `len`, truth and the list functions; any other value as it is.
+    var collectionView: TemplateValue {
+        guard case .object(let object) = self else { return self }
+        if let elements = object.elements { return .list(elements) }
+        if let entries = object.entries { return .map(TemplateMap(entries.map { ($0.key, $0.value) })) }
+        return self
     }
 
     /// Whether this is Go's nil or no value.

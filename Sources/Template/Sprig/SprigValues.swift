@@ -36,7 +36,7 @@ enum SV {
 
     /// Sprig's `empty`: nil, false, 0, and empty strings, lists and maps.
     static func isEmpty(_ v: TemplateValue) -> Bool {
-        if case .object(let o) = v { return !v.isTrue && (o.elements != nil || o.entries != nil) }
+        if case .object = v.collectionView { return false }
         return !v.isTrue
     }
 
@@ -66,10 +66,9 @@ enum SV {
 
     /// A list argument, or Sprig's `Cannot find NAME on type KIND` error.
     static func list(_ v: TemplateValue, _ message: String) throws -> [TemplateValue] {
-        switch v {
+        switch v.collectionView {
         case .list(let items): return items
         case .bytes(let b): return b.map { .int(Int64($0)) }
-        case .object(let o) where o.elements != nil: return o.elements!
         default: throw FunctionError("\(message) \(kind(v))")
         }
     }
