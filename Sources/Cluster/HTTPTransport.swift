@@ -239,9 +239,7 @@ extension HTTPTransport {
     /// refused`), not NIO's nested description.
     static func reason(of error: Error) -> String {
         if let io = error as? IOError { return String(cString: strerror(io.errnoCode)) }
-        if error is ChannelError, case ChannelError.connectTimeout(let amount) = error as! ChannelError {
-            return "no connection within \(seconds(amount)) s"
-        }
+        if case ChannelError.connectTimeout(let amount)? = error as? ChannelError { return "no connection within \(seconds(amount)) s" }
         return "\(error)"
     }
 }

@@ -42,9 +42,6 @@ public final class KubeClient: Sendable {
     /// so a stopping sync can still record its status without hanging on a dead server.
     public func interrupt() { transport.interruption.stop() }
 
-    /// Whether `interrupt()` was called.
-    public var isInterrupted: Bool { transport.interruption.isStopped }
-
     // MARK: Discovery
 
     /// The resource serving `gvk` (discovery is read again once when the kind is not known yet).

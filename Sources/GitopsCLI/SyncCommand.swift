@@ -94,7 +94,7 @@ struct SyncCommand: ParsableCommand {
             text += result.hooks.map { "hook \($0)\n" }.joined()
             text += result.notApplied.map { "not applied: \($0); a sync never runs it\n" }.joined()
             text += result.unhealthy.sorted(by: { $0.key < $1.key }).map { "not healthy: \($0.key): \($0.value)\n" }.joined()
-            Output.write(text + "\(environment.name) at \(tree is GitTree ? String(revision.prefix(7)) : revision): \(result.summary)\n")
+            Output.write(text + "\(environment.name) at \(SyncOptions.short(revision)): \(result.summary)\n")
             if !result.converged { throw ExitCode(1) }
         } catch let error as SyncError {
             if case .blocked(let message, let findings) = error {
@@ -144,7 +144,7 @@ struct SyncCommand: ParsableCommand {
     func block(_ revision: String, _ broken: BrokenEnvironment) throws -> Never {
         guard let partial = broken.partial, !partial.namespace.isEmpty else { throw DiagnosticError(broken.problems) }
         Output.error(DiagnosticError(broken.problems).description)
-        let message = "revision \(revision.count == 40 ? String(revision.prefix(7)) : revision) blocked: \(broken.summary)"
+        let message = SyncPass.blockedMessage(revision: revision, broken: broken)
         let client = try cluster.client(for: partial)
         var options = SyncOptions(environment: partial.name, namespace: partial.namespace, revision: revision)
         apply(to: &options)
@@ -236,7 +236,7 @@ struct StatusCommand: ParsableCommand {
             Output.write("\(name): never synced (no \(SyncStatus.name(name)) in \(namespace))\n")
             throw ExitCode(1)
         }
-        Output.write("\(name): \(status["result"] ?? "?") at \(status["revision"].map { $0.count == 40 ? String($0.prefix(7)) : $0 } ?? "?") (\(status["time"] ?? "?")): \(status["message"] ?? "")\n")
+        Output.write("\(name): \(status["result"] ?? "?") at \(status["revision"].map(SyncOptions.short) ?? "?") (\(status["time"] ?? "?")): \(status["message"] ?? "")\n")
         if status["result"] != "Synced" { throw ExitCode(1) }
     }
 }

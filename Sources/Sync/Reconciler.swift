@@ -38,8 +38,11 @@ public struct SyncOptions: Sendable {
         pruneGuard = PruneGuard(environment: environment)
     }
 
-    /// A commit id's first seven characters; anything else (`working tree`) as it is.
-    public var shortRevision: String { revision.count == 40 ? String(revision.prefix(7)) : revision }
+    /// `revision` as messages print it.
+    public var shortRevision: String { Self.short(revision) }
+
+    /// A commit id's first seven characters; anything else (`working tree of 1a2b3c4`) as it is.
+    public static func short(_ revision: String) -> String { revision.count == 40 ? String(revision.prefix(7)) : revision }
 }
 
 /// What a sync did.

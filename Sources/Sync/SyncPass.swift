@@ -37,7 +37,7 @@ public struct SyncPass: Sendable {
     /// folder, is thrown as it is).
     public static func prepare(tree: any FileTree, model: EnvironmentRepository, environment: Environment, revision: String,
                                renderTime: Date, seedSecret: String?) throws -> Prepared {
-        let short = revision.count == 40 ? String(revision.prefix(7)) : revision
+        let short = SyncOptions.short(revision)
         do {
             let checker = try EnvironmentChecker(tree: tree, model: model, renderTime: renderTime, seedSecret: seedSecret)
             let renderer = Renderer(tree: tree, renderTime: renderTime, seedSecret: seedSecret)
@@ -50,6 +50,11 @@ public struct SyncPass: Sendable {
         } catch let error as DiagnosticError {
             throw SyncError.blocked("revision \(short) blocked: it does not render", findings: [error.description])
         }
+    }
+
+    /// Why a revision whose own environment.yaml has errors is blocked, for the status and the terminal.
+    public static func blockedMessage(revision: String, broken: BrokenEnvironment) -> String {
+        "revision \(SyncOptions.short(revision)) blocked: \(broken.summary)"
     }
 
     /// Records a blocked revision in the status (best effort: the cluster may be what failed).

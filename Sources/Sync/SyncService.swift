@@ -123,7 +123,7 @@ public final class SyncService: @unchecked Sendable {
     /// the status (in the namespace the file still names, else the last one known), counted.
     private func refuse(_ commit: String, broken: BrokenEnvironment, started: Date) {
         lastRefused = commit
-        let message = "revision \(commit.prefix(7)) blocked: \(broken.summary)"
+        let message = SyncPass.blockedMessage(revision: commit, broken: broken)
         log.error("revision refused; the last good revision stays applied", revision: commit,
                   ["error": message, "findings": broken.problems.prefix(5).map(\.description).joined(separator: "; "), "lastApplied": lastApplied ?? "none"])
         let namespace = broken.partial.map(\.namespace).flatMap { $0.isEmpty ? nil : $0 } ?? knownNamespace
