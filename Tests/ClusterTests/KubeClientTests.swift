@@ -222,12 +222,14 @@ import Testing
     @Test func retriesUnderInjectedFaults() async throws {
         let server = try KubeTestHTTPSServer()
         defer { server.shutdown() }
-        let client = try Self.client(server, retry: RetryPolicy(attempts: 9, initialDelay: 0.01, maximumDelay: 0.05), timeoutSeconds: 1)
+        // Each attempt 2 s, the call 4 s (twice that): room for one attempt to time out on the late
+        // answer below and the next to succeed, also on a machine busy with other tests.
+        let client = try Self.client(server, retry: RetryPolicy(attempts: 9, initialDelay: 0.01, maximumDelay: 0.05), timeoutSeconds: 2)
         _ = try await client.resource(for: Self.configMaps)  // discovery out of the way
         _ = try await client.apply(Self.configMap("a"), fieldManager: "gitops")
 
         // 429 with Retry-After, then 500, then a dropped connection, then an answer too late: all retried.
-        server.api.injectFaults([KubeAPI.fault(429, retryAfter: 1), KubeAPI.fault(500), KubeAPI.droppedConnection, KubeAPI.latency(2)])
+        server.api.injectFaults([KubeAPI.fault(429, retryAfter: 1), KubeAPI.fault(500), KubeAPI.droppedConnection, KubeAPI.latency(3)])
         let started = Date()
         let before = server.api.requestLog.count
         let fetched = try await client.get(Self.configMaps, namespace: "shop", name: "a")
