@@ -122,16 +122,20 @@ public enum ChartRenderer {
             keys[a].0 != keys[b].0 ? keys[a].0 > keys[b].0 : keys[b].1.lexicographicallyPrecedes(keys[a].1)
         }
         entries = order.map { entries[$0] }
+        // Templates not parsed by an earlier render are parsed together, on every core; they are
+        // added in Helm's order, so the first error reported is the one Helm reports.
         let fingerprint = set.functionsFingerprint
+        let unparsed = entries.indices.filter { chart.parsed.get(entries[$0].name, fingerprint: fingerprint) == nil }
+        for (index, result) in zip(unparsed, set.parseAll(unparsed.map { (entries[$0].name, entries[$0].text) })) {
+            if case .success(let parsed) = result { chart.parsed.put(entries[index].name, fingerprint: fingerprint, parsed) }
+        }
         for entry in entries {
+            if let parsed = chart.parsed.get(entry.name, fingerprint: fingerprint) {
+                set.add(parsed)
+                continue
+            }
             do {
-                if let parsed = chart.parsed.get(entry.name, fingerprint: fingerprint) {
-                    set.add(parsed)
-                } else {
-                    let parsed = try set.parseOnly(name: entry.name, text: entry.text)
-                    chart.parsed.put(entry.name, fingerprint: fingerprint, parsed)
-                    set.add(parsed)
-                }
+                set.add(try set.parseOnly(name: entry.name, text: entry.text))
             } catch {
                 throw DiagnosticError(code: "chart.parse", at: location(error, source: entry.source), Self.message(error))
             }

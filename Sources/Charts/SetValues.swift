@@ -151,31 +151,36 @@ public enum HelmTemplateOutput {
         var hooks: [Entry] = []
         let knownHooks: Set<String> = ["pre-install", "post-install", "pre-delete", "post-delete", "pre-upgrade",
                                        "post-upgrade", "pre-rollback", "post-rollback", "test", "test-success"]
+        var documents: [(template: RenderedTemplate, text: String)] = []
         for template in rendered.sorted(by: { Array($0.name.utf8).lexicographicallyPrecedes(Array($1.name.utf8)) }) {
             let base = template.name.split(separator: "/").last.map(String.init) ?? ""
             if base.hasPrefix("_") || template.name.hasSuffix("NOTES.txt") { continue }
             if Self.isBlank(template.content) { continue }
-            for document in split(template.content) {
-                // Kind and hook annotation read from the parser's events (no tree for a large CRD);
-                // a document that does not parse is parsed again for the error, in YAMLParser's words.
-                guard let head = DocumentHead.scan(Array(document.utf8)) else {
-                    var detail = "the rendered document is not valid YAML"
-                    do { _ = try YAML.value(document, file: template.name, options: ParseOptions(allowDuplicateKeys: true)) } catch {
-                        detail = error.diagnostics.first.map { "line \($0.location?.line ?? 0): \($0.message)" } ?? "\(error)"
-                    }
-                    throw DiagnosticError(code: "chart.invalidYAML", at: SourceLocation(file: template.sourcePath, line: 1, column: 1),
-                                          "YAML parse error on \(template.name): \(detail)")
+            for document in split(template.content) { documents.append((template, document)) }
+        }
+        // Kind and hook annotation read from the parser's events (no tree for a large CRD), the
+        // documents spread over the machine's cores; a document that does not parse is parsed
+        // again for the error, in YAMLParser's words.
+        let texts = documents.map(\.text)
+        let heads = LargeStackThreads.map(texts.count) { DocumentHead.scan(Array(texts[$0].utf8)) }
+        for ((template, document), head) in zip(documents, heads) {
+            guard let head else {
+                var detail = "the rendered document is not valid YAML"
+                do { _ = try YAML.value(document, file: template.name, options: ParseOptions(allowDuplicateKeys: true)) } catch {
+                    detail = error.diagnostics.first.map { "line \($0.location?.line ?? 0): \($0.message)" } ?? "\(error)"
                 }
-                let kind = head.kind ?? ""
-                guard let hookText = head.hook else {
-                    manifests.append((template.name, kind, document))
-                    continue
-                }
-                let types = hookText.split(separator: ",").map { $0.trimmingCharacters(in: .whitespaces).lowercased() }
-                guard types.allSatisfy({ knownHooks.contains($0) }) else { continue }
-                if options.skipTests && types.contains(where: { $0 == "test" || $0 == "test-success" }) { continue }
-                hooks.append((template.name, kind, document))
+                throw DiagnosticError(code: "chart.invalidYAML", at: SourceLocation(file: template.sourcePath, line: 1, column: 1),
+                                      "YAML parse error on \(template.name): \(detail)")
             }
+            let kind = head.kind ?? ""
+            guard let hookText = head.hook else {
+                manifests.append((template.name, kind, document))
+                continue
+            }
+            let types = hookText.split(separator: ",").map { $0.trimmingCharacters(in: .whitespaces).lowercased() }
+            guard types.allSatisfy({ knownHooks.contains($0) }) else { continue }
+            if options.skipTests && types.contains(where: { $0 == "test" || $0 == "test-success" }) { continue }
+            hooks.append((template.name, kind, document))
         }
         func sorted(_ list: [Entry]) -> [Entry] {
             list.enumerated().sorted { a, b in

@@ -1,4 +1,5 @@
 import Foundation
+import Basics
 
 /// A set of named templates sharing functions, like Go's `*template.Template`.
 public struct TemplateSet: Sendable {
@@ -103,6 +104,19 @@ public struct TemplateSet: Sendable {
         Parsed(trees: try Parser.parse(name: name, text: text, functions: functionNames), fingerprint: fingerprint)
     }
 
+    /// Parses many texts at once, spread over the machine's cores (each on a large stack), and
+    /// returns each one's result in the order given; nothing is added to the set. A chart's
+    /// templates are parsed this way: parsing is most of a single `helm template` run.
+    public func parseAll(_ sources: [(name: String, text: String)]) -> [Result<Parsed, TemplateError>] {
+        let functionNames = self.functionNames, fingerprint = self.fingerprint
+        return LargeStackThreads.map(sources.count) { index in
+            Result { () throws(TemplateError) -> Parsed in
+                Parsed(trees: try Parser.parse(name: sources[index].name, text: sources[index].text, functions: functionNames),
+                       fingerprint: fingerprint)
+            }
+        }
+    }
+
     /// Adds a template parsed earlier (by a set with the same functions).
     public mutating func add(_ parsed: Parsed) {
         add(parsed.trees)
@@ -172,69 +186,8 @@ public struct TemplateSet: Sendable {
         return (output, TemplateOutputMap(entries: execution.origins))
     }
 
-    /// Runs `body` on a thread with a 64 MiB stack and waits for it: many parses and executions
-    /// (a whole chart) pay for one thread instead of one each. Called on such a thread already
-    /// (nested, or a caller rendering many charts in one call), it runs `body` in place.
+    /// Runs `body` on a thread with a 64 MiB stack and waits for it (see `LargeStackThreads`).
     public static func onLargeStack<T>(_ body: @escaping @Sendable () -> T) -> T {
-        if LargeStackWorkers.isWorkerThread { return body() }
-        let box = ResultBox<T>()
-        let done = DispatchSemaphore(value: 0)
-        LargeStackWorkers.shared.run {
-            box.value = body()
-            done.signal()
-        }
-        done.wait()
-        return box.value!
-    }
-}
-
-private final class ResultBox<T>: @unchecked Sendable {
-    var value: T?
-}
-
-/// Reusable threads with 64 MiB stacks: template work runs on one of them, a new one is started
-/// only when all are busy (callers on other threads may wait for each other otherwise).
-final class LargeStackWorkers: @unchecked Sendable {
-    static let shared = LargeStackWorkers()
-
-    private let condition = NSCondition()
-    private var jobs: [@Sendable () -> Void] = []
-    private var idle = 0
-
-    func run(_ job: @escaping @Sendable () -> Void) {
-        condition.lock()
-        jobs.append(job)
-        if idle == 0 {
-            let thread = Thread { [self] in self.work() }
-            thread.stackSize = 64 << 20
-            thread.start()
-        } else {
-            condition.signal()
-        }
-        condition.unlock()
-    }
-
-    /// A thread-specific key set on worker threads.
-    private static let workerKey: pthread_key_t = {
-        var key = pthread_key_t()
-        pthread_key_create(&key, nil)
-        return key
-    }()
-
-    static var isWorkerThread: Bool { pthread_getspecific(workerKey) != nil }
-
-    private func work() {
-        pthread_setspecific(Self.workerKey, UnsafeRawPointer(bitPattern: 1))
-        while true {
-            condition.lock()
-            while jobs.isEmpty {
-                idle += 1
-                condition.wait()
-                idle -= 1
-            }
-            let job = jobs.removeFirst()
-            condition.unlock()
-            job()
-        }
+        LargeStackThreads.run(body)
     }
 }
