@@ -66,10 +66,14 @@ public protocol FileTree: Sendable {
 extension FileTree {
     /// The physical path `path` designates, every symlink on the way followed.
     /// Throws `symlinkEscapes` for a link that leaves the tree and `notFound` for a missing entry.
-    public func resolve(_ path: String) throws -> String {
+    public func resolve(_ path: String) throws -> String { try resolveWithKind(path).path }
+
+    /// `resolve`, with the kind of what the path designates (the root is a folder).
+    private func resolveWithKind(_ path: String) throws -> (path: String, kind: FileKind) {
         guard let normalized = RepoPath.normalize(path) else { throw FileTreeError.escapesRepository(path) }
         var pending = normalized.split(separator: "/").map(String.init)
         var resolved = ""
+        var resolvedKind = FileKind.directory
         var hops = 0
         while !pending.isEmpty {
             let part = pending.removeFirst()
@@ -77,6 +81,7 @@ extension FileTree {
             guard let kind = try entryKind(atPhysicalPath: candidate) else { throw FileTreeError.notFound(normalized) }
             guard kind == .symlink else {
                 resolved = candidate
+                resolvedKind = kind
                 continue
             }
             hops += 1
@@ -87,8 +92,9 @@ extension FileTree {
             }
             pending = joined.split(separator: "/").map(String.init) + pending
             resolved = ""
+            resolvedKind = .directory
         }
-        return resolved
+        return (resolved, resolvedKind)
     }
 
     /// The kind of what `path` designates after following symlinks; nil when it does not exist.
@@ -108,15 +114,14 @@ extension FileTree {
 
     /// The bytes of the file `path` designates.
     public func read(_ path: String) throws -> [UInt8] {
-        let physical = try resolve(path)
-        guard try entryKind(atPhysicalPath: physical) == .file else { throw FileTreeError.notAFile(path) }
+        let (physical, kind) = try resolveWithKind(path)
+        guard kind == .file else { throw FileTreeError.notAFile(path) }
         return try contents(ofPhysicalPath: physical)
     }
 
     /// The entries of the folder `path` designates.
     public func list(_ path: String) throws -> [FileTreeEntry] {
-        let physical = try resolve(path)
-        let kind = physical.isEmpty ? .directory : try entryKind(atPhysicalPath: physical)
+        let (physical, kind) = try resolveWithKind(path)
         guard kind == .directory else {
             throw FileTreeError.notADirectory(path)
         }
@@ -131,28 +136,49 @@ extension FileTree {
     /// Every file below `folder` (recursively, following symlinks that stay inside the tree),
     /// as paths under `folder` as written, in sorted path order. `include` filters by file name.
     public func files(under folder: String, include: (String) -> Bool = { _ in true }) throws -> [String] {
-        guard let base = RepoPath.normalize(folder) else { throw FileTreeError.escapesRepository(folder) }
-        var result: [String] = []
-        try collect(base, into: &result, ancestors: [], include: include)
-        return result.sorted()
+        try listFiles(under: folder, include: include).map(\.path)
     }
 
+    /// `files(under:)`, each with the physical path it was found at (read it with `read(_:)`
+    /// without resolving its folders again); `descend` says, for each folder below `folder` (its
+    /// path as written), whether to look inside.
+    public func listFiles(under folder: String, include: (String) -> Bool = { _ in true },
+                          descend: (String) -> Bool = { _ in true }) throws -> [ListedFile] {
+        guard let base = RepoPath.normalize(folder) else { throw FileTreeError.escapesRepository(folder) }
+        var result: [ListedFile] = []
+        try collect(base, into: &result, ancestors: [], include: include, descend: descend)
+        return result.sorted { $0.path < $1.path }
+    }
+
+    /// The bytes of a file listed by `listFiles`.
+    public func read(_ file: ListedFile) throws -> [UInt8] { try contents(ofPhysicalPath: file.physicalPath) }
+
     /// `ancestors` are the physical folders above `folder`: a folder among them is a symlink cycle.
-    private func collect(_ folder: String, into result: inout [String], ancestors: Set<String>,
-                         include: (String) -> Bool) throws {
-        let physical = try resolve(folder)
+    private func collect(_ folder: String, into result: inout [ListedFile], ancestors: Set<String>,
+                         include: (String) -> Bool, descend: (String) -> Bool) throws {
+        let (physical, kind) = try resolveWithKind(folder)
+        guard kind == .directory else { throw FileTreeError.notADirectory(folder) }
         guard !ancestors.contains(physical) else { return }
         var ancestors = ancestors
         ancestors.insert(physical)
-        for entry in try list(folder) {
+        for entry in try entries(inPhysicalPath: physical) {
             let path = folder.isEmpty ? entry.name : folder + "/" + entry.name
             var kind = entry.kind
-            if kind == .symlink { kind = try entryKind(atPhysicalPath: try resolve(path)) ?? .file }
+            var entryPhysical = physical.isEmpty ? entry.name : physical + "/" + entry.name
+            if kind == .symlink {
+                (entryPhysical, kind) = try resolveWithKind(path)
+            }
             switch kind {
-            case .directory: try collect(path, into: &result, ancestors: ancestors, include: include)
-            case .file: if include(entry.name) { result.append(path) }
+            case .directory: if descend(path) { try collect(path, into: &result, ancestors: ancestors, include: include, descend: descend) }
+            case .file: if include(entry.name) { result.append(ListedFile(path: path, physicalPath: entryPhysical)) }
             case .symlink, .submodule: continue
             }
         }
     }
+}
+
+/// A file found by `FileTree.listFiles`: its path as asked for, and where it physically is.
+public struct ListedFile: Sendable, Hashable {
+    public var path: String
+    public var physicalPath: String
 }

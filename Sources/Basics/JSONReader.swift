@@ -84,27 +84,31 @@ public struct JSONReader {
 
     private mutating func string() throws -> String {
         i += 1
-        var scalars = String.UnicodeScalarView()
-        var raw: [UInt8] = []
-        func flush() {
-            scalars.append(contentsOf: String(decoding: raw, as: UTF8.self).unicodeScalars)
-            raw.removeAll()
-        }
+        // Most strings have no escapes: one decode of their bytes. Otherwise the bytes between
+        // escapes and each escape's UTF-8 are gathered and decoded once.
+        var out: [UInt8] = []
+        var start = i
         while i < bytes.count {
             let byte = bytes[i]
+            if byte == UInt8(ascii: "\"") {
+                defer { i += 1 }
+                if out.isEmpty { return String(decoding: bytes[start..<i], as: UTF8.self) }
+                out.append(contentsOf: bytes[start..<i])
+                return String(decoding: out, as: UTF8.self)
+            }
+            guard byte == UInt8(ascii: "\\") else { i += 1; continue }
+            out.append(contentsOf: bytes[start..<i])
             i += 1
-            if byte == UInt8(ascii: "\"") { flush(); return String(scalars) }
-            guard byte == UInt8(ascii: "\\") else { raw.append(byte); continue }
-            flush()
             guard i < bytes.count else { throw Failure() }
             let escape = bytes[i]
             i += 1
+            var scalar: Unicode.Scalar
             switch escape {
-            case UInt8(ascii: "n"): scalars.append("\n")
-            case UInt8(ascii: "t"): scalars.append("\t")
-            case UInt8(ascii: "r"): scalars.append("\r")
-            case UInt8(ascii: "b"): scalars.append("\u{8}")
-            case UInt8(ascii: "f"): scalars.append("\u{C}")
+            case UInt8(ascii: "n"): scalar = "\n"
+            case UInt8(ascii: "t"): scalar = "\t"
+            case UInt8(ascii: "r"): scalar = "\r"
+            case UInt8(ascii: "b"): scalar = "\u{8}"
+            case UInt8(ascii: "f"): scalar = "\u{C}"
             case UInt8(ascii: "u"):
                 var code = try hex4()
                 if (0xD800..<0xDC00).contains(code), i < bytes.count, bytes[i] == UInt8(ascii: "\\") {
@@ -112,9 +116,11 @@ public struct JSONReader {
                     let low = try hex4()
                     code = 0x10000 + ((code - 0xD800) << 10) + (low - 0xDC00)
                 }
-                scalars.append(Unicode.Scalar(code) ?? "\u{FFFD}")
-            default: scalars.append(Unicode.Scalar(escape))
+                scalar = Unicode.Scalar(code) ?? "\u{FFFD}"
+            default: scalar = Unicode.Scalar(escape)
             }
+            out.append(contentsOf: UTF8.encode(scalar)!)
+            start = i
         }
         throw Failure()
     }

@@ -45,16 +45,24 @@ public struct WorkingTree: FileTree {
                 String(cString: raw.baseAddress!.assumingMemoryBound(to: CChar.self))
             }
             if name == "." || name == ".." || (path.isEmpty && name == ".git") { continue }
-            let child = path.isEmpty ? name : path + "/" + name
-            if let kind = try entryKind(atPhysicalPath: child) {
-                result.append(FileTreeEntry(name: name, kind: kind))
+            // The kind readdir reports saves a stat per entry; file systems that do not report it
+            // (DT_UNKNOWN) are asked.
+            switch Int32(entry.pointee.d_type) {
+            case Int32(DT_DIR): result.append(FileTreeEntry(name: name, kind: .directory))
+            case Int32(DT_LNK): result.append(FileTreeEntry(name: name, kind: .symlink))
+            case Int32(DT_UNKNOWN):
+                if let kind = try entryKind(atPhysicalPath: path.isEmpty ? name : path + "/" + name) {
+                    result.append(FileTreeEntry(name: name, kind: kind))
+                }
+            default: result.append(FileTreeEntry(name: name, kind: .file))
             }
         }
         return result.sorted { $0.name < $1.name }
     }
 
     public func contents(ofPhysicalPath path: String) throws -> [UInt8] {
-        let fd = open(absolute(path), O_RDONLY)
+        // A physical path has no symlink; one put in its place since is not followed.
+        let fd = open(absolute(path), O_RDONLY | O_NOFOLLOW)
         guard fd >= 0 else { throw FileTreeError.io(path: path, message: String(cString: strerror(errno))) }
         defer { close(fd) }
         // The size the file has now, read into one buffer of that size (charts are hundreds of

@@ -155,15 +155,15 @@ struct FilesObject: TemplateObject {
 /// Go's `path.Match` globs (`*`, `?`, `[...]`), plus `**` across folders as Helm's Glob (gobwas) allows.
 enum Glob {
     static func match(_ pattern: String, _ name: String) -> Bool {
-        matchHere(Array(pattern), 0, Array(name), 0)
+        matchHere(Array(pattern.unicodeScalars), 0, Array(name.unicodeScalars), 0)
     }
 
-    /// `match` on characters already split (patterns matched against many names).
-    static func match(_ pattern: [Character], _ name: [Character]) -> Bool {
+    /// `match` on scalars (Go's runes) already split (patterns matched against many names).
+    static func match(_ pattern: [Unicode.Scalar], _ name: [Unicode.Scalar]) -> Bool {
         matchHere(pattern, 0, name, 0)
     }
 
-    private static func matchHere(_ p: [Character], _ pi: Int, _ s: [Character], _ si: Int) -> Bool {
+    private static func matchHere(_ p: [Unicode.Scalar], _ pi: Int, _ s: [Unicode.Scalar], _ si: Int) -> Bool {
         if pi == p.count { return si == s.count }
         switch p[pi] {
         case "*":

@@ -54,8 +54,9 @@ enum ChartArchive {
         while offset + 512 <= data.count {
             let header = offset
             if data[header..<(header + 512)].allSatisfy({ $0 == 0 }) { break }
-            let sizeText = text((header + 124)..<(header + 136)).trimmingSpaces()
-            guard let size = Int(sizeText, radix: 8) else { throw Failure(description: "bad tar header (size '\(sizeText)')") }
+            guard let size = octal(data[(header + 124)..<(header + 136)]) else {
+                throw Failure(description: "bad tar header (size '\(text((header + 124)..<(header + 136)))')")
+            }
             let type = data[header + 156]
             var name = text(header..<(header + 100))
             let prefix = text((header + 345)..<(header + 500))
@@ -86,8 +87,20 @@ enum ChartArchive {
     }
 }
 
-private extension String {
-    func trimmingSpaces() -> String {
-        String(self.drop { $0 == " " }.reversed().drop { $0 == " " }.reversed())
+/// A tar header's octal number: digits between optional spaces, ended by a space or NUL.
+private func octal(_ field: ArraySlice<UInt8>) -> Int? {
+    var value = 0, digits = 0, ended = false
+    for byte in field {
+        switch byte {
+        case UInt8(ascii: "0")...UInt8(ascii: "7") where !ended:
+            value = value * 8 + Int(byte - UInt8(ascii: "0"))
+            digits += 1
+            if digits > 20 { return nil }
+        case 0: return digits > 0 ? value : nil
+        case UInt8(ascii: " ") where digits == 0: continue
+        case UInt8(ascii: " "): ended = true
+        default: return nil
+        }
     }
+    return digits > 0 ? value : nil
 }

@@ -115,8 +115,13 @@ public enum ChartLoader {
         var ignoredFolders: [String: Bool] = [:]
         /// `relative` (to this chart) as the rules see it: relative to the top chart.
         func fromRoot(_ relative: String) -> String { path == ignoring.root ? relative : String(path.dropFirst(ignoring.root.count + 1)) + "/" + relative }
-        for file in try tree.files(under: path) {
-            let relative = String(file.dropFirst(path.count + 1))
+        // The chart's own files: subcharts (`charts/`) are loaded below, ignored folders not entered.
+        let listed = try tree.listFiles(under: path, descend: { folder in
+            let relative = String(folder.dropFirst(path.count + 1))
+            return relative != "charts" && !ignore.ignoresFolder(fromRoot(relative), folders: &ignoredFolders)
+        })
+        for file in listed {
+            let relative = String(file.path.dropFirst(path.count + 1))
             if ignore.ignoresFile(fromRoot(relative), folders: &ignoredFolders) { continue }
             if relative.hasPrefix("crds/") {
                 // As Helm: CRD files are also chart files (`.Files.Get "crds/x.yaml"`).
@@ -131,7 +136,7 @@ public enum ChartLoader {
             } else if relative == "values.schema.json" {
                 let text = String(decoding: try tree.read(file), as: UTF8.self)
                 do { schema = try JSONReader.values(text).first } catch {
-                    throw DiagnosticError(code: "chart.schema", at: SourceLocation(file: file, line: 1, column: 1),
+                    throw DiagnosticError(code: "chart.schema", at: SourceLocation(file: file.path, line: 1, column: 1),
                                           "values.schema.json is not valid JSON (\(error)); Helm would refuse this chart too")
                 }
             } else if relative != "Chart.yaml" && relative != "values.yaml" && relative != "requirements.yaml" {

@@ -7,10 +7,10 @@ import Basics
 struct HelmIgnore: Sendable {
     struct Rule: Sendable {
         var pattern: String {
-            didSet { characters = Array(pattern) }
+            didSet { scalars = Array(pattern.unicodeScalars) }
         }
         /// `pattern`, split once for matching.
-        var characters: [Character] = []
+        var scalars: [Unicode.Scalar] = []
         var negate: Bool
         var folderOnly: Bool
         /// Matches the path from the chart's root (else the base name).
@@ -40,17 +40,17 @@ struct HelmIgnore: Sendable {
     /// Whether `path` (relative to the chart's root) is ignored.
     func ignores(_ path: String, isFolder: Bool) -> Bool {
         if path.isEmpty || path == "." { return false }
-        let full = Array(path)
+        let full = Array(path.unicodeScalars)
         let base = full.lastIndex(of: "/").map { Array(full[full.index(after: $0)...]) } ?? full
         for rule in rules {
             let subject = rule.structural ? full : base
             if rule.negate {
                 if rule.folderOnly && !isFolder { return true }
-                if !Glob.match(rule.characters, subject) { return true }
+                if !Glob.match(rule.scalars, subject) { return true }
                 continue
             }
             if rule.folderOnly && !isFolder { continue }
-            if Glob.match(rule.characters, subject) { return true }
+            if Glob.match(rule.scalars, subject) { return true }
         }
         return false
     }

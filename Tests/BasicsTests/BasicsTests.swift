@@ -4,6 +4,9 @@ import Testing
 @Suite struct BasicsTests {
     @Test(arguments: [
         ("a/b/../c", "a/c"), ("./a//b/", "a/b"), ("", ""), (".", ""), ("a/..", ""),
+        // Already normal (returned as is) and the near misses that are not.
+        ("a/.b/..c/.../c..", "a/.b/..c/.../c.."), ("a/./b", "a/b"), ("a/b/.", "a/b"), ("a/b/..", "a"), ("a/", "a"),
+        (".hidden", ".hidden"), ("..x/y", "..x/y"),
     ])
     func normalizesPaths(_ input: String, _ expected: String) {
         #expect(RepoPath.normalize(input) == expected)
@@ -66,5 +69,31 @@ import Testing
           "f": []
         }
         """)
+    }
+
+    @Test func memoryTreesListFoldersAsDiskTreesDo() throws {
+        let tree = MemoryFileTree(displayName: "archive", files: ["c/templates/b.yaml": [1], "c/templates/a.yaml": [2],
+                                                                  "c/Chart.yaml": [3], "c/charts/sub/Chart.yaml": [4]])
+        #expect(try tree.list("c").map(\.name) == ["Chart.yaml", "charts", "templates"])
+        #expect(try tree.list("c").map(\.kind) == [.file, .directory, .directory])
+        #expect(try tree.list("").map(\.name) == ["c"])
+        #expect(try tree.files(under: "c") == ["c/Chart.yaml", "c/charts/sub/Chart.yaml", "c/templates/a.yaml", "c/templates/b.yaml"])
+        // Folders not descended into are left out; what is listed reads by its physical path.
+        let listed = try tree.listFiles(under: "c", descend: { $0 != "c/charts" })
+        #expect(listed.map(\.path) == ["c/Chart.yaml", "c/templates/a.yaml", "c/templates/b.yaml"])
+        #expect(try listed.map { try tree.read($0) } == [[3], [2], [1]])
+    }
+
+    @Test func jsonStringsDecodeEscapesBetweenPlainRuns() throws {
+        let text = #"["plain", "tab\tand \"quotes\"", "\u00e9t\u00e9 \ud83d\ude00 end", "", "caf\#u{e9}\n"]"#
+        #expect(try JSONReader.values(text) == [.array(["plain", "tab\tand \"quotes\"", "\u{e9}t\u{e9} \u{1F600} end", "", "caf\u{e9}\n"])])
+    }
+
+    @Test func largeStackMapKeepsOrderAndNests() {
+        let squares = LargeStackThreads.map(100) { $0 * $0 }
+        #expect(squares == (0..<100).map { $0 * $0 })
+        // Nested calls (a chart's parse inside a render that is itself one of many) finish.
+        let sums = LargeStackThreads.map(20) { outer in LargeStackThreads.map(20) { $0 + outer }.reduce(0, +) }
+        #expect(sums == (0..<20).map { outer in (0..<20).reduce(0) { $0 + $1 + outer } })
     }
 }
