@@ -92,6 +92,30 @@ do {
         getrusage(Int32(RUSAGE_SELF.rawValue), &usage)
         print(String(format: "swift-chart\(perCall ? "-per-call" : "") %.3f s %.1f renders/s (%d templates each) peak-rss %.1f MiB",
                      elapsed, Double(count) / elapsed, templates, Double(usage.ru_maxrss) / 1024))
+    case "chart-load" where arguments.count >= 2:
+        // gitops-bench chart-load CHART_DIR [COUNT]: load the chart (files, archives, Chart.yaml,
+        // values) COUNT times.
+        let url = URL(fileURLWithPath: arguments[1]).standardizedFileURL
+        let tree = WorkingTree(root: url.deletingLastPathComponent().path)
+        let count = arguments.count > 2 ? Int(arguments[2]) ?? 20 : 20
+        let elapsed = try seconds { for _ in 0..<count { _ = try ChartLoader.load(tree, path: url.lastPathComponent) } }
+        print(String(format: "swift-chart-load %.1f ms per load", elapsed * 1000 / Double(count)))
+    case "chart-phases" where arguments.count >= 3:
+        // gitops-bench chart-phases CHART_DIR VALUES_FILE: what one `gitops chart template` run
+        // spends in each step (load, first render with parsing, a second render, Helm's output format).
+        let url = URL(fileURLWithPath: arguments[1]).standardizedFileURL
+        let tree = WorkingTree(root: url.deletingLastPathComponent().path)
+        var chart: Chart?
+        let load = try seconds { chart = try ChartLoader.load(tree, path: url.lastPathComponent) }
+        let values = try HelmValues.read(Array(try Data(contentsOf: URL(fileURLWithPath: arguments[2]))), file: arguments[2])
+        let options = ChartRenderOptions(releaseName: "blog", namespace: "blog-production", values: values)
+        var rendered: [RenderedTemplate] = []
+        let first = try seconds { rendered = try ChartRenderer.render(chart!, options: options) }
+        let second = try seconds { rendered = try ChartRenderer.render(chart!, options: options) }
+        var bytes = 0
+        let format = try seconds { bytes = try HelmTemplateOutput.format(rendered).utf8.count }
+        print(String(format: "load %.1f ms, first render %.1f ms (parse %.1f ms), render %.1f ms, format %.1f ms (%d bytes)",
+                     load * 1000, first * 1000, (first - second) * 1000, second * 1000, format * 1000, bytes))
     case "validate" where arguments.count >= 3:
         // gitops-bench validate OBJECTS.jsonl SCHEMA_FOLDER [REPEAT]: validate every object (one JSON
         // object per line) against its kind's schema; schemas load on first use inside the timing.
