@@ -23,6 +23,12 @@ public struct ChartRenderOptions: Sendable {
     /// A private value mixed into that default seed (the CLI reads `GITOPS_RANDOM_SEED`). Without
     /// one, seeded passwords and keys can be recomputed by anyone who can read the repository.
     public var seedSecret: String?
+    /// The values files behind `values`, in merge order (the chart's values.yaml first): a render
+    /// error then notes where the values its action read are set, or that none sets them.
+    public var valuesSources: [SourceText] = []
+    /// Values set over every file (an environment's inline values, `--set`): what they are called
+    /// in a note (`this release's inline values`) and where they are declared, if in a file.
+    public var valuesOverride: (values: Value, name: String, location: SourceLocation?)?
 
     public init(releaseName: String, namespace: String, values: Value = .object([:]),
                 capabilities: Capabilities = Capabilities(), strict: Bool = false,
@@ -163,7 +169,8 @@ public enum ChartRenderer {
                 rendered.append(RenderedTemplate(name: entry.name, sourcePath: entry.source,
                                                  content: SprigStrings.replaceAll(output, "<no value>", "")))
             } catch {
-                throw DiagnosticError(code: "chart.render", at: location(error, source: entry.source), Self.message(error))
+                throw DiagnosticError([Diagnostic(code: "chart.render", location: location(error, source: entry.source), message: Self.message(error))]
+                                      + ValuesProvenance.notes(for: error, sources: options.valuesSources, override: options.valuesOverride))
             }
         }
         return rendered.map { (Array($0.name.utf8), $0) }.sorted { $0.0.lexicographicallyPrecedes($1.0) }.map(\.1)

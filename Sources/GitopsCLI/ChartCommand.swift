@@ -71,21 +71,36 @@ struct ChartTemplateCommand: ParsableCommand {
         let tree = WorkingTree(root: url.deletingLastPathComponent().path)
         let loaded = try ChartLoader.load(tree, path: url.lastPathComponent)
         var userValues: Value = .object([:])
-        for file in values {
-            userValues = HelmValues.merge(userValues, try HelmValues.read(try Self.read(file, flag: "-f"), file: file))
+        // The values files, for errors that say where a value they read was set.
+        var sources: [SourceText] = []
+        if let defaults = try? tree.read(url.lastPathComponent + "/values.yaml") {
+            sources.append(SourceText(path: chart + "/values.yaml", bytes: defaults))
         }
-        for expression in set { userValues = try SetValues.apply(expression, to: userValues, forceString: false) }
-        for expression in setString { userValues = try SetValues.apply(expression, to: userValues, forceString: true) }
+        for file in values {
+            let bytes = try Self.read(file, flag: "-f")
+            userValues = HelmValues.merge(userValues, try HelmValues.read(bytes, file: file))
+            sources.append(SourceText(path: file, bytes: bytes))
+        }
+        // --set values go over the files; what they set alone is kept for error notes.
+        var commandLine: Value = .object([:])
+        func apply(_ expression: String, forceString: Bool) throws {
+            userValues = try SetValues.apply(expression, to: userValues, forceString: forceString)
+            commandLine = try SetValues.apply(expression, to: commandLine, forceString: forceString)
+        }
+        for expression in set { try apply(expression, forceString: false) }
+        for expression in setString { try apply(expression, forceString: true) }
         for expression in setFile {
             guard let equals = expression.firstIndex(of: "=") else { throw CommandFailure("--set-file needs key=path, got '\(expression)'") }
             let contents = String(decoding: try Self.read(String(expression[expression.index(after: equals)...]), flag: "--set-file"), as: UTF8.self)
             let escaped = String(expression[..<equals]) + "=" + contents.replacingOccurrences(of: "\\", with: "\\\\")
                 .replacingOccurrences(of: ",", with: "\\,")
-            userValues = try SetValues.apply(escaped, to: userValues, forceString: true)
+            try apply(escaped, forceString: true)
         }
-        let options = ChartRenderOptions(releaseName: name, namespace: namespace, values: userValues,
+        var options = ChartRenderOptions(releaseName: name, namespace: namespace, values: userValues,
                                          capabilities: Capabilities(kubeVersion: kubeVersion, extraAPIVersions: apiVersions),
                                          random: random ? .system : nil, seedSecret: RandomSeed.secret)
+        options.valuesSources = sources
+        if !(set.isEmpty && setString.isEmpty && setFile.isEmpty) { options.valuesOverride = (commandLine, "--set", nil) }
         let rendered = try ChartRenderer.render(loaded, options: options)
         switch output {
         case .helm:

@@ -22,19 +22,26 @@ struct ChartReleaseReader {
         // Where each value is set, for findings about fields printed straight from a value: the
         // chart's values.yaml, then the release's values files (later ones win).
         var valuesSources: [(file: String, positions: FieldPositions)] = []
-        if let bytes = try? tree.read(path + "/values.yaml") { valuesSources.append((path + "/values.yaml", Self.positions(bytes, path + "/values.yaml"))) }
+        var valuesTexts: [SourceText] = []
+        if let bytes = try? tree.read(path + "/values.yaml") {
+            valuesSources.append((path + "/values.yaml", Self.positions(bytes, path + "/values.yaml")))
+            valuesTexts.append(SourceText(path: path + "/values.yaml", bytes: bytes))
+        }
         for file in valuesFiles {
             guard let bytes = collector.capture({ try tree.read(file) }),
                   let fileValues = collector.capture({ () throws(DiagnosticError) -> Value in try HelmValues.read(bytes, file: file) })
             else { continue }
             userValues = HelmValues.merge(userValues, fileValues)
             valuesSources.append((file, Self.positions(bytes, file)))
+            valuesTexts.append(SourceText(path: file, bytes: bytes))
         }
         userValues = HelmValues.merge(userValues, HelmValues.asFloats(values))
         let time = renderTime
         var options = ChartRenderOptions(releaseName: release.name, namespace: namespace, values: userValues,
                                          now: { time }, seedSecret: seedSecret)
         options.mapOutput = true
+        options.valuesSources = valuesTexts
+        if values.objectValue?.isEmpty == false { options.valuesOverride = (values, "the release's inline values", release.location) }
         guard let rendered = collector.capture({ () throws(DiagnosticError) -> [RenderedTemplate] in
             try ChartRenderer.render(chart, options: options)
         }) else { return [] }

@@ -89,6 +89,23 @@ import Testing
         #expect(rendered.first { $0.name == "p/templates/t.yaml" }?.content == "from-child pg 6000")
     }
 
+    @Test func subchartErrorsNoteTheValueUnderTheSubchartsKey() throws {
+        let tree = MemoryFileTree(displayName: "t", files: [
+            "p/Chart.yaml": Array("apiVersion: v2\nname: p\nversion: 1.0.0\n".utf8),
+            "p/charts/redis/Chart.yaml": Array("apiVersion: v2\nname: redis\nversion: 1.0.0\n".utf8),
+            "p/charts/redis/templates/s.yaml": Array("port: {{ .Values.port | int | add1 }}\n{{ $.Values.auth.password.value }}\n".utf8),
+        ])
+        let prod = SourceText(path: "prod.yaml", bytes: Array("redis:\n  port: 1\n  auth:\n    password: secret\n".utf8))
+        var options = ChartRenderOptions(releaseName: "r", namespace: "n", values: try HelmValues.read(prod.bytes, file: prod.path))
+        options.valuesSources = [prod]
+        let error = #expect(throws: DiagnosticError.self) { try ChartRenderer.render(try ChartLoader.load(tree, path: "p"), options: options) }
+        // `password` is a string where the template reads a field of it: the note points at it under
+        // `redis`, and shows its key, not the value.
+        #expect(error?.diagnostics.dropFirst().map(\.description) == [
+            "prod.yaml:4:5: note: .Values.auth.password is set here, and is not a map, so .Values.auth.password.value cannot be read\n    password: …\n    ^",
+        ])
+    }
+
     @Test func seededRandomnessTakesAPrivateSeed() throws {
         let tree = MemoryFileTree(displayName: "t", files: [
             "p/Chart.yaml": Array("apiVersion: v2\nname: p\nversion: 1.0.0\n".utf8),

@@ -190,4 +190,38 @@ import Testing
         #expect(error?.diagnostics.first?.location?.line == 2)
         #expect(error?.diagnostics.first?.message == "execution error at (app/templates/deployment.yaml:2:10): image.digest is required")
     }
+
+    @Test func chartErrorsNoteWhereTheValuesTheyReadAreSet() throws {
+        var files = Self.chartFiles
+        files["charts/app/templates/_helpers.tpl"] = "{{- define \"app.tag\" -}}{{ required \"image.tag is required\" .Values.image.tag }}{{- end }}\n"
+        files["charts/app/templates/deployment.yaml"] = "tag: {{ include \"app.tag\" . }}\n{{- range .Values.ports }}\nport: {{ . }}\n{{- end }}\n"
+        files["charts/app/values.yaml"] = "image:\n  tag: \"\"\nports: [80]\n"
+        files["environments/dev/app.yaml"] = "# production ports\nports: 8080\nimage:\n  tag: \"1.0\"\n"
+        func notes(valuesFiles: String, inline: String = "") throws -> [Diagnostic] {
+            files["environments/dev/environment.yaml"] = environmentFile("dev", releases: """
+                    - name: web
+                      chart: charts/app
+                      valuesFiles: \(valuesFiles)
+                \(inline)
+                """)
+            let error = try #require(renderError(files))
+            #expect(error.diagnostics.first?.code == "chart.render", "\(error)")
+            return Array(error.diagnostics.dropFirst())
+        }
+        // The value that failed `required` inside an include: the chart's default, an empty string.
+        let defaults = try notes(valuesFiles: "[]")
+        #expect(defaults.map(\.description) == ["charts/app/values.yaml:2:3: note: .Values.image.tag is set here\n  tag: …\n  ^"])
+        // A values file that sets the wrong type (a number where the template ranges over a list).
+        let wrongType = try notes(valuesFiles: "[app.yaml]")
+        #expect(wrongType.first?.location == SourceLocation(file: "environments/dev/app.yaml", line: 2, column: 1))
+        #expect(wrongType.first?.message == ".Values.ports is set here")
+        // Inline values win over every file: the note points at the release.
+        let inline = try notes(valuesFiles: "[app.yaml]", inline: "      values: {ports: 9090}")
+        #expect(inline.first?.message == ".Values.ports is set by the release's inline values")
+        #expect(inline.first?.location?.file == "environments/dev/environment.yaml")
+        // Nothing sets it: the note says which files were read and what to set.
+        files["charts/app/values.yaml"] = "ports: [80]\n"
+        let unset = try notes(valuesFiles: "[]")
+        #expect(unset.map(\.description) == ["note: .Values.image.tag is not set by charts/app/values.yaml; set image.tag in one of them"])
+    }
 }
