@@ -3,7 +3,7 @@ import Foundation
 /// Sprig's string functions.
 public enum SprigStrings {
     static let functions: [String: TemplateFunction] = [
-        "trim": .stringToString { $0.trimmingCharacters(in: .whitespacesAndNewlines) },
+        "trim": .stringToString(GoStrings.trimSpace),
         "trimAll": TemplateFunction(arguments: 2) { _, a in
             .string(trim(try SV.string(a[1]), cutset: try SV.string(a[0])))
         },
