@@ -46,6 +46,8 @@ let package = Package(
         .target(name: "KubeModel", dependencies: ["Basics"]),
         /** Helm charts: loading, values coalescing, Helm's template functions and objects, rendering. */
         .target(name: "Charts", dependencies: ["Basics", "YAML", "Template", "KubeModel", "JSONSchema", "CZlib"]),
+        /** kustomize, natively: kustomizations built as `kubectl kustomize` builds them (resources, generators, transformers, name references, legacy order). */
+        .target(name: "Kustomize", dependencies: ["Basics", "YAML", "KubeModel", .product(name: "Crypto", package: "swift-crypto")]),
         /** Loads and checks gitops.yaml and environments/<env>/environment.yaml from a file tree. */
         .target(name: "RepoModel", dependencies: ["Basics", "YAML"]),
         /** JSON Schema: compile (with $ref across files), validate values, report paths and messages. */
@@ -94,7 +96,7 @@ let package = Package(
         ], exclude: ["README.md"]),
         /** The `gitops` commands: argument parsing and output only. */
         .target(name: "GitopsCLI", dependencies: [
-            "Basics", "YAML", "Git", "KubeModel", "RepoModel", "Render", "Charts", "JSONSchema", "Validation", "Drift", "Cluster", "Gates", "Promotion", "Sync",
+            "Basics", "YAML", "Git", "KubeModel", "RepoModel", "Render", "Charts", "Kustomize", "JSONSchema", "Validation", "Drift", "Cluster", "Gates", "Promotion", "Sync",
             .product(name: "ArgumentParser", package: "swift-argument-parser"),
         ]),
         /** The `gitops` executable. */
@@ -104,13 +106,14 @@ let package = Package(
             "Basics", "YAML", "KubeTestServer", .product(name: "ArgumentParser", package: "swift-argument-parser"),
         ]),
         /** Runs third-party conformance suites (shared/conformance) and prints pass counts. */
-        .executableTarget(name: "conformance", dependencies: ["Basics", "YAML", "Template", "Charts", "Validation"]),
+        .executableTarget(name: "conformance", dependencies: ["Basics", "YAML", "Template", "Charts", "Kustomize", "Validation"]),
         /** Measures YAML parsing and Git tree reading for bench/. */
         .executableTarget(name: "gitops-bench", dependencies: ["Basics", "YAML", "Git", "Charts", "Template", "KubeModel", "JSONSchema", "Validation", "Drift"], path: "bench/Sources/gitops-bench"),
 
         .testTarget(name: "BasicsTests", dependencies: ["Basics"]),
         .testTarget(name: "YAMLTests", dependencies: ["YAML", "Basics"]),
         .testTarget(name: "GitTests", dependencies: ["Git", "Basics"]),
+        .testTarget(name: "KustomizeTests", dependencies: ["Kustomize", "Basics"]),
         .testTarget(name: "TemplateTests", dependencies: ["Template", "Basics", "Multiprecision"]),
         .testTarget(name: "ChartsTests", dependencies: ["Charts", "Basics"], exclude: ["Goldens", "Charts", "cases.json"]),
         .testTarget(name: "KubeModelTests", dependencies: ["KubeModel", "Basics"]),

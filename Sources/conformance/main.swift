@@ -37,7 +37,7 @@ struct RunnerError: Error, CustomStringConvertible {
 
 let suites: [String: any Suite] = [
     "yaml-test-suite": YAMLTestSuite(), "text-template": TextTemplateSuite(), "sprig": SprigSuite(),
-    "helm-goldens": HelmGoldensSuite(), "kyverno-policies": KyvernoSuite(),
+    "helm-goldens": HelmGoldensSuite(), "kyverno-policies": KyvernoSuite(), "kustomize-krusty": KustomizeKrustySuite(),
 ]
 
 var arguments = Array(CommandLine.arguments.dropFirst())

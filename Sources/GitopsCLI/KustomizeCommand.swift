@@ -1,0 +1,46 @@
+import ArgumentParser
+import Basics
+import Foundation
+import Git
+import Kustomize
+
+struct KustomizeCommand: ParsableCommand {
+    static let configuration = CommandConfiguration(
+        commandName: "kustomize",
+        abstract: "Work with kustomizations directly.",
+        subcommands: [KustomizeBuildCommand.self])
+}
+
+struct KustomizeBuildCommand: ParsableCommand {
+    static let configuration = CommandConfiguration(
+        commandName: "build",
+        abstract: "Build a kustomization and print what `kubectl kustomize` prints for it.")
+
+    @Argument(help: "The folder holding kustomization.yaml.")
+    var folder: String = "."
+
+    @Option(name: .long, help: "Read this revision of the Git repository around the folder (default: the files on disk).")
+    var revision: String?
+
+    func run() throws {
+        let absolute = URL(fileURLWithPath: folder).standardizedFileURL.path
+        var isDirectory: ObjCBool = false
+        guard FileManager.default.fileExists(atPath: absolute, isDirectory: &isDirectory), isDirectory.boolValue else {
+            throw CommandFailure("'\(folder)' is not a folder")
+        }
+        // Bases may sit anywhere above the folder: read the whole repository around it (or, outside
+        // Git, the whole file system) and build the folder's path in it.
+        let (tree, path): (any FileTree, String)
+        let repository = try? Repository(discoveringFrom: absolute)
+        if let repository, let workdir = repository.workdir.map({ URL(fileURLWithPath: $0).standardizedFileURL.path }),
+           absolute == workdir || absolute.hasPrefix(workdir + "/") {
+            tree = try revision.map { try repository.tree(at: $0) } ?? repository.workingTree()
+            path = absolute == workdir ? "" : String(absolute.dropFirst(workdir.count + 1))
+        } else {
+            guard revision == nil else { throw CommandFailure("--revision needs '\(folder)' to be inside a Git repository") }
+            tree = WorkingTree(root: "/")
+            path = String(absolute.dropFirst())
+        }
+        Output.write(KustomizeOutput.yaml(try KustomizeBuilder(tree: tree).build(path)))
+    }
+}

@@ -1,0 +1,137 @@
+import Basics
+import YAML
+
+/// One kustomization file (`kustomization.yaml`, `kustomization.yml` or `Kustomization`), its fields
+/// as kustomize v5 reads them, each with where it was written.
+struct Kustomization {
+    /// The folder holding the file (repository-relative) and the file's own path.
+    var folder: String
+    var file: String
+    var root: Node
+    var value: ValueObject
+
+    static let fileNames = ["kustomization.yaml", "kustomization.yml", "Kustomization"]
+
+    /// Fields this build carries out.
+    static let supported: Set<String> = [
+        "apiVersion", "kind", "metadata", "resources", "bases", "crds", "namespace", "namePrefix",
+        "nameSuffix", "commonLabels", "labels", "commonAnnotations", "images", "replicas", "configMapGenerator",
+        "secretGenerator", "generatorOptions", "sortOptions",
+    ]
+    /// Fields kustomize knows that this build does not carry out yet: refused by name, never ignored.
+    static let notYet: Set<String> = [
+        "patches", "patchesStrategicMerge", "patchesJson6902", "replacements", "vars", "transformers", "generators",
+        "validators", "helmCharts", "helmGlobals", "helmChartInflationGenerator", "openapi", "configurations",
+        "components", "buildMetadata",
+    ]
+
+    /// The kustomization file in `folder`, nil when there is none.
+    static func find(in folder: String, tree: any FileTree) throws -> String? {
+        var found: [String] = []
+        for name in fileNames {
+            let path = folder.isEmpty ? name : folder + "/" + name
+            if try tree.kind(of: path) == .file { found.append(path) }
+        }
+        if found.count > 1 {
+            throw KustomizeError(found[1], 1, 1, "found multiple kustomization files in '\(folder.isEmpty ? "." : folder)' (\(found.joined(separator: ", "))); keep one")
+        }
+        return found.first
+    }
+
+    static func load(folder: String, file: String, tree: any FileTree) throws -> Kustomization {
+        let bytes = try tree.read(file)
+        // As kustomize (Go's JSON decoding underneath): a key written twice takes the last value.
+        let nodes = try YAMLParser.parse(bytes, file: file, options: ParseOptions(schema: .core, allowDuplicateKeys: true))
+        guard let root = nodes.first, nodes.count == 1 else {
+            throw KustomizeError(file, 1, 1, nodes.isEmpty ? "the kustomization is empty" : "a kustomization holds one YAML document")
+        }
+        guard let pairs = root.pairs else {
+            throw KustomizeError(file, root.start.line, root.start.column, "a kustomization is a mapping of fields")
+        }
+        // Field names match case-insensitively (`nameprefix` is `namePrefix`), as Go's JSON decoding
+        // into kustomize's types matches them.
+        let known = supported.union(notYet)
+        let canonical = Dictionary(known.map { ($0.lowercased(), $0) }, uniquingKeysWith: { a, _ in a })
+        var renamed = root
+        renamed.content = .mapping(pairs.map { pair in
+            guard let key = pair.key.scalar, !known.contains(key), let name = canonical[key.lowercased()] else { return pair }
+            var named = pair
+            named.key.content = .scalar(name, .plain)
+            return named
+        })
+        guard case .object(let value) = try renamed.value(schema: .core, file: file) else {
+            throw KustomizeError(file, root.start.line, root.start.column, "a kustomization is a mapping of fields")
+        }
+        let kustomization = Kustomization(folder: folder, file: file, root: renamed, value: value)
+        try kustomization.checkFields()
+        return kustomization
+    }
+
+    func checkFields() throws {
+        for pair in root.pairs ?? [] {
+            guard let key = pair.key.scalar else { continue }
+            if Self.notYet.contains(key) {
+                throw KustomizeError(file, pair.key.start.line, pair.key.start.column,
+                                     "'\(key)' is not supported by gitops' kustomize build yet; render this overlay with `kubectl kustomize` until it is")
+            }
+            guard Self.supported.contains(key) else {
+                throw KustomizeError(file, pair.key.start.line, pair.key.start.column, "unknown field '\(key)' in a kustomization")
+            }
+        }
+        if let kind = value["kind"]?.stringValue, kind != "Kustomization" && kind != "Component" {
+            throw at(["kind"], "kind must be Kustomization or Component, not '\(kind)'")
+        }
+    }
+
+    /// A string list field (`resources`, ...), each entry with its node.
+    func strings(_ field: String) throws -> [(String, Node)] {
+        guard let node = root[field], !node.isNull else { return [] }
+        guard let items = node.items else { throw at([field], "'\(field)' is a list of strings") }
+        return try items.map { item in
+            guard let text = item.scalar else { throw KustomizeError(file, item.start.line, item.start.column, "'\(field)' entries are strings") }
+            return (text, item)
+        }
+    }
+
+    /// An error at the node of `path` (or the nearest node above it).
+    func at(_ path: [String], _ message: String) -> KustomizeError {
+        var node = root
+        for key in path {
+            guard let next = node[key] else { break }
+            node = next
+        }
+        return KustomizeError(file, node.start.line, node.start.column, message)
+    }
+
+    /// A mapping of strings (`commonLabels`, `commonAnnotations`).
+    func stringMap(_ field: String) throws -> [(String, String)] {
+        guard let value = value[field], value != .null else { return [] }
+        guard case .object(let object) = value else { throw at([field], "'\(field)' is a mapping of strings") }
+        return try object.map { key, value in (key, try Self.text(value) ?? { throw at([field, key], "'\(field).\(key)' must be a string") }()) }
+    }
+
+    /// A scalar as kustomize reads it into a string field (numbers and booleans as written).
+    static func text(_ value: Value) -> String? {
+        switch value {
+        case .string(let s): return s
+        case .int(let i): return String(i)
+        case .bool(let b): return b ? "true" : "false"
+        case .float(let d): return GoFloat.format(d)
+        case .null: return ""
+        default: return nil
+        }
+    }
+}
+
+/// A kustomize build problem at a file, line and column.
+struct KustomizeError: Error {
+    var location: SourceLocation
+    var message: String
+
+    init(_ file: String, _ line: Int, _ column: Int, _ message: String) {
+        location = SourceLocation(file: file, line: line, column: column)
+        self.message = message
+    }
+
+    var diagnostic: Diagnostic { Diagnostic(code: "kustomize.build", location: location, message: message) }
+}

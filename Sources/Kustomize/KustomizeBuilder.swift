@@ -1,0 +1,131 @@
+import Basics
+import YAML
+
+/// Builds a kustomization folder as `kubectl kustomize` (kustomize v5.5) does: resources gathered
+/// depth-first, generators, then the built-in transformers in kustomize's order at every level;
+/// content hashes, name references and the legacy sort once, at the top.
+public struct KustomizeBuilder: Sendable {
+    let tree: any FileTree
+
+    public init(tree: any FileTree) { self.tree = tree }
+
+    /// The objects of the kustomization in `folder` (repository-relative), in output order.
+    public func build(_ folder: String) throws(DiagnosticError) -> [KustomizeResource] {
+        do {
+            guard let normalized = RepoPath.normalize(folder) else {
+                throw KustomizeError(folder, 1, 1, "'\(folder)' points outside the repository")
+            }
+            var resources = try accumulate(normalized, stack: [])
+            resources = try Self.addHashes(resources)
+            resources = NameReferences.fix(resources)
+            // `sortOptions` counts only at the top, as in kustomize; legacy is kubectl's default.
+            let top = try Kustomization.load(folder: normalized, file: try Kustomization.find(in: normalized, tree: tree)!, tree: tree)
+            guard let options = top.value["sortOptions"], options != .null else { return LegacyOrder.sorted(resources) }
+            let legacy = options["legacySortOptions"]
+            switch options["order"]?.stringValue {
+            case "legacy":
+                let first = legacy?["orderFirst"]?.arrayValue?.compactMap(\.stringValue) ?? LegacyOrder.first
+                let last = legacy?["orderLast"]?.arrayValue?.compactMap(\.stringValue) ?? LegacyOrder.last
+                return LegacyOrder.sorted(resources, first: first, last: last)
+            case "fifo" where legacy == nil: return resources
+            case "fifo": throw top.at(["sortOptions", "legacySortOptions"], "the field 'sortOptions.legacySortOptions' is set but the selected sort order is 'fifo', not 'legacy'")
+            default: throw top.at(["sortOptions"], "the field 'sortOptions.order' must be one of [fifo, legacy]")
+            }
+        } catch let error as KustomizeError {
+            throw DiagnosticError(error.diagnostic)
+        } catch let error as DiagnosticError {
+            throw error
+        } catch {
+            throw DiagnosticError(code: "kustomize.build", at: SourceLocation(file: folder, line: 1, column: 1), "\(error)")
+        }
+    }
+
+    /// The objects of one kustomization, its own transformations applied.
+    func accumulate(_ folder: String, stack: [String]) throws -> [KustomizeResource] {
+        guard let file = try Kustomization.find(in: folder, tree: tree) else {
+            throw KustomizeError(folder, 1, 1, "unable to find one of 'kustomization.yaml', 'kustomization.yml' or 'Kustomization' in directory '\(folder.isEmpty ? "." : folder)'")
+        }
+        let kustomization = try Kustomization.load(folder: folder, file: file, tree: tree)
+        var resources: [KustomizeResource] = []
+        for field in ["resources", "bases"] {
+            for (entry, node) in try kustomization.strings(field) {
+                let here = KustomizeError(file, node.start.line, node.start.column, "")
+                for resource in try load(entry, from: kustomization, at: here, stack: stack + [folder]) {
+                    try Self.add(resource, to: &resources, at: here)
+                }
+            }
+        }
+        resources = try Generators.run(kustomization, tree: tree, onto: resources)
+        resources = try Transformers.run(kustomization, on: resources)
+        return resources
+    }
+
+    /// A `resources` entry: a file of objects, or a folder with a kustomization of its own.
+    func load(_ entry: String, from kustomization: Kustomization, at here: KustomizeError, stack: [String]) throws -> [KustomizeResource] {
+        var error = here
+        if entry.contains("://") || entry.hasPrefix("github.com/") || entry.hasPrefix("git@") || entry.hasPrefix("gitlab.com/") {
+            error.message = "remote resource '\(entry)' is not fetched: gitops builds offline; vendor it into the repository and list its folder"
+            throw error
+        }
+        guard let path = RepoPath.join(kustomization.folder, entry) else {
+            error.message = "'\(entry)' points outside the repository"
+            throw error
+        }
+        switch try? tree.kind(of: path) {
+        case .directory?:
+            if stack.contains(path) {
+                error.message = "cycle: '\(path)' includes itself (\((stack + [path]).joined(separator: " → ")))"
+                throw error
+            }
+            return try accumulate(path, stack: stack)
+        case .file?:
+            return try Self.objects(in: try tree.read(path), file: path)
+        default:
+            error.message = "'\(entry)' does not exist (looked for '\(path)')"
+            throw error
+        }
+    }
+
+    /// The objects of a YAML file; `List` objects are unpacked into their items.
+    static func objects(in bytes: [UInt8], file: String) throws -> [KustomizeResource] {
+        var result: [KustomizeResource] = []
+        for node in try YAMLParser.parse(bytes, file: file, options: ParseOptions(schema: .core)) where !node.isNull {
+            guard case .object(let object) = try node.value(schema: .core, file: file) else {
+                throw KustomizeError(file, node.start.line, node.start.column, "a resource document is a mapping (an object with apiVersion, kind and metadata)")
+            }
+            let location = SourceLocation(file: file, line: node.start.line, column: node.start.column)
+            if let kind = object["kind"]?.stringValue, kind.hasSuffix("List"), case .array(let items)? = object["items"] {
+                for item in items {
+                    guard case .object(let inner) = item else { continue }
+                    result.append(KustomizeResource(object: inner, source: location))
+                }
+                continue
+            }
+            guard object["kind"]?.stringValue?.isEmpty == false else {
+                throw KustomizeError(file, node.start.line, node.start.column, "missing kind in object")
+            }
+            result.append(KustomizeResource(object: object, source: location))
+        }
+        return result
+    }
+
+    /// Adds `resource`, refusing a second object with the same identity (as kustomize does).
+    static func add(_ resource: KustomizeResource, to resources: inout [KustomizeResource], at here: KustomizeError) throws {
+        if resources.contains(where: { $0.id == resource.id }) {
+            var error = here
+            error.message = "may not add resource with an already registered id: \(resource.kind) \(resource.namespace.isEmpty ? "" : resource.namespace + "/")\(resource.name) (from \(resource.source.file))"
+            throw error
+        }
+        resources.append(resource)
+    }
+
+    /// Generated ConfigMaps and Secrets get `-<hash of their content>` appended to their names.
+    static func addHashes(_ resources: [KustomizeResource]) throws -> [KustomizeResource] {
+        resources.map { resource in
+            guard resource.needsHash else { return resource }
+            var hashed = resource
+            hashed.rename(resource.name + "-" + ContentHash.suffix(of: resource.object))
+            return hashed
+        }
+    }
+}

@@ -1,0 +1,164 @@
+import Basics
+
+/// The built-in transformers a kustomization's fields configure, in kustomize's order: namespace,
+/// name prefix and suffix, labels, annotations, replicas, images.
+enum Transformers {
+    static func run(_ kustomization: Kustomization, on resources: [KustomizeResource]) throws -> [KustomizeResource] {
+        var resources = resources
+        if let namespace = kustomization.value["namespace"]?.stringValue, !namespace.isEmpty {
+            resources = setNamespace(namespace, on: resources)
+        }
+        let prefix = kustomization.value["namePrefix"].flatMap(Kustomization.text) ?? ""
+        let suffix = kustomization.value["nameSuffix"].flatMap(Kustomization.text) ?? ""
+        if !prefix.isEmpty || !suffix.isEmpty {
+            // As kustomize: Namespaces, CRDs and APIServices keep their names.
+            let fixedNames: Set<String> = ["Namespace", "CustomResourceDefinition", "APIService"]
+            for index in resources.indices where !fixedNames.contains(resources[index].kind) {
+                resources[index].rename(prefix + resources[index].name + suffix)
+            }
+        }
+        let common = try kustomization.stringMap("commonLabels")
+        if !common.isEmpty { resources = label(resources, common, selectors: true, templates: true) }
+        if let labels = kustomization.value["labels"], labels != .null {
+            guard case .array(let entries) = labels else { throw kustomization.at(["labels"], "'labels' is a list of label sets") }
+            for entry in entries {
+                guard case .object(let spec) = entry else { continue }
+                let pairs = (spec["pairs"]?.objectValue ?? ValueObject()).compactMap { key, value in Kustomization.text(value).map { (key, $0) } }
+                guard spec["fields"] == nil else {
+                    throw kustomization.at(["labels"], "'labels[].fields' is not supported by gitops' kustomize build yet")
+                }
+                let selectors = spec["includeSelectors"]?.boolValue ?? false
+                resources = label(resources, pairs, selectors: selectors, templates: selectors || (spec["includeTemplates"]?.boolValue ?? false))
+            }
+        }
+        let annotations = try kustomization.stringMap("commonAnnotations")
+        if !annotations.isEmpty {
+            let specs = [FieldSpec(nil, "metadata/annotations", create: true)] + FieldSpecs.templateAnnotations
+            resources = apply(specs, to: resources) { merge($0, annotations) }
+        }
+        resources = try Replicas.apply(kustomization, to: resources)
+        resources = try Images.apply(kustomization, to: resources)
+        return resources
+    }
+
+    static func setNamespace(_ namespace: String, on resources: [KustomizeResource]) -> [KustomizeResource] {
+        let serviceAccounts = Set(resources.filter { $0.kind == "ServiceAccount" }.map(\.name))
+        return resources.map { resource in
+            var resource = resource
+            if !resource.isClusterScoped { resource.set(["metadata", "namespace"], .string(namespace)) }
+            // Bindings follow the service accounts of this build into the namespace.
+            if resource.kind == "RoleBinding" || resource.kind == "ClusterRoleBinding", case .array(let subjects)? = resource.object["subjects"] {
+                resource.object["subjects"] = .array(subjects.map { subject in
+                    guard case .object(var s) = subject, s["kind"]?.stringValue == "ServiceAccount",
+                          let name = s["name"]?.stringValue, serviceAccounts.contains(name) else { return subject }
+                    let current = s["namespace"]?.stringValue ?? ""
+                    guard current.isEmpty || current == "default" else { return subject }
+                    s["namespace"] = .string(namespace)
+                    return .object(s)
+                })
+            }
+            return resource
+        }
+    }
+
+    static func label(_ resources: [KustomizeResource], _ labels: [(String, String)], selectors: Bool, templates: Bool) -> [KustomizeResource] {
+        var specs = [FieldSpec(nil, "metadata/labels", create: true)]
+        if selectors { specs += FieldSpecs.labelSelectors }
+        if templates { specs += FieldSpecs.templateLabels }
+        return apply(specs, to: resources) { merge($0, labels) }
+    }
+
+    static func apply(_ specs: [FieldSpec], to resources: [KustomizeResource], _ edit: (Value?) -> Value?) -> [KustomizeResource] {
+        resources.map { resource in
+            var resource = resource
+            for spec in specs where spec.applies(to: resource) { resource.object = spec.apply(to: resource.object, edit) }
+            return resource
+        }
+    }
+
+    static func merge(_ current: Value?, _ pairs: [(String, String)]) -> Value? {
+        var object = current?.objectValue ?? ValueObject()
+        for (key, value) in pairs { object[key] = .string(value) }
+        return .object(object)
+    }
+}
+
+/// `replicas`: set `spec.replicas` of the workloads named.
+enum Replicas {
+    static func apply(_ kustomization: Kustomization, to resources: [KustomizeResource]) throws -> [KustomizeResource] {
+        guard let list = kustomization.value["replicas"], list != .null else { return resources }
+        guard case .array(let entries) = list else { throw kustomization.at(["replicas"], "'replicas' is a list of {name, count}") }
+        var resources = resources
+        for entry in entries {
+            guard let name = entry["name"]?.stringValue, case .int(let count)? = entry["count"] else {
+                throw kustomization.at(["replicas"], "each 'replicas' entry needs a name and an integer count")
+            }
+            let kinds: Set<String> = ["Deployment", "ReplicationController", "ReplicaSet", "StatefulSet"]
+            for index in resources.indices where kinds.contains(resources[index].kind) && resources[index].allNames.contains(name) {
+                resources[index].set(["spec", "replicas"], .int(count))
+            }
+        }
+        return resources
+    }
+}
+
+/// `images`: new names, tags and digests for the containers whose image names match.
+enum Images {
+    static func apply(_ kustomization: Kustomization, to resources: [KustomizeResource]) throws -> [KustomizeResource] {
+        guard let list = kustomization.value["images"], list != .null else { return resources }
+        guard case .array(let entries) = list else { throw kustomization.at(["images"], "'images' is a list of {name, newName, newTag, digest}") }
+        var resources = resources
+        for entry in entries {
+            guard let name = entry["name"].flatMap(Kustomization.text) else { throw kustomization.at(["images"], "each 'images' entry needs a name") }
+            let newName = entry["newName"].flatMap(Kustomization.text)
+            let newTag = entry["newTag"].flatMap(Kustomization.text)
+            let digest = entry["digest"].flatMap(Kustomization.text)
+            for index in resources.indices {
+                resources[index].object = rewrite(resources[index].object) { image in
+                    let (imageName, tag, imageDigest) = split(image)
+                    guard imageName == name else { return nil }
+                    var result = newName ?? imageName
+                    if let digest { result += "@" + digest } else if let newTag { result += ":" + newTag } else {
+                        if let tag { result += ":" + tag }
+                        if let imageDigest { result += "@" + imageDigest }
+                    }
+                    return result
+                }
+            }
+        }
+        return resources
+    }
+
+    /// Every `image` of a `containers` or `initContainers` list anywhere in the object.
+    static func rewrite(_ object: ValueObject, _ change: (String) -> String?) -> ValueObject {
+        var object = object
+        for (key, value) in object {
+            switch value {
+            case .object(let inner): object[key] = .object(rewrite(inner, change))
+            case .array(let items):
+                let isContainers = key == "containers" || key == "initContainers"
+                object[key] = .array(items.map { item in
+                    guard case .object(var inner) = item else { return item }
+                    if isContainers, let image = inner["image"]?.stringValue, let changed = change(image) { inner["image"] = .string(changed) }
+                    return .object(rewrite(inner, change))
+                })
+            default: continue
+            }
+        }
+        return object
+    }
+
+    /// `name[:tag][@digest]`; a `:` in the registry's host:port is not a tag.
+    static func split(_ image: String) -> (name: String, tag: String?, digest: String?) {
+        var rest = image
+        var digest: String?
+        if let at = rest.firstIndex(of: "@") {
+            digest = String(rest[rest.index(after: at)...])
+            rest = String(rest[..<at])
+        }
+        if let colon = rest.lastIndex(of: ":"), !rest[colon...].contains("/") {
+            return (String(rest[..<colon]), String(rest[rest.index(after: colon)...]), digest)
+        }
+        return (rest, nil, digest)
+    }
+}

@@ -1,0 +1,194 @@
+import Basics
+import Foundation
+import Kustomize
+import Testing
+
+/// Kustomizations written for this project, built by gitops and — where `kubectl kustomize` v5 or
+/// later is installed — by kubectl, compared byte for byte.
+@Suite struct KustomizeTests {
+    static let corpus: [String: [String: String]] = [
+        "overlay-with-generators": [
+            "base/kustomization.yaml": """
+            resources: [deployment.yaml, service.yaml]
+            configMapGenerator:
+            - name: settings
+              literals: [LOG_LEVEL=info, "GREETING=hello world"]
+            secretGenerator:
+            - name: credentials
+              literals: [password=s3cr3t-but-long-enough-to-wrap-the-base64-line-that-kustomize-writes-at-seventy]
+            """,
+            "base/deployment.yaml": """
+            apiVersion: apps/v1
+            kind: Deployment
+            metadata: {name: blog}
+            spec:
+              replicas: 1
+              selector: {matchLabels: {app: blog}}
+              template:
+                metadata: {labels: {app: blog}}
+                spec:
+                  serviceAccountName: blog
+                  containers:
+                  - name: web
+                    image: ghcr.io/me/blog:1.0
+                    envFrom: [{configMapRef: {name: settings}}]
+                    env:
+                    - name: PASSWORD
+                      valueFrom: {secretKeyRef: {name: credentials, key: password}}
+                  initContainers:
+                  - name: migrate
+                    image: ghcr.io/me/blog:1.0
+                  volumes:
+                  - name: config
+                    configMap: {name: settings}
+            """,
+            "base/service.yaml": """
+            apiVersion: v1
+            kind: Service
+            metadata: {name: blog}
+            spec:
+              selector: {app: blog}
+              ports: [{port: 80, targetPort: 8080}]
+            """,
+            "overlays/production/kustomization.yaml": """
+            resources: [../../base, namespace.yaml]
+            namespace: blog-production
+            namePrefix: prod-
+            nameSuffix: -v2
+            commonLabels: {env: production}
+            commonAnnotations: {team: web, "note": "yes"}
+            images:
+            - name: ghcr.io/me/blog
+              newTag: "2.0"
+            replicas:
+            - name: blog
+              count: 3
+            configMapGenerator:
+            - name: settings
+              behavior: merge
+              literals: [LOG_LEVEL=warn, "CRON=* * * * *"]
+            """,
+            "overlays/production/namespace.yaml": "apiVersion: v1\nkind: Namespace\nmetadata: {name: blog-production}\n",
+        ],
+        "labels-and-order": [
+            "app/kustomization.yaml": """
+            resources: [all.yaml]
+            labels:
+            - pairs: {tier: backend}
+              includeTemplates: true
+            generatorOptions:
+              disableNameSuffixHash: true
+              labels: {generated: "true"}
+            configMapGenerator:
+            - name: plain
+              literals: [a=1, b=on]
+            """,
+            "app/all.yaml": """
+            apiVersion: admissionregistration.k8s.io/v1
+            kind: ValidatingWebhookConfiguration
+            metadata: {name: hook}
+            ---
+            apiVersion: batch/v1
+            kind: CronJob
+            metadata: {name: nightly}
+            spec:
+              schedule: "0 3 * * *"
+              jobTemplate:
+                spec:
+                  template:
+                    spec:
+                      restartPolicy: Never
+                      containers: [{name: job, image: "busybox@sha256:1111111111111111111111111111111111111111111111111111111111111111"}]
+            ---
+            apiVersion: v1
+            kind: ServiceAccount
+            metadata: {name: runner}
+            ---
+            apiVersion: rbac.authorization.k8s.io/v1
+            kind: RoleBinding
+            metadata: {name: runner}
+            roleRef: {apiGroup: rbac.authorization.k8s.io, kind: Role, name: runner}
+            subjects: [{kind: ServiceAccount, name: runner}]
+            ---
+            apiVersion: rbac.authorization.k8s.io/v1
+            kind: Role
+            metadata: {name: runner}
+            rules: []
+            """,
+        ],
+    ]
+
+    static func build(_ files: [String: String], _ folder: String) throws -> String {
+        KustomizeOutput.yaml(try KustomizeBuilder(tree: MemoryFileTree(displayName: "t", files: files.mapValues { Array($0.utf8) })).build(folder))
+    }
+
+    /// `kubectl kustomize`'s major version, nil when kubectl is missing.
+    static let kubectlKustomizeMajor: Int? = {
+        guard let output = try? run(["kubectl", "version", "--client"], in: "/") else { return nil }
+        guard let line = output.split(separator: "\n").first(where: { $0.hasPrefix("Kustomize Version: v") }) else { return nil }
+        return Int(line.dropFirst("Kustomize Version: v".count).prefix { $0.isNumber })
+    }()
+
+    static func run(_ arguments: [String], in folder: String) throws -> String {
+        let process = Process()
+        process.executableURL = URL(fileURLWithPath: "/usr/bin/env")
+        process.arguments = arguments
+        process.currentDirectoryURL = URL(fileURLWithPath: folder)
+        let out = Pipe()
+        process.standardOutput = out
+        process.standardError = FileHandle.nullDevice
+        try process.run()
+        let data = out.fileHandleForReading.readDataToEndOfFile()
+        process.waitUntilExit()
+        guard process.terminationStatus == 0 else { throw CocoaError(.executableLoad) }
+        return String(decoding: data, as: UTF8.self)
+    }
+
+    @Test(arguments: [("overlay-with-generators", "overlays/production"), ("labels-and-order", "app")])
+    func buildsAsKubectlKustomizeDoes(_ name: String, _ folder: String) throws {
+        let files = Self.corpus[name]!
+        let ours = try Self.build(files, folder)
+        guard let major = Self.kubectlKustomizeMajor, major >= 5 else {
+            print("skipped the comparison with kubectl kustomize for \(name): kubectl with kustomize v5 or later is not installed")
+            return
+        }
+        let root = FileManager.default.temporaryDirectory.appendingPathComponent("gitops-kustomize-\(UUID().uuidString)")
+        defer { try? FileManager.default.removeItem(at: root) }
+        for (path, text) in files {
+            let url = root.appendingPathComponent(path)
+            try FileManager.default.createDirectory(at: url.deletingLastPathComponent(), withIntermediateDirectories: true)
+            try text.write(to: url, atomically: true, encoding: .utf8)
+        }
+        let theirs = try Self.run(["kubectl", "kustomize", folder], in: root.path)
+        #expect(ours == theirs)
+    }
+
+    @Test func generatedNamesHashTheirContentAndReferencesFollow() throws {
+        let output = try Self.build(Self.corpus["overlay-with-generators"]!, "overlays/production")
+        // kustomize's hash of {"data":{...},"kind":"ConfigMap","name":""}: names do not change it.
+        #expect(output.contains("name: prod-settings-v2-"))
+        let names = output.split(separator: "\n").filter { $0.contains("prod-settings-v2-") }.map { $0.split(separator: " ").last! }
+        #expect(Set(names).count == 1)
+        #expect(output.contains("image: ghcr.io/me/blog:2.0"))
+        #expect(output.contains("replicas: 3"))
+        // Namespace first in the legacy order, the Deployment after the Service.
+        #expect(output.hasPrefix("apiVersion: v1\nkind: Namespace\n"))
+    }
+
+    @Test func unsupportedAndRemoteInputsAreRefusedWithTheirLine() {
+        let patches = ["k/kustomization.yaml": "resources: []\npatches:\n- path: p.yaml\n"]
+        #expect(throws: DiagnosticError.self) { try Self.build(patches, "k") }
+        do { _ = try Self.build(patches, "k") } catch let error as DiagnosticError {
+            #expect(error.diagnostics.first?.location == SourceLocation(file: "k/kustomization.yaml", line: 2, column: 1))
+        } catch {}
+        let remote = ["k/kustomization.yaml": "resources:\n- https://github.com/x/y//base?ref=v1\n"]
+        do { _ = try Self.build(remote, "k"); Issue.record("a remote resource was accepted") } catch let error as DiagnosticError {
+            #expect(error.diagnostics.first?.location?.line == 2)
+            #expect(error.diagnostics.first?.message.contains("offline") == true)
+        } catch { Issue.record("\(error)") }
+        let cycle = ["a/kustomization.yaml": "resources: [../b]\n", "b/kustomization.yaml": "resources: [../a]\n"]
+        do { _ = try Self.build(cycle, "a"); Issue.record("a cycle was accepted") } catch let error as DiagnosticError {
+            #expect(error.diagnostics.first?.message.hasPrefix("cycle:") == true)
+        } catch { Issue.record("\(error)") }
+    }
+}
