@@ -75,9 +75,10 @@ enum Generators {
             }
             if let text = String(validating: bytes, as: UTF8.self) { data.append((key, text)) } else { binary.append((key, Data(bytes).base64EncodedString())) }
         }
-        for literal in spec["literals"]?.arrayValue ?? [] {
+        for (number, literal) in (spec["literals"]?.arrayValue ?? []).enumerated() {
+            // The literal itself is not repeated: a Secret's holds its value.
             guard let text = Kustomization.text(literal), let equals = text.firstIndex(of: "=") else {
-                throw fail("literal '\(Kustomization.text(literal) ?? "")' is not key=value")
+                throw fail("literal \(number + 1) of \(kind) '\(name)' is not key=value")
             }
             var value = String(text[text.index(after: equals)...])
             if value.count >= 2, let first = value.first, first == "\"" || first == "'", value.last == first { value = String(value.dropFirst().dropLast()) }

@@ -15,11 +15,11 @@ public struct KustomizeBuilder: Sendable {
             guard let normalized = RepoPath.normalize(folder) else {
                 throw KustomizeError(folder, 1, 1, "'\(folder)' points outside the repository")
             }
-            var resources = try accumulate(normalized, stack: [])
-            resources = try Self.addHashes(resources)
+            let (accumulated, top) = try accumulate(normalized, stack: [])
+            var resources = accumulated
+            resources = Self.addHashes(resources)
             resources = NameReferences.fix(resources)
             // `sortOptions` counts only at the top, as in kustomize; legacy is kubectl's default.
-            let top = try Kustomization.load(folder: normalized, file: try Kustomization.find(in: normalized, tree: tree)!, tree: tree)
             guard let options = top.value["sortOptions"], options != .null else { return LegacyOrder.sorted(resources) }
             let legacy = options["legacySortOptions"]
             switch options["order"]?.stringValue {
@@ -40,8 +40,8 @@ public struct KustomizeBuilder: Sendable {
         }
     }
 
-    /// The objects of one kustomization, its own transformations applied.
-    func accumulate(_ folder: String, stack: [String]) throws -> [KustomizeResource] {
+    /// The objects of one kustomization, its own transformations applied, and the kustomization.
+    func accumulate(_ folder: String, stack: [String]) throws -> ([KustomizeResource], Kustomization) {
         guard let file = try Kustomization.find(in: folder, tree: tree) else {
             throw KustomizeError(folder, 1, 1, "unable to find one of 'kustomization.yaml', 'kustomization.yml' or 'Kustomization' in directory '\(folder.isEmpty ? "." : folder)'")
         }
@@ -57,7 +57,7 @@ public struct KustomizeBuilder: Sendable {
         }
         resources = try Generators.run(kustomization, tree: tree, onto: resources)
         resources = try Transformers.run(kustomization, on: resources)
-        return resources
+        return (resources, kustomization)
     }
 
     /// A `resources` entry: a file of objects, or a folder with a kustomization of its own.
@@ -77,7 +77,7 @@ public struct KustomizeBuilder: Sendable {
                 error.message = "cycle: '\(path)' includes itself (\((stack + [path]).joined(separator: " → ")))"
                 throw error
             }
-            return try accumulate(path, stack: stack)
+            return try accumulate(path, stack: stack).0
         case .file?:
             return try Self.objects(in: try tree.read(path), file: path)
         default:
@@ -120,7 +120,7 @@ public struct KustomizeBuilder: Sendable {
     }
 
     /// Generated ConfigMaps and Secrets get `-<hash of their content>` appended to their names.
-    static func addHashes(_ resources: [KustomizeResource]) throws -> [KustomizeResource] {
+    static func addHashes(_ resources: [KustomizeResource]) -> [KustomizeResource] {
         resources.map { resource in
             guard resource.needsHash else { return resource }
             var hashed = resource

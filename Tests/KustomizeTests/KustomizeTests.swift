@@ -186,6 +186,12 @@ import Testing
             #expect(error.diagnostics.first?.location?.line == 2)
             #expect(error.diagnostics.first?.message.contains("offline") == true)
         } catch { Issue.record("\(error)") }
+        // A malformed Secret literal is reported by its position, never by its text.
+        let secret = ["k/kustomization.yaml": "secretGenerator:\n- name: db\n  literals: [hunter2-no-equals]\n"]
+        do { _ = try Self.build(secret, "k"); Issue.record("a literal without = was accepted") } catch let error as DiagnosticError {
+            #expect(error.description.contains("literal 1 of Secret 'db' is not key=value"))
+            #expect(!error.description.contains("hunter2"))
+        } catch { Issue.record("\(error)") }
         let cycle = ["a/kustomization.yaml": "resources: [../b]\n", "b/kustomization.yaml": "resources: [../a]\n"]
         do { _ = try Self.build(cycle, "a"); Issue.record("a cycle was accepted") } catch let error as DiagnosticError {
             #expect(error.diagnostics.first?.message.hasPrefix("cycle:") == true)
