@@ -43,7 +43,7 @@ let package = Package(
             .product(name: "SwiftASN1", package: "swift-asn1"),
         ]),
         /** Kubernetes objects, group/version/kind, resource keys, provenance, scope and install order. */
-        .target(name: "KubeModel", dependencies: ["Basics"]),
+        .target(name: "KubeModel", dependencies: ["Basics", "YAML"]),
         /** Helm charts: loading, values coalescing, Helm's template functions and objects, rendering. */
         .target(name: "Charts", dependencies: ["Basics", "YAML", "Template", "KubeModel", "JSONSchema", "CZlib"]),
         /** kustomize, natively: kustomizations built as `kubectl kustomize` builds them (resources, generators, transformers, name references, legacy order). */

@@ -1,5 +1,6 @@
 import Basics
 import Foundation
+import KubeModel
 
 /// One change, kept for watches that resume from a resource version.
 struct RecordedEvent {

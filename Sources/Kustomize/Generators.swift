@@ -46,7 +46,8 @@ enum Generators {
                             for key in ["labels", "annotations"] where metadata[key] != nil { base.set(["metadata", key], metadata[key]!) }
                         }
                     }
-                    base.needsHash = base.needsHash || generated.needsHash
+                    // As kustomize: the hash stays only when both the object and this generator want it.
+                    base.needsHash = base.needsHash && generated.needsHash
                     generated = base
                     resources[existing] = generated
                 default:
@@ -91,7 +92,7 @@ enum Generators {
                 key = String(text[..<equals])
                 path = String(text[text.index(after: equals)...])
             }
-            guard let resolved = RepoPath.join(kustomization.folder, path), (try? tree.kind(of: resolved)) == .file else {
+            guard let resolved = try kustomization.file(path, what: "file", at: here, tree: tree) else {
                 throw fail("file '\(path)' of \(kind) '\(name)' does not exist")
             }
             try add(key, try tree.read(resolved))
@@ -99,8 +100,7 @@ enum Generators {
         var envs = spec["envs"]?.arrayValue ?? []
         if let env = spec["env"] { envs.append(env) }
         for env in envs {
-            guard let path = Kustomization.text(env), let resolved = RepoPath.join(kustomization.folder, path),
-                  (try? tree.kind(of: resolved)) == .file else { throw fail("env file '\(Kustomization.text(env) ?? "")' of \(kind) '\(name)' does not exist") }
+            guard let path = Kustomization.text(env), let resolved = try kustomization.file(path, what: "env file", at: here, tree: tree) else { throw fail("env file '\(Kustomization.text(env) ?? "")' of \(kind) '\(name)' does not exist") }
             for (number, rawLine) in String(decoding: try tree.read(resolved), as: UTF8.self).split(separator: "\n", omittingEmptySubsequences: false).enumerated() {
                 let line = rawLine.drop { $0 == " " || $0 == "\t" }.reversed().drop { $0 == " " || $0 == "\t" || $0 == "\r" }.reversed()
                 let text = String(line)

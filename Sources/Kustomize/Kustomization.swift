@@ -16,11 +16,11 @@ struct Kustomization {
     static let supported: Set<String> = [
         "apiVersion", "kind", "metadata", "resources", "bases", "crds", "namespace", "namePrefix",
         "nameSuffix", "commonLabels", "labels", "commonAnnotations", "images", "replicas", "configMapGenerator",
-        "secretGenerator", "generatorOptions", "sortOptions",
+        "secretGenerator", "generatorOptions", "sortOptions", "patches", "patchesStrategicMerge", "patchesJson6902", "imageTags",
     ]
     /// Fields kustomize knows that this build does not carry out yet: refused by name, never ignored.
     static let notYet: Set<String> = [
-        "patches", "patchesStrategicMerge", "patchesJson6902", "replacements", "vars", "transformers", "generators",
+        "replacements", "vars", "transformers", "generators",
         "validators", "helmCharts", "helmGlobals", "helmChartInflationGenerator", "openapi", "configurations",
         "components", "buildMetadata",
     ]
@@ -93,6 +93,22 @@ struct Kustomization {
         }
     }
 
+    /// The repository path of a file this kustomization reads (a resource file, patch or generator
+    /// input): inside the kustomization's folder, as kustomize's default load restrictor demands.
+    /// Nil when it does not exist.
+    func file(_ entry: String, what: String, at here: KustomizeError, tree: any FileTree) throws -> String? {
+        var error = here
+        guard let path = RepoPath.join(folder, entry) else {
+            error.message = "\(what) '\(entry)' points outside the repository"
+            throw error
+        }
+        guard folder.isEmpty || path.hasPrefix(folder + "/") else {
+            error.message = "security; \(what) '\(entry)' is not in or below '\(folder)': kustomize reads files only inside the kustomization's folder; move the file there, or make its folder a kustomization and list that"
+            throw error
+        }
+        return (try? tree.kind(of: path)) == .file ? path : nil
+    }
+
     /// An error at the node of `path` (or the nearest node above it).
     func at(_ path: [String], _ message: String) -> KustomizeError {
         var node = root
@@ -131,6 +147,13 @@ struct KustomizeError: Error {
     init(_ file: String, _ line: Int, _ column: Int, _ message: String) {
         location = SourceLocation(file: file, line: line, column: column)
         self.message = message
+    }
+
+    /// The first problem of a diagnostic error (a YAML parse error), at `fallback` when it has no place.
+    init(diagnostic error: DiagnosticError, fallback: KustomizeError) {
+        let first = error.diagnostics.first
+        location = first?.location ?? fallback.location
+        message = first?.message ?? "\(error)"
     }
 
     var diagnostic: Diagnostic { Diagnostic(code: "kustomize.build", location: location, message: message) }

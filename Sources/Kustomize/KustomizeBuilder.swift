@@ -1,4 +1,5 @@
 import Basics
+import KubeModel
 import YAML
 
 /// Builds a kustomization folder as `kubectl kustomize` (kustomize v5.5) does: resources gathered
@@ -56,7 +57,9 @@ public struct KustomizeBuilder: Sendable {
             }
         }
         resources = try Generators.run(kustomization, tree: tree, onto: resources)
-        resources = try Transformers.run(kustomization, on: resources)
+        resources = try Patches.strategicMerge(kustomization, tree: tree, on: resources)
+        resources = try Patches.patches(kustomization, tree: tree, on: resources)
+        resources = try Transformers.run(kustomization, tree: tree, on: resources)
         return (resources, kustomization)
     }
 
@@ -79,6 +82,7 @@ public struct KustomizeBuilder: Sendable {
             }
             return try accumulate(path, stack: stack).0
         case .file?:
+            _ = try kustomization.file(entry, what: "resource file", at: here, tree: tree)
             return try Self.objects(in: try tree.read(path), file: path)
         default:
             error.message = "'\(entry)' does not exist (looked for '\(path)')"
@@ -95,18 +99,38 @@ public struct KustomizeBuilder: Sendable {
             }
             let location = SourceLocation(file: file, line: node.start.line, column: node.start.column)
             if let kind = object["kind"]?.stringValue, kind.hasSuffix("List"), case .array(let items)? = object["items"] {
-                for item in items {
+                for (index, item) in items.enumerated() {
                     guard case .object(let inner) = item else { continue }
-                    result.append(KustomizeResource(object: inner, source: location))
+                    let itemNode = node["items"]?.items?[index]
+                    var resource = KustomizeResource(object: inner, source: itemNode.map { SourceLocation(file: file, line: $0.start.line, column: $0.start.column) } ?? location)
+                    if let itemNode { resource.fields = FieldPositionIndex.positions(of: itemNode) }
+                    result.append(resource)
                 }
                 continue
             }
             guard object["kind"]?.stringValue?.isEmpty == false else {
                 throw KustomizeError(file, node.start.line, node.start.column, "missing kind in object")
             }
-            result.append(KustomizeResource(object: object, source: location))
+            var resource = KustomizeResource(object: Self.annotationsAsWritten(object, node), source: location)
+            resource.fields = FieldPositionIndex.positions(of: node)
+            result.append(resource)
         }
         return result
+    }
+
+    /// Annotation values as strings, as written (`0x10` stays `0x10`): kustomize reads annotations as
+    /// strings.
+    static func annotationsAsWritten(_ object: ValueObject, _ node: Node) -> ValueObject {
+        guard let pairs = node["metadata"]?["annotations"]?.pairs, case .object(var metadata)? = object["metadata"],
+              case .object(var annotations)? = metadata["annotations"] else { return object }
+        for pair in pairs {
+            guard let key = pair.key.scalar, let text = pair.value.scalar, annotations[key] != nil, annotations[key] != .null else { continue }
+            annotations[key] = .string(text)
+        }
+        metadata["annotations"] = .object(annotations)
+        var object = object
+        object["metadata"] = .object(metadata)
+        return object
     }
 
     /// Adds `resource`, refusing a second object with the same identity (as kustomize does).

@@ -1,9 +1,9 @@
 import Basics
 
-/// The built-in transformers a kustomization's fields configure, in kustomize's order: namespace,
-/// name prefix and suffix, labels, annotations, replicas, images.
+/// The built-in transformers a kustomization's fields configure after its patches, in kustomize's
+/// order: namespace, name prefix and suffix, labels, annotations, JSON 6902 patches, replicas, images.
 enum Transformers {
-    static func run(_ kustomization: Kustomization, on resources: [KustomizeResource]) throws -> [KustomizeResource] {
+    static func run(_ kustomization: Kustomization, tree: any FileTree, on resources: [KustomizeResource]) throws -> [KustomizeResource] {
         var resources = resources
         if let namespace = kustomization.value["namespace"]?.stringValue, !namespace.isEmpty {
             resources = setNamespace(namespace, on: resources)
@@ -36,6 +36,7 @@ enum Transformers {
             let specs = [FieldSpec(nil, "metadata/annotations", create: true)] + FieldSpecs.templateAnnotations
             resources = apply(specs, to: resources) { merge($0, annotations) }
         }
+        resources = try Patches.patches(kustomization, field: "patchesJson6902", tree: tree, on: resources)
         resources = try Replicas.apply(kustomization, to: resources)
         resources = try Images.apply(kustomization, to: resources)
         return resources
@@ -45,7 +46,7 @@ enum Transformers {
         let serviceAccounts = Set(resources.filter { $0.kind == "ServiceAccount" }.map(\.name))
         return resources.map { resource in
             var resource = resource
-            if !resource.isClusterScoped { resource.set(["metadata", "namespace"], .string(namespace)) }
+            if !resource.isClusterScoped { resource.setNamespace(namespace) }
             // Bindings follow the service accounts of this build into the namespace.
             if resource.kind == "RoleBinding" || resource.kind == "ClusterRoleBinding", case .array(let subjects)? = resource.object["subjects"] {
                 resource.object["subjects"] = .array(subjects.map { subject in
@@ -105,8 +106,13 @@ enum Replicas {
 /// `images`: new names, tags and digests for the containers whose image names match.
 enum Images {
     static func apply(_ kustomization: Kustomization, to resources: [KustomizeResource]) throws -> [KustomizeResource] {
-        guard let list = kustomization.value["images"], list != .null else { return resources }
-        guard case .array(let entries) = list else { throw kustomization.at(["images"], "'images' is a list of {name, newName, newTag, digest}") }
+        var entries: [Value] = []
+        // The deprecated `imageTags` are more `images`, after them.
+        for field in ["images", "imageTags"] {
+            guard let list = kustomization.value[field], list != .null else { continue }
+            guard case .array(let items) = list else { throw kustomization.at([field], "'\(field)' is a list of {name, newName, newTag, digest}") }
+            entries += items
+        }
         var resources = resources
         for entry in entries {
             guard let name = entry["name"].flatMap(Kustomization.text) else { throw kustomization.at(["images"], "each 'images' entry needs a name") }

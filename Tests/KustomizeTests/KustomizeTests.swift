@@ -176,11 +176,21 @@ import Testing
     }
 
     @Test func unsupportedAndRemoteInputsAreRefusedWithTheirLine() {
-        let patches = ["k/kustomization.yaml": "resources: []\npatches:\n- path: p.yaml\n"]
-        #expect(throws: DiagnosticError.self) { try Self.build(patches, "k") }
-        do { _ = try Self.build(patches, "k") } catch let error as DiagnosticError {
+        let unsupported = ["k/kustomization.yaml": "resources: []\nreplacements:\n- path: r.yaml\n"]
+        #expect(throws: DiagnosticError.self) { try Self.build(unsupported, "k") }
+        do { _ = try Self.build(unsupported, "k") } catch let error as DiagnosticError {
             #expect(error.diagnostics.first?.location == SourceLocation(file: "k/kustomization.yaml", line: 2, column: 1))
         } catch {}
+        // A missing patch file is reported at its entry; one outside the folder is refused as kustomize refuses it.
+        let missing = ["k/kustomization.yaml": "resources: []\npatches:\n- path: p.yaml\n"]
+        do { _ = try Self.build(missing, "k"); Issue.record("a missing patch was accepted") } catch let error as DiagnosticError {
+            #expect(error.diagnostics.first?.location == SourceLocation(file: "k/kustomization.yaml", line: 3, column: 3))
+            #expect(error.diagnostics.first?.message.contains("does not exist") == true)
+        } catch { Issue.record("\(error)") }
+        let outside = ["k/kustomization.yaml": "resources: []\npatches:\n- path: ../p.yaml\n", "p.yaml": "kind: ConfigMap\nmetadata: {name: x}\n"]
+        do { _ = try Self.build(outside, "k"); Issue.record("a patch outside the kustomization was read") } catch let error as DiagnosticError {
+            #expect(error.diagnostics.first?.message.hasPrefix("security;") == true)
+        } catch { Issue.record("\(error)") }
         let remote = ["k/kustomization.yaml": "resources:\n- https://github.com/x/y//base?ref=v1\n"]
         do { _ = try Self.build(remote, "k"); Issue.record("a remote resource was accepted") } catch let error as DiagnosticError {
             #expect(error.diagnostics.first?.location?.line == 2)

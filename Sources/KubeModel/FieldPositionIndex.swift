@@ -1,13 +1,12 @@
 import Basics
-import KubeModel
 import YAML
 
 /// Where each field of a parsed document was written, for findings that point at a line.
-enum FieldPositionIndex {
+public enum FieldPositionIndex {
     /// Positions of `node`'s fields; `place` maps a field (the mark of its key or list item, and
     /// its value when that is a scalar) to where it was written: the file's own line and column by
     /// default; for rendered chart output, the template line or the values-file line of the value.
-    static func positions(of node: Node,
+    public static func positions(of node: Node,
                           place: (Mark, Node?) -> SourcePosition? = { mark, _ in SourcePosition(line: mark.line, column: mark.column) })
         -> FieldPositions {
         var positions = FieldPositions()
