@@ -49,7 +49,7 @@ let package = Package(
         /** kustomize, natively: kustomizations built as `kubectl kustomize` builds them (resources, generators, transformers, name references, legacy order). */
         .target(name: "Kustomize", dependencies: ["Basics", "YAML", "KubeModel", .product(name: "Crypto", package: "swift-crypto")]),
         /** Loads and checks gitops.yaml and environments/<env>/environment.yaml from a file tree. */
-        .target(name: "RepoModel", dependencies: ["Basics", "YAML"]),
+        .target(name: "RepoModel", dependencies: ["Basics", "YAML", "Kustomize"]),
         /** JSON Schema: compile (with $ref across files), validate values, report paths and messages. */
         .target(name: "JSONSchema", dependencies: ["Basics"]),
         /** Schema validation of Kubernetes objects (kubeconform-layout folders, CRDs) and policies → findings. */
@@ -77,7 +77,7 @@ let package = Package(
         /** Drift: normalise desired and live objects, pair them, compare the fields Git sets, ignore rules. */
         .target(name: "Drift", dependencies: ["Basics", "YAML", "KubeModel", "RepoModel", .product(name: "Crypto", package: "swift-crypto")]),
         /** Renders an environment's releases (plain manifests now, charts later) into ordered objects. */
-        .target(name: "Render", dependencies: ["Basics", "YAML", "KubeModel", "RepoModel", "Charts"]),
+        .target(name: "Render", dependencies: ["Basics", "YAML", "KubeModel", "RepoModel", "Charts", "Kustomize"]),
         /** Gates: render environments and check their objects against schemas and policies (validate, promotion gates). */
         .target(name: "Gates", dependencies: ["Basics", "KubeModel", "RepoModel", "Render", "JSONSchema", "Validation"]),
         /** Promotions: plans (effective values, format-preserving edits), branch commits, gates, merges, history, rollback. */

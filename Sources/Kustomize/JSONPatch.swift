@@ -10,6 +10,8 @@ struct JSONPatch {
         var value: Value?
         /// Index of the operation in the patch (0-based), for messages.
         var index: Int
+        /// Where the operation was written, when known.
+        var location: SourceLocation?
     }
 
     struct Failure: Error { var message: String }

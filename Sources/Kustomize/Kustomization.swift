@@ -9,6 +9,8 @@ struct Kustomization {
     var file: String
     var root: Node
     var value: ValueObject
+    /// The file's bytes.
+    var text: [UInt8] = []
 
     static let fileNames = ["kustomization.yaml", "kustomization.yml", "Kustomization"]
 
@@ -62,7 +64,7 @@ struct Kustomization {
         guard case .object(let value) = try renamed.value(schema: .core, file: file) else {
             throw KustomizeError(file, root.start.line, root.start.column, "a kustomization is a mapping of fields")
         }
-        let kustomization = Kustomization(folder: folder, file: file, root: renamed, value: value)
+        let kustomization = Kustomization(folder: folder, file: file, root: renamed, value: value, text: bytes)
         try kustomization.checkFields()
         return kustomization
     }

@@ -91,9 +91,12 @@ public struct KustomizeBuilder: Sendable {
     }
 
     /// The objects of a YAML file; `List` objects are unpacked into their items.
-    static func objects(in bytes: [UInt8], file: String) throws -> [KustomizeResource] {
+    /// `offset` places text embedded in another file (an inline patch): lines after the first and
+    /// columns of the block's indentation.
+    static func objects(in bytes: [UInt8], file: String, offset: (line: Int, column: Int) = (0, 0)) throws -> [KustomizeResource] {
         var result: [KustomizeResource] = []
-        for node in try YAMLParser.parse(bytes, file: file, options: ParseOptions(schema: .core)) where !node.isNull {
+        let place: (Mark, Node?) -> SourcePosition? = { mark, _ in SourcePosition(line: mark.line + offset.line, column: mark.column + offset.column) }
+        for (documentIndex, node) in try YAMLParser.parse(bytes, file: file, options: ParseOptions(schema: .core)).enumerated() where !node.isNull {
             guard case .object(let object) = try node.value(schema: .core, file: file) else {
                 throw KustomizeError(file, node.start.line, node.start.column, "a resource document is a mapping (an object with apiVersion, kind and metadata)")
             }
@@ -103,7 +106,8 @@ public struct KustomizeBuilder: Sendable {
                     guard case .object(let inner) = item else { continue }
                     let itemNode = node["items"]?.items?[index]
                     var resource = KustomizeResource(object: inner, source: itemNode.map { SourceLocation(file: file, line: $0.start.line, column: $0.start.column) } ?? location)
-                    if let itemNode { resource.fields = FieldPositionIndex.positions(of: itemNode) }
+                    if let itemNode { resource.fields = FieldPositionIndex.positions(of: itemNode, place: place) }
+                    resource.documentIndex = documentIndex
                     result.append(resource)
                 }
                 continue
@@ -112,7 +116,8 @@ public struct KustomizeBuilder: Sendable {
                 throw KustomizeError(file, node.start.line, node.start.column, "missing kind in object")
             }
             var resource = KustomizeResource(object: Self.annotationsAsWritten(object, node), source: location)
-            resource.fields = FieldPositionIndex.positions(of: node)
+            resource.fields = FieldPositionIndex.positions(of: node, place: place)
+            resource.documentIndex = documentIndex
             result.append(resource)
         }
         return result

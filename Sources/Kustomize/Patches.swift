@@ -14,6 +14,8 @@ enum Patches {
         var file: String
         /// Line offset of an inline patch in the kustomization (0 for a file).
         var lineOffset: Int
+        /// Column offset of an inline patch: its block's indentation (0 for a file).
+        var columnOffset = 0
         var at: KustomizeError
     }
 
@@ -31,7 +33,7 @@ enum Patches {
             }
             let patches = try strategicPatches(source)
             guard !patches.isEmpty else { throw with(here, "patch appears to be empty; files=[\(entry)]") }
-            for patch in patches { resources = try applyById(patch, to: resources, source: source) }
+            for patch in patches { resources = try applyById(metadataAsStrings(patch), to: resources, source: source) }
         }
         return resources
     }
@@ -83,7 +85,7 @@ enum Patches {
                     }
                     let selected = Set(resources.filter { target.selects($0) }.map(\.id))
                     for index in resources.indices where selected.contains(resources[index].id) {
-                        var patch = patches[0]
+                        var patch = metadataAsStrings(patches[0])
                         patch.object["apiVersion"] = resources[index].object["apiVersion"]
                         resources[index] = try applySM(patch, to: resources[index], source: source,
                                                        allowNameChange: allowNameChange, allowKindChange: allowKindChange)
@@ -111,7 +113,13 @@ enum Patches {
         if case .scalar(_, let style)? = node?.content { isBlock = style == .literal || style == .folded }
         let offset = isBlock ? line : line - 1
         let here = KustomizeError(kustomization.file, line, node?.start.column ?? 1, "")
-        return Source(text: text, bytes: Array(text.utf8), file: kustomization.file, lineOffset: offset, at: here)
+        var source = Source(text: text, bytes: Array(text.utf8), file: kustomization.file, lineOffset: offset, at: here)
+        if isBlock {
+            // The block's indentation: the leading spaces of its first line in the file.
+            let lines = kustomization.text.split(separator: UInt8(ascii: "\n"), omittingEmptySubsequences: false)
+            if offset < lines.count { source.columnOffset = lines[offset].prefix { $0 == UInt8(ascii: " ") }.count }
+        }
+        return source
     }
 
     static func file(_ entry: String, kustomization: Kustomization, tree: any FileTree, at here: KustomizeError) throws -> Source {
@@ -145,7 +153,7 @@ enum Patches {
     /// The objects of a strategic merge patch.
     static func strategicPatches(_ source: Source) throws -> [KustomizeResource] {
         do {
-            return try KustomizeBuilder.objects(in: source.bytes, file: source.file).map { patch in
+            return try KustomizeBuilder.objects(in: source.bytes, file: source.file, offset: (source.lineOffset, source.columnOffset)).map { patch in
                 var patch = patch
                 patch.source.line += source.lineOffset
                 return patch
@@ -159,16 +167,22 @@ enum Patches {
 
     static func jsonPatch(_ source: Source) throws -> JSONPatch {
         let document: Value
+        let node: Node
         do {
-            guard let node = try YAMLParser.parse(source.bytes, file: source.file).first else {
+            guard let first = try YAMLParser.parse(source.bytes, file: source.file).first else {
                 throw with(source.at, "the JSON patch is empty")
             }
+            node = first
             document = try node.value(file: source.file)
         } catch let error as DiagnosticError {
             throw shifted(KustomizeError(diagnostic: error, fallback: source.at), source)
         }
         do {
-            let patch = try JSONPatch(document)
+            var patch = try JSONPatch(document)
+            for (index, item) in (node.items ?? []).enumerated() where index < patch.operations.count {
+                patch.operations[index].location = SourceLocation(file: source.file, line: item.start.line + source.lineOffset,
+                                                                  column: item.start.column + source.columnOffset)
+            }
             if patch.operations.isEmpty { throw with(source.at, "patch appears to be empty") }
             return patch
         } catch let failure as JSONPatch.Failure {
@@ -189,6 +203,26 @@ enum Patches {
     }
 
     // MARK: Applying
+
+    /// A patch's labels and annotations as strings (`null` becomes "null"): kustomize copies them
+    /// as string maps before patches it applies by selection or to `patchesStrategicMerge` targets.
+    static func metadataAsStrings(_ patch: KustomizeResource) -> KustomizeResource {
+        guard case .object(var metadata)? = patch.object["metadata"] else { return patch }
+        var patch = patch
+        for key in ["labels", "annotations"] {
+            guard case .object(var map)? = metadata[key] else { continue }
+            for (name, value) in map {
+                switch value {
+                case .null: map[name] = .string("null")
+                case .object, .array: continue
+                default: map[name] = .string(Kustomization.text(value) ?? "")
+                }
+            }
+            metadata[key] = .object(map)
+        }
+        patch.object["metadata"] = .object(metadata)
+        return patch
+    }
 
     /// A strategic merge patch applied to the one object with its identity (current or earlier).
     static func applyById(_ patch: KustomizeResource, to resources: [KustomizeResource], source: Source,
@@ -263,8 +297,8 @@ enum Patches {
             } catch let failure as JSONPatch.Failure {
                 throw with(source.at, "\(failure.message) (patching \(resources[index].kind) \(resources[index].name))")
             }
-            let written = patch.operations.filter { $0.op != "remove" && $0.op != "test" }.map(\.path)
-            resources[index].patched(from: old, paths: written, at: source.at.location)
+            let written = patch.operations.filter { $0.op != "remove" && $0.op != "test" }.map { ($0.path, $0.location ?? source.at.location) }
+            resources[index].patched(from: old, paths: written)
         }
         return resources
     }

@@ -8,6 +8,8 @@ public struct KustomizeResource: Sendable {
     /// The file (repository-relative) and line the object was read from, or the kustomization line
     /// of the generator that made it.
     public var source: SourceLocation
+    /// The 0-based index of the YAML document in `source.file`.
+    public var documentIndex = 0
     /// Where each field was written: the base file's lines, a patch's lines for the fields it set.
     public var fields = FieldPositions()
     /// Earlier names, oldest first (each prefix, suffix or hash adds one).
@@ -90,10 +92,10 @@ public struct KustomizeResource: Sendable {
 
     /// After a JSON patch: surviving fields keep their positions; each path an operation wrote
     /// points at the patch.
-    mutating func patched(from old: ValueObject, paths: [String], at location: SourceLocation) {
+    mutating func patched(from old: ValueObject, paths: [(String, SourceLocation)]) {
         var positions = FieldPositions()
         PositionTransfer.transfer(fields, from: .object(old), to: .object(object), into: &positions)
-        for pointer in paths {
+        for (pointer, location) in paths {
             let elements = pointer.split(separator: "/", omittingEmptySubsequences: false).dropFirst().map { token -> PathElement in
                 let key = token.replacingOccurrences(of: "~1", with: "/").replacingOccurrences(of: "~0", with: "~")
                 return Int(key).map(PathElement.index) ?? .key(key)

@@ -48,6 +48,7 @@ public enum History {
             switch release.source {
             case .chart(let chart, let files, _, _): paths.insert(chart); paths.formUnion(files)
             case .manifests(let folder): paths.insert(folder)
+            case .kustomize(_, let inputs, _): paths.formUnion(inputs)
             }
         }
         let watched = paths.sorted()

@@ -98,6 +98,8 @@ struct FileUsage {
                     for file in values { valuesFiles[file, default: []].insert(environment.name) }
                 case .manifests(let folder):
                     paths.append((environment.name, folder))
+                case .kustomize(_, let inputs, _):
+                    paths += inputs.map { (environment.name, $0) }
                 }
             }
         }
@@ -110,6 +112,7 @@ struct FileUsage {
             switch release.source {
             case .chart(let chart, let values, _, _): paths += [chart] + values
             case .manifests(let folder): paths.append(folder)
+            case .kustomize(_, let inputs, _): paths += inputs
             }
         }
         return paths

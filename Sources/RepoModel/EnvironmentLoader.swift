@@ -1,4 +1,5 @@
 import Basics
+import Kustomize
 import YAML
 
 /// Loads and checks one `environment.yaml`.
@@ -103,7 +104,7 @@ final class EnvironmentLoader {
         var firstByName: [String: Node] = [:]
         for item in items {
             guard let fields = checker.fields(item, of: "a release",
-                                              allowed: ["name", "chart", "path", "valuesFiles", "values", "promote", "namespace"],
+                                              allowed: ["name", "chart", "path", "kustomize", "valuesFiles", "values", "promote", "namespace"],
                                               required: ["name"]) else { continue }
             guard let nameNode = fields["name"], let name = checker.dnsLabel(nameNode, "release name", maxLength: 53) else {
                 continue
@@ -116,24 +117,28 @@ final class EnvironmentLoader {
             firstByName[name] = nameNode
             let namespace = fields["namespace"].flatMap { checker.dnsLabel($0, "release namespace") }
             let source: Release.Source?
-            switch (fields["chart"], fields["path"]) {
-            case (let chart?, nil):
-                source = chartSource(chart, fields: fields, checker: checker)
-            case (nil, let path?):
+            let kinds = ["chart", "path", "kustomize"].filter { fields[$0] != nil }
+            switch kinds.first {
+            case _ where kinds.count > 1:
+                checker.error("model.release", item, "release '\(name)' sets \(kinds.map { "'\($0)'" }.joined(separator: " and ")); keep one of chart, path and kustomize")
+                source = nil
+            case "chart"?:
+                source = chartSource(fields["chart"]!, fields: fields, checker: checker)
+            case "path"?:
+                let path = fields["path"]!
                 for key in ["valuesFiles", "values", "promote"] {
                     if let extra = fields[key] {
-                        checker.error("model.release", extra, "'\(key)' applies to chart releases only; release '\(name)' renders the plain manifests of 'path'")
+                        checker.error("model.release", extra, "'\(key)' applies to chart and kustomize releases only; release '\(name)' renders the plain manifests of 'path'")
                     }
                 }
                 source = checker.string(path, "path").flatMap {
                     PathCheck.folder($0, relativeTo: "", at: path, what: "path", tree: tree, checker: checker)
                 }.map { .manifests(path: $0) }
-            case (.some, .some):
-                checker.error("model.release", item, "release '\(name)' sets both 'chart' and 'path'; keep one")
-                source = nil
-            case (nil, nil):
+            case "kustomize"?:
+                source = kustomizeSource(fields["kustomize"]!, fields: fields, release: name, checker: checker)
+            default:
                 checker.error("model.release", item,
-                              "release '\(name)' needs 'chart: charts/<chart>' (a Helm chart) or 'path: <folder>' (plain manifests)")
+                              "release '\(name)' needs 'chart: charts/<chart>' (a Helm chart), 'path: <folder>' (plain manifests) or 'kustomize: <folder>' (a kustomization)")
                 source = nil
             }
             if let source {
@@ -184,6 +189,33 @@ final class EnvironmentLoader {
         }
         guard let chartPath else { return nil }
         return .chart(path: chartPath, valuesFiles: valuesFiles, values: values, promote: promote)
+    }
+
+    /// A `kustomize:` release: a folder holding a kustomization file; `promote:` names its `images`
+    /// and `replicas` entries.
+    private func kustomizeSource(_ node: Node, fields: [String: Node], release: String, checker: NodeChecker) -> Release.Source? {
+        for key in ["valuesFiles", "values"] {
+            if let extra = fields[key] {
+                checker.error("model.release", extra, "'\(key)' applies to chart releases only; release '\(release)' is a kustomization: set values in its kustomization (images, replicas, patches)")
+            }
+        }
+        var promote: [KustomizePromotion] = []
+        for (text, item) in checker.strings(fields["promote"], "promote") ?? [] {
+            if let entry = KustomizePromotion(parsing: text) {
+                promote.append(entry)
+            } else {
+                checker.error("model.promote", item, "'\(text)' is not a kustomization entry; write it like 'images[name=app].newTag' (newName, digest) or 'replicas[name=web].count'")
+            }
+        }
+        guard let folder = checker.string(node, "kustomize").flatMap({ PathCheck.folder($0, relativeTo: "", at: node, what: "kustomize", tree: tree, checker: checker) }) else {
+            return nil
+        }
+        let names = ["kustomization.yaml", "kustomization.yml", "Kustomization"]
+        guard names.contains(where: { (try? tree.exists(folder.isEmpty ? $0 : folder + "/" + $0)) == true }) else {
+            checker.error("model.kustomize", node, "folder '\(folder)' has no kustomization.yaml (nor kustomization.yml or Kustomization); a kustomize release names the folder of a kustomization")
+            return nil
+        }
+        return .kustomize(path: folder, inputs: KustomizeInputs.folders(of: folder, tree: tree), promote: promote)
     }
 
     /// `spec.ignoreDifferences`: a list of `{group?, kind, name?, namespace?, jsonPointers?, paths?}`.

@@ -277,6 +277,76 @@ struct ScratchEnvironments {
         #expect(strict.stdout.contains("charts/app/templates/deployment.yaml:8:3: error: [schema] unknown field 'progressDeadlineSecond'"), "\(strict.stdout)")
     }
 
+    @Test func kustomizeReleaseFindingsPointAtThePatchOrTheBaseLine() throws {
+        let scratch = try ScratchEnvironments()
+        defer { scratch.remove() }
+        try scratch.write("schemas/deployment-apps-v1.json", """
+            {"type": "object", "properties": {"spec": {"type": "object", "properties": {
+              "replicas": {"type": "integer"}, "paused": {"type": "boolean"},
+              "template": {"type": "object", "properties": {"spec": {"type": "object", "properties": {
+                "containers": {"type": "array", "items": {"type": "object", "properties": {
+                  "image": {"type": "string"}, "name": {"type": "string"}, "ports": {"type": "array"}}}}}}}}}}}}
+            """)
+        try scratch.write("kustomize/base/kustomization.yaml", "resources: [deployment.yaml]\n")
+        try scratch.write("kustomize/base/deployment.yaml", """
+            apiVersion: apps/v1
+            kind: Deployment
+            metadata: {name: web}
+            spec:
+              paused: maybe
+              template:
+                spec:
+                  containers:
+                  - name: web
+                    image: web:1.0
+
+            """)
+        try scratch.write("kustomize/dev/kustomization.yaml", """
+            namePrefix: dev-
+            resources: [../base]
+            images:
+            - name: web
+              newTag: "1.1"
+            patches:
+            - path: replicas.yaml
+            - target: {kind: Deployment}
+              patch: |-
+                - op: add
+                  path: /spec/template/spec/containers/0/ports
+                  value: 8080
+
+            """)
+        try scratch.write("kustomize/dev/replicas.yaml", """
+            apiVersion: apps/v1
+            kind: Deployment
+            metadata: {name: web}
+            spec:
+              replicas: many
+
+            """)
+        try scratch.writeEnvironment(releases: """
+                - name: web
+                  kustomize: kustomize/dev
+            """)
+        let render = try GitopsRun(["render", "dev", "--repo", scratch.path])
+        #expect(render.status == 0, "\(render.stderr)")
+        #expect(render.stdout.contains("name: dev-web") && render.stdout.contains("image: web:1.1") && render.stdout.contains("namespace: blog-dev"), "\(render.stdout)")
+        let run = try GitopsRun(["validate", "dev", "--repo", scratch.path, "--schemas", scratch.path + "/schemas"])
+        #expect(run.status == 1, "\(run.stderr)")
+        let lines = run.stdout.split(separator: "\n").map(String.init)
+        // Set by a strategic merge patch: the patch file's line.
+        #expect(lines.contains("kustomize/dev/replicas.yaml:5:3: error: [schema] expected integer, but got string (Deployment blog-dev/dev-web, spec.replicas)"), "\(run.stdout)")
+        // Untouched by the overlay: the base's line.
+        #expect(lines.contains("kustomize/base/deployment.yaml:5:3: error: [schema] expected boolean, but got string (Deployment blog-dev/dev-web, spec.paused)"), "\(run.stdout)")
+        // Written by a JSON patch: the patch entry in the overlay's kustomization.
+        #expect(lines.contains("kustomize/dev/kustomization.yaml:10:7: error: [schema] expected array, but got integer (Deployment blog-dev/dev-web, spec.template.spec.containers[0].ports)"), "\(run.stdout)")
+        // A broken overlay is an error at its line, exit 2.
+        try scratch.write("kustomize/dev/replicas.yaml", "apiVersion: apps/v1\nkind: Deployment\nmetadata: {name: nothing}\nspec: {replicas: 2}\n")
+        let broken = try GitopsRun(["render", "dev", "--repo", scratch.path])
+        #expect(broken.status == 2)
+        #expect(broken.stderr.contains("kustomize/dev/replicas.yaml:1:1: error: no resource matches strategic merge patch Deployment nothing"), "\(broken.stderr)")
+    }
+
     @Test func breakingARuleInACopyPointsAtTheLine() throws {
         let copy = NSTemporaryDirectory() + "gitops-copy-" + UUID().uuidString
         defer { try? FileManager.default.removeItem(atPath: copy) }

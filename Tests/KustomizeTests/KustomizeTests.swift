@@ -70,6 +70,144 @@ import Testing
             """,
             "overlays/production/namespace.yaml": "apiVersion: v1\nkind: Namespace\nmetadata: {name: blog-production}\n",
         ],
+        "every-patch-form": [
+            "base/kustomization.yaml": """
+            resources: [app.yaml, crd-object.yaml]
+            """,
+            "base/app.yaml": """
+            apiVersion: apps/v1
+            kind: Deployment
+            metadata:
+              name: api
+              labels: {app: api, team: core}
+              finalizers: [example.com/a]
+            spec:
+              selector: {matchLabels: {app: api}}
+              strategy: {type: RollingUpdate, rollingUpdate: {maxSurge: 1}}
+              template:
+                metadata: {labels: {app: api}}
+                spec:
+                  containers:
+                  - name: api
+                    image: api:1.0
+                    args: [--a, --b]
+                    ports:
+                    - {containerPort: 8080, protocol: TCP}
+                    - {containerPort: 9090}
+                    env:
+                    - {name: A, value: "1"}
+                    - {name: B, value: "2"}
+                  - name: sidecar
+                    image: proxy:1.0
+                  volumes:
+                  - name: data
+                    emptyDir: {}
+            ---
+            apiVersion: v1
+            kind: Service
+            metadata: {name: api, labels: {app: api}}
+            spec:
+              selector: {app: api}
+              ports: [{name: http, port: 80, targetPort: 8080}]
+            ---
+            apiVersion: v1
+            kind: ConfigMap
+            metadata: {name: obsolete}
+            data: {x: "1"}
+            """,
+            "base/crd-object.yaml": """
+            apiVersion: example.com/v1
+            kind: Widget
+            metadata: {name: w}
+            spec:
+              items: [{name: a, size: 1}, {name: b, size: 2}]
+            """,
+            "overlay/kustomization.yaml": """
+            namePrefix: prod-
+            resources: [../base]
+            patchesStrategicMerge:
+            - sm.yaml
+            - |-
+              apiVersion: v1
+              kind: ConfigMap
+              metadata: {name: obsolete}
+              $patch: delete
+            patches:
+            - path: widget.yaml
+            - target: {kind: Deployment, labelSelector: "team=core"}
+              patch: |-
+                - op: replace
+                  path: /spec/template/spec/containers/0/image
+                  value: proxy:2.0
+                - op: copy
+                  from: /metadata/labels/app
+                  path: /metadata/labels/copied
+                - op: test
+                  path: /spec/selector/matchLabels/app
+                  value: api
+                - op: move
+                  from: /metadata/labels/team
+                  path: /metadata/labels/owner
+            - target: {kind: "Serv.*", name: "a.i"}
+              patch: |-
+                [{"op": "add", "path": "/spec/ports/-", "value": {"name": "admin", "port": 81}}]
+            - target: {group: apps, version: v1, kind: Deployment, name: api}
+              patch: |-
+                apiVersion: apps/v1
+                kind: Deployment
+                metadata: {name: ignored-with-a-target}
+                spec:
+                  template:
+                    metadata:
+                      annotations: {checked: "yes"}
+            patchesJson6902:
+            - target: {group: apps, version: v1, kind: Deployment, name: api}
+              path: json.yaml
+            """,
+            "overlay/sm.yaml": """
+            apiVersion: apps/v1
+            kind: Deployment
+            metadata:
+              name: api
+              labels: {team: null}
+              finalizers: [example.com/b]
+            spec:
+              replicas: 3
+              strategy:
+                $patch: replace
+                type: Recreate
+              template:
+                spec:
+                  containers:
+                  - name: sidecar
+                    image: proxy:1.1
+                    resources: {limits: {cpu: 100m}}
+                  - name: api
+                    args: [--c]
+                    ports:
+                    - {containerPort: 9090, protocol: TCP, name: metrics}
+                    env:
+                    - {name: B, $patch: delete}
+                    - {name: C, value: "3"}
+                  volumes:
+                  - name: cache
+                    emptyDir: {medium: Memory}
+            """,
+            "overlay/widget.yaml": """
+            apiVersion: example.com/v1
+            kind: Widget
+            metadata: {name: w}
+            spec:
+              items: [{name: b, size: 3}]
+            """,
+            "overlay/json.yaml": """
+            - op: add
+              path: /spec/template/spec/containers/1/env/0
+              value: {name: FIRST, value: "0"}
+            - op: remove
+              path: /spec/template/spec/containers/1/args
+            """,
+        ],
         "labels-and-order": [
             "app/kustomization.yaml": """
             resources: [all.yaml]
@@ -144,7 +282,7 @@ import Testing
         return String(decoding: data, as: UTF8.self)
     }
 
-    @Test(arguments: [("overlay-with-generators", "overlays/production"), ("labels-and-order", "app")])
+    @Test(arguments: [("overlay-with-generators", "overlays/production"), ("labels-and-order", "app"), ("every-patch-form", "overlay")])
     func buildsAsKubectlKustomizeDoes(_ name: String, _ folder: String) throws {
         let files = Self.corpus[name]!
         let ours = try Self.build(files, folder)
