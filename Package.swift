@@ -82,7 +82,7 @@ let package = Package(
         .target(name: "Gates", dependencies: ["Basics", "KubeModel", "RepoModel", "Render", "JSONSchema", "Validation"]),
         /** Promotions: plans (effective values, format-preserving edits), branch commits, gates, merges, history, rollback. */
         .target(name: "Promotion", dependencies: [
-            "Basics", "YAML", "Git", "KubeModel", "RepoModel", "Render", "Drift", "Gates", "Validation",
+            "Basics", "YAML", "Git", "KubeModel", "RepoModel", "Render", "Kustomize", "Drift", "Gates", "Validation",
             .product(name: "Crypto", package: "swift-crypto"),
         ]),
         /** Sync: order, apply, prune by inventory, hooks, health per kind, status — converging a cluster to an environment. */

@@ -24,4 +24,10 @@ public enum KustomizeInputs {
         }
         return found
     }
+
+    /// The kustomization file of `folder` (`kustomization.yaml`, `.yml` or `Kustomization`), nil
+    /// when there is none.
+    public static func kustomizationFile(in folder: String, tree: any FileTree) -> String? {
+        (try? Kustomization.find(in: folder, tree: tree)) ?? nil
+    }
 }

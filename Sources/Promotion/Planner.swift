@@ -1,5 +1,6 @@
 import Basics
 import Foundation
+import Kustomize
 import RepoModel
 import YAML
 
@@ -35,8 +36,13 @@ public enum PromotionPlanner {
         var plan = PromotionPlan(source: source, target: target, sourceCommit: sourceCommit, changes: [], edits: [:], notes: [])
         var texts: [String: String] = [:]
         for (index, release) in targetEnvironment.releases.enumerated() {
-            guard case .chart(let chart, let valuesFiles, let inline, let promote) = release.source, !promote.isEmpty else { continue }
             if let only, !only.contains(release.name) { continue }
+            if case .kustomize(let folder, _, let promote) = release.source, !promote.isEmpty {
+                try planKustomize(release: release.name, folder: folder, promote: promote, source: source, sourceEnvironment: sourceEnvironment,
+                                  sourceTree: sourceTree, targetTree: targetTree, plan: &plan, texts: &texts)
+                continue
+            }
+            guard case .chart(let chart, let valuesFiles, let inline, let promote) = release.source, !promote.isEmpty else { continue }
             guard let sourceRelease = sourceEnvironment.releases.first(where: { $0.name == release.name }),
                   case .chart = sourceRelease.source else {
                 plan.notes.append("\(source) has no chart release '\(release.name)'; nothing to promote for it")
@@ -75,6 +81,45 @@ public enum PromotionPlanner {
         }
         plan.edits = texts.mapValues { Array($0.utf8) }
         return plan
+    }
+
+    /// A kustomize release: each `images[name=..]`/`replicas[name=..]` entry of the target's
+    /// kustomization takes the source kustomization's value, edited in place in the target's file.
+    static func planKustomize(release: String, folder: String, promote: [ValuePath], source: String, sourceEnvironment: Environment,
+                              sourceTree: any FileTree, targetTree: any FileTree,
+                              plan: inout PromotionPlan, texts: inout [String: String]) throws {
+        guard let sourceRelease = sourceEnvironment.releases.first(where: { $0.name == release }),
+              case .kustomize(let sourceFolder, _, _) = sourceRelease.source else {
+            plan.notes.append("\(source) has no kustomize release '\(release)'; nothing to promote for it")
+            return
+        }
+        guard let sourceFile = KustomizeInputs.kustomizationFile(in: sourceFolder, tree: sourceTree),
+              let targetFile = KustomizeInputs.kustomizationFile(in: folder, tree: targetTree) else {
+            throw PromotionError("\(release): no kustomization file in '\(sourceFolder)' (\(source)) or '\(folder)'")
+        }
+        let sourceValue = try YAML.values(try sourceTree.read(sourceFile), file: sourceFile).first ?? .null
+        let text = try texts[targetFile] ?? String(decoding: try targetTree.read(targetFile), as: UTF8.self)
+        let targetValue = try YAML.values(Array(text.utf8), file: targetFile).first ?? .null
+        var edited = text
+        for path in promote {
+            guard let wanted = path.lookup(in: sourceValue), wanted != .null else {
+                plan.notes.append("\(source) does not set \(release) \(path) in \(sourceFile); left as it is")
+                continue
+            }
+            guard YAMLEmitter.inlineValue(wanted) != nil || wanted.stringValue != nil else {
+                throw PromotionError("\(release) \(path) is a \(wanted.typeName) in \(source); only scalar values can be promoted")
+            }
+            let entry = ValuePath(Array(path.components.prefix(2)))
+            guard entry.lookup(in: targetValue) != nil else {
+                plan.notes.append("\(targetFile) has no \(entry) entry; add one to promote \(release) \(path)")
+                continue
+            }
+            let current = path.lookup(in: targetValue)
+            if current == wanted { continue }
+            edited = try YAMLEdit.setScalar(in: edited, file: targetFile, path: path, to: wanted)
+            plan.changes.append(PromotionChange(release: release, path: path, from: current, to: wanted, file: targetFile))
+        }
+        if edited != text || texts[targetFile] != nil { texts[targetFile] = edited }
     }
 
     /// The environment that promotes into `target`: its `spec.promotion.from`, else the one before

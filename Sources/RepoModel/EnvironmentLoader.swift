@@ -199,10 +199,10 @@ final class EnvironmentLoader {
                 checker.error("model.release", extra, "'\(key)' applies to chart releases only; release '\(release)' is a kustomization: set values in its kustomization (images, replicas, patches)")
             }
         }
-        var promote: [KustomizePromotion] = []
+        var promote: [ValuePath] = []
         for (text, item) in checker.strings(fields["promote"], "promote") ?? [] {
-            if let entry = KustomizePromotion(parsing: text) {
-                promote.append(entry)
+            if let path = ValuePath(parsing: text), Self.isKustomizeEntry(path) {
+                promote.append(path)
             } else {
                 checker.error("model.promote", item, "'\(text)' is not a kustomization entry; write it like 'images[name=app].newTag' (newName, digest) or 'replicas[name=web].count'")
             }
@@ -216,6 +216,13 @@ final class EnvironmentLoader {
             return nil
         }
         return .kustomize(path: folder, inputs: KustomizeInputs.folders(of: folder, tree: tree), promote: promote)
+    }
+
+    /// `images[name=X].newTag|newName|digest` or `replicas[name=X].count`.
+    static func isKustomizeEntry(_ path: ValuePath) -> Bool {
+        guard path.components.count == 3, case .key(let field) = path.components[0], case .match("name", _) = path.components[1],
+              case .key(let attribute) = path.components[2] else { return false }
+        return field == "images" ? ["newTag", "newName", "digest"].contains(attribute) : field == "replicas" && attribute == "count"
     }
 
     /// `spec.ignoreDifferences`: a list of `{group?, kind, name?, namespace?, jsonPointers?, paths?}`.

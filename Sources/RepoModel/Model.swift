@@ -119,8 +119,9 @@ public struct Release: Sendable, Hashable {
         /// A folder of plain manifests (repository-relative).
         case manifests(path: String)
         /// A kustomization folder (repository-relative) built as `kubectl kustomize` builds it, the
-        /// folders it reads (its own first: bases and components) and the entries promotions copy.
-        case kustomize(path: String, inputs: [String], promote: [KustomizePromotion])
+        /// folders it reads (its own first: bases and components) and the kustomization entries
+        /// promotions copy (`images[name=app].newTag`, `replicas[name=web].count`).
+        case kustomize(path: String, inputs: [String], promote: [ValuePath])
     }
 
     public var name: String
@@ -129,26 +130,4 @@ public struct Release: Sendable, Hashable {
     public var namespace: String?
     /// Where the release is declared.
     public var location: SourceLocation
-}
-
-/// A kustomization entry a promotion copies: `images[name=app].newTag` (`newName`, `digest`) or
-/// `replicas[name=web].count`.
-public struct KustomizePromotion: Sendable, Hashable, CustomStringConvertible {
-    /// `images` or `replicas`.
-    public var field: String
-    /// The entry's `name`.
-    public var name: String
-    /// `newTag`, `newName`, `digest` or `count`.
-    public var attribute: String
-
-    public init?(parsing text: String) {
-        let pattern = /^(images|replicas)\[name=([^\]]+)\]\.(newTag|newName|digest|count)$/
-        guard let match = text.wholeMatch(of: pattern) else { return nil }
-        field = String(match.1)
-        name = String(match.2)
-        attribute = String(match.3)
-        if (field == "images") == (attribute == "count") { return nil }
-    }
-
-    public var description: String { "\(field)[name=\(name)].\(attribute)" }
 }

@@ -34,6 +34,12 @@ public enum YAMLEdit {
                 }
             case let (.index(n), .sequence(items)) where n < items.count:
                 node = items[n]
+            case let (.match(key, wanted), .sequence(items)):
+                guard let item = items.first(where: { $0[key]?.scalar == wanted }) else {
+                    throw DiagnosticError(code: "yaml.edit", at: current.location(file),
+                                          "cannot follow '\(path)': no item of this list has \(key): \(wanted); add one")
+                }
+                node = item
             case (.key, .scalar) where current.isNull && depth == 0:
                 return appendAtEnd(bytes, lines: newLines(Array(path.components), value: value, indent: 0))
             default:
@@ -79,6 +85,7 @@ public enum YAMLEdit {
         switch component {
         case .key(let key): return "a mapping with key '\(key)'"
         case .index(let n): return "a list with an item \(n)"
+        case .match(let key, let value): return "a list with an item whose \(key) is \(value)"
         }
     }
 

@@ -1,10 +1,13 @@
 import Basics
 
-/// A path to a value inside a document: `image.tag`, `containers[0].image`, `labels."app.kubernetes.io/name"`.
+/// A path to a value inside a document: `image.tag`, `containers[0].image`, `labels."app.kubernetes.io/name"`,
+/// `images[name=app].newTag` (the first list item whose `name` is `app`).
 public struct ValuePath: Sendable, Hashable, CustomStringConvertible {
     public enum Component: Sendable, Hashable {
         case key(String)
         case index(Int)
+        /// The first item of a list of mappings whose `key` is the scalar `value`.
+        case match(key: String, value: String)
     }
 
     public var components: [Component]
@@ -20,9 +23,16 @@ public struct ValuePath: Sendable, Hashable, CustomStringConvertible {
         var expectKey = true
         while i < chars.count {
             if chars[i] == "[" {
-                guard let close = chars[i...].firstIndex(of: "]"), let n = Int(String(chars[(i + 1)..<close])), n >= 0
-                else { return nil }
-                components.append(.index(n))
+                guard let close = chars[i...].firstIndex(of: "]") else { return nil }
+                let inner = String(chars[(i + 1)..<close])
+                if let equals = inner.firstIndex(of: "=") {
+                    let key = String(inner[..<equals]), value = String(inner[inner.index(after: equals)...])
+                    guard !key.isEmpty, !value.isEmpty else { return nil }
+                    components.append(.match(key: key, value: value))
+                } else {
+                    guard let n = Int(inner), n >= 0 else { return nil }
+                    components.append(.index(n))
+                }
                 i = close + 1
                 expectKey = false
             } else if chars[i] == "." {
@@ -61,6 +71,7 @@ public struct ValuePath: Sendable, Hashable, CustomStringConvertible {
                 if !text.isEmpty { text += "." }
                 text += key.contains(".") || key.contains("[") ? "\"\(key)\"" : key
             case .index(let n): text += "[\(n)]"
+            case .match(let key, let value): text += "[\(key)=\(value)]"
             }
         }
         return text
@@ -77,9 +88,22 @@ public struct ValuePath: Sendable, Hashable, CustomStringConvertible {
             case let (.index(n), .array(items)):
                 guard n < items.count else { return nil }
                 current = items[n]
+            case let (.match(key, wanted), .array(items)):
+                guard let item = items.first(where: { item in item[key].map { Self.text($0) == wanted } ?? false }) else { return nil }
+                current = item
             default: return nil
             }
         }
         return current
+    }
+
+    /// A scalar's text, as a `[key=value]` match compares it.
+    static func text(_ value: Value) -> String? {
+        switch value {
+        case .string(let s): return s
+        case .int(let i): return String(i)
+        case .bool(let b): return b ? "true" : "false"
+        default: return nil
+        }
     }
 }

@@ -355,8 +355,8 @@ struct ScratchEnvironments {
         clone.arguments = ["git", "clone", "-q", GitopsProcessTests.repositoryRoot, copy]
         try clone.run()
         clone.waitUntilExit()
-        // Plain manifest: the default-deny policy of dev lets egress through.
-        let policies = copy + "/environments/dev/platform/network-policies.yaml"
+        // The kustomize base of every network overlay: the default-deny policy lets egress through.
+        let policies = copy + "/platform/network-policies/network-policies.yaml"
         let text = try String(contentsOfFile: policies, encoding: .utf8)
         try text.replacingOccurrences(of: "policyTypes: [Ingress, Egress]", with: "policyTypes: [Ingress]")
             .write(toFile: policies, atomically: true, encoding: .utf8)

@@ -117,6 +117,78 @@ struct ScratchRepository {
         #expect(plan.title == "promote staging → production: 4 values of app")
     }
 
+    @Test func kustomizeReleasesPromoteTheirImagesAndReplicasEntries() throws {
+        let scratch = try ScratchRepository()
+        defer { scratch.remove() }
+        try scratch.write("kustomize/base/kustomization.yaml", "resources: [web.yaml]\n")
+        try scratch.write("kustomize/base/web.yaml", """
+            apiVersion: apps/v1
+            kind: Deployment
+            metadata: {name: web}
+            spec:
+              template:
+                spec:
+                  containers: [{name: web, image: ghcr.io/me/web:1.0}]
+
+            """)
+        try scratch.write("kustomize/staging/kustomization.yaml", """
+            resources: [../base]
+            images:
+            - name: ghcr.io/me/web
+              newTag: "2.1"
+              digest: sha256:feed
+            replicas:
+            - name: web
+              count: 2
+
+            """)
+        try scratch.write("kustomize/production/kustomization.yaml", """
+            # Production: changed by promotions only.
+            resources: [../base]
+            images:
+              - name: ghcr.io/me/web
+                newTag: "2.0"   # running now
+            replicas:
+              - name: web
+                count: 5   # more than staging, on purpose
+
+            """)
+        for name in ["staging", "production"] {
+            try scratch.write("environments/\(name)/environment.yaml", """
+                apiVersion: gitops/v1alpha1
+                kind: Environment
+                metadata: {name: \(name)}
+                spec:
+                  namespace: app-\(name)
+                  releases:
+                    - name: web
+                      kustomize: kustomize/\(name)
+                      promote: ["images[name=ghcr.io/me/web].newTag", "images[name=ghcr.io/me/web].digest"]
+
+                """)
+        }
+        try scratch.commitAll("kustomize releases")
+        let repository = try scratch.repository()
+        let base = try Snapshot(repository: repository, commit: repository.resolveCommit("main").id)
+        let plan = try scratch.promotion().plan(on: base)
+        #expect(plan.changes.map(\.summary) == ["web images[name=ghcr.io/me/web].newTag 2.0 → 2.1",
+                                                "web images[name=ghcr.io/me/web].digest (unset) → sha256:feed"], "\(plan.changes.map(\.summary))")
+        let edited = String(decoding: try #require(plan.edits["kustomize/production/kustomization.yaml"]), as: UTF8.self)
+        // In place, comments and the replicas production keeps untouched; the missing digest added under its entry.
+        #expect(edited == """
+            # Production: changed by promotions only.
+            resources: [../base]
+            images:
+              - name: ghcr.io/me/web
+                newTag: "2.1"   # running now
+                digest: sha256:feed
+            replicas:
+              - name: web
+                count: 5   # more than staging, on purpose
+
+            """, "\(edited)")
+    }
+
     @Test func promotionsFollowTheDeclaredOrderUnlessForced() throws {
         let scratch = try ScratchRepository()
         defer { scratch.remove() }
