@@ -16,7 +16,7 @@ import YAML
 
         init() throws {
             try FileManager.default.createDirectory(atPath: path, withIntermediateDirectories: true)
-            for item in ["gitops.yaml", "environments", "charts", "crds", "policies"] {
+            for item in ["gitops.yaml", "environments", "charts", "crds", "platform", "policies"] {
                 try FileManager.default.copyItem(atPath: GitopsProcessTests.repositoryRoot + "/" + item, toPath: path + "/" + item)
             }
             try run("git", "init", "-q", "-b", "main")

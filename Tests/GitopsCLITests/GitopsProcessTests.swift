@@ -121,7 +121,7 @@ struct ScratchEnvironments {
         let run = try GitopsRun(["environments", "--repo", Self.repositoryRoot])
         #expect(run.status == 0)
         #expect(run.stdout.split(separator: "\n").first?.hasPrefix("NAME") == true)
-        #expect(run.stdout.contains("production   blog-production   prod      5          staging"))
+        #expect(run.stdout.contains("production   blog-production   prod      6          staging"))
     }
 
     @Test func workingTreeEditVisibleOnlyWithoutRevision() throws {

@@ -106,6 +106,7 @@ import YAML
         try setup.copy.edit("environments/production/environment.yaml") {
             $0.replacingOccurrences(of: "    - name: postgresql\n      chart: charts/postgresql\n      valuesFiles: [postgresql.yaml]\n", with: "")
               .replacingOccurrences(of: "    - name: redis\n      chart: charts/redis\n", with: "")
+              .replacingOccurrences(of: "    - name: network\n      kustomize: environments/production/network\n", with: "")
               .replacingOccurrences(of: "    - name: gitops-sync\n      chart: charts/gitops-sync\n      valuesFiles: [gitops-sync.yaml]\n", with: "")
         }
         let refused = try setup.sync()

@@ -32,7 +32,7 @@ import Testing
         for (a, b) in zip(rendered.objects, rendered.objects.dropFirst()) {
             #expect(!InstallOrder.precedes(b, a), "\(b.key) should not follow \(a.key)")
         }
-        #expect(Set(rendered.objects.map(\.provenance.release)) == ["platform", "postgresql", "redis", "blog", "gitops-sync"])
+        #expect(Set(rendered.objects.map(\.provenance.release)) == ["platform", "network", "postgresql", "redis", "blog", "gitops-sync"])
         let clusterScoped: Set<String> = ["Namespace", "ClusterRole", "ClusterRoleBinding"]
         #expect(rendered.objects.filter { !clusterScoped.contains($0.kind) }.allSatisfy { $0.namespace == "blog-\(name)" })
         #expect(rendered.objects.filter { clusterScoped.contains($0.kind) }.allSatisfy { $0.namespace.isEmpty })

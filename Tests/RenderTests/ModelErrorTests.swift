@@ -91,7 +91,11 @@ import Testing
 
     @Test func chartAndPathBothOrNeither() {
         let both = single("    - name: p\n      path: environments/dev/m\n      chart: charts/x\n")
-        #expect(both?.diagnostics.first?.message == "release 'p' sets both 'chart' and 'path'; keep one")
+        #expect(both?.diagnostics.first?.message == "release 'p' sets 'chart' and 'path'; keep one of chart, path and kustomize")
+        let three = single("    - name: p\n      path: environments/dev/m\n      kustomize: environments/dev/m\n")
+        #expect(three?.diagnostics.first?.message == "release 'p' sets 'path' and 'kustomize'; keep one of chart, path and kustomize")
+        let noKustomization = single("    - name: p\n      kustomize: environments/dev/m\n")
+        #expect(noKustomization?.diagnostics.first?.message.hasPrefix("folder 'environments/dev/m' has no kustomization.yaml") == true)
         let neither = single("    - name: p\n")
         #expect(neither?.diagnostics.first?.message.hasPrefix("release 'p' needs 'chart: charts/<chart>'") == true)
         #expect(neither?.diagnostics.first?.location?.line == 8)
@@ -162,7 +166,7 @@ import Testing
         let error = single("    - name: blog\n      chart: charts/none\n      valuesFiles: [missing.yaml]\n      promote: [\"a..b\"]\n")
         #expect(error?.diagnostics.map(\.code) == ["model.pathMissing", "model.pathMissing", "model.promote"])
         let plain = single("    - name: p\n      path: environments/dev/m\n      values: {a: 1}\n")
-        #expect(plain?.diagnostics.first?.message == "'values' applies to chart releases only; release 'p' renders the plain manifests of 'path'")
+        #expect(plain?.diagnostics.first?.message == "'values' applies to chart and kustomize releases only; release 'p' renders the plain manifests of 'path'")
     }
 
     @Test func environmentFileLinkingOutsideIsReportedAndOthersStillLoad() {
