@@ -31,6 +31,15 @@ struct KustomizeBuildCommand: ParsableCommand {
         // Bases may sit anywhere above the folder: read the whole repository around it (or, outside
         // Git, the whole file system) and build the folder's path in it.
         let (tree, path): (any FileTree, String)
+        if revision == nil {
+            // The files on disk need no Git: the working tree is the folder holding `.git` (found
+            // without starting libgit2, which costs a short build most of its time).
+            let root = Self.enclosingWorkTree(of: absolute) ?? "/"
+            tree = WorkingTree(root: root)
+            path = absolute == root ? "" : String(absolute.dropFirst(root == "/" ? 1 : root.count + 1))
+            Output.write(KustomizeOutput.yaml(try KustomizeBuilder(tree: tree).build(path)))
+            return
+        }
         let repository = try? Repository(discoveringFrom: absolute)
         if let repository, let workdir = repository.workdir.map({ URL(fileURLWithPath: $0).standardizedFileURL.path }),
            absolute == workdir || absolute.hasPrefix(workdir + "/") {
@@ -42,5 +51,15 @@ struct KustomizeBuildCommand: ParsableCommand {
             path = String(absolute.dropFirst())
         }
         Output.write(KustomizeOutput.yaml(try KustomizeBuilder(tree: tree).build(path)))
+    }
+
+    /// The nearest folder at or above `folder` that holds `.git` (a folder or a worktree's file).
+    static func enclosingWorkTree(of folder: String) -> String? {
+        var current = folder
+        while true {
+            if FileManager.default.fileExists(atPath: current + (current == "/" ? "" : "/") + ".git") { return current }
+            guard current != "/", let slash = current.lastIndex(of: "/") else { return nil }
+            current = slash == current.startIndex ? "/" : String(current[..<slash])
+        }
     }
 }

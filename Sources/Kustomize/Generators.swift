@@ -7,6 +7,7 @@ import Foundation
 enum Generators {
     static func run(_ kustomization: Kustomization, tree: any FileTree, onto resources: [KustomizeResource]) throws -> [KustomizeResource] {
         var resources = resources
+        var ids = Set(resources.map(\.id))
         let global = kustomization.value["generatorOptions"]?.objectValue ?? ValueObject()
         for (field, kind) in [("configMapGenerator", "ConfigMap"), ("secretGenerator", "Secret")] {
             guard let list = kustomization.value[field], list != .null else { continue }
@@ -18,7 +19,7 @@ enum Generators {
                 var generated = try make(kind, spec, global: global, kustomization: kustomization, tree: tree, at: here)
                 switch generated.behavior {
                 case "create":
-                    try KustomizeBuilder.add(generated, to: &resources, at: here)
+                    try KustomizeBuilder.add(generated, to: &resources, ids: &ids, at: here)
                 case "merge", "replace":
                     guard let existing = resources.firstIndex(where: {
                         $0.kind == kind && $0.allNames.contains(generated.name)

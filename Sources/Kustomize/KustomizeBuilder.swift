@@ -48,11 +48,12 @@ public struct KustomizeBuilder: Sendable {
         }
         let kustomization = try Kustomization.load(folder: folder, file: file, tree: tree)
         var resources: [KustomizeResource] = []
+        var ids = Set<String>()
         for field in ["resources", "bases"] {
             for (entry, node) in try kustomization.strings(field) {
                 let here = KustomizeError(file, node.start.line, node.start.column, "")
                 for resource in try load(entry, from: kustomization, at: here, stack: stack + [folder]) {
-                    try Self.add(resource, to: &resources, at: here)
+                    try Self.add(resource, to: &resources, ids: &ids, at: here)
                 }
             }
         }
@@ -139,8 +140,8 @@ public struct KustomizeBuilder: Sendable {
     }
 
     /// Adds `resource`, refusing a second object with the same identity (as kustomize does).
-    static func add(_ resource: KustomizeResource, to resources: inout [KustomizeResource], at here: KustomizeError) throws {
-        if resources.contains(where: { $0.id == resource.id }) {
+    static func add(_ resource: KustomizeResource, to resources: inout [KustomizeResource], ids: inout Set<String>, at here: KustomizeError) throws {
+        guard ids.insert(resource.id).inserted else {
             var error = here
             error.message = "may not add resource with an already registered id: \(resource.kind) \(resource.namespace.isEmpty ? "" : resource.namespace + "/")\(resource.name) (from \(resource.source.file))"
             throw error

@@ -1,4 +1,5 @@
 import Basics
+import Foundation
 
 /// Where a strategic merge is in the built-in Kubernetes schema kustomize v5.5 compiles in
 /// (Kubernetes v1.21.2): which lists merge by which keys. Custom resources have none, so their
@@ -21,7 +22,7 @@ enum MergeSchema: Sendable, Equatable {
     /// The schema of `field` in an object of this schema.
     func field(_ name: String) -> MergeSchema? {
         switch self {
-        case .object(let type): return Table.shared.types[type][name]
+        case .object(let type): return Table.shared[type][name]
         case .map(let type): return .object(type)
         case .list: return nil
         }
@@ -39,17 +40,33 @@ enum MergeSchema: Sendable, Equatable {
         return keys
     }
 
-    /// The parsed table, built once.
-    struct Table: Sendable {
-        var types: [[String: MergeSchema]] = []
-        var kinds: [String: Int] = [:]
+    /// The table, its lines split once and each type's fields parsed when first asked for (a build
+    /// touches a few dozen of the 600 types).
+    final class Table: @unchecked Sendable {
+        private let lines: [Substring]
+        private var parsed: [Int: [String: MergeSchema]] = [:]
+        private let lock = NSLock()
+        let kinds: [String: Int]
 
         static let shared = Table()
 
         private init() {
-            for line in MergeSchema.typeLines.split(separator: "\n") {
-                var fields: [String: MergeSchema] = [:]
-                for entry in line.split(separator: " ").dropFirst() {
+            lines = MergeSchema.typeLines.split(separator: "\n")
+            var kinds: [String: Int] = [:]
+            for line in MergeSchema.kindLines.split(separator: "\n") {
+                guard let space = line.firstIndex(of: " "), let index = Int(line[line.index(after: space)...]) else { continue }
+                kinds[String(line[..<space])] = index
+            }
+            self.kinds = kinds
+        }
+
+        subscript(type: Int) -> [String: MergeSchema] {
+            lock.lock()
+            defer { lock.unlock() }
+            if let known = parsed[type] { return known }
+            var fields: [String: MergeSchema] = [:]
+            if type < lines.count {
+                for entry in lines[type].split(separator: " ").dropFirst() {
                     guard let arrow = entry.firstIndex(of: ">") else { continue }
                     let target = Int(entry[entry.index(after: arrow)...])
                     let head = entry[..<arrow]
@@ -64,13 +81,9 @@ enum MergeSchema: Sendable, Equatable {
                         fields[String(head)] = .object(target)
                     }
                 }
-                types.append(fields)
             }
-            for line in MergeSchema.kindLines.split(separator: "\n") {
-                let parts = line.split(separator: " ")
-                guard parts.count == 2, let index = Int(parts[1]) else { continue }
-                kinds[String(parts[0])] = index
-            }
+            parsed[type] = fields
+            return fields
         }
     }
 }

@@ -78,24 +78,43 @@ enum LegacyOrder {
         return [gvk, r.namespace.isEmpty ? "~X" : r.namespace, r.name.isEmpty ? "~N" : r.name].joined(separator: "|")
     }
 
-    static func less(_ a: KustomizeResource, _ b: KustomizeResource, first: [String], last: [String]) -> Bool {
-        func bytes(_ s: String) -> [UInt8] { Array(s.utf8) }
-        if a.group != b.group || a.version != b.version || a.kind != b.kind {
-            let ra = rank(a.kind, first: first, last: last), rb = rank(b.kind, first: first, last: last)
-            if ra != rb { return ra < rb }
-            if a.kind == "Namespace" && b.kind == "Namespace" && (a.group.isEmpty || b.group.isEmpty) {
-                return bytes(gvkString(b)).lexicographicallyPrecedes(bytes(gvkString(a)))
-            }
-            return bytes(gvkString(a)).lexicographicallyPrecedes(bytes(gvkString(b)))
-        }
-        return bytes(idString(a)).lexicographicallyPrecedes(bytes(idString(b)))
-    }
 
     static func sorted(_ resources: [KustomizeResource], first: [String] = first, last: [String] = last) -> [KustomizeResource] {
-        resources.enumerated().sorted { x, y in
-            if less(x.element, y.element, first: first, last: last) { return true }
-            if less(y.element, x.element, first: first, last: last) { return false }
-            return x.offset < y.offset
-        }.map(\.element)
+        let keys = resources.map { SortKey($0, first: first, last: last) }
+        return resources.indices.sorted { x, y in
+            if keys[x] < keys[y] { return true }
+            if keys[y] < keys[x] { return false }
+            return x < y
+        }.map { resources[$0] }
+    }
+
+    /// What the order compares, computed once per object.
+    struct SortKey {
+        var gvk: (String, String, String)
+        var rank: Int
+        var isNamespace: Bool
+        var hasNoGroup: Bool
+        var gvkBytes: [UInt8]
+        var idBytes: [UInt8]
+
+        init(_ r: KustomizeResource, first: [String], last: [String]) {
+            gvk = (r.group, r.version, r.kind)
+            rank = LegacyOrder.rank(r.kind, first: first, last: last)
+            isNamespace = r.kind == "Namespace"
+            hasNoGroup = r.group.isEmpty
+            gvkBytes = Array(LegacyOrder.gvkString(r).utf8)
+            idBytes = Array(LegacyOrder.idString(r).utf8)
+        }
+
+        static func < (a: SortKey, b: SortKey) -> Bool {
+            if a.gvk != b.gvk {
+                if a.rank != b.rank { return a.rank < b.rank }
+                if a.isNamespace && b.isNamespace && (a.hasNoGroup || b.hasNoGroup) {
+                    return b.gvkBytes.lexicographicallyPrecedes(a.gvkBytes)
+                }
+                return a.gvkBytes.lexicographicallyPrecedes(b.gvkBytes)
+            }
+            return a.idBytes.lexicographicallyPrecedes(b.idBytes)
+        }
     }
 }

@@ -310,6 +310,8 @@ struct Selector {
     var group = "", version = "", kind = "", name = "", namespace = ""
     var labelSelector = "", annotationSelector = ""
     private var patterns: [String: NSRegularExpression] = [:]
+    /// Patterns without regular expression syntax, compared as text (most targets name an object).
+    private var literals: [String: String] = [:]
 
     init(_ object: ValueObject, at here: KustomizeError) throws {
         group = object["group"].flatMap(Kustomization.text) ?? ""
@@ -320,6 +322,10 @@ struct Selector {
         labelSelector = object["labelSelector"].flatMap(Kustomization.text) ?? ""
         annotationSelector = object["annotationSelector"].flatMap(Kustomization.text) ?? ""
         for (field, pattern) in [("group", group), ("version", version), ("kind", kind), ("name", name), ("namespace", namespace)] where !pattern.isEmpty {
+            if pattern.utf8.allSatisfy({ ($0 | 0x20) >= 0x61 && ($0 | 0x20) <= 0x7A || ($0 >= 0x30 && $0 <= 0x39) || $0 == 0x2D || $0 == 0x5F }) {
+                literals[field] = pattern
+                continue
+            }
             do {
                 patterns[field] = try NSRegularExpression(pattern: "^(?:" + pattern + ")$")
             } catch {
@@ -329,6 +335,7 @@ struct Selector {
     }
 
     func matches(_ field: String, _ text: String) -> Bool {
+        if let literal = literals[field] { return literal == text }
         guard let pattern = patterns[field] else { return true }
         return pattern.firstMatch(in: text, range: NSRange(text.startIndex..., in: text)) != nil
     }

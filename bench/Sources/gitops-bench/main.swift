@@ -6,6 +6,7 @@ import Git
 import Drift
 import JSONSchema
 import KubeModel
+import Kustomize
 import Validation
 import YAML
 
@@ -92,6 +93,20 @@ do {
         getrusage(Int32(RUSAGE_SELF.rawValue), &usage)
         print(String(format: "swift-chart\(perCall ? "-per-call" : "") %.3f s %.1f renders/s (%d templates each) peak-rss %.1f MiB",
                      elapsed, Double(count) / elapsed, templates, Double(usage.ru_maxrss) / 1024))
+    case "kustomize" where arguments.count >= 3:
+        // gitops-bench kustomize ROOT OVERLAY...: build every overlay (folders relative to ROOT) in
+        // one process, each once, and print the total; the output of each is written next to it
+        // as `.gitops.yaml` for a byte comparison.
+        let tree = WorkingTree(root: arguments[1])
+        var objects = 0
+        let elapsed = try seconds {
+            for overlay in arguments.dropFirst(2) {
+                let built = try KustomizeBuilder(tree: tree).build(overlay)
+                objects += built.count
+                try KustomizeOutput.yaml(built).write(toFile: arguments[1] + "/" + overlay + "/.gitops.yaml", atomically: true, encoding: .utf8)
+            }
+        }
+        print(String(format: "swift-kustomize %.4f s for %d overlays (%d objects)", elapsed, arguments.count - 2, objects))
     case "chart-load" where arguments.count >= 2:
         // gitops-bench chart-load CHART_DIR [COUNT]: load the chart (files, archives, Chart.yaml,
         // values) COUNT times.
