@@ -70,7 +70,12 @@ struct JSONPatch {
     static func pointer(_ text: String, _ operation: Operation) throws(Failure) -> [String] {
         if text.isEmpty { return [] }
         guard text.hasPrefix("/") else { throw Failure(message: "JSON pointer '\(text)' of operation \(operation.index + 1) must start with '/'") }
-        return text.dropFirst().split(separator: "/", omittingEmptySubsequences: false).map {
+        return tokens(text)
+    }
+
+    /// The unescaped tokens of a pointer that starts with `/`.
+    static func tokens(_ pointer: String) -> [String] {
+        pointer.split(separator: "/", omittingEmptySubsequences: false).dropFirst().map {
             $0.replacingOccurrences(of: "~1", with: "/").replacingOccurrences(of: "~0", with: "~")
         }
     }

@@ -96,10 +96,7 @@ public struct KustomizeResource: Sendable {
         var positions = FieldPositions()
         PositionTransfer.transfer(fields, from: .object(old), to: .object(object), into: &positions)
         for (pointer, location) in paths {
-            let elements = pointer.split(separator: "/", omittingEmptySubsequences: false).dropFirst().map { token -> PathElement in
-                let key = token.replacingOccurrences(of: "~1", with: "/").replacingOccurrences(of: "~0", with: "~")
-                return Int(key).map(PathElement.index) ?? .key(key)
-            }
+            let elements = JSONPatch.tokens(pointer).map { key in Int(key).map(PathElement.index) ?? .key(key) }
             positions[FieldPath(elements)] = SourcePosition(line: location.line, column: location.column, file: location.file)
         }
         fields = positions
