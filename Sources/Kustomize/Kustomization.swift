@@ -18,13 +18,13 @@ struct Kustomization {
     static let supported: Set<String> = [
         "apiVersion", "kind", "metadata", "resources", "bases", "crds", "namespace", "namePrefix",
         "nameSuffix", "commonLabels", "labels", "commonAnnotations", "images", "replicas", "configMapGenerator",
-        "secretGenerator", "generatorOptions", "sortOptions", "patches", "patchesStrategicMerge", "patchesJson6902", "imageTags",
+        "secretGenerator", "generatorOptions", "sortOptions", "patches", "patchesStrategicMerge", "patchesJson6902", "imageTags", "components",
     ]
     /// Fields kustomize knows that this build does not carry out yet: refused by name, never ignored.
     static let notYet: Set<String> = [
         "replacements", "vars", "transformers", "generators",
         "validators", "helmCharts", "helmGlobals", "helmChartInflationGenerator", "openapi", "configurations",
-        "components", "buildMetadata",
+        "buildMetadata",
     ]
 
     /// The kustomization file in `folder`, nil when there is none.

@@ -42,26 +42,59 @@ public struct KustomizeBuilder: Sendable {
     }
 
     /// The objects of one kustomization, its own transformations applied, and the kustomization.
-    func accumulate(_ folder: String, stack: [String]) throws -> ([KustomizeResource], Kustomization) {
+    /// `component` says whether a Component is expected (listed in `components`) or refused.
+    func accumulate(_ folder: String, stack: [String], at here: KustomizeError? = nil) throws -> ([KustomizeResource], Kustomization) {
+        let kustomization = try load(folder, component: false, at: here)
+        var resources: [KustomizeResource] = []
+        try accumulateTarget(kustomization, into: &resources, stack: stack)
+        return (resources, kustomization)
+    }
+
+    /// The kustomization of `folder`, of the kind its use expects.
+    func load(_ folder: String, component: Bool, at here: KustomizeError?) throws -> Kustomization {
         guard let file = try Kustomization.find(in: folder, tree: tree) else {
-            throw KustomizeError(folder, 1, 1, "unable to find one of 'kustomization.yaml', 'kustomization.yml' or 'Kustomization' in directory '\(folder.isEmpty ? "." : folder)'")
+            var error = here ?? KustomizeError(folder, 1, 1, "")
+            error.message = "unable to find one of 'kustomization.yaml', 'kustomization.yml' or 'Kustomization' in directory '\(folder.isEmpty ? "." : folder)'"
+            throw error
         }
         let kustomization = try Kustomization.load(folder: folder, file: file, tree: tree)
-        var resources: [KustomizeResource] = []
-        var ids = Set<String>()
+        let isComponent = kustomization.value["kind"]?.stringValue == "Component"
+        if isComponent != component, var error = here {
+            error.message = component
+                ? "expected kind 'Component' for path '\(folder)' but got '\(kustomization.value["kind"]?.stringValue ?? "Kustomization")': list it under resources, or make it a Component"
+                : "expected kind != 'Component' for path '\(folder)': a Component is listed under components, not resources"
+            throw error
+        }
+        return kustomization
+    }
+
+    /// kustomize's accumulateTarget: the kustomization's resources added to `resources`, its
+    /// generators, its components (each working on everything gathered so far), then its
+    /// patches and transformers on all of it.
+    func accumulateTarget(_ kustomization: Kustomization, into resources: inout [KustomizeResource], stack: [String]) throws {
+        var ids = Set(resources.map(\.id))
+        let stack = stack + [kustomization.folder]
         for field in ["resources", "bases"] {
             for (entry, node) in try kustomization.strings(field) {
-                let here = KustomizeError(file, node.start.line, node.start.column, "")
-                for resource in try load(entry, from: kustomization, at: here, stack: stack + [folder]) {
+                let here = KustomizeError(kustomization.file, node.start.line, node.start.column, "")
+                for resource in try load(entry, from: kustomization, at: here, stack: stack) {
                     try Self.add(resource, to: &resources, ids: &ids, at: here)
                 }
             }
         }
         resources = try Generators.run(kustomization, tree: tree, onto: resources)
+        for (entry, node) in try kustomization.strings("components") {
+            let here = KustomizeError(kustomization.file, node.start.line, node.start.column, "")
+            guard let path = RepoPath.join(kustomization.folder, entry), (try? tree.kind(of: path)) == .directory else {
+                throw Patches.with(here, "component '\(entry)' is not a folder with a kustomization (components are folders of kind: Component)")
+            }
+            if stack.contains(path) { throw Patches.with(here, "cycle: '\(path)' includes itself (\((stack + [path]).joined(separator: " → ")))") }
+            let component = try load(path, component: true, at: here)
+            try accumulateTarget(component, into: &resources, stack: stack)
+        }
         resources = try Patches.strategicMerge(kustomization, tree: tree, on: resources)
         resources = try Patches.patches(kustomization, tree: tree, on: resources)
         resources = try Transformers.run(kustomization, tree: tree, on: resources)
-        return (resources, kustomization)
     }
 
     /// A `resources` entry: a file of objects, or a folder with a kustomization of its own.
@@ -81,7 +114,7 @@ public struct KustomizeBuilder: Sendable {
                 error.message = "cycle: '\(path)' includes itself (\((stack + [path]).joined(separator: " → ")))"
                 throw error
             }
-            return try accumulate(path, stack: stack).0
+            return try accumulate(path, stack: stack, at: here).0
         case .file?:
             _ = try kustomization.file(entry, what: "resource file", at: here, tree: tree)
             return try Self.objects(in: try tree.read(path), file: path)

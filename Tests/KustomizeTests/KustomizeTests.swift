@@ -208,6 +208,61 @@ import Testing
               path: /spec/template/spec/containers/1/args
             """,
         ],
+        "components": [
+            "base/app.yaml": """
+            apiVersion: apps/v1
+            kind: Deployment
+            metadata: {name: app}
+            spec:
+              template:
+                spec:
+                  containers:
+                  - name: app
+                    image: app:1
+                    envFrom: [{configMapRef: {name: settings}}]
+            """,
+            "base/kustomization.yaml": """
+            resources: [app.yaml]
+            configMapGenerator:
+            - name: settings
+              literals: [A=1]
+            """,
+            "comp/ha/kustomization.yaml": """
+            apiVersion: kustomize.config.k8s.io/v1alpha1
+            kind: Component
+            replicas:
+            - name: app
+              count: 3
+            """,
+            "comp/monitoring/kustomization.yaml": """
+            apiVersion: kustomize.config.k8s.io/v1alpha1
+            kind: Component
+            resources: [monitor.yaml]
+            configMapGenerator:
+            - name: settings
+              behavior: merge
+              literals: [METRICS=on]
+            patches:
+            - patch: |-
+                - op: add
+                  path: /metadata/annotations
+                  value: {prometheus.io/scrape: "true"}
+              target: {kind: Deployment}
+            commonLabels: {monitored: "yes"}
+            """,
+            "comp/monitoring/monitor.yaml": """
+            apiVersion: v1
+            kind: Service
+            metadata: {name: metrics}
+            spec: {ports: [{port: 9090}]}
+            """,
+            "overlay/kustomization.yaml": """
+            namePrefix: prod-
+            resources: [../base]
+            components: [../comp/monitoring, ../comp/ha]
+            images: [{name: app, newTag: "2"}]
+            """,
+        ],
         "labels-and-order": [
             "app/kustomization.yaml": """
             resources: [all.yaml]
@@ -282,7 +337,7 @@ import Testing
         return String(decoding: data, as: UTF8.self)
     }
 
-    @Test(arguments: [("overlay-with-generators", "overlays/production"), ("labels-and-order", "app"), ("every-patch-form", "overlay")])
+    @Test(arguments: [("overlay-with-generators", "overlays/production"), ("labels-and-order", "app"), ("every-patch-form", "overlay"), ("components", "overlay")])
     func buildsAsKubectlKustomizeDoes(_ name: String, _ folder: String) throws {
         let files = Self.corpus[name]!
         let ours = try Self.build(files, folder)
@@ -339,6 +394,13 @@ import Testing
         do { _ = try Self.build(secret, "k"); Issue.record("a literal without = was accepted") } catch let error as DiagnosticError {
             #expect(error.description.contains("literal 1 of Secret 'db' is not key=value"))
             #expect(!error.description.contains("hunter2"))
+        } catch { Issue.record("\(error)") }
+        // A Component is listed under components, and only there.
+        var misplaced = Self.corpus["components"]!
+        misplaced["overlay/kustomization.yaml"] = "resources: [../base, ../comp/ha]\n"
+        do { _ = try Self.build(misplaced, "overlay"); Issue.record("a component under resources was accepted") } catch let error as DiagnosticError {
+            #expect(error.diagnostics.first?.message.hasPrefix("expected kind != 'Component'") == true, "\(error)")
+            #expect(error.diagnostics.first?.location?.line == 1)
         } catch { Issue.record("\(error)") }
         let cycle = ["a/kustomization.yaml": "resources: [../b]\n", "b/kustomization.yaml": "resources: [../a]\n"]
         do { _ = try Self.build(cycle, "a"); Issue.record("a cycle was accepted") } catch let error as DiagnosticError {
