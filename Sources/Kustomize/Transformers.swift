@@ -1,7 +1,8 @@
 import Basics
 
 /// The built-in transformers a kustomization's fields configure after its patches, in kustomize's
-/// order: namespace, name prefix and suffix, labels, annotations, JSON 6902 patches, replicas, images.
+/// order: namespace, name prefix and suffix, labels, annotations, JSON 6902 patches, replicas, images,
+/// replacements.
 enum Transformers {
     static func run(_ kustomization: Kustomization, tree: any FileTree, on resources: [KustomizeResource]) throws -> [KustomizeResource] {
         var resources = resources
@@ -39,6 +40,7 @@ enum Transformers {
         resources = try Patches.patches(kustomization, field: "patchesJson6902", tree: tree, on: resources)
         resources = try Replicas.apply(kustomization, to: resources)
         resources = try Images.apply(kustomization, to: resources)
+        resources = try Replacements.run(kustomization, tree: tree, on: resources)
         return resources
     }
 

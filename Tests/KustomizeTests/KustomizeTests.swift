@@ -263,6 +263,84 @@ import Testing
             images: [{name: app, newTag: "2"}]
             """,
         ],
+        "replacements": [
+            "app/app.yaml": """
+            apiVersion: apps/v1
+            kind: Deployment
+            metadata: {name: web}
+            spec:
+              replicas: 2
+              template:
+                spec:
+                  containers:
+                  - name: web
+                    image: shop/web:1.2
+                    env:
+                    - {name: DB_HOST, value: placeholder}
+                  - name: webhook
+                    image: shop/hook:1
+            ---
+            apiVersion: apps/v1
+            kind: Deployment
+            metadata: {name: worker}
+            spec:
+              template:
+                spec:
+                  containers:
+                  - name: worker
+                    image: shop/worker:0.1
+                    args: [--db, placeholder.example, --verbose]
+                  - name: helper
+                    image: shop/helper:0.1
+            ---
+            apiVersion: v1
+            kind: Service
+            metadata: {name: db}
+            spec:
+              ports:
+              - {name: db, port: 1}
+            """,
+            "app/kustomization.yaml": """
+            namePrefix: shop-
+            resources: [app.yaml]
+            configMapGenerator:
+            - name: settings
+              literals: [HOST=db.internal.example.com, PORT="5432"]
+            replacements:
+            - source: {kind: ConfigMap, name: settings, fieldPath: data.HOST}
+              targets:
+              - select: {kind: Deployment}
+                reject: [{name: worker}]
+                fieldPaths:
+                - spec.template.spec.containers.[name=web].env.[name=DB_HOST].value
+                - metadata.annotations.db-host
+                options: {create: true}
+            - source: {kind: ConfigMap, name: settings, fieldPath: data.HOST, options: {delimiter: ".", index: 1}}
+              targets:
+              - select: {kind: Deployment, name: worker}
+                fieldPaths: [spec.template.spec.containers.0.args.1]
+            - source: {kind: ConfigMap, name: settings, fieldPath: data.PORT}
+              targets:
+              - select: {kind: Service}
+                fieldPaths:
+                - spec.ports.[name=db].port
+            - path: more.yaml
+            """,
+            "app/more.yaml": """
+            - source:
+                kind: Deployment
+                name: web
+                fieldPath: spec.template.spec.containers.[name=web].image
+              targets:
+              - select: {kind: Deployment, name: worker}
+                fieldPaths:
+                - spec.template.spec.containers.*.image
+              - select: {kind: Service}
+                fieldPaths:
+                - metadata.annotations.image
+                options: {create: true, delimiter: ":", index: 5}
+            """,
+        ],
         "labels-and-order": [
             "app/kustomization.yaml": """
             resources: [all.yaml]
@@ -337,7 +415,7 @@ import Testing
         return String(decoding: data, as: UTF8.self)
     }
 
-    @Test(arguments: [("overlay-with-generators", "overlays/production"), ("labels-and-order", "app"), ("every-patch-form", "overlay"), ("components", "overlay")])
+    @Test(arguments: [("overlay-with-generators", "overlays/production"), ("labels-and-order", "app"), ("every-patch-form", "overlay"), ("components", "overlay"), ("replacements", "app")])
     func buildsAsKubectlKustomizeDoes(_ name: String, _ folder: String) throws {
         let files = Self.corpus[name]!
         let ours = try Self.build(files, folder)
@@ -369,7 +447,7 @@ import Testing
     }
 
     @Test func unsupportedAndRemoteInputsAreRefusedWithTheirLine() {
-        let unsupported = ["k/kustomization.yaml": "resources: []\nreplacements:\n- path: r.yaml\n"]
+        let unsupported = ["k/kustomization.yaml": "resources: []\nvars:\n- name: X\n"]
         #expect(throws: DiagnosticError.self) { try Self.build(unsupported, "k") }
         do { _ = try Self.build(unsupported, "k") } catch let error as DiagnosticError {
             #expect(error.diagnostics.first?.location == SourceLocation(file: "k/kustomization.yaml", line: 2, column: 1))
