@@ -47,7 +47,7 @@ let package = Package(
         /** Helm charts: loading, values coalescing, Helm's template functions and objects, rendering. */
         .target(name: "Charts", dependencies: ["Basics", "YAML", "Template", "KubeModel", "JSONSchema", "CZlib"]),
         /** kustomize, natively: kustomizations built as `kubectl kustomize` builds them (resources, generators, transformers, name references, legacy order). */
-        .target(name: "Kustomize", dependencies: ["Basics", "YAML", "KubeModel", .product(name: "Crypto", package: "swift-crypto")]),
+        .target(name: "Kustomize", dependencies: ["Basics", "YAML", "KubeModel", "Charts", .product(name: "Crypto", package: "swift-crypto")]),
         /** Loads and checks gitops.yaml and environments/<env>/environment.yaml from a file tree. */
         .target(name: "RepoModel", dependencies: ["Basics", "YAML", "Kustomize"]),
         /** JSON Schema: compile (with $ref across files), validate values, report paths and messages. */

@@ -15,6 +15,8 @@ public enum HelmTemplateOutput {
         public var showOnly: [String] = []
         /// `--skip-tests`: leave out test hooks.
         public var skipTests = false
+        /// `--no-hooks`: leave out every hook.
+        public var skipHooks = false
         public init() {}
     }
 
@@ -74,7 +76,9 @@ public enum HelmTemplateOutput {
         for crd in options.crds { manifest += "---\n# Source: \(crd.name)\n\(crd.content)\n" }
         for entry in sorted(manifests) { manifest += "---\n# Source: \(entry.name)\n\(entry.content)\n" }
         var out = GoStrings.trimSpace(manifest) + "\n"
-        for entry in sorted(hooks) { out += "---\n# Source: \(entry.name)\n\(entry.content)\n" }
+        if !options.skipHooks {
+            for entry in sorted(hooks) { out += "---\n# Source: \(entry.name)\n\(entry.content)\n" }
+        }
         guard !options.showOnly.isEmpty else { return out }
         // --show-only: split the whole output again, keep documents whose source path (without the
         // chart name) matches, in the order of the patterns.

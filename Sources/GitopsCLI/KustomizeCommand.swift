@@ -37,7 +37,7 @@ struct KustomizeBuildCommand: ParsableCommand {
             let root = Self.enclosingWorkTree(of: absolute) ?? "/"
             tree = WorkingTree(root: root)
             path = absolute == root ? "" : String(absolute.dropFirst(root == "/" ? 1 : root.count + 1))
-            Output.write(KustomizeOutput.yaml(try KustomizeBuilder(tree: tree).build(path)))
+            Output.write(KustomizeOutput.yaml(try KustomizeBuilder(tree: tree, seedSecret: RandomSeed.secret).build(path)))
             return
         }
         let repository = try? Repository(discoveringFrom: absolute)
@@ -50,7 +50,9 @@ struct KustomizeBuildCommand: ParsableCommand {
             tree = WorkingTree(root: "/")
             path = String(absolute.dropFirst())
         }
-        Output.write(KustomizeOutput.yaml(try KustomizeBuilder(tree: tree).build(path)))
+        // A revision's charts (helmCharts) see its commit time as `now`, so it builds the same bytes forever.
+        let renderTime = (tree as? GitTree).map { Date(timeIntervalSince1970: $0.commit.time) } ?? Date()
+        Output.write(KustomizeOutput.yaml(try KustomizeBuilder(tree: tree, renderTime: renderTime, seedSecret: RandomSeed.secret).build(path)))
     }
 
     /// The nearest folder at or above `folder` that holds `.git` (a folder or a worktree's file).

@@ -1,4 +1,5 @@
 import Basics
+import Foundation
 import KubeModel
 import YAML
 
@@ -7,8 +8,16 @@ import YAML
 /// content hashes, name references and the legacy sort once, at the top.
 public struct KustomizeBuilder: Sendable {
     let tree: any FileTree
+    /// What inflated charts' `now` returns (the commit time when building a revision).
+    let renderTime: Date
+    /// Mixed into inflated charts' random functions (`ChartRenderOptions.seedSecret`).
+    let seedSecret: String?
 
-    public init(tree: any FileTree) { self.tree = tree }
+    public init(tree: any FileTree, renderTime: Date = Date(), seedSecret: String? = nil) {
+        self.tree = tree
+        self.renderTime = renderTime
+        self.seedSecret = seedSecret
+    }
 
     /// The objects of the kustomization in `folder` (repository-relative), in output order.
     public func build(_ folder: String) throws(DiagnosticError) -> [KustomizeResource] {
@@ -83,6 +92,7 @@ public struct KustomizeBuilder: Sendable {
             }
         }
         resources = try Generators.run(kustomization, tree: tree, onto: resources)
+        resources = try HelmCharts.run(kustomization, builder: self, onto: resources)
         for (entry, node) in try kustomization.strings("components") {
             let here = KustomizeError(kustomization.file, node.start.line, node.start.column, "")
             guard let path = RepoPath.join(kustomization.folder, entry), (try? tree.kind(of: path)) == .directory else {

@@ -1,4 +1,5 @@
 import Basics
+import Foundation
 import KubeModel
 import Kustomize
 
@@ -7,11 +8,13 @@ import Kustomize
 struct KustomizeReleaseReader {
     let tree: any FileTree
     let release: String
+    let renderTime: Date
+    let seedSecret: String?
 
     func read(folder: String, into collector: inout DiagnosticCollector) -> [Object] {
         let resources: [KustomizeResource]
         do {
-            resources = try KustomizeBuilder(tree: tree).build(folder)
+            resources = try KustomizeBuilder(tree: tree, renderTime: renderTime, seedSecret: seedSecret).build(folder)
         } catch {
             for diagnostic in error.diagnostics { collector.append(diagnostic) }
             return []

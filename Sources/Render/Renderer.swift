@@ -31,7 +31,8 @@ public struct Renderer: Sendable {
             case .manifests(let path):
                 objects += ManifestReader(tree: tree, release: release.name).read(folder: path, into: &collector)
             case .kustomize(let path, _, _):
-                objects += KustomizeReleaseReader(tree: tree, release: release.name).read(folder: path, into: &collector)
+                objects += KustomizeReleaseReader(tree: tree, release: release.name, renderTime: renderTime, seedSecret: seedSecret)
+                    .read(folder: path, into: &collector)
             case .chart(let path, let valuesFiles, let values, _):
                 let reader = ChartReleaseReader(tree: tree, renderTime: renderTime, seedSecret: seedSecret)
                 objects += reader.render(release: release, chart: path, valuesFiles: valuesFiles, values: values,

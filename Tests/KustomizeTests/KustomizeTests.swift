@@ -434,6 +434,73 @@ import Testing
         #expect(ours == theirs)
     }
 
+    /// This repository's charts inflated by `helmCharts` (values file and inline values merged each
+    /// way, extra values files, CRDs, skipped tests, a patch on an inflated object), against
+    /// `kubectl kustomize --enable-helm` with Helm's own SDK standing in for the helm binary.
+    @Test func helmChartsInflateAsKubectlKustomizeWithHelmDoes() throws {
+        let repository = URL(fileURLWithPath: #filePath).deletingLastPathComponent().deletingLastPathComponent().deletingLastPathComponent()
+        var files: [String: [UInt8]] = [:]
+        for chart in ["blog", "postgresql", "redis"] {
+            let base = repository.appendingPathComponent("charts/\(chart)")
+            for case let file as String in FileManager.default.enumerator(atPath: base.path)! {
+                var isDirectory: ObjCBool = false
+                guard FileManager.default.fileExists(atPath: base.appendingPathComponent(file).path, isDirectory: &isDirectory), !isDirectory.boolValue else { continue }
+                files["app/charts/\(chart)/\(file)"] = Array(try Data(contentsOf: base.appendingPathComponent(file)))
+            }
+        }
+        files["app/blog-dev.yaml"] = Array(try Data(contentsOf: repository.appendingPathComponent("environments/dev/blog.yaml")))
+        files["app/pg-values.yaml"] = Array("primary:\n  persistence:\n    size: 5Gi\nauth:\n  database: shop\n".utf8)
+        files["app/kustomization.yaml"] = Array("""
+            namespace: shop
+            namePrefix: shop-
+            helmCharts:
+            - name: blog
+              releaseName: blog
+              namespace: shop
+              additionalValuesFiles: [blog-dev.yaml]
+              valuesInline: {replicaCount: 3}
+              valuesMerge: merge
+            - name: postgresql
+              releaseName: db
+              includeCRDs: true
+              skipTests: true
+              valuesFile: pg-values.yaml
+              valuesInline: {primary: {persistence: {size: 2Gi}}}
+            - name: redis
+              releaseName: cache
+              skipHooks: true
+              valuesInline: {replicaCount: 2}
+              valuesMerge: replace
+            patches:
+            - target: {kind: Deployment, name: blog}
+              patch: |-
+                - op: replace
+                  path: /spec/replicas
+                  value: 4
+
+            """.utf8)
+        let ours = KustomizeOutput.yaml(try KustomizeBuilder(tree: MemoryFileTree(displayName: "t", files: files)).build("app"))
+        #expect(ours.contains("name: shop-blog\n") && ours.contains("replicas: 4"))
+        guard let major = Self.kubectlKustomizeMajor, major >= 5 else {
+            print("skipped the comparison with kubectl kustomize --enable-helm: kubectl with kustomize v5 or later is not installed")
+            return
+        }
+        guard (try? Self.run(["python3", "-c", "import helm_python"], in: "/")) != nil else {
+            print("skipped the comparison with kubectl kustomize --enable-helm: Helm's SDK (pip install helm-python-sdk) is not installed")
+            return
+        }
+        let root = FileManager.default.temporaryDirectory.appendingPathComponent("gitops-kustomize-helm-\(UUID().uuidString)")
+        defer { try? FileManager.default.removeItem(at: root) }
+        for (path, bytes) in files {
+            let url = root.appendingPathComponent(path)
+            try FileManager.default.createDirectory(at: url.deletingLastPathComponent(), withIntermediateDirectories: true)
+            try Data(bytes).write(to: url)
+        }
+        let helm = repository.appendingPathComponent("scripts/helm-sdk").path
+        let theirs = try Self.run(["kubectl", "kustomize", "--enable-helm", "--helm-command", helm, "app"], in: root.path)
+        #expect(ours == theirs)
+    }
+
     @Test func generatedNamesHashTheirContentAndReferencesFollow() throws {
         let output = try Self.build(Self.corpus["overlay-with-generators"]!, "overlays/production")
         // kustomize's hash of {"data":{...},"kind":"ConfigMap","name":""}: names do not change it.
