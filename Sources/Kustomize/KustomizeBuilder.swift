@@ -25,10 +25,11 @@ public struct KustomizeBuilder: Sendable {
             guard let normalized = RepoPath.normalize(folder) else {
                 throw KustomizeError(folder, 1, 1, "'\(folder)' points outside the repository")
             }
-            let (accumulated, top) = try accumulate(normalized, stack: [])
+            let (accumulated, vars, top) = try accumulate(normalized, stack: [])
             var resources = accumulated
             resources = Self.addHashes(resources)
-            resources = NameReferences.fix(resources)
+            resources = try NameReferences.fix(resources)
+            resources = try Vars.resolve(vars, in: resources)
             // `sortOptions` counts only at the top, as in kustomize; legacy is kubectl's default.
             guard let options = top.value["sortOptions"], options != .null else { return LegacyOrder.sorted(resources) }
             let legacy = options["legacySortOptions"]
@@ -52,11 +53,12 @@ public struct KustomizeBuilder: Sendable {
 
     /// The objects of one kustomization, its own transformations applied, and the kustomization.
     /// `component` says whether a Component is expected (listed in `components`) or refused.
-    func accumulate(_ folder: String, stack: [String], at here: KustomizeError? = nil) throws -> ([KustomizeResource], Kustomization) {
+    func accumulate(_ folder: String, stack: [String], at here: KustomizeError? = nil) throws -> ([KustomizeResource], [Vars.Variable], Kustomization) {
         let kustomization = try load(folder, component: false, at: here)
         var resources: [KustomizeResource] = []
-        try accumulateTarget(kustomization, into: &resources, stack: stack)
-        return (resources, kustomization)
+        var vars: [Vars.Variable] = []
+        try accumulateTarget(kustomization, into: &resources, vars: &vars, stack: stack)
+        return (resources, vars, kustomization)
     }
 
     /// The kustomization of `folder`, of the kind its use expects.
@@ -80,15 +82,18 @@ public struct KustomizeBuilder: Sendable {
     /// kustomize's accumulateTarget: the kustomization's resources added to `resources`, its
     /// generators, its components (each working on everything gathered so far), then its
     /// patches and transformers on all of it.
-    func accumulateTarget(_ kustomization: Kustomization, into resources: inout [KustomizeResource], stack: [String]) throws {
+    func accumulateTarget(_ kustomization: Kustomization, into resources: inout [KustomizeResource], vars: inout [Vars.Variable],
+                          stack: [String]) throws {
         var ids = Set(resources.map(\.id))
         let stack = stack + [kustomization.folder]
         for field in ["resources", "bases"] {
             for (entry, node) in try kustomization.strings(field) {
                 let here = KustomizeError(kustomization.file, node.start.line, node.start.column, "")
-                for resource in try load(entry, from: kustomization, at: here, stack: stack) {
+                let (loaded, loadedVars) = try load(entry, from: kustomization, at: here, stack: stack)
+                for resource in loaded {
                     try Self.add(resource, to: &resources, ids: &ids, at: here)
                 }
+                try Vars.merge(loadedVars, into: &vars, at: here)
             }
         }
         resources = try Generators.run(kustomization, tree: tree, onto: resources)
@@ -100,15 +105,16 @@ public struct KustomizeBuilder: Sendable {
             }
             if stack.contains(path) { throw Patches.with(here, "cycle: '\(path)' includes itself (\((stack + [path]).joined(separator: " → ")))") }
             let component = try load(path, component: true, at: here)
-            try accumulateTarget(component, into: &resources, stack: stack)
+            try accumulateTarget(component, into: &resources, vars: &vars, stack: stack)
         }
         resources = try Patches.strategicMerge(kustomization, tree: tree, on: resources)
         resources = try Patches.patches(kustomization, tree: tree, on: resources)
         resources = try Transformers.run(kustomization, tree: tree, on: resources)
+        try Vars.declare(kustomization, resources: &resources, vars: &vars)
     }
 
     /// A `resources` entry: a file of objects, or a folder with a kustomization of its own.
-    func load(_ entry: String, from kustomization: Kustomization, at here: KustomizeError, stack: [String]) throws -> [KustomizeResource] {
+    func load(_ entry: String, from kustomization: Kustomization, at here: KustomizeError, stack: [String]) throws -> ([KustomizeResource], [Vars.Variable]) {
         var error = here
         if entry.contains("://") || entry.hasPrefix("github.com/") || entry.hasPrefix("git@") || entry.hasPrefix("gitlab.com/") {
             error.message = "remote resource '\(entry)' is not fetched: gitops builds offline; vendor it into the repository and list its folder"
@@ -124,10 +130,11 @@ public struct KustomizeBuilder: Sendable {
                 error.message = "cycle: '\(path)' includes itself (\((stack + [path]).joined(separator: " → ")))"
                 throw error
             }
-            return try accumulate(path, stack: stack, at: here).0
+            let (resources, vars, _) = try accumulate(path, stack: stack, at: here)
+            return (resources, vars)
         case .file?:
             _ = try kustomization.file(entry, what: "resource file", at: here, tree: tree)
-            return try Self.objects(in: try tree.read(path), file: path)
+            return (try Self.objects(in: try tree.read(path), file: path), [])
         default:
             error.message = "'\(entry)' does not exist (looked for '\(path)')"
             throw error

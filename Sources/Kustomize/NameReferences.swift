@@ -1,54 +1,193 @@
 import Basics
 
 /// After prefixes, suffixes and hashes renamed objects, the fields that name them (a Pod's
-/// ConfigMap volume, a RoleBinding's roleRef, an Ingress backend, ...) are changed to the new
-/// names, as kustomize's name-reference transformer does: a reference to any earlier name of an
-/// object of the referred kind, in the same namespace, takes that object's current name.
+/// ConfigMap volume, a RoleBinding's roleRef and subjects, an Ingress backend, ...; kustomize's
+/// built-in table, `NameReferenceTable.swift`) take the new names, as kustomize's name-reference
+/// transformer does: the candidates are the objects of the referred kind the referrer can see (its
+/// namespace, cluster-scoped ones, the namespaces its RoleBinding subjects name) that once had the
+/// name; several with different names is an error, as in kustomize.
 enum NameReferences {
-    static func fix(_ resources: [KustomizeResource]) -> [KustomizeResource] {
-        let renamed = resources.filter { !$0.previousNames.isEmpty }
-        guard !renamed.isEmpty else { return resources }
-        func newName(_ kind: String, _ old: String, namespace: String) -> String? {
-            let candidates = renamed.filter { $0.kind == kind && $0.previousNames.contains(old) }
-            let sameNamespace = candidates.filter { $0.isClusterScoped || $0.namespace == namespace }
-            return (sameNamespace.count == 1 ? sameNamespace.first : candidates.count == 1 ? candidates.first : nil)?.name
-        }
-        return resources.map { resource in
-            var resource = resource
-            let namespace = resource.namespace
-            func update(_ path: String, kind: String) {
-                resource.object = FieldSpec(nil, path, create: false).apply(to: resource.object) { value in
-                    guard case .string(let old)? = value, let name = newName(kind, old, namespace: namespace) else { return value }
-                    return .string(name)
-                }
-            }
-            if let podSpec = FieldSpecs.podSpecPaths[resource.kind] {
-                for (kind, path) in FieldSpecs.podReferences { update(podSpec + "/" + path, kind: kind) }
-            }
-            for reference in FieldSpecs.otherReferences where reference.referrer == nil || reference.referrer == resource.kind {
-                if reference.path.hasPrefix("roleRef"), resource.object["roleRef"]?["kind"]?.stringValue != reference.kind { continue }
-                if reference.path.hasPrefix("subjects") {
-                    resource = subjects(resource) { newName("ServiceAccount", $0, namespace: $1) }
-                    continue
-                }
-                if reference.path.hasPrefix("spec/scaleTargetRef"), resource.object["spec"]?["scaleTargetRef"]?["kind"]?.stringValue != reference.kind { continue }
-                update(reference.path, kind: reference.kind)
-            }
-            return resource
+    struct GVK: Equatable {
+        var group: String, version: String, kind: String
+
+        /// kustomize's Gvk.IsSelected: the selector's non-empty parts must match.
+        func selects(group: String, version: String, kind: String) -> Bool {
+            (self.group.isEmpty || self.group == group) && (self.version.isEmpty || self.version == version) && (self.kind.isEmpty || self.kind == kind)
         }
     }
 
-    /// RoleBinding subjects: service accounts by name, in the subject's own namespace.
-    static func subjects(_ resource: KustomizeResource, _ newName: (String, String) -> String?) -> KustomizeResource {
-        guard case .array(let subjects)? = resource.object["subjects"] else { return resource }
-        var resource = resource
-        resource.object["subjects"] = .array(subjects.map { subject in
-            guard case .object(var s) = subject, s["kind"]?.stringValue == "ServiceAccount", let name = s["name"]?.stringValue,
-                  let renamed = newName(name, s["namespace"]?.stringValue ?? resource.namespace) else { return subject }
-            s["name"] = .string(renamed)
-            return .object(s)
-        })
-        return resource
+    struct Reference {
+        var referral: GVK
+        var referrer: GVK
+        var path: [String]
+    }
+
+    static let table: [Reference] = tableLines.split(separator: "\n").compactMap { line in
+        let parts = line.split(separator: "|", omittingEmptySubsequences: false)
+        guard parts.count == 3 else { return nil }
+        func gvk(_ text: Substring) -> GVK {
+            let p = text.split(separator: ",", omittingEmptySubsequences: false).map(String.init)
+            return GVK(group: p[0], version: p[1], kind: p[2])
+        }
+        return Reference(referral: gvk(parts[0]), referrer: gvk(parts[1]), path: splitPath(String(parts[2])))
+    }
+
+    /// kustomize's PathSplitter: `/` separates, `\/` is a slash inside a key.
+    static func splitPath(_ path: String) -> [String] {
+        var result: [String] = []
+        for part in path.components(separatedBy: "/") {
+            if let last = result.last, last.hasSuffix("\\") { result[result.count - 1] = String(last.dropLast()) + "/" + part } else { result.append(part) }
+        }
+        return result
+    }
+
+    static func fix(_ resources: [KustomizeResource]) throws -> [KustomizeResource] {
+        var result = resources
+        for index in resources.indices {
+            let referrer = resources[index]
+            let original = Replacements.identities(of: referrer).first!
+            let references = table.filter { $0.referrer.selects(group: original.group, version: original.version, kind: original.kind) }
+            guard !references.isEmpty else { continue }
+            let candidates = try visible(to: referrer, among: resources)
+            var object = Value.object(referrer.object)
+            for reference in references {
+                do {
+                    try walk(&object, reference.path[...]) { value in
+                        try set(&value, reference: reference, referrer: referrer, candidates: candidates)
+                    }
+                } catch let failure as Failure {
+                    throw KustomizeError(referrer.source.file, referrer.source.line, referrer.source.column,
+                                         "updating name reference in '\(reference.path.joined(separator: "/"))' of \(referrer.kind) \(referrer.name): \(failure.message)")
+                }
+            }
+            result[index].object = object.objectValue ?? referrer.object
+        }
+        return result
+    }
+
+    /// kustomize's SubsetThatCouldBeReferencedByResource.
+    static func visible(to referrer: KustomizeResource, among resources: [KustomizeResource]) throws -> [KustomizeResource] {
+        if referrer.isClusterScoped { return resources }
+        var bindingNamespaces = Set<String>()
+        if referrer.kind == "RoleBinding" {
+            for subject in referrer.object["subjects"]?.arrayValue ?? [] {
+                guard case .object(let s) = subject, let namespace = s["namespace"], s["kind"] != nil,
+                      s["kind"]?.stringValue == "ServiceAccount" else { continue }
+                guard let text = namespace.stringValue else {
+                    throw KustomizeError(referrer.source.file, referrer.source.line, referrer.source.column,
+                                         "Invalid Input: namespace is blank for resource \"\(referrer.kind) \(referrer.name)\": a ServiceAccount subject needs a namespace or none")
+                }
+                bindingNamespaces.insert(text)
+            }
+        }
+        return resources.filter { target in
+            target.isClusterScoped || target.effectiveNamespace == referrer.effectiveNamespace || bindingNamespaces.contains(target.namespace)
+        }
+    }
+
+    /// kustomize's fieldspec traversal: fields by name, every item of a list on the way.
+    static func walk(_ value: inout Value, _ path: ArraySlice<String>, _ set: (inout Value) throws -> Void) throws {
+        guard let key = path.first else { return try set(&value) }
+        switch value {
+        case .array(var items):
+            for index in items.indices { try walk(&items[index], path, set) }
+            value = .array(items)
+        case .object(var object):
+            let name = key.hasSuffix("[]") ? String(key.dropLast(2)) : key
+            guard var field = object[name] else { return }
+            try walk(&field, path.dropFirst(), set)
+            object[name] = field
+            value = .object(object)
+        case .null:
+            return
+        default:
+            throw Failure(message: "expected sequence or mapping node at '\(key)'")
+        }
+    }
+
+    struct Failure: Error { var message: String }
+
+    static func set(_ value: inout Value, reference: Reference, referrer: KustomizeResource, candidates: [KustomizeResource]) throws {
+        switch value {
+        case .null: return
+        case .string(let name):
+            guard let referral = try select(name, reference: reference, referrer: referrer, candidates: candidates, sameNamespaceToo: false) else { return }
+            value = .string(referral.name)
+        case .object(var object):
+            guard let nameValue = object["name"] else { throw Failure(message: "path config error; no 'name' field in node") }
+            let name = nameValue.stringValue ?? Kustomization.text(nameValue) ?? ""
+            var pool = candidates
+            if let namespace = object["namespace"] {
+                let text = namespace.stringValue ?? Kustomization.text(namespace) ?? ""
+                // kustomize groups by the namespace each object had first, else by the current one.
+                let byOriginal = candidates.filter { Replacements.identities(of: $0).first?.namespace == text }
+                pool = byOriginal.isEmpty ? candidates.filter { $0.effectiveNamespace == text } : byOriginal
+            }
+            guard let referral = try select(name, reference: reference, referrer: referrer, candidates: pool, sameNamespaceToo: true) else { return }
+            if referral.name == name && referral.namespace.isEmpty { return }
+            object["name"] = .string(referral.name)
+            if !referral.namespace.isEmpty { object["namespace"] = .string(referral.namespace) }
+            value = .object(object)
+        case .array(var items):
+            for index in items.indices {
+                switch items[index] {
+                case .string, .object, .null: try set(&items[index], reference: reference, referrer: referrer, candidates: candidates)
+                default: throw Failure(message: "node must be a scalar, sequence or map")
+                }
+            }
+            value = .array(items)
+        default:
+            return
+        }
+    }
+
+    /// kustomize's selectReferral: the candidates that once had `name` and were of the referred kind,
+    /// that the referrer's namespace can see, whose prefixes and suffixes agree with the referrer's.
+    static func select(_ name: String, reference: Reference, referrer: KustomizeResource, candidates: [KustomizeResource],
+                       sameNamespaceToo: Bool) throws -> KustomizeResource? {
+        var pool = candidates.filter { candidate in
+            candidate.previousIds.contains { $0.split(separator: "|", omittingEmptySubsequences: false).last.map(String.init) == name }
+        }
+        pool = pool.filter { candidate in
+            Replacements.identities(of: candidate).dropLast().contains { reference.referral.selects(group: $0.group, version: $0.version, kind: $0.kind) }
+        }
+        if reference.path.last == "name" && reference.path.dropLast().last == "roleRef" {
+            if let roleRef = referrer.object["roleRef"]?.objectValue, let group = roleRef["apiGroup"]?.stringValue, let kind = roleRef["kind"]?.stringValue {
+                let gvk = GVK(group: group, version: "", kind: kind)
+                pool = pool.filter { Replacements.identities(of: $0).dropLast().contains { gvk.selects(group: $0.group, version: $0.version, kind: $0.kind) } }
+            }
+        }
+        if !referrer.isClusterScoped {
+            pool = pool.filter { $0.isClusterScoped || $0.kind == "ServiceAccount" || $0.effectiveNamespace == referrer.effectiveNamespace }
+        }
+        if pool.count == 1 { return pool[0] }
+        pool = pool.filter { affixesAgree($0, referrer, allowEmpty: true) }
+        if pool.count > 1 { pool = pool.filter { affixesAgree($0, referrer, allowEmpty: false) } }
+        if pool.count == 1 { return pool[0] }
+        guard let first = pool.first else { return nil }
+        let identical = sameNamespaceToo
+            ? pool.allSatisfy { $0.name == first.name && $0.namespace == first.namespace }
+            : pool.allSatisfy { $0.name == first.name }
+        if identical { return first }
+        let ids = pool.map { "\($0.kind) \($0.namespace.isEmpty ? "" : $0.namespace + "/")\($0.name)" }.joined(separator: ", ")
+        throw KustomizeError(referrer.source.file, referrer.source.line, referrer.source.column,
+                             "found multiple possible referrals for '\(name)' in \(reference.path.joined(separator: "/")) of \(referrer.kind) \(referrer.name): \(ids); give them different names or keep them in separate builds")
+    }
+
+    /// kustomize's PrefixesSuffixesEquals.
+    static func affixesAgree(_ a: KustomizeResource, _ b: KustomizeResource, allowEmpty: Bool) -> Bool {
+        if allowEmpty {
+            let prefixes = a.prefixes.isEmpty || b.prefixes.isEmpty || sameEnding(a.prefixes, b.prefixes)
+            let suffixes = a.suffixes.isEmpty || b.suffixes.isEmpty || sameEnding(a.suffixes, b.suffixes)
+            return prefixes && suffixes
+        }
+        return sameEnding(a.prefixes, b.prefixes) && sameEnding(a.suffixes, b.suffixes)
+    }
+
+    static func sameEnding(_ a: [String], _ b: [String]) -> Bool {
+        let (shortest, longest) = a.count <= b.count ? (a, b) : (b, a)
+        if shortest.isEmpty { return longest.isEmpty }
+        return zip(shortest.reversed(), longest.reversed()).allSatisfy(==)
     }
 }
 

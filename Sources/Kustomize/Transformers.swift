@@ -12,10 +12,15 @@ enum Transformers {
         let prefix = kustomization.value["namePrefix"].flatMap(Kustomization.text) ?? ""
         let suffix = kustomization.value["nameSuffix"].flatMap(Kustomization.text) ?? ""
         if !prefix.isEmpty || !suffix.isEmpty {
-            // As kustomize: Namespaces, CRDs and APIServices keep their names.
-            let fixedNames: Set<String> = ["Namespace", "CustomResourceDefinition", "APIService"]
-            for index in resources.indices where !fixedNames.contains(resources[index].kind) {
-                resources[index].rename(prefix + resources[index].name + suffix)
+            // As kustomize: Namespaces, CRDs and APIServices keep their names; the others record
+            // each prefix and suffix (name references compare them).
+            for index in resources.indices {
+                let resource = resources[index]
+                if resource.kind == "Namespace" || resource.kind == "CustomResourceDefinition"
+                    || (resource.kind == "APIService" && resource.group == "apiregistration.k8s.io") { continue }
+                if !prefix.isEmpty { resources[index].prefixes.append(prefix) }
+                if !suffix.isEmpty { resources[index].suffixes.append(suffix) }
+                resources[index].rename(prefix + resource.name + suffix)
             }
         }
         let common = try kustomization.stringMap("commonLabels")
@@ -44,21 +49,37 @@ enum Transformers {
         return resources
     }
 
+    /// kustomize's namespace transformer: every object's identity remembered; namespaced objects
+    /// moved; a Namespace object renamed to it; APIService and CRD conversion webhook services and
+    /// binding subjects named `default` pointed at it. (Subjects naming a service account of the
+    /// build follow it through the name references.)
     static func setNamespace(_ namespace: String, on resources: [KustomizeResource]) -> [KustomizeResource] {
-        let serviceAccounts = Set(resources.filter { $0.kind == "ServiceAccount" }.map(\.name))
-        return resources.map { resource in
+        resources.map { resource in
             var resource = resource
-            if !resource.isClusterScoped { resource.setNamespace(namespace) }
-            // Bindings follow the service accounts of this build into the namespace.
-            if resource.kind == "RoleBinding" || resource.kind == "ClusterRoleBinding", case .array(let subjects)? = resource.object["subjects"] {
+            guard !resource.object.isEmpty else { return resource }
+            if !resource.isClusterScoped {
+                resource.setNamespace(namespace)
+            } else {
+                resource.recordId()
+            }
+            switch (resource.group, resource.kind) {
+            case ("", "Namespace"):
+                resource.set(["metadata", "name"], .string(namespace))
+            case ("apiregistration.k8s.io", "APIService"):
+                resource.set(["spec", "service", "namespace"], .string(namespace))
+            case ("apiextensions.k8s.io", "CustomResourceDefinition"):
+                if resource.object["spec"]?["conversion"]?["webhook"]?["clientConfig"]?["service"]?.objectValue != nil {
+                    resource.set(["spec", "conversion", "webhook", "clientConfig", "service", "namespace"], .string(namespace))
+                }
+            case ("rbac.authorization.k8s.io", "RoleBinding"), ("rbac.authorization.k8s.io", "ClusterRoleBinding"):
+                guard case .array(let subjects)? = resource.object["subjects"] else { break }
                 resource.object["subjects"] = .array(subjects.map { subject in
-                    guard case .object(var s) = subject, s["kind"]?.stringValue == "ServiceAccount",
-                          let name = s["name"]?.stringValue, serviceAccounts.contains(name) else { return subject }
-                    let current = s["namespace"]?.stringValue ?? ""
-                    guard current.isEmpty || current == "default" else { return subject }
+                    guard case .object(var s) = subject, s["name"]?.stringValue == "default" else { return subject }
                     s["namespace"] = .string(namespace)
                     return .object(s)
                 })
+            default:
+                break
             }
             return resource
         }

@@ -341,6 +341,61 @@ import Testing
                 options: {create: true, delimiter: ":", index: 5}
             """,
         ],
+        "vars-and-namespaces": [
+            "base/app.yaml": """
+            apiVersion: v1
+            kind: Namespace
+            metadata: {name: placeholder}
+            ---
+            apiVersion: v1
+            kind: ServiceAccount
+            metadata: {name: runner}
+            ---
+            apiVersion: rbac.authorization.k8s.io/v1
+            kind: RoleBinding
+            metadata: {name: runner}
+            roleRef: {apiGroup: rbac.authorization.k8s.io, kind: ClusterRole, name: view}
+            subjects:
+            - {kind: ServiceAccount, name: runner}
+            - {kind: ServiceAccount, name: default}
+            ---
+            apiVersion: v1
+            kind: Service
+            metadata: {name: api}
+            spec:
+              ports: [{port: 8080, name: http}]
+            ---
+            apiVersion: apps/v1
+            kind: Deployment
+            metadata:
+              name: client
+              annotations: {target: "$(SERVICE_NAME)"}
+            spec:
+              template:
+                spec:
+                  serviceAccountName: runner
+                  containers:
+                  - name: client
+                    image: client:1
+                    command: [client, "--url=http://$(SERVICE_NAME):$(SERVICE_PORT)", "$$(NOT_A_VAR)", "$(UNKNOWN)"]
+                    env:
+                    - {name: PORT, value: "$(SERVICE_PORT)"}
+            """,
+            "base/kustomization.yaml": """
+            resources: [app.yaml]
+            vars:
+            - name: SERVICE_NAME
+              objref: {kind: Service, name: api, apiVersion: v1}
+            - name: SERVICE_PORT
+              objref: {kind: Service, name: api, apiVersion: v1}
+              fieldref: {fieldpath: "spec.ports[0].port"}
+            """,
+            "overlay/kustomization.yaml": """
+            namespace: team-a
+            namePrefix: a-
+            resources: [../base]
+            """,
+        ],
         "labels-and-order": [
             "app/kustomization.yaml": """
             resources: [all.yaml]
@@ -415,7 +470,7 @@ import Testing
         return String(decoding: data, as: UTF8.self)
     }
 
-    @Test(arguments: [("overlay-with-generators", "overlays/production"), ("labels-and-order", "app"), ("every-patch-form", "overlay"), ("components", "overlay"), ("replacements", "app")])
+    @Test(arguments: [("overlay-with-generators", "overlays/production"), ("labels-and-order", "app"), ("every-patch-form", "overlay"), ("components", "overlay"), ("replacements", "app"), ("vars-and-namespaces", "overlay")])
     func buildsAsKubectlKustomizeDoes(_ name: String, _ folder: String) throws {
         let files = Self.corpus[name]!
         let ours = try Self.build(files, folder)
@@ -514,7 +569,7 @@ import Testing
     }
 
     @Test func unsupportedAndRemoteInputsAreRefusedWithTheirLine() {
-        let unsupported = ["k/kustomization.yaml": "resources: []\nvars:\n- name: X\n"]
+        let unsupported = ["k/kustomization.yaml": "resources: []\nvalidators:\n- v.yaml\n"]
         #expect(throws: DiagnosticError.self) { try Self.build(unsupported, "k") }
         do { _ = try Self.build(unsupported, "k") } catch let error as DiagnosticError {
             #expect(error.diagnostics.first?.location == SourceLocation(file: "k/kustomization.yaml", line: 2, column: 1))
