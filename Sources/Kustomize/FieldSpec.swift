@@ -4,6 +4,7 @@ import Basics
 /// them: `spec/template/metadata/labels` for Deployments; `containers[]` walks every item of a list.
 struct FieldSpec: Sendable {
     var group: String? = nil
+    var version: String? = nil
     var kind: String? = nil
     var path: [String]
     /// Whether missing maps on the way (and the field) are made.
@@ -17,7 +18,7 @@ struct FieldSpec: Sendable {
     }
 
     func applies(to resource: KustomizeResource) -> Bool {
-        (kind == nil || kind == resource.kind) && (group == nil || group == resource.group)
+        (kind == nil || kind == resource.kind) && (group == nil || group == resource.group) && (version == nil || version == resource.version)
     }
 
     /// `edit` applied to the field's value (nil when absent), in every object the path reaches.
@@ -47,6 +48,12 @@ struct FieldSpec: Sendable {
         }
         switch object[key] {
         case .object(let inner)?: object[key] = .object(Self.edit(inner, rest, create: create, edit))
+        case .array(let items)?:
+            // As kustomize's field specs: a list on the way is walked item by item.
+            object[key] = .array(items.map { item in
+                guard case .object(let inner) = item else { return item }
+                return .object(Self.edit(inner, rest, create: create, edit))
+            })
         case nil, .null?:
             guard create else { return object }
             let made = Self.edit(ValueObject(), rest, create: create, edit)

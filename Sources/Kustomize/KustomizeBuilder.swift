@@ -30,6 +30,12 @@ public struct KustomizeBuilder: Sendable {
             resources = Self.addHashes(resources)
             resources = try NameReferences.fix(resources)
             resources = try Vars.resolve(vars, in: resources)
+            // Objects marked local configuration served the build (a replacement's source) and are
+            // not part of its output.
+            resources.removeAll { resource in
+                guard let local = resource.object["metadata"]?["annotations"]?["config.kubernetes.io/local-config"] else { return false }
+                return local.stringValue != "false"
+            }
             // `sortOptions` counts only at the top, as in kustomize; legacy is kubectl's default.
             guard let options = top.value["sortOptions"], options != .null else { return LegacyOrder.sorted(resources) }
             let legacy = options["legacySortOptions"]
@@ -98,6 +104,7 @@ public struct KustomizeBuilder: Sendable {
         }
         resources = try Generators.run(kustomization, tree: tree, onto: resources)
         resources = try HelmCharts.run(kustomization, builder: self, onto: resources)
+        resources = try PluginConfigs.generate(kustomization, builder: self, stack: stack, onto: resources)
         for (entry, node) in try kustomization.strings("components") {
             let here = KustomizeError(kustomization.file, node.start.line, node.start.column, "")
             guard let path = RepoPath.join(kustomization.folder, entry), (try? tree.kind(of: path)) == .directory else {
@@ -110,6 +117,7 @@ public struct KustomizeBuilder: Sendable {
         resources = try Patches.strategicMerge(kustomization, tree: tree, on: resources)
         resources = try Patches.patches(kustomization, tree: tree, on: resources)
         resources = try Transformers.run(kustomization, tree: tree, on: resources)
+        resources = try PluginConfigs.transform(kustomization, builder: self, stack: stack, on: resources)
         try Vars.declare(kustomization, resources: &resources, vars: &vars)
     }
 

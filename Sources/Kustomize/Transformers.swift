@@ -11,18 +11,7 @@ enum Transformers {
         }
         let prefix = kustomization.value["namePrefix"].flatMap(Kustomization.text) ?? ""
         let suffix = kustomization.value["nameSuffix"].flatMap(Kustomization.text) ?? ""
-        if !prefix.isEmpty || !suffix.isEmpty {
-            // As kustomize: Namespaces, CRDs and APIServices keep their names; the others record
-            // each prefix and suffix (name references compare them).
-            for index in resources.indices {
-                let resource = resources[index]
-                if resource.kind == "Namespace" || resource.kind == "CustomResourceDefinition"
-                    || (resource.kind == "APIService" && resource.group == "apiregistration.k8s.io") { continue }
-                if !prefix.isEmpty { resources[index].prefixes.append(prefix) }
-                if !suffix.isEmpty { resources[index].suffixes.append(suffix) }
-                resources[index].rename(prefix + resource.name + suffix)
-            }
-        }
+        resources = affix(prefix: prefix, suffix: suffix, specs: [FieldSpec(nil, "metadata/name", create: false)], on: resources)
         let common = try kustomization.stringMap("commonLabels")
         if !common.isEmpty { resources = label(resources, common, selectors: true, templates: true) }
         if let labels = kustomization.value["labels"], labels != .null {
@@ -53,7 +42,33 @@ enum Transformers {
     /// moved; a Namespace object renamed to it; APIService and CRD conversion webhook services and
     /// binding subjects named `default` pointed at it. (Subjects naming a service account of the
     /// build follow it through the name references.)
-    static func setNamespace(_ namespace: String, on resources: [KustomizeResource]) -> [KustomizeResource] {
+    /// Prefixes and suffixes at `specs` (`metadata/name`: a rename). As kustomize: Namespaces, CRDs
+    /// and APIServices keep their names; the others record each prefix and suffix (name
+    /// references compare them).
+    static func affix(prefix: String, suffix: String, specs: [FieldSpec], on resources: [KustomizeResource]) -> [KustomizeResource] {
+        guard !prefix.isEmpty || !suffix.isEmpty else { return resources }
+        var resources = resources
+        for index in resources.indices {
+            let resource = resources[index]
+            if resource.kind == "Namespace" || resource.kind == "CustomResourceDefinition"
+                || (resource.kind == "APIService" && resource.group == "apiregistration.k8s.io") { continue }
+            for spec in specs where spec.applies(to: resources[index]) {
+                if spec.path == ["metadata", "name"] {
+                    if !prefix.isEmpty { resources[index].prefixes.append(prefix) }
+                    if !suffix.isEmpty { resources[index].suffixes.append(suffix) }
+                    resources[index].rename(prefix + resources[index].name + suffix)
+                    continue
+                }
+                resources[index].object = spec.apply(to: resources[index].object) { value in
+                    guard let text = value.flatMap(Kustomization.text) else { return value }
+                    return .string(prefix + text + suffix)
+                }
+            }
+        }
+        return resources
+    }
+
+    static func setNamespace(_ namespace: String, on resources: [KustomizeResource], defaults: Bool = true) -> [KustomizeResource] {
         resources.map { resource in
             var resource = resource
             guard !resource.object.isEmpty else { return resource }
@@ -63,11 +78,11 @@ enum Transformers {
                 resource.recordId()
             }
             switch (resource.group, resource.kind) {
-            case ("", "Namespace"):
+            case ("", "Namespace") where defaults:
                 resource.set(["metadata", "name"], .string(namespace))
-            case ("apiregistration.k8s.io", "APIService"):
+            case ("apiregistration.k8s.io", "APIService") where defaults:
                 resource.set(["spec", "service", "namespace"], .string(namespace))
-            case ("apiextensions.k8s.io", "CustomResourceDefinition"):
+            case ("apiextensions.k8s.io", "CustomResourceDefinition") where defaults:
                 if resource.object["spec"]?["conversion"]?["webhook"]?["clientConfig"]?["service"]?.objectValue != nil {
                     resource.set(["spec", "conversion", "webhook", "clientConfig", "service", "namespace"], .string(namespace))
                 }

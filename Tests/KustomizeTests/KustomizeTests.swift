@@ -396,6 +396,69 @@ import Testing
             resources: [../base]
             """,
         ],
+        "builtin-plugins": [
+            "app/app.yaml": """
+            apiVersion: apps/v1
+            kind: Deployment
+            metadata: {name: app}
+            spec:
+              template:
+                spec:
+                  containers:
+                  - name: app
+                    image: app:1.0
+                    envFrom: [{configMapRef: {name: settings}}, {secretRef: {name: creds}}]
+            """,
+            "app/kustomization.yaml": """
+            resources: [app.yaml]
+            generators:
+            - |-
+              apiVersion: builtin
+              kind: ConfigMapGenerator
+              metadata: {name: settings}
+              literals: [A=1]
+            - secrets.yaml
+            transformers:
+            - |-
+              apiVersion: builtin
+              kind: LabelTransformer
+              metadata: {name: labels}
+              labels: {team: shop}
+              fieldSpecs:
+              - {path: metadata/labels, create: true}
+              - {path: spec/template/metadata/labels, kind: Deployment, create: true}
+            - prefix.yaml
+            - |-
+              apiVersion: builtin
+              kind: ImageTagTransformer
+              metadata: {name: images}
+              imageTag: {name: app, newTag: "2.0"}
+            - |-
+              apiVersion: builtin
+              kind: PatchTransformer
+              metadata: {name: patch}
+              target: {kind: Deployment}
+              patch: |-
+                - op: add
+                  path: /spec/replicas
+                  value: 3
+            """,
+            "app/prefix.yaml": """
+            apiVersion: builtin
+            kind: PrefixSuffixTransformer
+            metadata: {name: prefix}
+            prefix: shop-
+            suffix: -v1
+            fieldSpecs:
+            - path: metadata/name
+            """,
+            "app/secrets.yaml": """
+            apiVersion: builtin
+            kind: SecretGenerator
+            metadata: {name: creds}
+            literals: [password=x]
+            """,
+        ],
         "labels-and-order": [
             "app/kustomization.yaml": """
             resources: [all.yaml]
@@ -470,7 +533,7 @@ import Testing
         return String(decoding: data, as: UTF8.self)
     }
 
-    @Test(arguments: [("overlay-with-generators", "overlays/production"), ("labels-and-order", "app"), ("every-patch-form", "overlay"), ("components", "overlay"), ("replacements", "app"), ("vars-and-namespaces", "overlay")])
+    @Test(arguments: [("overlay-with-generators", "overlays/production"), ("labels-and-order", "app"), ("every-patch-form", "overlay"), ("components", "overlay"), ("replacements", "app"), ("vars-and-namespaces", "overlay"), ("builtin-plugins", "app")])
     func buildsAsKubectlKustomizeDoes(_ name: String, _ folder: String) throws {
         let files = Self.corpus[name]!
         let ours = try Self.build(files, folder)
@@ -601,6 +664,21 @@ import Testing
         do { _ = try Self.build(misplaced, "overlay"); Issue.record("a component under resources was accepted") } catch let error as DiagnosticError {
             #expect(error.diagnostics.first?.message.hasPrefix("expected kind != 'Component'") == true, "\(error)")
             #expect(error.diagnostics.first?.location?.line == 1)
+        } catch { Issue.record("\(error)") }
+        // A KRM function is a program from the repository: refused, with what to do instead.
+        let function = ["k/kustomization.yaml": "transformers: [fn.yaml]\n", "k/fn.yaml": """
+            apiVersion: example.com/v1
+            kind: Setter
+            metadata:
+              name: x
+              annotations:
+                config.kubernetes.io/function: |
+                  exec: {path: ./run.sh}
+
+            """]
+        do { _ = try Self.build(function, "k"); Issue.record("a KRM function was run") } catch let error as DiagnosticError {
+            #expect(error.diagnostics.first?.message.contains("is a KRM function") == true, "\(error)")
+            #expect(error.diagnostics.first?.location?.file == "k/fn.yaml")
         } catch { Issue.record("\(error)") }
         let cycle = ["a/kustomization.yaml": "resources: [../b]\n", "b/kustomization.yaml": "resources: [../a]\n"]
         do { _ = try Self.build(cycle, "a"); Issue.record("a cycle was accepted") } catch let error as DiagnosticError {
