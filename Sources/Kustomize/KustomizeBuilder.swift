@@ -25,11 +25,11 @@ public struct KustomizeBuilder: Sendable {
             guard let normalized = RepoPath.normalize(folder) else {
                 throw KustomizeError(folder, 1, 1, "'\(folder)' points outside the repository")
             }
-            let (accumulated, vars, top) = try accumulate(normalized, stack: [])
+            let (accumulated, extras, top) = try accumulate(normalized, stack: [])
             var resources = accumulated
             resources = Self.addHashes(resources)
-            resources = try NameReferences.fix(resources)
-            resources = try Vars.resolve(vars, in: resources)
+            resources = try NameReferences.fix(resources, extra: extras.config.nameReference)
+            resources = try Vars.resolve(extras.vars, in: resources, extra: extras.config.varReference)
             // Objects marked local configuration served the build (a replacement's source) and are
             // not part of its output.
             resources.removeAll { resource in
@@ -59,12 +59,18 @@ public struct KustomizeBuilder: Sendable {
 
     /// The objects of one kustomization, its own transformations applied, and the kustomization.
     /// `component` says whether a Component is expected (listed in `components`) or refused.
-    func accumulate(_ folder: String, stack: [String], at here: KustomizeError? = nil) throws -> ([KustomizeResource], [Vars.Variable], Kustomization) {
+    func accumulate(_ folder: String, stack: [String], at here: KustomizeError? = nil) throws -> ([KustomizeResource], Extras, Kustomization) {
         let kustomization = try load(folder, component: false, at: here)
         var resources: [KustomizeResource] = []
+        var extras = Extras()
+        try accumulateTarget(kustomization, into: &resources, extras: &extras, stack: stack)
+        return (resources, extras, kustomization)
+    }
+
+    /// What a kustomization hands up besides objects: its vars and transformer configurations.
+    struct Extras {
         var vars: [Vars.Variable] = []
-        try accumulateTarget(kustomization, into: &resources, vars: &vars, stack: stack)
-        return (resources, vars, kustomization)
+        var config = TransformerConfig()
     }
 
     /// The kustomization of `folder`, of the kind its use expects.
@@ -88,20 +94,22 @@ public struct KustomizeBuilder: Sendable {
     /// kustomize's accumulateTarget: the kustomization's resources added to `resources`, its
     /// generators, its components (each working on everything gathered so far), then its
     /// patches and transformers on all of it.
-    func accumulateTarget(_ kustomization: Kustomization, into resources: inout [KustomizeResource], vars: inout [Vars.Variable],
+    func accumulateTarget(_ kustomization: Kustomization, into resources: inout [KustomizeResource], extras: inout Extras,
                           stack: [String]) throws {
         var ids = Set(resources.map(\.id))
         let stack = stack + [kustomization.folder]
         for field in ["resources", "bases"] {
             for (entry, node) in try kustomization.strings(field) {
                 let here = KustomizeError(kustomization.file, node.start.line, node.start.column, "")
-                let (loaded, loadedVars) = try load(entry, from: kustomization, at: here, stack: stack)
+                let (loaded, loadedExtras) = try load(entry, from: kustomization, at: here, stack: stack)
                 for resource in loaded {
                     try Self.add(resource, to: &resources, ids: &ids, at: here)
                 }
-                try Vars.merge(loadedVars, into: &vars, at: here)
+                try Vars.merge(loadedExtras.vars, into: &extras.vars, at: here)
+                extras.config.merge(loadedExtras.config)
             }
         }
+        extras.config.merge(try TransformerConfig.load(kustomization, tree: tree))
         resources = try Generators.run(kustomization, tree: tree, onto: resources)
         resources = try HelmCharts.run(kustomization, builder: self, onto: resources)
         resources = try PluginConfigs.generate(kustomization, builder: self, stack: stack, onto: resources)
@@ -112,17 +120,17 @@ public struct KustomizeBuilder: Sendable {
             }
             if stack.contains(path) { throw Patches.with(here, "cycle: '\(path)' includes itself (\((stack + [path]).joined(separator: " → ")))") }
             let component = try load(path, component: true, at: here)
-            try accumulateTarget(component, into: &resources, vars: &vars, stack: stack)
+            try accumulateTarget(component, into: &resources, extras: &extras, stack: stack)
         }
         resources = try Patches.strategicMerge(kustomization, tree: tree, on: resources)
         resources = try Patches.patches(kustomization, tree: tree, on: resources)
-        resources = try Transformers.run(kustomization, tree: tree, on: resources)
+        resources = try Transformers.run(kustomization, tree: tree, config: extras.config, on: resources)
         resources = try PluginConfigs.transform(kustomization, builder: self, stack: stack, on: resources)
-        try Vars.declare(kustomization, resources: &resources, vars: &vars)
+        try Vars.declare(kustomization, resources: &resources, vars: &extras.vars)
     }
 
     /// A `resources` entry: a file of objects, or a folder with a kustomization of its own.
-    func load(_ entry: String, from kustomization: Kustomization, at here: KustomizeError, stack: [String]) throws -> ([KustomizeResource], [Vars.Variable]) {
+    func load(_ entry: String, from kustomization: Kustomization, at here: KustomizeError, stack: [String]) throws -> ([KustomizeResource], Extras) {
         var error = here
         if entry.contains("://") || entry.hasPrefix("github.com/") || entry.hasPrefix("git@") || entry.hasPrefix("gitlab.com/") {
             error.message = "remote resource '\(entry)' is not fetched: gitops builds offline; vendor it into the repository and list its folder"
@@ -138,11 +146,11 @@ public struct KustomizeBuilder: Sendable {
                 error.message = "cycle: '\(path)' includes itself (\((stack + [path]).joined(separator: " → ")))"
                 throw error
             }
-            let (resources, vars, _) = try accumulate(path, stack: stack, at: here)
-            return (resources, vars)
+            let (resources, extras, _) = try accumulate(path, stack: stack, at: here)
+            return (resources, extras)
         case .file?:
             _ = try kustomization.file(entry, what: "resource file", at: here, tree: tree)
-            return (try Self.objects(in: try tree.read(path), file: path), [])
+            return (try Self.objects(in: try tree.read(path), file: path), Extras())
         default:
             error.message = "'\(entry)' does not exist (looked for '\(path)')"
             throw error

@@ -41,7 +41,8 @@ enum NameReferences {
         return result
     }
 
-    static func fix(_ resources: [KustomizeResource]) throws -> [KustomizeResource] {
+    static func fix(_ resources: [KustomizeResource], extra: [Reference] = []) throws -> [KustomizeResource] {
+        let table = self.table + extra
         var result = resources
         for index in resources.indices {
             let referrer = resources[index]

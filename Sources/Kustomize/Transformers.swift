@@ -4,36 +4,44 @@ import Basics
 /// order: namespace, name prefix and suffix, labels, annotations, JSON 6902 patches, replicas, images,
 /// replacements.
 enum Transformers {
-    static func run(_ kustomization: Kustomization, tree: any FileTree, on resources: [KustomizeResource]) throws -> [KustomizeResource] {
+    static func run(_ kustomization: Kustomization, tree: any FileTree, config: TransformerConfig = TransformerConfig(),
+                    on resources: [KustomizeResource]) throws -> [KustomizeResource] {
         var resources = resources
         if let namespace = kustomization.value["namespace"]?.stringValue, !namespace.isEmpty {
             resources = setNamespace(namespace, on: resources)
+            resources = apply(config.namespace, to: resources) { _ in .string(namespace) }
         }
         let prefix = kustomization.value["namePrefix"].flatMap(Kustomization.text) ?? ""
         let suffix = kustomization.value["nameSuffix"].flatMap(Kustomization.text) ?? ""
-        resources = affix(prefix: prefix, suffix: suffix, specs: [FieldSpec(nil, "metadata/name", create: false)], on: resources)
+        let name = [FieldSpec(nil, "metadata/name", create: false)]
+        if config.namePrefix.isEmpty && config.nameSuffix.isEmpty {
+            resources = affix(prefix: prefix, suffix: suffix, specs: name, on: resources)
+        } else {
+            resources = affix(prefix: prefix, suffix: "", specs: name + config.namePrefix, on: resources)
+            resources = affix(prefix: "", suffix: suffix, specs: name + config.nameSuffix, on: resources)
+        }
         let common = try kustomization.stringMap("commonLabels")
-        if !common.isEmpty { resources = label(resources, common, selectors: true, templates: true) }
+        if !common.isEmpty { resources = label(resources, common, selectors: true, templates: true, extra: config.commonLabels) }
         if let labels = kustomization.value["labels"], labels != .null {
             guard case .array(let entries) = labels else { throw kustomization.at(["labels"], "'labels' is a list of label sets") }
             for entry in entries {
                 guard case .object(let spec) = entry else { continue }
                 let pairs = (spec["pairs"]?.objectValue ?? ValueObject()).compactMap { key, value in Kustomization.text(value).map { (key, $0) } }
-                guard spec["fields"] == nil else {
-                    throw kustomization.at(["labels"], "'labels[].fields' is not supported by gitops' kustomize build yet")
-                }
+                // `fields`: more places for this label set.
+                let fields = try PluginConfigs.fieldSpecs(spec["fields"], at: kustomization.at(["labels"], ""))
                 let selectors = spec["includeSelectors"]?.boolValue ?? false
-                resources = label(resources, pairs, selectors: selectors, templates: selectors || (spec["includeTemplates"]?.boolValue ?? false))
+                resources = label(resources, pairs, selectors: selectors, templates: selectors || (spec["includeTemplates"]?.boolValue ?? false),
+                                  extra: (selectors ? config.commonLabels : []) + fields)
             }
         }
         let annotations = try kustomization.stringMap("commonAnnotations")
         if !annotations.isEmpty {
-            let specs = [FieldSpec(nil, "metadata/annotations", create: true)] + FieldSpecs.templateAnnotations
+            let specs = [FieldSpec(nil, "metadata/annotations", create: true)] + FieldSpecs.templateAnnotations + config.commonAnnotations
             resources = apply(specs, to: resources) { merge($0, annotations) }
         }
         resources = try Patches.patches(kustomization, field: "patchesJson6902", tree: tree, on: resources)
-        resources = try Replicas.apply(kustomization, to: resources)
-        resources = try Images.apply(kustomization, to: resources)
+        resources = try Replicas.apply(kustomization, to: resources, extra: config.replicas)
+        resources = try Images.apply(kustomization, to: resources, extra: config.images)
         resources = try Replacements.run(kustomization, tree: tree, on: resources)
         return resources
     }
@@ -100,8 +108,9 @@ enum Transformers {
         }
     }
 
-    static func label(_ resources: [KustomizeResource], _ labels: [(String, String)], selectors: Bool, templates: Bool) -> [KustomizeResource] {
-        var specs = [FieldSpec(nil, "metadata/labels", create: true)]
+    static func label(_ resources: [KustomizeResource], _ labels: [(String, String)], selectors: Bool, templates: Bool,
+                      extra: [FieldSpec] = []) -> [KustomizeResource] {
+        var specs = [FieldSpec(nil, "metadata/labels", create: true)] + extra
         if selectors { specs += FieldSpecs.labelSelectors }
         if templates { specs += FieldSpecs.templateLabels }
         return apply(specs, to: resources) { merge($0, labels) }
@@ -124,7 +133,7 @@ enum Transformers {
 
 /// `replicas`: set `spec.replicas` of the workloads named.
 enum Replicas {
-    static func apply(_ kustomization: Kustomization, to resources: [KustomizeResource]) throws -> [KustomizeResource] {
+    static func apply(_ kustomization: Kustomization, to resources: [KustomizeResource], extra: [FieldSpec] = []) throws -> [KustomizeResource] {
         guard let list = kustomization.value["replicas"], list != .null else { return resources }
         guard case .array(let entries) = list else { throw kustomization.at(["replicas"], "'replicas' is a list of {name, count}") }
         var resources = resources
@@ -136,6 +145,11 @@ enum Replicas {
             for index in resources.indices where kinds.contains(resources[index].kind) && resources[index].allNames.contains(name) {
                 resources[index].set(["spec", "replicas"], .int(count))
             }
+            for index in resources.indices where resources[index].allNames.contains(name) {
+                for spec in extra where spec.applies(to: resources[index]) {
+                    resources[index].object = spec.apply(to: resources[index].object) { _ in .int(count) }
+                }
+            }
         }
         return resources
     }
@@ -143,7 +157,7 @@ enum Replicas {
 
 /// `images`: new names, tags and digests for the containers whose image names match.
 enum Images {
-    static func apply(_ kustomization: Kustomization, to resources: [KustomizeResource]) throws -> [KustomizeResource] {
+    static func apply(_ kustomization: Kustomization, to resources: [KustomizeResource], extra: [FieldSpec] = []) throws -> [KustomizeResource] {
         var entries: [Value] = []
         // The deprecated `imageTags` are more `images`, after them.
         for field in ["images", "imageTags"] {
@@ -157,16 +171,24 @@ enum Images {
             let newName = entry["newName"].flatMap(Kustomization.text)
             let newTag = entry["newTag"].flatMap(Kustomization.text)
             let digest = entry["digest"].flatMap(Kustomization.text)
+            let change: (String) -> String? = { image in
+                let (imageName, tag, imageDigest) = split(image)
+                guard imageName == name else { return nil }
+                var result = newName ?? imageName
+                if let digest { result += "@" + digest } else if let newTag { result += ":" + newTag } else {
+                    if let tag { result += ":" + tag }
+                    if let imageDigest { result += "@" + imageDigest }
+                }
+                return result
+            }
             for index in resources.indices {
-                resources[index].object = rewrite(resources[index].object) { image in
-                    let (imageName, tag, imageDigest) = split(image)
-                    guard imageName == name else { return nil }
-                    var result = newName ?? imageName
-                    if let digest { result += "@" + digest } else if let newTag { result += ":" + newTag } else {
-                        if let tag { result += ":" + tag }
-                        if let imageDigest { result += "@" + imageDigest }
+                resources[index].object = rewrite(resources[index].object, change)
+                // Images at the fields `configurations` name (a custom resource's).
+                for spec in extra where spec.applies(to: resources[index]) {
+                    resources[index].object = spec.apply(to: resources[index].object) { value in
+                        guard case .string(let image)? = value, let changed = change(image) else { return value }
+                        return .string(changed)
                     }
-                    return result
                 }
             }
         }

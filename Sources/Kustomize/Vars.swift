@@ -54,7 +54,7 @@ enum Vars {
     }
 
     /// Every `$(NAME)` in the var reference fields replaced by the var's value.
-    static func resolve(_ vars: [Variable], in resources: [KustomizeResource]) throws -> [KustomizeResource] {
+    static func resolve(_ vars: [Variable], in resources: [KustomizeResource], extra: [FieldSpec] = []) throws -> [KustomizeResource] {
         guard !vars.isEmpty else { return resources }
         var values: [String: Value] = [:]
         for variable in vars {
@@ -74,7 +74,7 @@ enum Vars {
         }
         return try resources.map { resource in
             var resource = resource
-            for spec in references where spec.kind == nil || spec.kind == resource.kind {
+            for spec in references + extra.map({ ($0.kind, $0.path) }) where spec.kind == nil || spec.kind == resource.kind {
                 resource.object = try replace(in: resource.object, path: spec.path[...], values: values, resource: resource)
             }
             return resource

@@ -459,6 +459,47 @@ import Testing
             literals: [password=x]
             """,
         ],
+        "configurations": [
+            "app/app.yaml": """
+            apiVersion: example.com/v1
+            kind: Widget
+            metadata: {name: w}
+            spec:
+              runner: {image: widget:1.0}
+              settingsRef: {name: widget-settings}
+              greeting: hello
+            """,
+            "app/kustomization.yaml": """
+            namePrefix: prod-
+            commonLabels: {app: shop}
+            resources: [app.yaml]
+            configurations: [widget-config.yaml]
+            images:
+            - name: widget
+              newTag: "3.1"
+            configMapGenerator:
+            - name: widget-settings
+              literals: [SIZE=large]
+            """,
+            "app/widget-config.yaml": """
+            nameReference:
+            - kind: ConfigMap
+              version: v1
+              fieldSpecs:
+              - path: spec/settingsRef/name
+                kind: Widget
+            commonLabels:
+            - path: spec/selector/matchLabels
+              kind: Widget
+              create: true
+            images:
+            - path: spec/runner/image
+              kind: Widget
+            varReference:
+            - path: spec/greeting
+              kind: Widget
+            """,
+        ],
         "labels-and-order": [
             "app/kustomization.yaml": """
             resources: [all.yaml]
@@ -533,7 +574,7 @@ import Testing
         return String(decoding: data, as: UTF8.self)
     }
 
-    @Test(arguments: [("overlay-with-generators", "overlays/production"), ("labels-and-order", "app"), ("every-patch-form", "overlay"), ("components", "overlay"), ("replacements", "app"), ("vars-and-namespaces", "overlay"), ("builtin-plugins", "app")])
+    @Test(arguments: [("overlay-with-generators", "overlays/production"), ("labels-and-order", "app"), ("every-patch-form", "overlay"), ("components", "overlay"), ("replacements", "app"), ("vars-and-namespaces", "overlay"), ("builtin-plugins", "app"), ("configurations", "app")])
     func buildsAsKubectlKustomizeDoes(_ name: String, _ folder: String) throws {
         let files = Self.corpus[name]!
         let ours = try Self.build(files, folder)
