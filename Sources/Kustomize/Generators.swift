@@ -17,6 +17,7 @@ enum Generators {
                 let node = kustomization.root[field]?.items?[index]
                 let here = KustomizeError(kustomization.file, node?.start.line ?? 1, node?.start.column ?? 1, "")
                 var generated = try make(kind, spec, global: global, kustomization: kustomization, tree: tree, at: here)
+                generated.origin = .plugin(kind == "ConfigMap" ? "ConfigMapGenerator" : "SecretGenerator", in: kustomization)
                 switch generated.behavior {
                 case "create":
                     try KustomizeBuilder.add(generated, to: &resources, ids: &ids, at: here)
@@ -47,6 +48,8 @@ enum Generators {
                             for key in ["labels", "annotations"] where metadata[key] != nil { base.set(["metadata", key], metadata[key]!) }
                         }
                     }
+                    // A replaced object is the generator's; a merged one keeps where it came from.
+                    if generated.behavior == "replace" { base.origin = generated.origin }
                     // As kustomize: the hash stays only when both the object and this generator want it.
                     base.needsHash = base.needsHash && generated.needsHash
                     generated = base

@@ -104,6 +104,7 @@ enum HelmCharts {
                 resource.source = SourceLocation(file: RepoPath.join(chartHome, source) ?? source, line: 1, column: 1)
             }
             resource.fields = .init()
+            resource.origin = .plugin("HelmChartInflationGenerator", in: kustomization)
             return resource
         }
     }

@@ -32,6 +32,7 @@ public struct KustomizeBuilder: Sendable {
             resources = try Vars.resolve(extras.vars, in: resources, extra: extras.config.varReference)
             // Objects marked local configuration served the build (a replacement's source) and are
             // not part of its output.
+            resources = try BuildMetadata.apply(top, to: resources)
             resources.removeAll { resource in
                 guard let local = resource.object["metadata"]?["annotations"]?["config.kubernetes.io/local-config"] else { return false }
                 return local.stringValue != "false"
@@ -126,7 +127,33 @@ public struct KustomizeBuilder: Sendable {
         resources = try Patches.patches(kustomization, tree: tree, on: resources)
         resources = try Transformers.run(kustomization, tree: tree, config: extras.config, on: resources)
         resources = try PluginConfigs.transform(kustomization, builder: self, stack: stack, on: resources)
+        recordTransformers(kustomization, on: &resources)
         try Vars.declare(kustomization, resources: &resources, vars: &extras.vars)
+    }
+
+    /// The built-in transformers this kustomization configured, in kustomize's order, on every object
+    /// (`buildMetadata: [transformerAnnotations]`).
+    func recordTransformers(_ kustomization: Kustomization, on resources: inout [KustomizeResource]) {
+        func count(_ field: String) -> Int { kustomization.value[field]?.arrayValue?.count ?? 0 }
+        func set(_ field: String) -> Bool {
+            guard let value = kustomization.value[field] else { return false }
+            switch value {
+            case .null: return false
+            case .string(let text): return !text.isEmpty
+            case .object(let object): return !object.isEmpty
+            case .array(let items): return !items.isEmpty
+            default: return true
+            }
+        }
+        let steps: [(String, Int)] = [
+            ("PatchStrategicMergeTransformer", set("patchesStrategicMerge") ? 1 : 0), ("PatchTransformer", count("patches")),
+            ("NamespaceTransformer", set("namespace") ? 1 : 0), ("PrefixTransformer", set("namePrefix") ? 1 : 0),
+            ("SuffixTransformer", set("nameSuffix") ? 1 : 0), ("LabelTransformer", count("labels") + (set("commonLabels") ? 1 : 0)),
+            ("AnnotationsTransformer", set("commonAnnotations") ? 1 : 0), ("PatchJson6902Transformer", count("patchesJson6902")),
+            ("ReplicaCountTransformer", count("replicas")), ("ImageTagTransformer", count("images") + count("imageTags")),
+            ("ReplacementTransformer", set("replacements") ? 1 : 0),
+        ]
+        for (kind, times) in steps { BuildMetadata.record(kind, times: times, in: kustomization, on: &resources) }
     }
 
     /// A `resources` entry: a file of objects, or a folder with a kustomization of its own.
@@ -174,6 +201,7 @@ public struct KustomizeBuilder: Sendable {
                     let itemNode = node["items"]?.items?[index]
                     var resource = KustomizeResource(object: inner, source: itemNode.map { SourceLocation(file: file, line: $0.start.line, column: $0.start.column) } ?? location)
                     if let itemNode { resource.fields = FieldPositionIndex.positions(of: itemNode, place: place) }
+                    resource.origin = .file(file)
                     resource.documentIndex = documentIndex
                     result.append(resource)
                 }
@@ -185,6 +213,7 @@ public struct KustomizeBuilder: Sendable {
             var resource = KustomizeResource(object: Self.annotationsAsWritten(object, node), source: location)
             resource.fields = FieldPositionIndex.positions(of: node, place: place)
             resource.documentIndex = documentIndex
+            resource.origin = .file(file)
             result.append(resource)
         }
         return result

@@ -20,8 +20,6 @@ enum Transformers {
             resources = affix(prefix: prefix, suffix: "", specs: name + config.namePrefix, on: resources)
             resources = affix(prefix: "", suffix: suffix, specs: name + config.nameSuffix, on: resources)
         }
-        let common = try kustomization.stringMap("commonLabels")
-        if !common.isEmpty { resources = label(resources, common, selectors: true, templates: true, extra: config.commonLabels) }
         if let labels = kustomization.value["labels"], labels != .null {
             guard case .array(let entries) = labels else { throw kustomization.at(["labels"], "'labels' is a list of label sets") }
             for entry in entries {
@@ -34,6 +32,9 @@ enum Transformers {
                                   extra: (selectors ? config.commonLabels : []) + fields)
             }
         }
+        // As kustomize configures them: each `labels` entry, then `commonLabels`.
+        let common = try kustomization.stringMap("commonLabels")
+        if !common.isEmpty { resources = label(resources, common, selectors: true, templates: true, extra: config.commonLabels) }
         let annotations = try kustomization.stringMap("commonAnnotations")
         if !annotations.isEmpty {
             let specs = [FieldSpec(nil, "metadata/annotations", create: true)] + FieldSpecs.templateAnnotations + config.commonAnnotations

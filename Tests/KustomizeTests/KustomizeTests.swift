@@ -500,6 +500,32 @@ import Testing
               kind: Widget
             """,
         ],
+        "build-metadata": [
+            "base/kustomization.yaml": """
+            resources: [s.yaml]
+            configMapGenerator:
+            - name: c
+              literals: [x=1]
+            """,
+            "base/s.yaml": """
+            apiVersion: v1
+            kind: Service
+            metadata: {name: s}
+            """,
+            "overlay/kustomization.yaml": """
+            resources: [../base]
+            buildMetadata: [managedByLabel, originAnnotations, transformerAnnotations]
+            namePrefix: p-
+            labels:
+            - pairs: {tier: web}
+            commonLabels: {a: b}
+            images: [{name: x, newTag: "1"}]
+            configMapGenerator:
+            - name: c
+              behavior: merge
+              literals: [y=2]
+            """,
+        ],
         "labels-and-order": [
             "app/kustomization.yaml": """
             resources: [all.yaml]
@@ -574,7 +600,7 @@ import Testing
         return String(decoding: data, as: UTF8.self)
     }
 
-    @Test(arguments: [("overlay-with-generators", "overlays/production"), ("labels-and-order", "app"), ("every-patch-form", "overlay"), ("components", "overlay"), ("replacements", "app"), ("vars-and-namespaces", "overlay"), ("builtin-plugins", "app"), ("configurations", "app")])
+    @Test(arguments: [("overlay-with-generators", "overlays/production"), ("labels-and-order", "app"), ("every-patch-form", "overlay"), ("components", "overlay"), ("replacements", "app"), ("vars-and-namespaces", "overlay"), ("builtin-plugins", "app"), ("configurations", "app"), ("build-metadata", "overlay")])
     func buildsAsKubectlKustomizeDoes(_ name: String, _ folder: String) throws {
         let files = Self.corpus[name]!
         let ours = try Self.build(files, folder)
