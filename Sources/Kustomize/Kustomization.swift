@@ -18,11 +18,11 @@ struct Kustomization {
     static let supported: Set<String> = [
         "apiVersion", "kind", "metadata", "resources", "bases", "crds", "namespace", "namePrefix",
         "nameSuffix", "commonLabels", "labels", "commonAnnotations", "images", "replicas", "configMapGenerator",
-        "secretGenerator", "generatorOptions", "sortOptions", "patches", "patchesStrategicMerge", "patchesJson6902", "imageTags", "components", "replacements", "helmCharts", "helmGlobals", "vars", "generators", "transformers", "configurations", "buildMetadata",
+        "secretGenerator", "generatorOptions", "sortOptions", "patches", "patchesStrategicMerge", "patchesJson6902", "imageTags", "components", "replacements", "helmCharts", "helmGlobals", "vars", "generators", "transformers", "configurations", "buildMetadata", "openapi",
     ]
     /// Fields kustomize knows that this build does not carry out yet: refused by name, never ignored.
     static let notYet: Set<String> = [
-        "validators", "helmChartInflationGenerator", "openapi",
+        "validators", "helmChartInflationGenerator",
     ]
 
     /// The kustomization file in `folder`, nil when there is none.

@@ -21,6 +21,14 @@ public struct KustomizeBuilder: Sendable {
 
     /// The objects of the kustomization in `folder` (repository-relative), in output order.
     public func build(_ folder: String) throws(DiagnosticError) -> [KustomizeResource] {
+        // Each build starts from kustomize's built-in schema (a kustomization's `openapi` may replace it).
+        let result: Result<[KustomizeResource], DiagnosticError> = MergeSchema.$current.withValue(MergeSchema.Current()) {
+            do throws(DiagnosticError) { return .success(try buildOnce(folder)) } catch { return .failure(error) }
+        }
+        return try result.get()
+    }
+
+    private func buildOnce(_ folder: String) throws(DiagnosticError) -> [KustomizeResource] {
         do {
             guard let normalized = RepoPath.normalize(folder) else {
                 throw KustomizeError(folder, 1, 1, "'\(folder)' points outside the repository")
@@ -82,6 +90,7 @@ public struct KustomizeBuilder: Sendable {
             throw error
         }
         let kustomization = try Kustomization.load(folder: folder, file: file, tree: tree)
+        try useSchema(of: kustomization)
         let isComponent = kustomization.value["kind"]?.stringValue == "Component"
         if isComponent != component, var error = here {
             error.message = component
@@ -90,6 +99,26 @@ public struct KustomizeBuilder: Sendable {
             throw error
         }
         return kustomization
+    }
+
+    /// `openapi: {path: schema.json}`: the first kustomization of the build that names a schema
+    /// sets it for the rest of the build, in place of the built-in one (as kustomize does);
+    /// `{version: v1.21.2}` names the built-in one.
+    func useSchema(of kustomization: Kustomization) throws {
+        guard let openapi = kustomization.value["openapi"], openapi != .null, MergeSchema.current.table == nil else { return }
+        guard case .object(let spec) = openapi else { throw kustomization.at(["openapi"], "'openapi' is a mapping with path (or version)") }
+        if let version = spec["version"].flatMap(Kustomization.text) {
+            guard spec["path"] == nil else { throw kustomization.at(["openapi"], "builtin version and custom schema provided, cannot use both") }
+            guard version == "v1.21.2" else { throw kustomization.at(["openapi", "version"], "the OpenAPI version '\(version)' is not built in (v1.21.2 is)") }
+            return
+        }
+        guard let path = spec["path"].flatMap(Kustomization.text) else { return }
+        let here = kustomization.at(["openapi", "path"], "")
+        guard let file = try kustomization.file(path, what: "OpenAPI schema", at: here, tree: tree) else {
+            throw Patches.with(here, "OpenAPI schema '\(path)' does not exist in '\(kustomization.folder.isEmpty ? "." : kustomization.folder)'")
+        }
+        let document = try YAML.values(try tree.read(file), file: file).first ?? .null
+        MergeSchema.current.table = MergeSchema.table(fromOpenAPI: document)
     }
 
     /// kustomize's accumulateTarget: the kustomization's resources added to `resources`, its

@@ -13,16 +13,26 @@ enum MergeSchema: Sendable, Equatable {
     /// A map whose every value has one type.
     case map(Int)
 
+    /// The table a build merges with: kustomize's built-in one, or the document a kustomization's
+    /// `openapi: {path: ...}` names (the first one the build meets, as in kustomize), for the whole build.
+    final class Current: @unchecked Sendable {
+        var table: Table?
+        init() {}
+    }
+    @TaskLocal static var current = Current()
+
+    static var table: Table { current.table ?? Table.shared }
+
     /// The schema of an object of `apiVersion` and `kind`, nil for kinds the table does not hold.
     static func forKind(apiVersion: String, kind: String) -> MergeSchema? {
         let key = (apiVersion.contains("/") ? apiVersion : "/" + apiVersion) + "/" + kind
-        return Table.shared.kinds[key].map(MergeSchema.object)
+        return table.kinds[key].map(MergeSchema.object)
     }
 
     /// The schema of `field` in an object of this schema.
     func field(_ name: String) -> MergeSchema? {
         switch self {
-        case .object(let type): return Table.shared[type][name]
+        case .object(let type): return Self.table[type][name]
         case .map(let type): return .object(type)
         case .list: return nil
         }
@@ -48,12 +58,12 @@ enum MergeSchema: Sendable, Equatable {
         private let lock = NSLock()
         let kinds: [String: Int]
 
-        static let shared = Table()
+        static let shared = Table(typeLines: MergeSchema.typeLines, kindLines: MergeSchema.kindLines)
 
-        private init() {
-            lines = MergeSchema.typeLines.split(separator: "\n")
+        init(typeLines: String, kindLines: String) {
+            lines = typeLines.split(separator: "\n")
             var kinds: [String: Int] = [:]
-            for line in MergeSchema.kindLines.split(separator: "\n") {
+            for line in kindLines.split(separator: "\n") {
                 guard let space = line.firstIndex(of: " "), let index = Int(line[line.index(after: space)...]) else { continue }
                 kinds[String(line[..<space])] = index
             }
@@ -85,5 +95,46 @@ enum MergeSchema: Sendable, Equatable {
             parsed[type] = fields
             return fields
         }
+    }
+
+    /// A table from an OpenAPI v2 document's `definitions` (JSON or YAML), written the way
+    /// scripts/kustomize-merge-keys writes the built-in one.
+    static func table(fromOpenAPI document: Value) -> Table {
+        let definitions = document["definitions"]?.objectValue ?? ValueObject()
+        let names = definitions.keys.sorted()
+        let index = Dictionary(uniqueKeysWithValues: names.enumerated().map { ($1, $0) })
+        func target(_ ref: Value?) -> Int? {
+            guard let ref = ref?.stringValue, let name = ref.split(separator: "/").last else { return nil }
+            return index[String(name)]
+        }
+        var typeLines: [String] = []
+        var kindLines: [String] = []
+        for name in names {
+            let definition = definitions[name] ?? .null
+            var entries = [name]
+            for (field, schema) in (definition["properties"]?.objectValue ?? ValueObject()).sorted(by: { $0.key < $1.key }) {
+                if let ref = target(schema["$ref"]) {
+                    entries.append("\(field)>\(ref)")
+                } else if schema["type"]?.stringValue == "array" {
+                    let strategy = schema["x-kubernetes-patch-strategy"]?.stringValue ?? ""
+                    let element = target(schema["items"]?["$ref"]).map(String.init) ?? ""
+                    if strategy.split(separator: ",").contains("merge") {
+                        var keys = (schema["x-kubernetes-list-map-keys"]?.arrayValue ?? []).compactMap(\.stringValue)
+                        if keys.isEmpty, let key = schema["x-kubernetes-patch-merge-key"]?.stringValue, !key.isEmpty { keys = [key] }
+                        entries.append("\(field)*\(keys.joined(separator: ","))>\(element)")
+                    } else if !element.isEmpty {
+                        entries.append("\(field)[]>\(element)")
+                    }
+                } else if let ref = target(schema["additionalProperties"]?["$ref"]) {
+                    entries.append("\(field){}>\(ref)")
+                }
+            }
+            typeLines.append(entries.joined(separator: " "))
+            for gvk in definition["x-kubernetes-group-version-kind"]?.arrayValue ?? [] {
+                guard let kind = gvk["kind"]?.stringValue, let version = gvk["version"]?.stringValue else { continue }
+                kindLines.append("\(gvk["group"]?.stringValue ?? "")/\(version)/\(kind) \(index[name]!)")
+            }
+        }
+        return Table(typeLines: typeLines.joined(separator: "\n"), kindLines: kindLines.joined(separator: "\n"))
     }
 }

@@ -526,6 +526,75 @@ import Testing
               literals: [y=2]
             """,
         ],
+        "openapi-schema": [
+            "app/deploy.yaml": """
+            apiVersion: apps/v1
+            kind: Deployment
+            metadata: {name: d}
+            spec:
+              template:
+                spec:
+                  containers: [{name: a, image: a:1}, {name: b, image: b:1}]
+            """,
+            "app/kustomization.yaml": """
+            resources: [widget.yaml, deploy.yaml]
+            openapi:
+              path: schema.json
+            patches:
+            - path: patch.yaml
+            - patch: |-
+                apiVersion: apps/v1
+                kind: Deployment
+                metadata: {name: d}
+                spec:
+                  template:
+                    spec:
+                      containers:
+                      - name: b
+                        image: b:2
+            """,
+            "app/patch.yaml": """
+            apiVersion: example.com/v1
+            kind: Widget
+            metadata: {name: w}
+            spec:
+              items: [{name: b, size: 3}]
+            """,
+            "app/schema.json": """
+            {
+              "definitions": {
+                "com.example.v1.Widget": {
+                  "type": "object",
+                  "x-kubernetes-group-version-kind": [{"group": "example.com", "kind": "Widget", "version": "v1"}],
+                  "properties": {
+                    "apiVersion": {"type": "string"}, "kind": {"type": "string"},
+                    "metadata": {"type": "object"},
+                    "spec": {"$ref": "#/definitions/com.example.v1.WidgetSpec"}
+                  }
+                },
+                "com.example.v1.WidgetSpec": {
+                  "type": "object",
+                  "properties": {
+                    "items": {
+                      "type": "array",
+                      "items": {"$ref": "#/definitions/com.example.v1.Item"},
+                      "x-kubernetes-patch-merge-key": "name",
+                      "x-kubernetes-patch-strategy": "merge"
+                    }
+                  }
+                },
+                "com.example.v1.Item": {"type": "object", "properties": {"name": {"type": "string"}, "size": {"type": "integer"}}}
+              }
+            }
+            """,
+            "app/widget.yaml": """
+            apiVersion: example.com/v1
+            kind: Widget
+            metadata: {name: w}
+            spec:
+              items: [{name: a, size: 1}, {name: b, size: 2}]
+            """,
+        ],
         "labels-and-order": [
             "app/kustomization.yaml": """
             resources: [all.yaml]
@@ -600,7 +669,7 @@ import Testing
         return String(decoding: data, as: UTF8.self)
     }
 
-    @Test(arguments: [("overlay-with-generators", "overlays/production"), ("labels-and-order", "app"), ("every-patch-form", "overlay"), ("components", "overlay"), ("replacements", "app"), ("vars-and-namespaces", "overlay"), ("builtin-plugins", "app"), ("configurations", "app"), ("build-metadata", "overlay")])
+    @Test(arguments: [("overlay-with-generators", "overlays/production"), ("labels-and-order", "app"), ("every-patch-form", "overlay"), ("components", "overlay"), ("replacements", "app"), ("vars-and-namespaces", "overlay"), ("builtin-plugins", "app"), ("configurations", "app"), ("build-metadata", "overlay"), ("openapi-schema", "app")])
     func buildsAsKubectlKustomizeDoes(_ name: String, _ folder: String) throws {
         let files = Self.corpus[name]!
         let ours = try Self.build(files, folder)
