@@ -12,9 +12,28 @@ import YAML
 enum HelmCharts {
     static func run(_ kustomization: Kustomization, builder: KustomizeBuilder, onto resources: [KustomizeResource]) throws -> [KustomizeResource] {
         let tree = builder.tree
-        guard let list = kustomization.value["helmCharts"], list != .null else { return resources }
-        guard case .array(let entries) = list else { throw kustomization.at(["helmCharts"], "'helmCharts' is a list of charts") }
-        let globals = kustomization.value["helmGlobals"]?.objectValue ?? ValueObject()
+        var entries: [Value] = []
+        if let list = kustomization.value["helmCharts"], list != .null {
+            guard case .array(let items) = list else { throw kustomization.at(["helmCharts"], "'helmCharts' is a list of charts") }
+            entries = items
+        }
+        var globals = kustomization.value["helmGlobals"]?.objectValue ?? ValueObject()
+        // The deprecated helmChartInflationGenerator, converted as kustomize converts it.
+        let legacy = kustomization.value["helmChartInflationGenerator"]?.arrayValue ?? []
+        var legacyGlobals = ValueObject()
+        for item in legacy {
+            guard case .object(let old) = item else { continue }
+            var chart = ValueObject()
+            for (from, to) in [("chartName", "name"), ("chartVersion", "version"), ("chartRepoUrl", "repo"), ("values", "valuesFile"),
+                               ("valuesLocal", "valuesInline"), ("valuesMerge", "valuesMerge"), ("releaseName", "releaseName")] where old[from] != nil {
+                chart[to] = old[from]
+            }
+            entries.append(.object(chart))
+            if let home = old["helmHome"].flatMap(Kustomization.text), !home.isEmpty { legacyGlobals["configHome"] = .string(home) }
+            if let home = old["chartHome"].flatMap(Kustomization.text), !home.isEmpty { legacyGlobals["chartHome"] = .string(home) }
+        }
+        if kustomization.value["helmGlobals"] == nil, !legacyGlobals.isEmpty { globals = legacyGlobals }
+        guard !entries.isEmpty else { return resources }
         var resources = resources
         var ids = Set(resources.map(\.id))
         for (index, entry) in entries.enumerated() {

@@ -18,11 +18,11 @@ struct Kustomization {
     static let supported: Set<String> = [
         "apiVersion", "kind", "metadata", "resources", "bases", "crds", "namespace", "namePrefix",
         "nameSuffix", "commonLabels", "labels", "commonAnnotations", "images", "replicas", "configMapGenerator",
-        "secretGenerator", "generatorOptions", "sortOptions", "patches", "patchesStrategicMerge", "patchesJson6902", "imageTags", "components", "replacements", "helmCharts", "helmGlobals", "vars", "generators", "transformers", "configurations", "buildMetadata", "openapi",
+        "secretGenerator", "generatorOptions", "sortOptions", "patches", "patchesStrategicMerge", "patchesJson6902", "imageTags", "components", "replacements", "helmCharts", "helmGlobals", "vars", "generators", "transformers", "configurations", "buildMetadata", "openapi", "helmChartInflationGenerator",
     ]
     /// Fields kustomize knows that this build does not carry out yet: refused by name, never ignored.
     static let notYet: Set<String> = [
-        "validators", "helmChartInflationGenerator",
+        "validators",
     ]
 
     /// The kustomization file in `folder`, nil when there is none.
@@ -70,6 +70,10 @@ struct Kustomization {
     func checkFields() throws {
         for pair in root.pairs ?? [] {
             guard let key = pair.key.scalar else { continue }
+            if key == "validators" {
+                throw KustomizeError(file, pair.key.start.line, pair.key.start.column,
+                                     "'validators' run KRM functions (kustomize has no built-in validator): gitops builds without running programs from the repository; validate the output with `gitops validate` and Kyverno policies instead")
+            }
             if Self.notYet.contains(key) {
                 throw KustomizeError(file, pair.key.start.line, pair.key.start.column,
                                      "'\(key)' is not supported by gitops' kustomize build yet; render this overlay with `kubectl kustomize` until it is")

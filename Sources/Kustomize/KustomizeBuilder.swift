@@ -140,6 +140,7 @@ public struct KustomizeBuilder: Sendable {
             }
         }
         extras.config.merge(try TransformerConfig.load(kustomization, tree: tree))
+        extras.config.merge(try TransformerConfig.loadCRDs(kustomization, tree: tree))
         resources = try Generators.run(kustomization, tree: tree, onto: resources)
         resources = try HelmCharts.run(kustomization, builder: self, onto: resources)
         resources = try PluginConfigs.generate(kustomization, builder: self, stack: stack, onto: resources)

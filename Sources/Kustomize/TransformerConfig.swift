@@ -71,4 +71,45 @@ struct TransformerConfig {
         }
         return config
     }
+
+    /// `crds:` files (openapi-gen's `{type name: {Schema, Dependencies}}` maps): the fields their
+    /// `x-kubernetes-object-ref-*`, `x-kubernetes-annotation`, `x-kubernetes-label-selector` and
+    /// `x-kubernetes-identity` extensions mark, as kustomize reads them.
+    static func loadCRDs(_ kustomization: Kustomization, tree: any FileTree) throws -> TransformerConfig {
+        var config = TransformerConfig()
+        for (entry, node) in try kustomization.strings("crds") {
+            let here = KustomizeError(kustomization.file, node.start.line, node.start.column, "")
+            guard let file = try kustomization.file(entry, what: "CRD definitions file", at: here, tree: tree) else {
+                throw Patches.with(here, "CRD definitions file '\(entry)' does not exist in '\(kustomization.folder.isEmpty ? "." : kustomization.folder)'")
+            }
+            guard case .object(let types) = try YAML.values(try tree.read(file), file: file).first ?? .object([:]) else {
+                throw Patches.with(KustomizeError(file, 1, 1, ""), "unable to parse open API definition from '\(entry)': a mapping of type names to {Schema, Dependencies}")
+            }
+            func properties(_ type: String) -> ValueObject { types[type]?["Schema"]?["properties"]?.objectValue ?? ValueObject() }
+            func load(_ type: String, kind: String, path: [String], depth: Int) {
+                guard depth < 32 else { return }
+                for (name, property) in properties(type) {
+                    let here = path + [name]
+                    let spec = FieldSpec(kind, here.joined(separator: "/"), create: false)
+                    if property["x-kubernetes-annotation"] != nil { config.commonAnnotations.append(spec) }
+                    if property["x-kubernetes-label-selector"] != nil { config.commonLabels.append(spec) }
+                    if property["x-kubernetes-identity"] != nil { config.namePrefix.append(spec) }
+                    if let version = property["x-kubernetes-object-ref-api-version"]?.stringValue,
+                       let referral = property["x-kubernetes-object-ref-kind"]?.stringValue {
+                        let key = property["x-kubernetes-object-ref-name-key"]?.stringValue ?? "name"
+                        config.nameReference.append(NameReferences.Reference(
+                            referral: NameReferences.GVK(group: "", version: version, kind: referral),
+                            referrer: NameReferences.GVK(group: "", version: "", kind: kind), path: here + [key]))
+                    }
+                    if let ref = property["$ref"]?.stringValue { load(ref, kind: kind, path: here, depth: depth + 1) }
+                }
+            }
+            for type in types.keys.sorted() {
+                let props = properties(type)
+                guard props["kind"] != nil, props["apiVersion"] != nil, props["metadata"] != nil else { continue }
+                load(type, kind: String(type.split(separator: ".").last ?? Substring(type)), path: [], depth: 0)
+            }
+        }
+        return config
+    }
 }

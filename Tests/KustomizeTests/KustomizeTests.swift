@@ -772,6 +772,7 @@ import Testing
         #expect(throws: DiagnosticError.self) { try Self.build(unsupported, "k") }
         do { _ = try Self.build(unsupported, "k") } catch let error as DiagnosticError {
             #expect(error.diagnostics.first?.location == SourceLocation(file: "k/kustomization.yaml", line: 2, column: 1))
+            #expect(error.diagnostics.first?.message.contains("KRM functions") == true)
         } catch {}
         // A missing patch file is reported at its entry; one outside the folder is refused as kustomize refuses it.
         let missing = ["k/kustomization.yaml": "resources: []\npatches:\n- path: p.yaml\n"]
