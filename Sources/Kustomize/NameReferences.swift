@@ -41,12 +41,32 @@ enum NameReferences {
         return result
     }
 
+    /// What selecting a referral needs of every object, computed once per build.
+    struct Context {
+        let resources: [KustomizeResource]
+        /// Each object's identities, earlier ones first, the current one last.
+        let identities: [[Replacements.Identity]]
+        /// The objects that once had a name (kustomize's previous-name candidates).
+        let byPreviousName: [String: [Int]]
+
+        init(_ resources: [KustomizeResource]) {
+            self.resources = resources
+            identities = resources.map(Replacements.identities(of:))
+            var index: [String: [Int]] = [:]
+            for (position, ids) in identities.enumerated() {
+                for name in Set(ids.dropLast().map(\.name)) { index[name, default: []].append(position) }
+            }
+            byPreviousName = index
+        }
+    }
+
     static func fix(_ resources: [KustomizeResource], extra: [Reference] = []) throws -> [KustomizeResource] {
         let table = self.table + extra
+        let context = Context(resources)
         var result = resources
         for index in resources.indices {
             let referrer = resources[index]
-            let original = Replacements.identities(of: referrer).first!
+            let original = context.identities[index].first!
             let references = table.filter { $0.referrer.selects(group: original.group, version: original.version, kind: original.kind) }
             guard !references.isEmpty else { continue }
             let candidates = try visible(to: referrer, among: resources)
@@ -54,7 +74,7 @@ enum NameReferences {
             for reference in references {
                 do {
                     try walk(&object, reference.path[...]) { value in
-                        try set(&value, reference: reference, referrer: referrer, candidates: candidates)
+                        try set(&value, reference: reference, referrer: referrer, candidates: candidates, context: context)
                     }
                 } catch let failure as Failure {
                     throw KustomizeError(referrer.source.file, referrer.source.line, referrer.source.column,
@@ -66,9 +86,9 @@ enum NameReferences {
         return result
     }
 
-    /// kustomize's SubsetThatCouldBeReferencedByResource.
-    static func visible(to referrer: KustomizeResource, among resources: [KustomizeResource]) throws -> [KustomizeResource] {
-        if referrer.isClusterScoped { return resources }
+    /// kustomize's SubsetThatCouldBeReferencedByResource, as a set of positions.
+    static func visible(to referrer: KustomizeResource, among resources: [KustomizeResource]) throws -> Set<Int> {
+        if referrer.isClusterScoped { return Set(resources.indices) }
         var bindingNamespaces = Set<String>()
         if referrer.kind == "RoleBinding" {
             for subject in referrer.object["subjects"]?.arrayValue ?? [] {
@@ -81,9 +101,11 @@ enum NameReferences {
                 bindingNamespaces.insert(text)
             }
         }
-        return resources.filter { target in
-            target.isClusterScoped || target.effectiveNamespace == referrer.effectiveNamespace || bindingNamespaces.contains(target.namespace)
-        }
+        let namespace = referrer.effectiveNamespace
+        return Set(resources.indices.filter { index in
+            let target = resources[index]
+            return target.isClusterScoped || target.effectiveNamespace == namespace || bindingNamespaces.contains(target.namespace)
+        })
     }
 
     /// kustomize's fieldspec traversal: fields by name, every item of a list on the way.
@@ -108,11 +130,12 @@ enum NameReferences {
 
     struct Failure: Error { var message: String }
 
-    static func set(_ value: inout Value, reference: Reference, referrer: KustomizeResource, candidates: [KustomizeResource]) throws {
+    static func set(_ value: inout Value, reference: Reference, referrer: KustomizeResource, candidates: Set<Int>, context: Context) throws {
         switch value {
         case .null: return
         case .string(let name):
-            guard let referral = try select(name, reference: reference, referrer: referrer, candidates: candidates, sameNamespaceToo: false) else { return }
+            guard let referral = try select(name, reference: reference, referrer: referrer, candidates: candidates, context: context,
+                                            sameNamespaceToo: false) else { return }
             value = .string(referral.name)
         case .object(var object):
             guard let nameValue = object["name"] else { throw Failure(message: "path config error; no 'name' field in node") }
@@ -121,10 +144,11 @@ enum NameReferences {
             if let namespace = object["namespace"] {
                 let text = namespace.stringValue ?? Kustomization.text(namespace) ?? ""
                 // kustomize groups by the namespace each object had first, else by the current one.
-                let byOriginal = candidates.filter { Replacements.identities(of: $0).first?.namespace == text }
-                pool = byOriginal.isEmpty ? candidates.filter { $0.effectiveNamespace == text } : byOriginal
+                let byOriginal = candidates.filter { context.identities[$0].first?.namespace == text }
+                pool = byOriginal.isEmpty ? candidates.filter { context.resources[$0].effectiveNamespace == text } : byOriginal
             }
-            guard let referral = try select(name, reference: reference, referrer: referrer, candidates: pool, sameNamespaceToo: true) else { return }
+            guard let referral = try select(name, reference: reference, referrer: referrer, candidates: pool, context: context,
+                                            sameNamespaceToo: true) else { return }
             if referral.name == name && referral.namespace.isEmpty { return }
             object["name"] = .string(referral.name)
             if !referral.namespace.isEmpty { object["namespace"] = .string(referral.namespace) }
@@ -132,7 +156,7 @@ enum NameReferences {
         case .array(var items):
             for index in items.indices {
                 switch items[index] {
-                case .string, .object, .null: try set(&items[index], reference: reference, referrer: referrer, candidates: candidates)
+                case .string, .object, .null: try set(&items[index], reference: reference, referrer: referrer, candidates: candidates, context: context)
                 default: throw Failure(message: "node must be a scalar, sequence or map")
                 }
             }
@@ -144,20 +168,19 @@ enum NameReferences {
 
     /// kustomize's selectReferral: the candidates that once had `name` and were of the referred kind,
     /// that the referrer's namespace can see, whose prefixes and suffixes agree with the referrer's.
-    static func select(_ name: String, reference: Reference, referrer: KustomizeResource, candidates: [KustomizeResource],
+    static func select(_ name: String, reference: Reference, referrer: KustomizeResource, candidates: Set<Int>, context: Context,
                        sameNamespaceToo: Bool) throws -> KustomizeResource? {
-        var pool = candidates.filter { candidate in
-            candidate.previousIds.contains { $0.split(separator: "|", omittingEmptySubsequences: false).last.map(String.init) == name }
-        }
-        pool = pool.filter { candidate in
-            Replacements.identities(of: candidate).dropLast().contains { reference.referral.selects(group: $0.group, version: $0.version, kind: $0.kind) }
+        var positions = (context.byPreviousName[name] ?? []).filter { candidates.contains($0) }
+        positions = positions.filter { position in
+            context.identities[position].dropLast().contains { reference.referral.selects(group: $0.group, version: $0.version, kind: $0.kind) }
         }
         if reference.path.last == "name" && reference.path.dropLast().last == "roleRef" {
             if let roleRef = referrer.object["roleRef"]?.objectValue, let group = roleRef["apiGroup"]?.stringValue, let kind = roleRef["kind"]?.stringValue {
                 let gvk = GVK(group: group, version: "", kind: kind)
-                pool = pool.filter { Replacements.identities(of: $0).dropLast().contains { gvk.selects(group: $0.group, version: $0.version, kind: $0.kind) } }
+                positions = positions.filter { context.identities[$0].dropLast().contains { gvk.selects(group: $0.group, version: $0.version, kind: $0.kind) } }
             }
         }
+        var pool = positions.map { context.resources[$0] }
         if !referrer.isClusterScoped {
             pool = pool.filter { $0.isClusterScoped || $0.kind == "ServiceAccount" || $0.effectiveNamespace == referrer.effectiveNamespace }
         }
