@@ -61,13 +61,18 @@ enum MergeSchema: Sendable, Equatable {
         static let shared = Table(typeLines: MergeSchema.typeLines, kindLines: MergeSchema.kindLines)
 
         init(typeLines: String, kindLines: String) {
-            lines = typeLines.split(separator: "\n")
+            lines = Self.lines(typeLines)
             var kinds: [String: Int] = [:]
-            for line in kindLines.split(separator: "\n") {
+            for line in Self.lines(kindLines) {
                 guard let space = line.firstIndex(of: " "), let index = Int(line[line.index(after: space)...]) else { continue }
                 kinds[String(line[..<space])] = index
             }
             self.kinds = kinds
+        }
+
+        /// The lines of `text`, split on its bytes (String's own split walks grapheme clusters).
+        static func lines(_ text: String) -> [Substring] {
+            text.utf8.split(separator: UInt8(ascii: "\n")).map { Substring($0) }
         }
 
         subscript(type: Int) -> [String: MergeSchema] {

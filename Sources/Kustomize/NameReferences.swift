@@ -22,8 +22,8 @@ enum NameReferences {
         var path: [String]
     }
 
-    static let table: [Reference] = tableLines.split(separator: "\n").compactMap { line in
-        let parts = line.split(separator: "|", omittingEmptySubsequences: false)
+    static let table: [Reference] = MergeSchema.Table.lines(tableLines).compactMap { line in
+        let parts = line.utf8.split(separator: UInt8(ascii: "|"), omittingEmptySubsequences: false).map { Substring($0) }
         guard parts.count == 3 else { return nil }
         func gvk(_ text: Substring) -> GVK {
             let p = text.split(separator: ",", omittingEmptySubsequences: false).map(String.init)
@@ -35,7 +35,7 @@ enum NameReferences {
     /// kustomize's PathSplitter: `/` separates, `\/` is a slash inside a key.
     static func splitPath(_ path: String) -> [String] {
         var result: [String] = []
-        for part in path.components(separatedBy: "/") {
+        for part in path.utf8.split(separator: UInt8(ascii: "/"), omittingEmptySubsequences: false).map({ String(Substring($0)) }) {
             if let last = result.last, last.hasSuffix("\\") { result[result.count - 1] = String(last.dropLast()) + "/" + part } else { result.append(part) }
         }
         return result
