@@ -23,10 +23,10 @@ now() { date +%s.%N; }
 
 inproc=$("$bench" kustomize "$work/repo" $overlays | awk '{print $2}')
 start=$(now)
-for o in $overlays; do (cd "$work/repo" && "$gitops" kustomize build "$o" > "$o/.gitops-process.yaml"); done
+for o in $overlays; do "$gitops" kustomize build "$work/repo/$o" > "$work/repo/$o/.gitops-process.yaml"; done
 ours=$(echo "$(now) - $start" | bc -l)
 start=$(now)
-for o in $overlays; do (cd "$work/repo" && kubectl kustomize "$o" > "$o/.kubectl.yaml" 2>/dev/null); done
+for o in $overlays; do kubectl kustomize "$work/repo/$o" > "$work/repo/$o/.kubectl.yaml" 2>/dev/null; done
 theirs=$(echo "$(now) - $start" | bc -l)
 different=0
 for o in $overlays; do

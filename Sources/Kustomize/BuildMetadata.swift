@@ -7,8 +7,11 @@ struct Origin: Sendable, Equatable {
     var path: String?
     /// The kustomization file (repository path) that configured the generator or transformer.
     var configuredIn: String?
-    /// The built-in plugin's kind (`ConfigMapGenerator`, `PrefixTransformer`, ...).
+    /// The built-in plugin's kind (`ConfigMapGenerator`, `PrefixTransformer`, ...), and the name
+    /// and namespace of its configuration when it came from `generators:`/`transformers:`.
     var configuredBy: String?
+    var configuredByName: String?
+    var configuredByNamespace: String?
 
     static func file(_ path: String) -> Origin { Origin(path: path) }
     static func plugin(_ kind: String, in kustomization: Kustomization) -> Origin { Origin(configuredIn: kustomization.file, configuredBy: kind) }
@@ -16,8 +19,11 @@ struct Origin: Sendable, Equatable {
     /// The annotation's YAML, paths relative to the built folder.
     func yaml(relativeTo top: String, indent: String = "") -> String {
         if let path { return "\(indent)path: \(BuildMetadata.relative(path, from: top))\n" }
-        return "\(indent)configuredIn: \(BuildMetadata.relative(configuredIn ?? "", from: top))\n\(indent)configuredBy:\n"
+        var text = "\(indent)configuredIn: \(BuildMetadata.relative(configuredIn ?? "", from: top))\n\(indent)configuredBy:\n"
             + "\(indent)  apiVersion: builtin\n\(indent)  kind: \(configuredBy ?? "")\n"
+        if let configuredByName { text += "\(indent)  name: \(configuredByName)\n" }
+        if let configuredByNamespace { text += "\(indent)  namespace: \(configuredByNamespace)\n" }
+        return text
     }
 }
 
@@ -28,8 +34,11 @@ enum BuildMetadata {
 
     /// Every object of the build records a transformer this kustomization configured.
     static func record(_ kind: String, times: Int = 1, in kustomization: Kustomization, on resources: inout [KustomizeResource]) {
+        record(Origin.plugin(kind, in: kustomization), times: times, on: &resources)
+    }
+
+    static func record(_ origin: Origin, times: Int = 1, on resources: inout [KustomizeResource]) {
         guard times > 0 else { return }
-        let origin = Origin.plugin(kind, in: kustomization)
         for index in resources.indices {
             for _ in 0..<times {
                 if resources[index].origin == nil { resources[index].origin = origin } else { resources[index].transformations.append(origin) }

@@ -105,6 +105,11 @@ enum PluginConfigs {
             default:
                 throw Patches.with(here, "'\(config.kind)' is not one of the built-in transformers gitops runs (AnnotationsTransformer, LabelTransformer, NamespaceTransformer, PrefixSuffixTransformer, PrefixTransformer, SuffixTransformer, ImageTagTransformer, ReplicaCountTransformer, PatchTransformer, PatchStrategicMergeTransformer, PatchJson6902Transformer, ReplacementTransformer)")
             }
+            let metadata = spec["metadata"]?.objectValue ?? ValueObject()
+            // Inline configurations are configured in the kustomization; others in their file.
+            BuildMetadata.record(Origin(configuredIn: config.origin?.path ?? kustomization.file,
+                                        configuredBy: config.kind, configuredByName: metadata["name"]?.stringValue,
+                                        configuredByNamespace: metadata["namespace"]?.stringValue), on: &resources)
         }
         return resources
     }
