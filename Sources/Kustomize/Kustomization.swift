@@ -67,21 +67,24 @@ struct Kustomization {
         return kustomization
     }
 
+    /// Every field problem of the file at once.
     func checkFields() throws {
+        var problems: [KustomizeError] = []
         for pair in root.pairs ?? [] {
             guard let key = pair.key.scalar else { continue }
             if key == "validators" {
-                throw KustomizeError(file, pair.key.start.line, pair.key.start.column,
-                                     "'validators' run KRM functions (kustomize has no built-in validator): gitops builds without running programs from the repository; validate the output with `gitops validate` and Kyverno policies instead")
-            }
-            if Self.notYet.contains(key) {
-                throw KustomizeError(file, pair.key.start.line, pair.key.start.column,
-                                     "'\(key)' is not supported by gitops' kustomize build yet; render this overlay with `kubectl kustomize` until it is")
-            }
-            guard Self.supported.contains(key) else {
-                throw KustomizeError(file, pair.key.start.line, pair.key.start.column, "unknown field '\(key)' in a kustomization")
+                problems.append(KustomizeError(file, pair.key.start.line, pair.key.start.column,
+                                               "'validators' run KRM functions (kustomize has no built-in validator): gitops builds without running programs from the repository; validate the output with `gitops validate` and Kyverno policies instead"))
+            } else if Self.notYet.contains(key) {
+                problems.append(KustomizeError(file, pair.key.start.line, pair.key.start.column,
+                                               "'\(key)' is not supported by gitops' kustomize build yet; render this overlay with `kubectl kustomize` until it is"))
+            } else if !Self.supported.contains(key) {
+                let near = Self.supported.min { Self.distance($0.lowercased(), key.lowercased()) < Self.distance($1.lowercased(), key.lowercased()) }
+                let hint = near.map { Self.distance($0.lowercased(), key.lowercased()) <= 3 ? "; did you mean '\($0)'?" : "" } ?? ""
+                problems.append(KustomizeError(file, pair.key.start.line, pair.key.start.column, "unknown field '\(key)' in a kustomization\(hint)"))
             }
         }
+        try KustomizeErrors.throwIfAny(problems)
         if let kind = value["kind"]?.stringValue, kind != "Kustomization" && kind != "Component" {
             throw at(["kind"], "kind must be Kustomization or Component, not '\(kind)'")
         }
@@ -130,6 +133,22 @@ struct Kustomization {
         return try object.map { key, value in (key, try Self.text(value) ?? { throw at([field, key], "'\(field).\(key)' must be a string") }()) }
     }
 
+    /// Edit distance, for suggesting the field a misspelt one meant.
+    static func distance(_ a: String, _ b: String) -> Int {
+        let a = Array(a.utf8), b = Array(b.utf8)
+        var row = Array(0...b.count)
+        for i in 1...max(a.count, 1) where !a.isEmpty {
+            var previous = row[0]
+            row[0] = i
+            for j in 1...max(b.count, 1) where !b.isEmpty {
+                let current = row[j]
+                row[j] = min(row[j] + 1, row[j - 1] + 1, previous + (a[i - 1] == b[j - 1] ? 0 : 1))
+                previous = current
+            }
+        }
+        return row[b.count]
+    }
+
     /// A scalar as kustomize reads it into a string field (numbers and booleans as written).
     static func text(_ value: Value) -> String? {
         switch value {
@@ -140,6 +159,24 @@ struct Kustomization {
         case .null: return ""
         default: return nil
         }
+    }
+}
+
+/// Several problems found together (all the unknown fields of a file, every resource that does
+/// not load, every patch that fails), reported at once.
+struct KustomizeErrors: Error {
+    var errors: [KustomizeError]
+
+    static func throwIfAny(_ errors: [KustomizeError]) throws {
+        if errors.count == 1 { throw errors[0] }
+        if !errors.isEmpty { throw KustomizeErrors(errors: errors) }
+    }
+
+    /// The problems of an error thrown by a step, for collecting.
+    static func problems(of error: Error) -> [KustomizeError]? {
+        if let one = error as? KustomizeError { return [one] }
+        if let many = error as? KustomizeErrors { return many.errors }
+        return nil
     }
 }
 

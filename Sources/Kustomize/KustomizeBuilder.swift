@@ -59,6 +59,8 @@ public struct KustomizeBuilder: Sendable {
             }
         } catch let error as KustomizeError {
             throw DiagnosticError(error.diagnostic)
+        } catch let errors as KustomizeErrors {
+            throw DiagnosticError(errors.errors.map(\.diagnostic))
         } catch let error as DiagnosticError {
             throw error
         } catch {
@@ -128,17 +130,25 @@ public struct KustomizeBuilder: Sendable {
                           stack: [String]) throws {
         var ids = Set(resources.map(\.id))
         let stack = stack + [kustomization.folder]
+        // Every resource entry is loaded, and every one that fails is reported together.
+        var problems: [KustomizeError] = []
         for field in ["resources", "bases"] {
             for (entry, node) in try kustomization.strings(field) {
                 let here = KustomizeError(kustomization.file, node.start.line, node.start.column, "")
-                let (loaded, loadedExtras) = try load(entry, from: kustomization, at: here, stack: stack)
-                for resource in loaded {
-                    try Self.add(resource, to: &resources, ids: &ids, at: here)
+                do {
+                    let (loaded, loadedExtras) = try load(entry, from: kustomization, at: here, stack: stack)
+                    for resource in loaded {
+                        try Self.add(resource, to: &resources, ids: &ids, at: here)
+                    }
+                    try Vars.merge(loadedExtras.vars, into: &extras.vars, at: here)
+                    extras.config.merge(loadedExtras.config)
+                } catch {
+                    guard let found = KustomizeErrors.problems(of: error) else { throw error }
+                    problems += found
                 }
-                try Vars.merge(loadedExtras.vars, into: &extras.vars, at: here)
-                extras.config.merge(loadedExtras.config)
             }
         }
+        try KustomizeErrors.throwIfAny(problems)
         extras.config.merge(try TransformerConfig.load(kustomization, tree: tree))
         extras.config.merge(try TransformerConfig.loadCRDs(kustomization, tree: tree))
         resources = try Generators.run(kustomization, tree: tree, onto: resources)

@@ -46,7 +46,25 @@ enum Patches {
         guard let list = kustomization.value[field], list != .null else { return resources }
         guard case .array(let entries) = list else { throw kustomization.at([field], "'\(field)' is a list of {path or patch, target, options}") }
         var resources = resources
+        // Every patch that fails is reported together (the others still apply, to find theirs).
+        var problems: [KustomizeError] = []
         for (index, entry) in entries.enumerated() {
+            do {
+                resources = try patch(entry, index: index, field: field, kustomization, tree: tree, on: resources)
+            } catch {
+                guard let found = KustomizeErrors.problems(of: error) else { throw error }
+                problems += found
+            }
+        }
+        try KustomizeErrors.throwIfAny(problems)
+        return resources
+    }
+
+    /// One entry of `patches` (or `patchesJson6902`).
+    static func patch(_ entry: Value, index: Int, field: String, _ kustomization: Kustomization, tree: any FileTree,
+                      on resources: [KustomizeResource]) throws -> [KustomizeResource] {
+        var resources = resources
+        do {
             let node = kustomization.root[field]?.items?[index]
             let here = KustomizeError(kustomization.file, node?.start.line ?? 1, node?.start.column ?? 1, "")
             guard case .object(let spec) = entry else { throw with(here, "each '\(field)' entry is a mapping with path or patch") }
@@ -71,8 +89,7 @@ enum Patches {
             let allowKindChange = options["allowKindChange"]?.boolValue ?? false
             if field == "patchesJson6902" {
                 guard let target, !target.name.isEmpty else { throw with(here, "must specify the target name") }
-                resources = try applyJSON(try jsonPatch(source), to: resources, target: target, source: source)
-                continue
+                return try applyJSON(try jsonPatch(source), to: resources, target: target, source: source)
             }
             switch try classify(source) {
             case .json(let patch):

@@ -817,6 +817,21 @@ import Testing
             #expect(error.diagnostics.first?.message.contains("is a KRM function") == true, "\(error)")
             #expect(error.diagnostics.first?.location?.file == "k/fn.yaml")
         } catch { Issue.record("\(error)") }
+        // All the problems of a build at once: misspelt fields (with what was meant), then every
+        // resource that does not load, every patch that fails.
+        let misspelt = ["k/kustomization.yaml": "nameprefx: x-\ncommonLabel: {a: b}\n"]
+        do { _ = try Self.build(misspelt, "k"); Issue.record("misspelt fields were accepted") } catch let error as DiagnosticError {
+            #expect(error.diagnostics.map(\.message) == ["unknown field 'nameprefx' in a kustomization; did you mean 'namePrefix'?",
+                                                         "unknown field 'commonLabel' in a kustomization; did you mean 'commonLabels'?"])
+        } catch { Issue.record("\(error)") }
+        let broken = ["k/kustomization.yaml": "resources: [a.yaml, missing.yaml, ../nowhere]\n", "k/a.yaml": "kind: ConfigMap\nmetadata: {name: a}\n"]
+        do { _ = try Self.build(broken, "k"); Issue.record("missing resources were accepted") } catch let error as DiagnosticError {
+            #expect(error.diagnostics.map { $0.location?.column } == [21, 35], "\(error)")
+        } catch { Issue.record("\(error)") }
+        let patches = ["k/kustomization.yaml": "resources: [a.yaml]\npatches:\n- path: nope.yaml\n- path: nope2.yaml\n", "k/a.yaml": "kind: ConfigMap\nmetadata: {name: a}\n"]
+        do { _ = try Self.build(patches, "k"); Issue.record("missing patches were accepted") } catch let error as DiagnosticError {
+            #expect(error.diagnostics.map { $0.location?.line } == [3, 4], "\(error)")
+        } catch { Issue.record("\(error)") }
         let cycle = ["a/kustomization.yaml": "resources: [../b]\n", "b/kustomization.yaml": "resources: [../a]\n"]
         do { _ = try Self.build(cycle, "a"); Issue.record("a cycle was accepted") } catch let error as DiagnosticError {
             #expect(error.diagnostics.first?.message.hasPrefix("cycle:") == true)
