@@ -46,7 +46,7 @@ let package = Package(
         .target(name: "KubeModel", dependencies: ["Basics", "YAML"]),
         /** Helm charts: loading, values coalescing, Helm's template functions and objects, rendering. */
         .target(name: "Charts", dependencies: ["Basics", "YAML", "Template", "KubeModel", "JSONSchema", "CZlib"]),
-        /** kustomize, natively: kustomizations built as `kubectl kustomize` builds them (resources, generators, transformers, name references, legacy order). */
+        /** kustomize, natively: kustomizations built as `kubectl kustomize` v5.5 builds them without plugins (resources, components, generators, helm charts, patches, transformers, replacements, vars, name references, order), byte for byte. */
         .target(name: "Kustomize", dependencies: ["Basics", "YAML", "KubeModel", "Charts", .product(name: "Crypto", package: "swift-crypto")]),
         /** Loads and checks gitops.yaml and environments/<env>/environment.yaml from a file tree. */
         .target(name: "RepoModel", dependencies: ["Basics", "YAML", "Kustomize"]),
