@@ -321,16 +321,13 @@ enum Patches {
     }
 }
 
-/// A patch's `target`: group, version, kind, name and namespace (anchored regular expressions),
-/// label and annotation selectors.
-struct Selector {
+/// What every kustomize selector names: group, version, kind, name, namespace, and label and
+/// annotation selectors.
+struct SelectorFields {
     var group = "", version = "", kind = "", name = "", namespace = ""
     var labelSelector = "", annotationSelector = ""
-    private var patterns: [String: NSRegularExpression] = [:]
-    /// Patterns without regular expression syntax, compared as text (most targets name an object).
-    private var literals: [String: String] = [:]
 
-    init(_ object: ValueObject, at here: KustomizeError) throws {
+    init(_ object: ValueObject) {
         group = object["group"].flatMap(Kustomization.text) ?? ""
         version = object["version"].flatMap(Kustomization.text) ?? ""
         kind = object["kind"].flatMap(Kustomization.text) ?? ""
@@ -338,7 +335,31 @@ struct Selector {
         namespace = object["namespace"].flatMap(Kustomization.text) ?? ""
         labelSelector = object["labelSelector"].flatMap(Kustomization.text) ?? ""
         annotationSelector = object["annotationSelector"].flatMap(Kustomization.text) ?? ""
-        for (field, pattern) in [("group", group), ("version", version), ("kind", kind), ("name", name), ("namespace", namespace)] where !pattern.isEmpty {
+    }
+
+    /// Whether the object's current labels and annotations satisfy the selectors.
+    func matchesLabelsAndAnnotations(_ resource: KustomizeResource) -> Bool {
+        let metadata = resource.object["metadata"]
+        if !labelSelector.isEmpty, !LabelSelector.matches(labelSelector, metadata?["labels"]?.objectValue ?? ValueObject()) { return false }
+        if !annotationSelector.isEmpty, !LabelSelector.matches(annotationSelector, metadata?["annotations"]?.objectValue ?? ValueObject()) { return false }
+        return true
+    }
+}
+
+/// A patch's `target`: group, version, kind, name and namespace as anchored regular expressions,
+/// label and annotation selectors.
+struct Selector {
+    let fields: SelectorFields
+    private var patterns: [String: NSRegularExpression] = [:]
+    /// Patterns without regular expression syntax, compared as text (most targets name an object).
+    private var literals: [String: String] = [:]
+
+    var name: String { fields.name }
+
+    init(_ object: ValueObject, at here: KustomizeError) throws {
+        fields = SelectorFields(object)
+        for (field, pattern) in [("group", fields.group), ("version", fields.version), ("kind", fields.kind), ("name", fields.name),
+                                 ("namespace", fields.namespace)] where !pattern.isEmpty {
             if pattern.utf8.allSatisfy({ ($0 | 0x20) >= 0x61 && ($0 | 0x20) <= 0x7A || ($0 >= 0x30 && $0 <= 0x39) || $0 == 0x2D || $0 == 0x5F }) {
                 literals[field] = pattern
                 continue
@@ -364,9 +385,6 @@ struct Selector {
         guard matches("namespace", original.namespace) || matches("namespace", resource.effectiveNamespace) else { return false }
         guard matches("name", original.name) || matches("name", resource.name) else { return false }
         guard matches("group", resource.group), matches("version", resource.version), matches("kind", resource.kind) else { return false }
-        let metadata = resource.object["metadata"]
-        if !labelSelector.isEmpty, !LabelSelector.matches(labelSelector, metadata?["labels"]?.objectValue ?? ValueObject()) { return false }
-        if !annotationSelector.isEmpty, !LabelSelector.matches(annotationSelector, metadata?["annotations"]?.objectValue ?? ValueObject()) { return false }
-        return true
+        return fields.matchesLabelsAndAnnotations(resource)
     }
 }

@@ -61,42 +61,31 @@ enum Replacements {
         var group, version, kind, namespace, name: String
     }
 
-    /// A `source`, `select` or `reject` selector.
+    /// A `source`, `select` or `reject` selector: exact fields.
     struct IdSelector {
-        var group = "", version = "", kind = "", name = "", namespace = ""
-        var labelSelector = "", annotationSelector = ""
+        let fields: SelectorFields
+        var labelSelector: String { fields.labelSelector }
+        var annotationSelector: String { fields.annotationSelector }
 
-        init(_ object: ValueObject) {
-            group = object["group"].flatMap(Kustomization.text) ?? ""
-            version = object["version"].flatMap(Kustomization.text) ?? ""
-            kind = object["kind"].flatMap(Kustomization.text) ?? ""
-            name = object["name"].flatMap(Kustomization.text) ?? ""
-            namespace = object["namespace"].flatMap(Kustomization.text) ?? ""
-            labelSelector = object["labelSelector"].flatMap(Kustomization.text) ?? ""
-            annotationSelector = object["annotationSelector"].flatMap(Kustomization.text) ?? ""
-        }
+        init(_ object: ValueObject) { fields = SelectorFields(object) }
 
-        var hasId: Bool { !(group.isEmpty && version.isEmpty && kind.isEmpty && name.isEmpty && namespace.isEmpty) }
+        var hasId: Bool { !(fields.group.isEmpty && fields.version.isEmpty && fields.kind.isEmpty && fields.name.isEmpty && fields.namespace.isEmpty) }
 
         /// kustomize's ResId.IsSelectedBy: exact fields, namespaces compared as effective namespaces.
         func selects(_ id: Identity) -> Bool {
-            (name.isEmpty || name == id.name)
-                && (namespace.isEmpty || (namespace == "default" ? "default" : namespace) == id.namespace)
-                && (group.isEmpty || group == id.group) && (version.isEmpty || version == id.version) && (kind.isEmpty || kind == id.kind)
+            (fields.name.isEmpty || fields.name == id.name) && (fields.namespace.isEmpty || fields.namespace == id.namespace)
+                && (fields.group.isEmpty || fields.group == id.group) && (fields.version.isEmpty || fields.version == id.version)
+                && (fields.kind.isEmpty || fields.kind == id.kind)
         }
 
         func selectsAny(of resource: KustomizeResource) -> Bool { Replacements.identities(of: resource).contains(where: selects) }
 
-        func matchesSelectors(_ resource: KustomizeResource) -> Bool {
-            let metadata = resource.object["metadata"]
-            if !labelSelector.isEmpty, !LabelSelector.matches(labelSelector, metadata?["labels"]?.objectValue ?? ValueObject()) { return false }
-            if !annotationSelector.isEmpty, !LabelSelector.matches(annotationSelector, metadata?["annotations"]?.objectValue ?? ValueObject()) { return false }
-            return true
-        }
+        func matchesSelectors(_ resource: KustomizeResource) -> Bool { fields.matchesLabelsAndAnnotations(resource) }
 
         var description: String {
-            [group.isEmpty ? nil : "group \(group)", version.isEmpty ? nil : "version \(version)", kind.isEmpty ? nil : "kind \(kind)",
-             name.isEmpty ? nil : "name \(name)", namespace.isEmpty ? nil : "namespace \(namespace)"].compactMap { $0 }.joined(separator: ", ")
+            [fields.group.isEmpty ? nil : "group \(fields.group)", fields.version.isEmpty ? nil : "version \(fields.version)",
+             fields.kind.isEmpty ? nil : "kind \(fields.kind)", fields.name.isEmpty ? nil : "name \(fields.name)",
+             fields.namespace.isEmpty ? nil : "namespace \(fields.namespace)"].compactMap { $0 }.joined(separator: ", ")
         }
     }
 
