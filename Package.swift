@@ -17,6 +17,7 @@ let package = Package(
         .package(url: "https://github.com/apple/swift-nio", from: "2.101.2"),
         .package(url: "https://github.com/apple/swift-nio-ssl", from: "2.37.6"),
         .package(url: "https://github.com/swift-server/swift-prometheus", from: "2.4.1"),
+        .package(url: "https://github.com/swift-server/async-http-client", from: "1.37.0"),
     ],
     targets: [
         /** System-library module map for libgit2 (Debian `libgit2-dev`). */
@@ -48,6 +49,14 @@ let package = Package(
         .target(name: "Charts", dependencies: ["Basics", "YAML", "Template", "KubeModel", "JSONSchema", "CZlib"]),
         /** kustomize, natively: kustomizations built as `kubectl kustomize` v5.5 builds them without plugins (resources, components, generators, helm charts, patches, transformers, replacements, vars, name references, order), byte for byte. */
         .target(name: "Kustomize", dependencies: ["Basics", "YAML", "KubeModel", "Charts", .product(name: "Crypto", package: "swift-crypto")]),
+        /** Charts from where teams keep them: Helm repositories (index, archives, digests), a content-addressed cache, locks. */
+        .target(name: "ChartSources", dependencies: [
+            "Basics", "YAML", "Template", "RepoModel",
+            .product(name: "AsyncHTTPClient", package: "async-http-client"),
+            .product(name: "Crypto", package: "swift-crypto"),
+            .product(name: "NIOCore", package: "swift-nio"),
+            .product(name: "NIOHTTP1", package: "swift-nio"),
+        ]),
         /** Loads and checks gitops.yaml and environments/<env>/environment.yaml from a file tree. */
         .target(name: "RepoModel", dependencies: ["Basics", "YAML", "Kustomize"]),
         /** JSON Schema: compile (with $ref across files), validate values, report paths and messages. */
@@ -77,7 +86,7 @@ let package = Package(
         /** Drift: normalise desired and live objects, pair them, compare the fields Git sets, ignore rules. */
         .target(name: "Drift", dependencies: ["Basics", "YAML", "KubeModel", "RepoModel", .product(name: "Crypto", package: "swift-crypto")]),
         /** Renders an environment's releases (plain manifests now, charts later) into ordered objects. */
-        .target(name: "Render", dependencies: ["Basics", "YAML", "KubeModel", "RepoModel", "Charts", "Kustomize"]),
+        .target(name: "Render", dependencies: ["Basics", "YAML", "KubeModel", "RepoModel", "Charts", "Kustomize", "ChartSources"]),
         /** Gates: render environments and check their objects against schemas and policies (validate, promotion gates). */
         .target(name: "Gates", dependencies: ["Basics", "KubeModel", "RepoModel", "Render", "JSONSchema", "Validation"]),
         /** Promotions: plans (effective values, format-preserving edits), branch commits, gates, merges, history, rollback. */
@@ -96,7 +105,7 @@ let package = Package(
         ], exclude: ["README.md"]),
         /** The `gitops` commands: argument parsing and output only. */
         .target(name: "GitopsCLI", dependencies: [
-            "Basics", "YAML", "Git", "KubeModel", "RepoModel", "Render", "Charts", "Kustomize", "JSONSchema", "Validation", "Drift", "Cluster", "Gates", "Promotion", "Sync",
+            "Basics", "YAML", "Git", "KubeModel", "RepoModel", "Render", "Charts", "ChartSources", "Kustomize", "JSONSchema", "Validation", "Drift", "Cluster", "Gates", "Promotion", "Sync",
             .product(name: "ArgumentParser", package: "swift-argument-parser"),
         ]),
         /** The `gitops` executable. */
@@ -120,6 +129,7 @@ let package = Package(
         .testTarget(name: "ClusterTests", dependencies: ["Cluster", "KubeTestServer", "Basics"]),
         .testTarget(name: "DriftTests", dependencies: ["Drift", "KubeModel", "RepoModel", "YAML", "Basics"], exclude: ["Fixtures"]),
         .testTarget(name: "JSONSchemaTests", dependencies: ["JSONSchema", "Basics"]),
+        .testTarget(name: "ChartSourcesTests", dependencies: ["ChartSources", "RepoModel", "Basics"]),
         .testTarget(name: "ValidationTests", dependencies: ["Validation", "JSONSchema", "KubeModel", "Basics"], exclude: ["Corpus", "PolicyCases"]),
         .testTarget(name: "RenderTests", dependencies: ["Render", "RepoModel", "KubeModel", "Git", "YAML", "Basics"],
                     exclude: ["Goldens"]),

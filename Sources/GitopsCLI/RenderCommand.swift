@@ -17,6 +17,7 @@ struct RenderCommand: ParsableCommand {
     var environment: String
 
     @OptionGroup var repository: RepositoryOptions
+    @OptionGroup var charts: ChartCacheOptions
 
     @Option(name: .long, help: "Output format: yaml (a document per object, with its source) or json (one array).")
     var output: Format = .yaml
@@ -26,7 +27,9 @@ struct RenderCommand: ParsableCommand {
 
     func run() throws {
         let (tree, _, environment) = try repository.load(environment: environment)
-        var objects = try Renderer(tree: tree, renderTime: repository.renderTime(of: tree), seedSecret: RandomSeed.secret).render(environment).objects
+        try charts.prefetch([environment], tree: tree)
+        var objects = try Renderer(tree: tree, renderTime: repository.renderTime(of: tree), seedSecret: RandomSeed.secret,
+                                   chartCache: charts.cache).render(environment).objects
         if skipTests { objects.removeAll(where: HelmHook.isTest) }
         switch output {
         case .yaml: Output.write(RenderOutput.yaml(objects))

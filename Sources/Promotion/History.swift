@@ -49,6 +49,8 @@ public enum History {
             case .chart(let chart, let files, _, _): paths.insert(chart); paths.formUnion(files)
             case .manifests(let folder): paths.insert(folder)
             case .kustomize(_, let inputs, _): paths.formUnion(inputs)
+            // The pinned chart is in the environment's charts.lock, under its folder.
+            case .remoteChart(_, let files, _, _): paths.formUnion(files)
             }
         }
         let watched = paths.sorted()

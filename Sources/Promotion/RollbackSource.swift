@@ -100,6 +100,8 @@ struct FileUsage {
                     paths.append((environment.name, folder))
                 case .kustomize(_, let inputs, _):
                     paths += inputs.map { (environment.name, $0) }
+                case .remoteChart(_, let values, _, _):
+                    for file in values { valuesFiles[file, default: []].insert(environment.name) }
                 }
             }
         }
@@ -113,6 +115,7 @@ struct FileUsage {
             case .chart(let chart, let values, _, _): paths += [chart] + values
             case .manifests(let folder): paths.append(folder)
             case .kustomize(_, let inputs, _): paths += inputs
+            case .remoteChart(_, let values, _, _): paths += values
             }
         }
         return paths

@@ -13,9 +13,10 @@ struct ChartReleaseReader {
     let renderTime: Date
     let seedSecret: String?
 
-    func render(release: Release, chart path: String, valuesFiles: [String], values: Value, namespace: String,
+    /// `loaded`: a chart already loaded (a remote chart's archive); `path` then only names it.
+    func render(release: Release, chart path: String, loaded: Chart? = nil, valuesFiles: [String], values: Value, namespace: String,
                 into collector: inout DiagnosticCollector) -> [Object] {
-        guard let chart = collector.capture({ () throws(DiagnosticError) -> Chart in try ChartLoader.load(tree, path: path) }) else {
+        guard let chart = loaded ?? collector.capture({ () throws(DiagnosticError) -> Chart in try ChartLoader.load(tree, path: path) }) else {
             return []
         }
         var userValues: Value = .object([:])

@@ -1,4 +1,5 @@
 import Basics
+import ChartSources
 import Charts
 import Foundation
 import KubeModel
@@ -15,10 +16,14 @@ public struct Renderer: Sendable {
     /// Mixed into the seed of charts' random functions (see `ChartRenderOptions.seedSecret`).
     public let seedSecret: String?
 
-    public init(tree: any FileTree, renderTime: Date = Date(), seedSecret: String? = nil) {
+    /// Where remote charts' pinned archives are read from.
+    public let chartCache: ChartCache
+
+    public init(tree: any FileTree, renderTime: Date = Date(), seedSecret: String? = nil, chartCache: ChartCache = .standard()) {
         self.tree = tree
         self.renderTime = renderTime
         self.seedSecret = seedSecret
+        self.chartCache = chartCache
     }
 
     public func render(_ environment: Environment) throws(DiagnosticError) -> RenderedEnvironment {
@@ -36,6 +41,17 @@ public struct Renderer: Sendable {
             case .chart(let path, let valuesFiles, let values, _):
                 let reader = ChartReleaseReader(tree: tree, renderTime: renderTime, seedSecret: seedSecret)
                 objects += reader.render(release: release, chart: path, valuesFiles: valuesFiles, values: values,
+                                         namespace: release.namespace ?? environment.namespace, into: &collector)
+            case .remoteChart(let chart, let valuesFiles, let values, _):
+                // The archive the environment's charts.lock pins, from the cache, verified.
+                guard let (bytes, display) = collector.capture({ () throws(DiagnosticError) in
+                    try LockedCharts.archive(chart, release: release, environment: environment, tree: tree, cache: chartCache)
+                }) else { continue }
+                guard let loaded = collector.capture({ () throws(DiagnosticError) -> Chart in
+                    try ChartLoader.load(MemoryFileTree(displayName: display, files: [display: bytes]), path: display)
+                }) else { continue }
+                let reader = ChartReleaseReader(tree: tree, renderTime: renderTime, seedSecret: seedSecret)
+                objects += reader.render(release: release, chart: display, loaded: loaded, valuesFiles: valuesFiles, values: values,
                                          namespace: release.namespace ?? environment.namespace, into: &collector)
             }
         }

@@ -104,7 +104,7 @@ final class EnvironmentLoader {
         var firstByName: [String: Node] = [:]
         for item in items {
             guard let fields = checker.fields(item, of: "a release",
-                                              allowed: ["name", "chart", "path", "kustomize", "valuesFiles", "values", "promote", "namespace"],
+                                              allowed: ["name", "chart", "path", "kustomize", "version", "valuesFiles", "values", "promote", "namespace"],
                                               required: ["name"]) else { continue }
             guard let nameNode = fields["name"], let name = checker.dnsLabel(nameNode, "release name", maxLength: 53) else {
                 continue
@@ -126,7 +126,7 @@ final class EnvironmentLoader {
                 source = chartSource(fields["chart"]!, fields: fields, checker: checker)
             case "path"?:
                 let path = fields["path"]!
-                for key in ["valuesFiles", "values", "promote"] {
+                for key in ["valuesFiles", "values", "promote", "version"] {
                     if let extra = fields[key] {
                         checker.error("model.release", extra, "'\(key)' applies to chart and kustomize releases only; release '\(name)' renders the plain manifests of 'path'")
                     }
@@ -149,13 +149,35 @@ final class EnvironmentLoader {
     }
 
     private func chartSource(_ chart: Node, fields: [String: Node], checker: NodeChecker) -> Release.Source? {
-        let reference = checker.string(chart, "chart")
+        var remote: RemoteChart?
+        var reference: String?
+        if chart.pairs != nil {
+            // `{repository: https://..., name: postgresql, version: "16.2.1"}`: a Helm repository's chart.
+            if let spec = checker.fields(chart, of: "a chart reference", allowed: ["repository", "name", "version"], required: ["repository", "name", "version"]),
+               let repository = checker.string(spec["repository"]!, "repository"), let name = checker.string(spec["name"]!, "name"),
+               let version = checker.string(spec["version"]!, "version") {
+                if !(repository.hasPrefix("https://") || repository.hasPrefix("http://") || repository.hasPrefix("oci://")) {
+                    checker.error("model.remoteChart", spec["repository"]!, "repository '\(repository)' is not a Helm repository URL (https://...) or an OCI registry (oci://...)")
+                } else {
+                    remote = RemoteChart(repository: repository, name: name, version: version)
+                }
+            }
+            if fields["version"] != nil { checker.error("model.release", fields["version"]!, "the chart reference names its version; remove this one") }
+        } else {
+            reference = checker.string(chart, "chart")
+        }
         var chartPath: String?
-        if let reference, let scheme = ["oci://", "https://", "http://"].first(where: { reference.hasPrefix($0) }) {
-            let pull = scheme == "oci://" ? "helm pull \(reference) --version <version> --untar --untardir charts/"
-                : "helm pull <chart> --repo \(reference) --version <version> --untar --untardir charts/"
+        if let reference, reference.hasPrefix("oci://") {
+            // `chart: oci://registry/charts/postgresql` with the release's `version:`.
+            guard let versionNode = fields["version"], let version = checker.string(versionNode, "version") else {
+                checker.error("model.remoteChart", chart, "chart '\(reference)' needs a version: add `version: <exact or range>` to the release")
+                return nil
+            }
+            remote = RemoteChart(oci: reference, version: version)
+            if remote == nil { checker.error("model.remoteChart", chart, "'\(reference)' is not an OCI chart reference (oci://host/path/name)") }
+        } else if let reference, reference.hasPrefix("https://") || reference.hasPrefix("http://") {
             checker.error("model.remoteChart", chart,
-                          "chart '\(reference)' is a remote reference; gitops renders charts kept in the repository for now: vendor it (\(pull)) and write the folder's path here")
+                          "chart '\(reference)' is a repository URL; name the chart in it: `chart: {repository: \(reference), name: <chart>, version: <version>}`")
         } else if let reference, reference.hasSuffix(".tgz") || reference.hasSuffix(".tar.gz") {
             // A packaged chart (helm package, helm pull without --untar) is rendered as it is.
             chartPath = PathCheck.file(reference, relativeTo: "", at: chart, what: "chart archive", tree: tree, checker: checker)
@@ -187,14 +209,16 @@ final class EnvironmentLoader {
                 checker.error("model.promote", item, "'\(text)' is not a value path; write it like 'image.tag' or 'containers[0].image'")
             }
         }
+        if let remote { return .remoteChart(remote, valuesFiles: valuesFiles, values: values, promote: promote) }
         guard let chartPath else { return nil }
+        if let version = fields["version"] { checker.error("model.release", version, "'version' applies to remote charts (oci://... or {repository, name, version}); a chart folder has its own") }
         return .chart(path: chartPath, valuesFiles: valuesFiles, values: values, promote: promote)
     }
 
     /// A `kustomize:` release: a folder holding a kustomization file; `promote:` names its `images`
     /// and `replicas` entries.
     private func kustomizeSource(_ node: Node, fields: [String: Node], release: String, checker: NodeChecker) -> Release.Source? {
-        for key in ["valuesFiles", "values"] {
+        for key in ["valuesFiles", "values", "version"] {
             if let extra = fields[key] {
                 checker.error("model.release", extra, "'\(key)' applies to chart releases only; release '\(release)' is a kustomization: set values in its kustomization (images, replicas, patches)")
             }

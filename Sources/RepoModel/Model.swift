@@ -116,6 +116,9 @@ public struct Release: Sendable, Hashable {
         /// A Helm-format chart folder (repository-relative) with values files (repository-relative,
         /// in merge order), inline values (merged last) and the value paths promotions copy.
         case chart(path: String, valuesFiles: [String], values: Value, promote: [ValuePath])
+        /// A chart from a Helm repository or an OCI registry, pinned by the environment's
+        /// `charts.lock`, with the same values and promotions as a chart folder.
+        case remoteChart(RemoteChart, valuesFiles: [String], values: Value, promote: [ValuePath])
         /// A folder of plain manifests (repository-relative).
         case manifests(path: String)
         /// A kustomization folder (repository-relative) built as `kubectl kustomize` builds it, the

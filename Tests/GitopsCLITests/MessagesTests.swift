@@ -98,8 +98,16 @@ import Testing
                   chart: oci://registry-1.docker.io/bitnamicharts/postgresql
             """)
         let remote = try GitopsRun(["render", "dev", "--repo", scratch.path])
-        #expect(remote.status == 2 && remote.stderr.contains("is a remote reference; gitops renders charts kept in the repository for now: vendor it (helm pull oci://registry-1.docker.io/bitnamicharts/postgresql --version <version> --untar --untardir charts/)"),
+        #expect(remote.status == 2 && remote.stderr.contains("chart 'oci://registry-1.docker.io/bitnamicharts/postgresql' needs a version: add `version: <exact or range>` to the release"),
                 "\(remote.stderr)")
+        // With its version, the release renders what the environment's charts.lock pins, and says so.
+        try scratch.writeEnvironment(releases: """
+                - name: db
+                  chart: oci://registry-1.docker.io/bitnamicharts/postgresql
+                  version: "16.2.1"
+            """)
+        let unpinned = try GitopsRun(["render", "dev", "--repo", scratch.path, "--offline"])
+        #expect(unpinned.status == 2 && unpinned.stderr.contains("environments/dev/charts.lock does not pin it: run `gitops chart lock dev`"), "\(unpinned.stderr)")
     }
 
     @Test func versionAndMergeHelp() throws {

@@ -1,0 +1,64 @@
+import Basics
+import Crypto
+import Foundation
+
+/// Chart archives stored by their sha256 (`<root>/sha256/<hex>.tgz`), written atomically (a
+/// temporary file renamed into place, so processes sharing the cache never see half a file) and
+/// verified on every read.
+public struct ChartCache: Sendable {
+    public let root: String
+
+    public init(root: String) { self.root = root }
+
+    /// `--cache-dir`, else `$XDG_CACHE_HOME/gitops/charts`, else `~/.cache/gitops/charts`.
+    public static func standard(_ override: String? = nil) -> ChartCache {
+        if let override { return ChartCache(root: override) }
+        let environment = ProcessInfo.processInfo.environment
+        if let xdg = environment["XDG_CACHE_HOME"], !xdg.isEmpty { return ChartCache(root: xdg + "/gitops/charts") }
+        return ChartCache(root: NSHomeDirectory() + "/.cache/gitops/charts")
+    }
+
+    public static func digest(of bytes: [UInt8]) -> String {
+        SHA256.hash(data: bytes).map { String(format: "%02x", $0) }.joined()
+    }
+
+    func path(_ digest: String) -> String { root + "/sha256/" + digest + ".tgz" }
+
+    /// The archive with this digest, nil when absent; a file whose bytes do not hash to its name is
+    /// an error (never rendered).
+    public func read(_ digest: String) throws(ChartSourceError) -> [UInt8]? {
+        guard let data = FileManager.default.contents(atPath: path(digest)) else { return nil }
+        let bytes = Array(data)
+        guard Self.digest(of: bytes) == digest else {
+            throw ChartSourceError("the cached chart \(path(digest)) does not match its digest (the cache is damaged): delete the file and fetch again")
+        }
+        return bytes
+    }
+
+    /// Stores `bytes` under their digest and returns it.
+    @discardableResult
+    public func write(_ bytes: [UInt8]) throws(ChartSourceError) -> String {
+        let digest = Self.digest(of: bytes)
+        let final = path(digest)
+        if FileManager.default.fileExists(atPath: final) { return digest }
+        let folder = root + "/sha256"
+        do {
+            try FileManager.default.createDirectory(atPath: folder, withIntermediateDirectories: true)
+            let temporary = folder + "/.\(digest).\(ProcessInfo.processInfo.processIdentifier).\(UInt64.random(in: 0...UInt64.max)).partial"
+            guard FileManager.default.createFile(atPath: temporary, contents: Data(bytes)) else {
+                throw ChartSourceError("cannot write to the chart cache \(folder)")
+            }
+            // rename(2) is atomic: a reader sees the whole archive or none.
+            guard rename(temporary, final) == 0 else {
+                let failure = String(cString: strerror(errno))
+                try? FileManager.default.removeItem(atPath: temporary)
+                throw ChartSourceError("cannot store \(final) in the chart cache: \(failure)")
+            }
+        } catch let error as ChartSourceError {
+            throw error
+        } catch {
+            throw ChartSourceError("cannot write to the chart cache \(folder): \(error)")
+        }
+        return digest
+    }
+}
