@@ -1,0 +1,127 @@
+import Foundation
+import Testing
+
+/// A Helm repository on 127.0.0.1 (Python's http.server over the test's own folder, archives
+/// packed with tar, index.yaml written with their sha256 as `helm repo index` writes it), and an
+/// environment that names a chart in it by version range.
+struct LocalHelmRepository {
+    let folder = NSTemporaryDirectory() + "gitops-helm-repo-" + UUID().uuidString
+    let port: Int
+    private let server: Process
+
+    init(chart: String, versions: [String]) throws {
+        try FileManager.default.createDirectory(atPath: folder, withIntermediateDirectories: true)
+        var index = "apiVersion: v1\nentries:\n  \(URL(fileURLWithPath: chart).lastPathComponent):\n"
+        let name = URL(fileURLWithPath: chart).lastPathComponent
+        for version in versions {
+            // The chart at this version, packed as helm package packs it: NAME/ at the top.
+            let work = folder + "/work-\(version)"
+            try FileManager.default.createDirectory(atPath: work, withIntermediateDirectories: true)
+            try Self.sh("cp -R '\(chart)' '\(work)/\(name)' && sed -i 's/^version: .*/version: \(version)/' '\(work)/\(name)/Chart.yaml' && tar -C '\(work)' -czf '\(folder)/\(name)-\(version).tgz' \(name) && rm -rf '\(work)'")
+            let digest = try Self.sh("sha256sum '\(folder)/\(name)-\(version).tgz' | cut -d' ' -f1").trimmingCharacters(in: .whitespacesAndNewlines)
+            index += "  - name: \(name)\n    version: \(version)\n    digest: \(digest)\n    urls: [\(name)-\(version).tgz]\n"
+        }
+        try index.write(toFile: folder + "/index.yaml", atomically: true, encoding: .utf8)
+        port = Int.random(in: 20000...40000)
+        server = Process()
+        server.executableURL = URL(fileURLWithPath: "/usr/bin/env")
+        server.arguments = ["python3", "-m", "http.server", String(port), "--bind", "127.0.0.1", "--directory", folder]
+        server.standardOutput = FileHandle.nullDevice
+        server.standardError = FileHandle.nullDevice
+        try server.run()
+        // Ready when the index answers.
+        for _ in 0..<100 {
+            if (try? Self.sh("curl -sf -o /dev/null http://127.0.0.1:\(port)/index.yaml")) != nil { break }
+            Thread.sleep(forTimeInterval: 0.05)
+        }
+    }
+
+    var url: String { "http://127.0.0.1:\(port)" }
+
+    func stop() {
+        // SIGKILL: the test process may hold SIGTERM blocked, which its children inherit.
+        if server.isRunning { kill(server.processIdentifier, SIGKILL) }
+        server.waitUntilExit()
+        try? FileManager.default.removeItem(atPath: folder)
+    }
+
+    @discardableResult
+    static func sh(_ command: String) throws -> String {
+        let process = Process()
+        process.executableURL = URL(fileURLWithPath: "/bin/sh")
+        process.arguments = ["-c", command]
+        let out = Pipe()
+        process.standardOutput = out
+        process.standardError = FileHandle.nullDevice
+        try process.run()
+        let data = out.fileHandleForReading.readDataToEndOfFile()
+        process.waitUntilExit()
+        guard process.terminationStatus == 0 else { throw CocoaError(.executableLoad) }
+        return String(decoding: data, as: UTF8.self)
+    }
+}
+
+@Suite(.serialized) struct RemoteChartTests {
+    @Test func aChartFromAHelmRepositoryIsLockedFetchedOnceAndRenderedOfflineAsTheFolderRenders() throws {
+        let redis = GitopsProcessTests.repositoryRoot + "/charts/redis"
+        let repository = try LocalHelmRepository(chart: redis, versions: ["1.0.0", "1.2.0", "1.3.0-rc.1", "2.0.0"])
+        defer { repository.stop() }
+        let scratch = try ScratchEnvironments()
+        defer { scratch.remove() }
+        let cache = scratch.path + "/.cache"
+        try scratch.writeEnvironment(releases: """
+                - name: redis
+                  chart: {repository: "\(repository.url)", name: redis, version: "^1.0"}
+                  values: {replicaCount: 2}
+            """)
+        // No lock yet: the render says what to do, at the release's line.
+        let unlocked = try GitopsRun(["render", "dev", "--repo", scratch.path, "--cache-dir", cache])
+        #expect(unlocked.status == 2 && unlocked.stderr.contains("does not pin it: run `gitops chart lock dev`"), "\(unlocked.stderr)")
+        // The newest 1.x that is not a pre-release, its digest checked against the index.
+        let lock = try GitopsRun(["chart", "lock", "dev", "--repo", scratch.path, "--cache-dir", cache])
+        #expect(lock.status == 0 && lock.stdout.contains("redis: redis ^1.0 → 1.2.0 sha256:"), "\(lock.stdout)\(lock.stderr)")
+        let lockText = try String(contentsOfFile: scratch.path + "/environments/dev/charts.lock", encoding: .utf8)
+        #expect(lockText.contains("version: 1.2.0") && lockText.contains("digest: sha256:"))
+        // Offline, from the cache: the same objects as the chart folder renders.
+        repository.stop()
+        let remote = try GitopsRun(["render", "dev", "--repo", scratch.path, "--cache-dir", cache, "--offline"])
+        #expect(remote.status == 0, "\(remote.stderr)")
+        try scratch.writeEnvironment(releases: """
+                - name: redis
+                  chart: charts/redis
+                  values: {replicaCount: 2}
+            """)
+        try FileManager.default.createDirectory(atPath: scratch.path + "/charts", withIntermediateDirectories: true)
+        try LocalHelmRepository.sh("cp -R '\(redis)' '\(scratch.path)/charts/redis' && sed -i 's/^version: .*/version: 1.2.0/' '\(scratch.path)/charts/redis/Chart.yaml'")
+        let local = try GitopsRun(["render", "dev", "--repo", scratch.path])
+        func objects(_ text: String) -> String { text.split(separator: "\n").filter { !$0.hasPrefix("# Source:") }.joined(separator: "\n") }
+        #expect(objects(remote.stdout) == objects(local.stdout) && !local.stdout.isEmpty)
+        // An empty cache and --offline: what is missing is named, nothing is fetched.
+        let empty = try GitopsRun(["render", "dev", "--repo", scratch.path, "--cache-dir", scratch.path + "/.empty", "--offline"])
+        #expect(empty.status == 0, "the folder release needs no cache: \(empty.stderr)")
+    }
+
+    @Test func aCorruptedArchiveOrAnUnsatisfiableRangeIsRefusedWithWhatExists() throws {
+        let redis = GitopsProcessTests.repositoryRoot + "/charts/redis"
+        let repository = try LocalHelmRepository(chart: redis, versions: ["1.0.0", "1.2.0"])
+        defer { repository.stop() }
+        let scratch = try ScratchEnvironments()
+        defer { scratch.remove() }
+        let cache = scratch.path + "/.cache"
+        try scratch.writeEnvironment(releases: """
+                - name: redis
+                  chart: {repository: "\(repository.url)", name: redis, version: "^3"}
+            """)
+        let none = try GitopsRun(["chart", "lock", "dev", "--repo", scratch.path, "--cache-dir", cache])
+        #expect(none.status != 0 && none.stderr.contains("no version of 'redis' in \(repository.url) satisfies '^3' (newest: 1.2.0, 1.0.0)"), "\(none.stderr)")
+        // The archive no longer matches the index's digest: nothing is cached, the error says why.
+        try LocalHelmRepository.sh("echo tampered >> '\(repository.folder)/redis-1.2.0.tgz'")
+        try scratch.writeEnvironment(releases: """
+                - name: redis
+                  chart: {repository: "\(repository.url)", name: redis, version: "1.2.0"}
+            """)
+        let corrupted = try GitopsRun(["chart", "lock", "dev", "--repo", scratch.path, "--cache-dir", cache])
+        #expect(corrupted.status != 0 && corrupted.stderr.contains("the archive is corrupted or was replaced; nothing was cached"), "\(corrupted.stderr)")
+        #expect((try? FileManager.default.contentsOfDirectory(atPath: cache + "/sha256"))?.filter { $0.hasSuffix(".tgz") }.isEmpty ?? true)
+    }
+}
