@@ -77,27 +77,34 @@ public struct ChartFetcher: Sendable {
         let client = HTTPClient(eventLoopGroupProvider: .singleton,
                                 configuration: HTTPClient.Configuration(redirectConfiguration: .follow(max: 5, allowCycles: false),
                                                                         timeout: .init(connect: .seconds(10), read: .seconds(deadline))))
+        let result: Result<[UInt8], ChartSourceError>
         do {
-            defer { _ = client.shutdown() }
-            var request = HTTPClientRequest(url: url)
-            request.headers.add(name: "User-Agent", value: "gitops")
-            let response = try await client.execute(request, deadline: .now() + .seconds(deadline))
-            switch response.status.code {
-            case 200: break
-            case 401, 403:
-                throw ChartSourceError("fetching \(what) from \(shown): the server refused access (HTTP \(response.status.code)); give the repository's credentials")
-            case 404:
-                throw ChartSourceError("fetching \(what) from \(shown): not found (HTTP 404)")
-            default:
-                throw ChartSourceError("fetching \(what) from \(shown): HTTP \(response.status.code)")
-            }
-            let body = try await response.body.collect(upTo: maxBytes)
-            return Array(body.readableBytesView)
+            result = .success(try await fetch(url, with: client, what: what, shown: shown))
         } catch let error as ChartSourceError {
-            throw error
+            result = .failure(error)
         } catch {
-            throw ChartSourceError("fetching \(what) from \(shown) failed: \(error)")
+            result = .failure(ChartSourceError("fetching \(what) from \(shown) failed: \(error)"))
         }
+        // The client's connections closed before returning, whatever happened.
+        try? await client.shutdown()
+        return try result.get()
+    }
+
+    private func fetch(_ url: String, with client: HTTPClient, what: String, shown: String) async throws -> [UInt8] {
+        var request = HTTPClientRequest(url: url)
+        request.headers.add(name: "User-Agent", value: "gitops")
+        let response = try await client.execute(request, deadline: .now() + .seconds(deadline))
+        switch response.status.code {
+        case 200: break
+        case 401, 403:
+            throw ChartSourceError("fetching \(what) from \(shown): the server refused access (HTTP \(response.status.code)); give the repository's credentials")
+        case 404:
+            throw ChartSourceError("fetching \(what) from \(shown): not found (HTTP 404)")
+        default:
+            throw ChartSourceError("fetching \(what) from \(shown): HTTP \(response.status.code)")
+        }
+        let body = try await response.body.collect(upTo: maxBytes)
+        return Array(body.readableBytesView)
     }
 
     /// A URL as it may be printed: without `user:password@`.

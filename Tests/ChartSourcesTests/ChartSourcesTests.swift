@@ -1,5 +1,5 @@
 import Basics
-import ChartSources
+@testable import ChartSources
 import Foundation
 import RepoModel
 import Testing
@@ -62,5 +62,8 @@ import Testing
         let chart = RemoteChart(oci: "oci://registry.example.com/charts/postgresql", version: "16.2.1")
         #expect(chart?.repository == "oci://registry.example.com/charts" && chart?.name == "postgresql" && chart?.isOCI == true)
         #expect(RemoteChart(oci: "oci://postgresql", version: "1") == nil)
+        // A URL with credentials in it is printed without them.
+        #expect(ChartFetcher.withoutCredentials("https://user:s3cret@charts.example.com/index.yaml") == "https://charts.example.com/index.yaml")
+        #expect(ChartFetcher.withoutCredentials("https://charts.example.com/a@b.tgz") == "https://charts.example.com/a@b.tgz")
     }
 }
