@@ -51,11 +51,13 @@ let package = Package(
         .target(name: "Kustomize", dependencies: ["Basics", "YAML", "KubeModel", "Charts", .product(name: "Crypto", package: "swift-crypto")]),
         /** Charts from where teams keep them: Helm repositories (index, archives, digests), a content-addressed cache, locks. */
         .target(name: "ChartSources", dependencies: [
-            "Basics", "YAML", "Template", "RepoModel",
+            "Basics", "YAML", "Template", "RepoModel", "Charts",
             .product(name: "AsyncHTTPClient", package: "async-http-client"),
             .product(name: "Crypto", package: "swift-crypto"),
             .product(name: "NIOCore", package: "swift-nio"),
             .product(name: "NIOHTTP1", package: "swift-nio"),
+            .product(name: "NIOConcurrencyHelpers", package: "swift-nio"),
+            .product(name: "NIOSSL", package: "swift-nio-ssl"),
         ]),
         /** Loads and checks gitops.yaml and environments/<env>/environment.yaml from a file tree. */
         .target(name: "RepoModel", dependencies: ["Basics", "YAML", "Kustomize"]),

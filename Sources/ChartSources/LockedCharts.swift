@@ -44,22 +44,28 @@ public enum LockedCharts {
 
 /// Before a render: the archives the environments' locks pin, fetched into the cache where missing.
 public enum ChartPrefetch {
-    public static func ensure(_ environments: [Environment], tree: any FileTree, cache: ChartCache, offline: Bool) async throws {
-        let fetcher = ChartFetcher(cache: cache)
+    /// Whether any of `environments` renders a remote chart.
+    public static func needed(_ environments: [Environment]) -> Bool {
+        environments.contains { $0.releases.contains { if case .remoteChart = $0.source { true } else { false } } }
+    }
+
+    public static func ensure(_ environments: [Environment], tree: any FileTree, access: ChartAccess) async throws(ChartSourceError) {
+        let fetcher = ChartFetcher(access: access)
+        let cache = access.cache
         for environment in environments {
             for release in environment.releases {
                 guard case .remoteChart(let chart, _, _, _) = release.source,
                       let entry = try? LockedCharts.lockEntry(chart, release: release, environment: environment, tree: tree),
-                      (try? cache.read(entry.digest)) ?? nil == nil, !offline else { continue }
-                _ = try await fetcher.archive(ChartFetcher.Pinned(chart: chart, version: entry.version, digest: entry.digest, url: entry.url), offline: offline)
+                      (try? cache.read(entry.digest)) ?? nil == nil else { continue }
+                _ = try await fetcher.archive(ChartFetcher.Pinned(chart: chart, version: entry.version, digest: entry.digest, url: entry.url), offline: false)
             }
         }
     }
 
     /// `gitops chart lock ENV`: every remote release resolved (range to version, version to digest),
     /// fetched and written to the environment's lock.
-    public static func lock(_ environment: Environment, cache: ChartCache) async throws -> ChartLock {
-        let fetcher = ChartFetcher(cache: cache)
+    public static func lock(_ environment: Environment, access: ChartAccess) async throws(ChartSourceError) -> ChartLock {
+        let fetcher = ChartFetcher(access: access)
         var entries: [ChartLock.Entry] = []
         for release in environment.releases {
             guard case .remoteChart(let chart, _, _, _) = release.source else { continue }

@@ -6,7 +6,7 @@ extension RemoteChart {
     /// The versions of `available` the version admits, newest first (pre-releases only when the
     /// range names one, as Helm resolves ranges).
     public func matching(_ available: [String]) -> [String] {
-        if let exact = SemanticVersion(version), !version.contains(where: { "^~<>=*xX| ,".contains($0) }) {
+        if isExactVersion, let exact = SemanticVersion(version) {
             return available.filter { SemanticVersion($0).map { $0 == exact } ?? ($0 == version) }
         }
         guard let range = SemverConstraint(version) else { return available.filter { $0 == version } }
@@ -14,5 +14,10 @@ extension RemoteChart {
             .filter { range.check($0.1) }
             .sorted { $0.1 > $1.1 }
             .map(\.0)
+    }
+
+    /// A version, not a range (`16.2.1`, `v1.0.0-rc.1`).
+    public var isExactVersion: Bool {
+        SemanticVersion(version) != nil && !version.contains(where: { "^~<>=*xX| ,".contains($0) })
     }
 }

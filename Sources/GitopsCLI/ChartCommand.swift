@@ -7,7 +7,7 @@ struct ChartCommand: ParsableCommand {
     static let configuration = CommandConfiguration(
         commandName: "chart",
         abstract: "Work with Helm charts directly.",
-        subcommands: [ChartTemplateCommand.self, ChartLockCommand.self, ChartPullCommand.self])
+        subcommands: [ChartTemplateCommand.self, ChartLockCommand.self, ChartPullCommand.self, ChartPushCommand.self])
 }
 
 struct ChartTemplateCommand: ParsableCommand {

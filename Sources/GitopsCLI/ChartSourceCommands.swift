@@ -1,11 +1,13 @@
 import ArgumentParser
 import Basics
+import Charts
 import ChartSources
 import Foundation
 import Git
 import RepoModel
 
-/// `--cache-dir` and `--offline`, for commands that render remote charts.
+/// `--cache-dir`, `--offline`, `--plain-http` and `--repository-config`, for commands that render
+/// or fetch remote charts.
 struct ChartCacheOptions: ParsableArguments {
     @Option(name: .customLong("cache-dir"), help: "The chart cache (default: $XDG_CACHE_HOME/gitops/charts, else ~/.cache/gitops/charts).")
     var cacheDir: String?
@@ -13,15 +15,35 @@ struct ChartCacheOptions: ParsableArguments {
     @Flag(name: .long, help: "Render remote charts from the cache only; name what is missing instead of fetching it.")
     var offline = false
 
+    @Flag(name: .customLong("plain-http"), help: "Speak plain HTTP to OCI registries (local registries only).")
+    var plainHTTP = false
+
+    @Option(name: .customLong("repository-config"), help: "Helm's repositories.yaml with credentials, CA and client certificates per repository (default: $HELM_REPOSITORY_CONFIG, else ~/.config/helm/repositories.yaml).")
+    var repositoryConfig: String?
+
     var cache: ChartCache { .standard(cacheDir) }
+
+    /// The cache, credentials and transport options for fetching.
+    func access() throws -> ChartAccess {
+        do {
+            return ChartAccess(cache: cache, credentials: try ChartCredentials.standard(repositoryConfig: repositoryConfig), plainHTTP: plainHTTP)
+        } catch {
+            throw CommandFailure(error.description)
+        }
+    }
 
     /// The archives the environments' locks pin, fetched where the cache lacks them.
     func prefetch(_ environments: [Environment], tree: any FileTree) throws {
-        guard !offline, environments.contains(where: { $0.releases.contains { if case .remoteChart = $0.source { true } else { false } } }) else { return }
-        let cache = self.cache
+        guard !offline, ChartPrefetch.needed(environments) else { return }
+        let access = try self.access()
         nonisolated(unsafe) let tree = tree
+        try run { () async throws(ChartSourceError) in try await ChartPrefetch.ensure(environments, tree: tree, access: access) }
+    }
+
+    /// Runs a fetch, its failure as the command's error (exit 2).
+    func run<T: Sendable>(_ body: @escaping @Sendable () async throws(ChartSourceError) -> T) throws -> T {
         do {
-            try Blocking.run { try await ChartPrefetch.ensure(environments, tree: tree, cache: cache, offline: false) }
+            return try Blocking.run { try await body() }
         } catch let error as ChartSourceError {
             throw CommandFailure(error.description)
         }
@@ -50,13 +72,8 @@ struct ChartLockCommand: ParsableCommand {
     func run() throws {
         let (tree, _, environment) = try repository.load(environment: environment)
         guard let working = tree as? WorkingTree else { throw CommandFailure("chart lock writes the lock into the working tree; do not pass --revision") }
-        let cache = charts.cache
-        let lock: ChartLock
-        do {
-            lock = try Blocking.run { try await ChartPrefetch.lock(environment, cache: cache) }
-        } catch let error as ChartSourceError {
-            throw CommandFailure(error.description)
-        }
+        let access = try charts.access()
+        let lock = try charts.run { () async throws(ChartSourceError) in try await ChartPrefetch.lock(environment, access: access) }
         let path = ChartLock.path(environmentFolder: environment.folder)
         if lock.entries.isEmpty {
             Output.write("\(environment.name) has no remote chart releases; nothing to lock\n")
@@ -70,16 +87,16 @@ struct ChartLockCommand: ParsableCommand {
     }
 }
 
-/// `gitops chart pull NAME --repo URL --version V [--untar] [-d DIR]`: a chart from a Helm
-/// repository into the cache and a folder, as `helm pull` does.
+/// `gitops chart pull NAME --repo URL | oci://HOST/PATH/NAME [--version V] [--untar] [-d DIR]`:
+/// a chart from a Helm repository or an OCI registry into the cache and a folder, as `helm pull`.
 struct ChartPullCommand: ParsableCommand {
-    static let configuration = CommandConfiguration(commandName: "pull", abstract: "Fetch a chart from a Helm repository (verified, cached).")
+    static let configuration = CommandConfiguration(commandName: "pull", abstract: "Fetch a chart from a Helm repository or an OCI registry (verified, cached).")
 
-    @Argument(help: "The chart's name in the repository.")
-    var name: String
+    @Argument(help: "The chart's name in the repository (with --repo), or oci://host/path/name.")
+    var chart: String
 
     @Option(name: .long, help: "The Helm repository URL (https://...).")
-    var repo: String
+    var repo: String?
 
     @Option(name: .long, help: "An exact version or a semver range (default: the newest release).")
     var version: String = ">=0.0.0"
@@ -93,19 +110,22 @@ struct ChartPullCommand: ParsableCommand {
     @OptionGroup var charts: ChartCacheOptions
 
     func run() throws {
-        let cache = charts.cache
-        let chart = RemoteChart(repository: repo, name: name, version: version)
-        let bytes: [UInt8]
-        let pinned: ChartFetcher.Pinned
-        do {
-            (pinned, bytes) = try Blocking.run {
-                let fetcher = ChartFetcher(cache: cache)
-                let pinned = try await fetcher.pin(chart)
-                return (pinned, try await fetcher.archive(pinned, offline: false))
-            }
-        } catch let error as ChartSourceError {
-            throw CommandFailure(error.description)
+        let reference: RemoteChart
+        if chart.hasPrefix("oci://") {
+            guard repo == nil else { throw CommandFailure("an oci:// reference names its registry; drop --repo") }
+            guard let oci = RemoteChart(oci: chart, version: version) else { throw CommandFailure("'\(chart)' is not an OCI chart reference (oci://host/path/name)") }
+            reference = oci
+        } else {
+            guard let repo else { throw CommandFailure("name the Helm repository with --repo URL, or pull oci://host/path/name") }
+            reference = RemoteChart(repository: repo, name: chart, version: version)
         }
+        let access = try charts.access()
+        let (pinned, bytes) = try charts.run { () async throws(ChartSourceError) in
+            let fetcher = ChartFetcher(access: access)
+            let pinned = try await fetcher.pin(reference)
+            return (pinned, try await fetcher.archive(pinned, offline: false))
+        }
+        let name = reference.name
         try FileManager.default.createDirectory(atPath: destination, withIntermediateDirectories: true)
         if untar {
             let archive = destination + "/.\(name)-\(pinned.version).tgz"
@@ -121,5 +141,41 @@ struct ChartPullCommand: ParsableCommand {
             FileManager.default.createFile(atPath: destination + "/\(name)-\(pinned.version).tgz", contents: Data(bytes))
         }
         Output.write("pulled \(name) \(pinned.version) sha256:\(pinned.digest)\n")
+    }
+}
+
+/// `gitops chart push CHART_DIR_OR_TGZ oci://HOST/PATH`: a chart into an OCI registry as Helm
+/// pushes it (so teams publish their own charts, and tests fill registries).
+struct ChartPushCommand: ParsableCommand {
+    static let configuration = CommandConfiguration(
+        commandName: "push", abstract: "Push a chart folder or archive to an OCI registry.",
+        discussion: """
+            The chart is packaged as `helm package` packages it (files .helmignore excludes left out) unless it
+            is a .tgz already, and pushed with Helm's media types to oci://HOST/PATH/NAME:VERSION. Credentials:
+            GITOPS_REGISTRY_USERNAME and GITOPS_REGISTRY_PASSWORD, else docker's config.json (docker login).
+            """)
+
+    @Argument(help: "A chart folder or a packaged chart (.tgz).")
+    var chart: String
+
+    @Argument(help: "The registry and path: oci://host[:port]/path.")
+    var remote: String
+
+    @OptionGroup var charts: ChartCacheOptions
+
+    func run() throws {
+        guard remote.hasPrefix("oci://") else { throw CommandFailure("'\(remote)' is not an OCI reference: push to oci://host/path") }
+        let absolute = chart.hasPrefix("/") ? chart : FileManager.default.currentDirectoryPath + "/" + chart
+        let url = URL(fileURLWithPath: absolute).standardizedFileURL
+        let tree = WorkingTree(root: url.deletingLastPathComponent().path)
+        let packed: (name: String, version: String, metadata: Value, bytes: [UInt8])
+        do { packed = try ChartPackage.pack(tree, path: url.lastPathComponent) } catch { throw CommandFailure(error.description) }
+        let access = try charts.access()
+        let remote = self.remote
+        let pushed = try charts.run { () async throws(ChartSourceError) in
+            try await ChartPush.push(packed.bytes, name: packed.name, version: packed.version, metadata: packed.metadata, to: remote, access: access)
+        }
+        try? access.cache.write(packed.bytes)
+        Output.write("pushed \(pushed.reference)\ndigest: \(pushed.manifestDigest)\n")
     }
 }
