@@ -90,15 +90,15 @@ let package = Package(
         /** Renders an environment's releases (plain manifests now, charts later) into ordered objects. */
         .target(name: "Render", dependencies: ["Basics", "YAML", "KubeModel", "RepoModel", "Charts", "Kustomize", "ChartSources"]),
         /** Gates: render environments and check their objects against schemas and policies (validate, promotion gates). */
-        .target(name: "Gates", dependencies: ["Basics", "KubeModel", "RepoModel", "Render", "JSONSchema", "Validation"]),
+        .target(name: "Gates", dependencies: ["Basics", "KubeModel", "RepoModel", "Render", "ChartSources", "JSONSchema", "Validation"]),
         /** Promotions: plans (effective values, format-preserving edits), branch commits, gates, merges, history, rollback. */
         .target(name: "Promotion", dependencies: [
-            "Basics", "YAML", "Git", "KubeModel", "RepoModel", "Render", "Kustomize", "Drift", "Gates", "Validation",
+            "Basics", "YAML", "Git", "KubeModel", "RepoModel", "Render", "ChartSources", "Kustomize", "Drift", "Gates", "Validation",
             .product(name: "Crypto", package: "swift-crypto"),
         ]),
         /** Sync: order, apply, prune by inventory, hooks, health per kind, status — converging a cluster to an environment. */
         .target(name: "Sync", dependencies: [
-            "Basics", "KubeModel", "Cluster", "Drift", "Git", "RepoModel", "Render", "Gates",
+            "Basics", "KubeModel", "Cluster", "Drift", "Git", "RepoModel", "Render", "ChartSources", "Gates",
             .product(name: "Crypto", package: "swift-crypto"),
             .product(name: "NIOCore", package: "swift-nio"),
             .product(name: "NIOPosix", package: "swift-nio"),

@@ -1,4 +1,5 @@
 import Basics
+import ChartSources
 import Foundation
 import JSONSchema
 import KubeModel
@@ -54,7 +55,8 @@ public struct EnvironmentChecker: Sendable {
     ///     fields of built-in kinds pass (nil: `validation.lenient`).
     ///   - schemaFolders: `--schemas` folders, before `validation.schemaLocations` and the linked ones.
     public init(tree: any FileTree, model: EnvironmentRepository, renderTime: Date, seedSecret: String?, strict: Bool? = nil,
-                lenient: Bool? = nil, schemaFolders: [String] = [], kubernetesVersion: String? = nil) throws {
+                lenient: Bool? = nil, schemaFolders: [String] = [], kubernetesVersion: String? = nil,
+                chartCache: ChartCache = .standard()) throws {
         self.tree = tree
         self.model = model
         let strict = strict ?? model.settings.strictValidation
@@ -65,7 +67,7 @@ public struct EnvironmentChecker: Sendable {
         let catalog = SchemaCatalog(store: SchemaStore(read: { path in
             path.hasPrefix("/") ? FileManager.default.contents(atPath: path).map(Array.init) : try? tree.read(path)
         }), folders: folders, kubernetesFolder: kubernetesFolder)
-        renderer = Renderer(tree: tree, renderTime: renderTime, seedSecret: seedSecret)
+        renderer = Renderer(tree: tree, renderTime: renderTime, seedSecret: seedSecret, chartCache: chartCache)
         var crdFindings: [Finding] = []
         for folder in model.settings.crdPaths {
             for crd in try renderer.manifests(in: folder) where crd.kind == "CustomResourceDefinition" {

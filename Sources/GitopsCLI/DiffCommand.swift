@@ -1,5 +1,6 @@
 import ArgumentParser
 import Basics
+import ChartSources
 import Cluster
 import Drift
 import Foundation
@@ -42,6 +43,8 @@ struct DiffCommand: ParsableCommand {
 
     @OptionGroup var cluster: ClusterOptions
 
+    @OptionGroup var charts: ChartCacheOptions
+
     @Flag(name: .long, inversion: .prefixedNo, help: "Compare with the API server's server-side-apply dry run of each object (cluster mode).")
     var serverSide = true
 
@@ -53,7 +56,9 @@ struct DiffCommand: ParsableCommand {
 
     func run() throws {
         let (tree, model, environment) = try repository.load(environment: environment)
-        let renderer = Renderer(tree: tree, renderTime: repository.renderTime(of: tree), seedSecret: RandomSeed.secret)
+        // This environment's charts, and the others' (a prune never takes what they render).
+        try charts.prefetch(model.environments, tree: tree)
+        let renderer = Renderer(tree: tree, renderTime: repository.renderTime(of: tree), seedSecret: RandomSeed.secret, chartCache: charts.cache)
         let rendered = try renderer.render(environment).objects
         // What a sync applies: Helm test, delete and rollback hooks never reach the cluster.
         let desired = against != nil ? rendered : rendered.filter { HelmHook.syncRole(of: $0) != .notApplied }
@@ -108,7 +113,8 @@ struct DiffCommand: ParsableCommand {
         let tree = try git.tree(at: revision)
         let model = try RepositoryLoader.loadEach(from: tree)
         guard let environment = model.environment(named: name) else { return [] }
-        return try Renderer(tree: tree, renderTime: repository.renderTime(of: tree), seedSecret: RandomSeed.secret)
+        try charts.prefetch([environment], tree: tree)
+        return try Renderer(tree: tree, renderTime: repository.renderTime(of: tree), seedSecret: RandomSeed.secret, chartCache: charts.cache)
             .render(environment).objects
     }
 }

@@ -1,5 +1,6 @@
 import ArgumentParser
 import Basics
+import ChartSources
 import Drift
 import Foundation
 import Gates
@@ -22,6 +23,8 @@ struct CommitOptions: ParsableArguments {
 
     @Option(name: .long, help: "The environments repository (default: the Git repository around the current folder).")
     var repo: String?
+
+    @OptionGroup var charts: ChartCacheOptions
 }
 
 /// Options every command that writes promotion branches takes.
@@ -73,6 +76,7 @@ struct BranchOptions: ParsableArguments {
         }
         let committer = try committer.map { try parse($0, "--committer") } ?? fromEnvironment("COMMITTER") ?? author
         var workflow = Workflow(repository: repository, author: author, committer: committer, seedSecret: RandomSeed.secret)
+        workflow.charts = try commit.charts.access()
         if let push { workflow.remote = (push, RemoteCredentials.fromEnvironment()) }
         return workflow
     }
@@ -115,9 +119,10 @@ struct BranchOptions: ParsableArguments {
 
     /// Render, schemas and policies of the target environment on the proposed commit.
     func gate(_ snapshot: Snapshot, environment: String) throws -> CheckReport {
+        try commit.charts.prefetch(snapshot.model.environments.filter { $0.name == environment }, tree: snapshot.tree)
         do {
             return try EnvironmentChecker(tree: snapshot.tree, model: snapshot.model, renderTime: Date(timeIntervalSince1970: snapshot.tree.commit.time),
-                                          seedSecret: RandomSeed.secret).check([environment])
+                                          seedSecret: RandomSeed.secret, chartCache: commit.charts.cache).check([environment])
         } catch let error as CheckSetupError {
             throw CommandFailure(error.description)
         }
@@ -249,11 +254,14 @@ struct HistoryCommand: ParsableCommand {
     @Option(name: .long, help: "Output format.")
     var output: Format = .text
 
+    @OptionGroup var charts: ChartCacheOptions
+
     func run() throws {
         let repository = try Repository(discoveringFrom: repo ?? FileManager.default.currentDirectoryPath)
         let entries: [HistoryEntry]
         do {
-            entries = try History.of(environment, repository: repository, revision: revision, limit: limit, seedSecret: RandomSeed.secret)
+            entries = try History.of(environment, repository: repository, revision: revision, limit: limit, seedSecret: RandomSeed.secret,
+                                     charts: try charts.access(), offline: charts.offline)
         } catch let error as PromotionError { throw CommandFailure(error.description) }
         switch output {
         case .json:

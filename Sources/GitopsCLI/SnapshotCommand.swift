@@ -1,5 +1,6 @@
 import ArgumentParser
 import Basics
+import ChartSources
 import Cluster
 import Drift
 import Foundation
@@ -31,13 +32,16 @@ struct SnapshotCommand: ParsableCommand {
 
     @OptionGroup var cluster: ClusterOptions
 
+    @OptionGroup var charts: ChartCacheOptions
+
     func run() throws {
         let (tree, _, environment) = try repository.load(environment: environment)
         let target = URL(fileURLWithPath: out).standardizedFileURL
         if let existing = try? FileManager.default.contentsOfDirectory(atPath: target.path), !existing.isEmpty {
             throw CommandFailure("--out '\(out)' is not empty; choose a new folder")
         }
-        let desired = try Renderer(tree: tree, renderTime: repository.renderTime(of: tree), seedSecret: RandomSeed.secret)
+        try charts.prefetch([environment], tree: tree)
+        let desired = try Renderer(tree: tree, renderTime: repository.renderTime(of: tree), seedSecret: RandomSeed.secret, chartCache: charts.cache)
             .render(environment).objects
         let state = try cluster.liveState(of: environment, desired: desired, serverSide: false)
         let name = environment.name

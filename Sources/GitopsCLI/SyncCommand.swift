@@ -51,6 +51,8 @@ struct SyncCommand: ParsableCommand {
 
     @OptionGroup var cluster: ClusterOptions
 
+    @OptionGroup var charts: ChartCacheOptions
+
     @Flag(name: .long, help: "Take over fields other field managers own.")
     var forceConflicts = false
 
@@ -85,9 +87,11 @@ struct SyncCommand: ParsableCommand {
         options.ignore = IgnoreRules(environment.ignoreDifferences)
         options.stopRequested = { stop.isSet }
         let pass = SyncPass(client: client, options: options)
+        try charts.prefetch(model.environments, tree: tree)
         do {
             let objects = try SyncPass.prepare(tree: tree, model: model, environment: environment, revision: revision,
-                                               renderTime: repository.renderTime(of: tree), seedSecret: RandomSeed.secret)
+                                               renderTime: repository.renderTime(of: tree), seedSecret: RandomSeed.secret,
+                                               chartCache: charts.cache)
             let result = try Blocking.run { try await pass.reconcile(objects) }
             for warning in result.warnings { Output.error("warning: \(warning)") }
             var text = result.applied.map { "applied \($0)\n" }.joined() + result.pruned.map { "pruned \($0)\n" }.joined()
@@ -188,6 +192,7 @@ extension SyncCommand {
         configuration.interval = interval
         configuration.selfHeal = !noSelfHeal
         configuration.seedSecret = RandomSeed.secret
+        configuration.charts = try charts.access()
         let command = self
         configuration.options = { options in command.apply(to: &options) }
         let service = SyncService(configuration: configuration, client: client, repository: opened)

@@ -1,5 +1,6 @@
 import ArgumentParser
 import Basics
+import ChartSources
 import Foundation
 import Gates
 import JSONSchema
@@ -43,6 +44,8 @@ struct ValidateCommand: ParsableCommand {
 
     @OptionGroup var repository: RepositoryOptions
 
+    @OptionGroup var charts: ChartCacheOptions
+
     @Option(name: .long, help: "Output format: text (one finding per line), json, or sarif (SARIF 2.1.0, for GitHub code scanning).")
     var output: Format = .text
 
@@ -59,10 +62,12 @@ struct ValidateCommand: ParsableCommand {
             for name in names where model.brokenEnvironment(named: name) == nil { _ = try RepositoryOptions.environment(name, in: model, tree: tree) }
             RepositoryOptions.warnAboutBroken(model, except: Set(names))
         }
+        try charts.prefetch(model.environments.filter { names.contains($0.name) }, tree: tree)
         let checker: EnvironmentChecker
         do {
             checker = try EnvironmentChecker(tree: tree, model: model, renderTime: repository.renderTime(of: tree), seedSecret: RandomSeed.secret,
-                                             strict: strict ? true : nil, lenient: lenient ? true : nil, schemaFolders: schemas, kubernetesVersion: kubernetesVersion)
+                                             strict: strict ? true : nil, lenient: lenient ? true : nil, schemaFolders: schemas, kubernetesVersion: kubernetesVersion,
+                                             chartCache: charts.cache)
         } catch let error as CheckSetupError {
             throw CommandFailure(error.description)
         }

@@ -1,4 +1,5 @@
 import Basics
+import ChartSources
 import Drift
 import Foundation
 import Git
@@ -35,7 +36,7 @@ extension History {
 /// gitops.yaml), newest first, each with the objects it changed.
 public enum History {
     public static func of(_ environment: String, repository: Repository, revision: String, limit: Int = 20,
-                          seedSecret: String? = nil) throws -> [HistoryEntry] {
+                          seedSecret: String? = nil, charts: ChartAccess = ChartAccess(cache: .standard()), offline: Bool = false) throws -> [HistoryEntry] {
         let top = try Snapshot(repository: repository, commit: repository.resolveCommit(revision).id)
         guard let current = top.model.environment(named: environment) else {
             if let broken = top.model.brokenEnvironment(named: environment) {
@@ -77,9 +78,14 @@ public enum History {
             if let known = renders[key] { return known }
             let snapshot = try Snapshot(repository: repository, commit: commit)
             if let broken = snapshot.model.brokenEnvironment(named: environment) { throw DiagnosticError(broken.problems) }
-            let objects = try snapshot.model.environment(named: environment).map {
-                try Renderer(tree: snapshot.tree, renderTime: Date(timeIntervalSince1970: snapshot.tree.commit.time), seedSecret: seedSecret)
-                    .render($0).objects
+            let environments = snapshot.model.environment(named: environment).map { [$0] } ?? []
+            if !offline && ChartPrefetch.needed(environments) {
+                let tree = snapshot.tree
+                try Blocking.run { try await ChartPrefetch.ensure(environments, tree: tree, access: charts) }
+            }
+            let objects = try environments.first.map {
+                try Renderer(tree: snapshot.tree, renderTime: Date(timeIntervalSince1970: snapshot.tree.commit.time), seedSecret: seedSecret,
+                             chartCache: charts.cache).render($0).objects
             } ?? []
             renders[key] = objects
             return objects

@@ -1,4 +1,5 @@
 import Basics
+import ChartSources
 import Foundation
 import Kustomize
 import RepoModel
@@ -42,15 +43,27 @@ public enum PromotionPlanner {
                                   sourceTree: sourceTree, targetTree: targetTree, plan: &plan, texts: &texts)
                 continue
             }
-            guard case .chart(let chart, let valuesFiles, let inline, let promote) = release.source, !promote.isEmpty else { continue }
+            let chart: String?, valuesFiles: [String], inline: Value, promote: [ValuePath]
+            switch release.source {
+            case .chart(let path, let files, let values, let paths): (chart, valuesFiles, inline, promote) = (path, files, values, paths)
+            case .remoteChart(_, let files, let values, let paths): (chart, valuesFiles, inline, promote) = (nil, files, values, paths)
+            default: continue
+            }
+            if promote.isEmpty { continue }
             guard let sourceRelease = sourceEnvironment.releases.first(where: { $0.name == release.name }),
-                  case .chart = sourceRelease.source else {
+                  sourceRelease.source.isChart else {
                 plan.notes.append("\(source) has no chart release '\(release.name)'; nothing to promote for it")
                 continue
             }
             let targetLayers = try layers(targetTree, chart: chart, valuesFiles: valuesFiles, inline: inline)
             let sourceLayers = try layers(sourceTree, release: sourceRelease)
             for path in promote {
+                if path == RemoteChartPromotion.versionPath, case .remoteChart(let targetChart, _, _, _) = release.source {
+                    try RemoteChartPromotion.plan(release: release, index: index, chart: targetChart, sourceRelease: sourceRelease,
+                                                  source: sourceEnvironment, target: targetEnvironment,
+                                                  sourceTree: sourceTree, targetTree: targetTree, plan: &plan, texts: &texts)
+                    continue
+                }
                 guard let wanted = effective(path, sourceLayers) else {
                     plan.notes.append("\(source) does not set \(release.name) \(path); left as it is")
                     continue
@@ -151,14 +164,19 @@ public enum PromotionPlanner {
     }
 
     static func layers(_ tree: any FileTree, release: Release) throws -> Layers {
-        guard case .chart(let chart, let valuesFiles, let inline, _) = release.source else { return Layers(ordered: [], files: [:]) }
-        return try layers(tree, chart: chart, valuesFiles: valuesFiles, inline: inline)
+        switch release.source {
+        case .chart(let chart, let valuesFiles, let inline, _): return try layers(tree, chart: chart, valuesFiles: valuesFiles, inline: inline)
+        case .remoteChart(_, let valuesFiles, let inline, _): return try layers(tree, chart: nil, valuesFiles: valuesFiles, inline: inline)
+        default: return Layers(ordered: [], files: [:])
+        }
     }
 
-    static func layers(_ tree: any FileTree, chart: String, valuesFiles: [String], inline: Value) throws -> Layers {
+    /// `chart`: the chart folder whose values.yaml holds the defaults; nil for a remote chart
+    /// (its defaults are in the archive: only what the repository sets is compared).
+    static func layers(_ tree: any FileTree, chart: String?, valuesFiles: [String], inline: Value) throws -> Layers {
         var ordered: [Value] = []
         var files: [String: Value] = [:]
-        if let bytes = try? tree.read(chart + "/values.yaml") {
+        if let chart, let bytes = try? tree.read(chart + "/values.yaml") {
             ordered.append(try YAML.values(bytes, file: chart + "/values.yaml").first ?? .null)
         }
         for file in valuesFiles {

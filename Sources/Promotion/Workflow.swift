@@ -1,4 +1,5 @@
 import Basics
+import ChartSources
 import Drift
 import Foundation
 import Gates
@@ -37,6 +38,8 @@ public struct Workflow: Sendable {
     public var author: Signature
     public var committer: Signature
     public var seedSecret: String?
+    /// Where the remote charts a render diff needs come from (fetched into the cache first).
+    public var charts = ChartAccess(cache: .standard())
     /// Attempts when the base keeps moving.
     public var attempts = 5
     /// When set, the base is the remote's branch: fetched before each attempt, the promotion branch
@@ -253,11 +256,22 @@ public struct Workflow: Sendable {
         let afterTree = try repository.tree(id: tree, label: "the proposed change", time: Date().timeIntervalSince1970)
         let afterModel = try RepositoryLoader.loadEach(from: afterTree)
         let time = Date(timeIntervalSince1970: before.tree.commit.time)
+        let charts = self.charts
+        for (model, tree) in [(before.model, before.tree), (afterModel, afterTree)] {
+            let environments = model.environment(named: environment).map { [$0] } ?? []
+            if ChartPrefetch.needed(environments) {
+                do {
+                    try Blocking.run { try await ChartPrefetch.ensure(environments, tree: tree, access: charts) }
+                } catch {
+                    throw PromotionError("fetching the charts \(environment) pins failed: \(error)")
+                }
+            }
+        }
         let old = try before.model.environment(named: environment).map {
-            try Renderer(tree: before.tree, renderTime: time, seedSecret: seedSecret).render($0).objects
+            try Renderer(tree: before.tree, renderTime: time, seedSecret: seedSecret, chartCache: charts.cache).render($0).objects
         } ?? []
         let new = try afterModel.environment(named: environment).map {
-            try Renderer(tree: afterTree, renderTime: time, seedSecret: seedSecret).render($0).objects
+            try Renderer(tree: afterTree, renderTime: time, seedSecret: seedSecret, chartCache: charts.cache).render($0).objects
         } ?? []
         return Drift.compare(desired: new, live: old) { _ in true }
     }

@@ -125,6 +125,14 @@ public struct Release: Sendable, Hashable {
         /// folders it reads (its own first: bases and components) and the kustomization entries
         /// promotions copy (`images[name=app].newTag`, `replicas[name=web].count`).
         case kustomize(path: String, inputs: [String], promote: [ValuePath])
+
+        /// A chart folder or a remote chart (both take values).
+        public var isChart: Bool {
+            switch self {
+            case .chart, .remoteChart: true
+            case .manifests, .kustomize: false
+            }
+        }
     }
 
     public var name: String

@@ -1,4 +1,5 @@
 import Basics
+import ChartSources
 import Cluster
 import Drift
 import Foundation
@@ -36,11 +37,11 @@ public struct SyncPass: Sendable {
     /// otherwise `SyncError.blocked` with the findings (a setup error, such as a missing schema
     /// folder, is thrown as it is).
     public static func prepare(tree: any FileTree, model: EnvironmentRepository, environment: Environment, revision: String,
-                               renderTime: Date, seedSecret: String?) throws -> Prepared {
+                               renderTime: Date, seedSecret: String?, chartCache: ChartCache = .standard()) throws -> Prepared {
         let short = SyncOptions.short(revision)
         do {
-            let checker = try EnvironmentChecker(tree: tree, model: model, renderTime: renderTime, seedSecret: seedSecret)
-            let renderer = Renderer(tree: tree, renderTime: renderTime, seedSecret: seedSecret)
+            let checker = try EnvironmentChecker(tree: tree, model: model, renderTime: renderTime, seedSecret: seedSecret, chartCache: chartCache)
+            let renderer = Renderer(tree: tree, renderTime: renderTime, seedSecret: seedSecret, chartCache: chartCache)
             let objects = try renderer.render(environment).objects
             let report = checker.check(objects, of: environment)
             guard report.passed else {

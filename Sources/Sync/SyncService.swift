@@ -1,4 +1,5 @@
 import Basics
+import ChartSources
 import Cluster
 import Drift
 import Foundation
@@ -19,6 +20,8 @@ public final class SyncService: @unchecked Sendable {
         public var interval: Double = 60
         public var selfHeal = true
         public var seedSecret: String?
+        /// Where remote charts come from: the cache (a volume the job keeps) and its own credentials.
+        public var charts = ChartAccess(cache: .standard())
         public var options: @Sendable (inout SyncOptions) -> Void = { _ in }
 
         public init(environment: String, source: SyncSource) {
@@ -140,7 +143,8 @@ public final class SyncService: @unchecked Sendable {
                          pass: SyncPass, started: Date) -> SyncPass.Prepared? {
         do {
             return try SyncPass.prepare(tree: tree, model: model, environment: environment, revision: commit,
-                                        renderTime: Date(timeIntervalSince1970: tree.commit.time), seedSecret: configuration.seedSecret)
+                                        renderTime: Date(timeIntervalSince1970: tree.commit.time), seedSecret: configuration.seedSecret,
+                                        chartCache: configuration.charts.cache)
         } catch {
             lastRefused = commit
             var fields = ["error": "\(error)", "lastApplied": lastApplied ?? "none"]
@@ -187,6 +191,16 @@ public final class SyncService: @unchecked Sendable {
         if let prepared, prepared.commit == commit {
             objects = prepared.revision  // rendered and checked at an earlier poll: a commit renders the same every time
         } else {
+            // The archives the locks pin, fetched before the render; a failure is retried at the
+            // next poll (the registry may be down), never recorded as a refused revision.
+            if ChartPrefetch.needed(model.environments) {
+                let charts = configuration.charts
+                do {
+                    try Blocking.run { try await ChartPrefetch.ensure(model.environments, tree: tree, access: charts) }
+                } catch {
+                    throw SyncError.invalid("fetching the charts revision \(short) pins failed: \(error)")
+                }
+            }
             guard let fresh = prepare(tree: tree, model: model, environment: environment, commit: commit, pass: pass, started: started) else { return }
             objects = fresh
             prepared = (commit, fresh)

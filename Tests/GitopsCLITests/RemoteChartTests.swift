@@ -124,4 +124,52 @@ struct LocalHelmRepository {
         #expect(corrupted.status != 0 && corrupted.stderr.contains("the archive is corrupted or was replaced; nothing was cached"), "\(corrupted.stderr)")
         #expect((try? FileManager.default.contentsOfDirectory(atPath: cache + "/sha256"))?.filter { $0.hasSuffix(".tgz") }.isEmpty ?? true)
     }
+
+    /// staging and production take redis from the same repository; production promotes from staging.
+    static func environment(_ name: String, version: String, repository: String, promote: Bool) -> String {
+        """
+        apiVersion: gitops/v1alpha1
+        kind: Environment
+        metadata: {name: \(name)}
+        spec:
+          namespace: blog-\(name)
+          cluster: {context: kind}
+        \(promote ? "  promotion: {from: staging}\n" : "")  releases:
+            - name: redis
+              # Pinned in charts.lock; promoted with its digest.
+              chart: {repository: "\(repository)", name: redis, version: "\(version)"}
+        \(promote ? "      promote: [chart.version]\n" : "")
+        """
+    }
+
+    @Test func aChartVersionIsPromotedWithItsPinAndTheChangeShowsInHistory() throws {
+        let redis = GitopsProcessTests.repositoryRoot + "/charts/redis"
+        let repository = try LocalHelmRepository(chart: redis, versions: ["1.0.0", "1.2.0"])
+        defer { repository.stop() }
+        let scratch = try ScratchEnvironments()
+        defer { scratch.remove() }
+        let cache = scratch.path + "/.cache"
+        try scratch.write("environments/staging/environment.yaml", Self.environment("staging", version: "^1.2", repository: repository.url, promote: false))
+        try scratch.write("environments/production/environment.yaml", Self.environment("production", version: "1.0.0", repository: repository.url, promote: true))
+        for environment in ["staging", "production"] {
+            let lock = try GitopsRun(["chart", "lock", environment, "--repo", scratch.path, "--cache-dir", cache])
+            #expect(lock.status == 0, "\(lock.stderr)")
+        }
+        try scratch.git("add", "-A")
+        try scratch.git("commit", "-q", "-m", "redis from the chart repository")
+        let promoted = try GitopsRun(["promote", "staging", "production", "--merge", "--repo", scratch.path, "--cache-dir", cache])
+        #expect(promoted.status == 0 && promoted.stdout.contains("redis chart.version 1.0.0 → ^1.2"), "\(promoted.stdout)\(promoted.stderr)")
+        // The version edited in place (the comment and quotes kept), the staging pin copied.
+        let environment = try String(contentsOfFile: scratch.path + "/environments/production/environment.yaml", encoding: .utf8)
+        #expect(environment.contains("# Pinned in charts.lock; promoted with its digest.") && environment.contains("name: redis, version: \"^1.2\"}"), "\(environment)")
+        let staging = try String(contentsOfFile: scratch.path + "/environments/staging/charts.lock", encoding: .utf8)
+        let production = try String(contentsOfFile: scratch.path + "/environments/production/charts.lock", encoding: .utf8)
+        #expect(production == staging && production.contains("version: 1.2.0"), "\(production)")
+        // The promotion shows in production's history, with the objects it changed; offline from the cache.
+        repository.stop()
+        let history = try GitopsRun(["history", "production", "--repo", scratch.path, "--cache-dir", cache, "--offline", "--limit", "1"])
+        #expect(history.status == 0 && history.stdout.contains("promoted from staging at "), "\(history.stdout)\(history.stderr)")
+        let validate = try GitopsRun(["validate", "production", "--repo", scratch.path, "--cache-dir", cache, "--offline"])
+        #expect(validate.status == 0, "\(validate.stdout)\(validate.stderr)")
+    }
 }
