@@ -61,4 +61,36 @@ public struct ChartCache: Sendable {
         }
         return digest
     }
+
+    // MARK: References
+
+    /// The digest a repository's index gave for `name` at `version` when it was fetched: how a
+    /// Chart.lock written by Helm (versions only) finds its archives offline.
+    public func reference(repository: String, name: String, version: String) -> String? {
+        guard let data = FileManager.default.contents(atPath: referencePath(repository: repository, name: name, version: version)) else { return nil }
+        let digest = String(decoding: data, as: UTF8.self).trimmingCharacters(in: .whitespacesAndNewlines)
+        return digest.count == 64 ? digest : nil
+    }
+
+    public func writeReference(repository: String, name: String, version: String, digest: String) throws(ChartSourceError) {
+        let final = referencePath(repository: repository, name: name, version: version)
+        let folder = root + "/refs"
+        do {
+            try FileManager.default.createDirectory(atPath: folder, withIntermediateDirectories: true)
+            let temporary = final + ".\(ProcessInfo.processInfo.processIdentifier).\(UInt64.random(in: 0...UInt64.max)).partial"
+            guard FileManager.default.createFile(atPath: temporary, contents: Data((digest + "\n").utf8)), rename(temporary, final) == 0 else {
+                try? FileManager.default.removeItem(atPath: temporary)
+                throw ChartSourceError("cannot write to the chart cache \(folder)")
+            }
+        } catch let error as ChartSourceError {
+            throw error
+        } catch {
+            throw ChartSourceError("cannot write to the chart cache \(folder): \(error)")
+        }
+    }
+
+    func referencePath(repository: String, name: String, version: String) -> String {
+        let trimmed = repository.hasSuffix("/") ? String(repository.dropLast()) : repository
+        return root + "/refs/" + Self.digest(of: Array((trimmed + "\n" + name + "\n" + version).utf8))
+    }
 }

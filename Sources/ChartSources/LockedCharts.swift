@@ -45,8 +45,16 @@ public enum LockedCharts {
 /// Before a render: the archives the environments' locks pin, fetched into the cache where missing.
 public enum ChartPrefetch {
     /// Whether any of `environments` renders a remote chart.
-    public static func needed(_ environments: [Environment]) -> Bool {
-        environments.contains { $0.releases.contains { if case .remoteChart = $0.source { true } else { false } } }
+    public static func needed(_ environments: [Environment], tree: any FileTree) -> Bool {
+        environments.contains {
+            $0.releases.contains {
+                switch $0.source {
+                case .remoteChart: true
+                case .chart(let path, _, _, _): (try? tree.exists(path + "/Chart.lock")) == true
+                default: false
+                }
+            }
+        }
     }
 
     public static func ensure(_ environments: [Environment], tree: any FileTree, access: ChartAccess) async throws(ChartSourceError) {
@@ -54,6 +62,11 @@ public enum ChartPrefetch {
         let cache = access.cache
         for environment in environments {
             for release in environment.releases {
+                // A chart folder's Chart.lock dependencies that charts/ lacks.
+                if case .chart(let path, _, _, _) = release.source {
+                    try await DependencyResolver.ensure(chart: path, tree: tree, access: access)
+                    continue
+                }
                 guard case .remoteChart(let chart, _, _, _) = release.source,
                       let entry = try? LockedCharts.lockEntry(chart, release: release, environment: environment, tree: tree),
                       (try? cache.read(entry.digest)) ?? nil == nil else { continue }

@@ -5,11 +5,27 @@ import YAML
 /// Loads charts from a file tree: `Chart.yaml`, `values.yaml`, `templates/`, `crds/`, other files,
 /// and subcharts in `charts/` (folders).
 public enum ChartLoader {
+    /// Where the archives of `Chart.lock` dependencies missing from `charts/` come from (the
+    /// chart cache, set by the renderer); nil: such a chart does not render, as in Helm.
+    @TaskLocal public static var dependencyArchives: (any DependencyArchives)?
+
     /// The chart at `path`: a folder, or a packaged chart (`.tgz`).
     public static func load(_ tree: any FileTree, path: String) throws(DiagnosticError) -> Chart {
         do {
             if path.hasSuffix(".tgz") || path.hasSuffix(".tar.gz"), try tree.kind(of: path) == .file { return try loadArchive(tree, path: path) }
             return try loadChart(tree, path: path)
+        } catch let error as DiagnosticError {
+            throw error
+        } catch {
+            throw DiagnosticError(code: "chart.read", at: SourceLocation(file: path, line: 1, column: 1), "\(error)")
+        }
+    }
+
+    /// The chart folder at `path` without requiring its dependencies to be there (what
+    /// `gitops chart lock` resolves).
+    public static func loadDeclaringDependencies(_ tree: any FileTree, path: String) throws(DiagnosticError) -> Chart {
+        do {
+            return try loadChart(tree, path: path, isTop: false)
         } catch let error as DiagnosticError {
             throw error
         } catch {
@@ -98,7 +114,8 @@ public enum ChartLoader {
                 name: depName, alias: stringField(dependency["alias"]), condition: stringField(dependency["condition"]),
                 tags: dependency["tags"]?.arrayValue?.compactMap(stringField) ?? [],
                 importValues: dependency["import-values"]?.arrayValue ?? [],
-                enabled: nil, repository: stringField(dependency["repository"]), version: stringField(dependency["version"])))
+                enabled: dependency["enabled"] == .bool(true) ? true : nil, repository: stringField(dependency["repository"]),
+                version: stringField(dependency["version"])))
         }
         var values: Value = .object([:])
         if try tree.exists(path + "/values.yaml") {
@@ -166,7 +183,7 @@ public enum ChartLoader {
                      apiVersion: stringField(metadata["apiVersion"]) ?? "v1",
                      isLibrary: stringField(metadata["type"]) == "library", dependencies: dependencies,
                      values: values, path: path, templates: templates.sorted { $0.0 < $1.0 }, crds: crds.sorted { $0.0 < $1.0 },
-                     files: files, subcharts: subcharts.sorted { $0.name < $1.name }, valuesSchema: schema)
+                     files: files, subcharts: subcharts.enumerated().sorted { ($0.element.name, $0.offset) < ($1.element.name, $1.offset) }.map(\.element), valuesSchema: schema)
     }
 }
 
@@ -200,11 +217,14 @@ extension ChartLoader {
             }
             loaded.append(chart)
         }
+        if !missing.isEmpty, try tree.exists(chartPath + "/Chart.lock") {
+            (loaded, missing) = try lockedDependencies(missing, all: dependencies, loaded: loaded, chartPath: chartPath, tree: tree, locations: locations)
+        }
         guard missing.isEmpty else {
             let first = missing[0]
             let list = missing.map { "\($0.name)" + ($0.repository.map { " (\($0))" } ?? "") }.joined(separator: ", ")
             throw DiagnosticError(code: "chart.dependencyMissing", at: locations[first.name] ?? SourceLocation(file: chartPath + "/Chart.yaml", line: 1, column: 1),
-                                  "found in Chart.yaml, but missing in charts/ directory: \(list); run 'helm dependency build \(chartPath)' and commit \(chartPath)/charts/ (gitops does not fetch remote charts yet)")
+                                  "found in Chart.yaml, but missing in charts/ directory: \(list); run `gitops chart lock \(chartPath)` to pin them in Chart.lock (gitops fetches what it pins), or 'helm dependency build \(chartPath)' and commit \(chartPath)/charts/")
         }
         return loaded
     }
@@ -290,5 +310,76 @@ public enum HelmValues {
             }
         }
         return .object(baseObject)
+    }
+}
+
+extension ChartLoader {
+    /// The dependencies `charts/` lacks, from the archives `Chart.lock` pins: the lock must match
+    /// Chart.yaml (its digest, as `helm dependency build` checks it); each archive comes from
+    /// `dependencyArchives`. Returns the charts loaded and what is still missing.
+    static func lockedDependencies(_ missing: [Chart.Dependency], all: [Chart.Dependency], loaded: [Chart], chartPath: String, tree: any FileTree,
+                                   locations: [String: SourceLocation]) throws -> ([Chart], [Chart.Dependency]) {
+        let lockFile = chartPath + "/Chart.lock"
+        let lock = try DependencyLock(try tree.read(lockFile), file: lockFile)
+        let expected = DependencyLock.hash(requested: all, locked: lock.dependencies)
+        guard expected == lock.digest else {
+            throw DiagnosticError(code: "chart.lockOutOfSync", at: SourceLocation(file: lockFile, line: 1, column: 1),
+                                  "the lock file (Chart.lock) is out of sync with the dependencies file (Chart.yaml): run `gitops chart lock \(chartPath)` (or `helm dependency update \(chartPath)`) and commit Chart.lock")
+        }
+        guard let archives = dependencyArchives else { return (loaded, missing) }
+        var loaded = loaded
+        var still: [Chart.Dependency] = []
+        for dependency in missing {
+            guard let entry = lock.entry(for: dependency, in: all), !entry.repository.isEmpty else {
+                still.append(dependency)
+                continue
+            }
+            if loaded.contains(where: { $0.name == entry.name && $0.version == entry.version }) { continue }
+            let at = locations[dependency.name] ?? SourceLocation(file: chartPath + "/Chart.yaml", line: 1, column: 1)
+            guard let bytes = try archives.archive(entry) else {
+                throw DiagnosticError(code: "chart.cache", at: at,
+                                      "dependency '\(entry.name)' \(entry.version) from \(entry.repository), pinned by \(lockFile), is not in the chart cache: render without --offline (or run `gitops chart lock \(chartPath)`) to fetch it")
+            }
+            let name = "\(entry.name)-\(entry.version).tgz"
+            let archive = MemoryFileTree(displayName: name, files: [name: bytes])
+            var chart = try loadArchive(archive, path: name, isTop: false)
+            chart.path = chartPath + "/charts/" + name + String(chart.path.dropFirst(name.count))
+            guard chart.name == entry.name else {
+                throw DiagnosticError(code: "chart.dependency", at: at, "dependency '\(entry.name)': the archive pinned by \(lockFile) holds the chart '\(chart.name)'")
+            }
+            loaded.append(chart)
+        }
+        // In the order `helm dependency build` leaves them in charts/: by file name.
+        loaded.sort { "\($0.name)-\($0.version).tgz" < "\($1.name)-\($1.version).tgz" }
+        return (loaded, still)
+    }
+}
+
+extension ChartLoader {
+    /// The Chart.lock entries a render of the chart folder at `path` would need from
+    /// `dependencyArchives`: its dependencies from repositories that `charts/` lacks.
+    public static func lockedDependenciesMissing(_ tree: any FileTree, path: String) throws(DiagnosticError) -> [DependencyLock.Entry] {
+        let lockFile = path + "/Chart.lock"
+        guard let bytes = try? tree.read(lockFile) else { return [] }
+        let chart = try loadDeclaringDependencies(tree, path: path)
+        let lock = try DependencyLock(bytes, file: lockFile)
+        var entries: [DependencyLock.Entry] = []
+        for dependency in chart.dependencies where !chart.subcharts.contains(where: { $0.name == dependency.name }) {
+            guard let repository = dependency.repository, !repository.hasPrefix("file://"),
+                  let entry = lock.entry(for: dependency, in: chart.dependencies), !entry.repository.isEmpty,
+                  !entries.contains(entry) else { continue }
+            entries.append(entry)
+        }
+        return entries
+    }
+}
+
+extension DependencyLock {
+    /// The entry pinning `dependency`: the lock lists Chart.yaml's dependencies in order (an
+    /// alias has its own entry), else the first of its name and repository.
+    func entry(for dependency: Chart.Dependency, in all: [Chart.Dependency]) -> Entry? {
+        let index = all.firstIndex { $0.name == dependency.name && $0.alias == dependency.alias && $0.repository == dependency.repository }
+        return index.flatMap { $0 < dependencies.count && dependencies[$0].name == dependency.name ? dependencies[$0] : nil }
+            ?? dependencies.first { $0.name == dependency.name && $0.repository == (dependency.repository ?? "") }
     }
 }

@@ -6,19 +6,20 @@ import Template
 /// with the parent's `global` values copied in.
 enum Dependencies {
     /// Enabled subcharts with the name they render under (their alias, if any), as Helm's
-    /// processDependencyEnabled decides: each Chart.yaml entry applies to a vendored chart of its
-    /// name and a compatible version (a copy under its alias when it has one); a vendored chart
-    /// no entry applies to stays as it is; then every chart whose name is that of a disabled entry
-    /// (its alias, else its name) is left out — a disabled `memcached` entry also removes a
-    /// `memcached` chart it did not apply to.
+    /// processDependencyEnabled decides: a vendored chart no Chart.yaml entry applies to (by name
+    /// and a compatible version) stays as it is; each entry takes the first vendored chart it
+    /// applies to (a copy under its alias when it has one), so of two vendored versions an entry
+    /// admits only the first renders; then every chart whose name is that of a disabled entry (its
+    /// alias, else its name) is left out — a disabled `memcached` entry also removes a `memcached`
+    /// chart it did not apply to.
     static func enabledSubcharts(_ chart: Chart, values: Value) -> [(Chart, String)] {
         var candidates: [(Chart, String)] = []
-        for sub in chart.subcharts {
-            let declared = chart.dependencies.filter { $0.name == sub.name && isCompatible($0.version, sub.version) }
-            if declared.isEmpty {
-                candidates.append((sub, sub.name))
-            } else {
-                for dependency in declared { candidates.append((sub, dependency.alias ?? sub.name)) }
+        for sub in chart.subcharts where !chart.dependencies.contains(where: { $0.name == sub.name && isCompatible($0.version, sub.version) }) {
+            candidates.append((sub, sub.name))
+        }
+        for dependency in chart.dependencies {
+            if let sub = chart.subcharts.first(where: { $0.name == dependency.name && isCompatible(dependency.version, $0.version) }) {
+                candidates.append((sub, dependency.alias ?? sub.name))
             }
         }
         let disabled = Set(chart.dependencies.filter { !isEnabled($0, values: values) }.map { $0.alias ?? $0.name })

@@ -1,6 +1,7 @@
 import ArgumentParser
 import Basics
 import Charts
+import ChartSources
 import Foundation
 
 struct ChartCommand: ParsableCommand {
@@ -59,6 +60,8 @@ struct ChartTemplateCommand: ParsableCommand {
     @Option(name: .long, help: "helm: what `helm template` prints; json: each template's rendered text by name.")
     var output: Format = .helm
 
+    @OptionGroup var charts: ChartCacheOptions
+
     func run() throws {
         guard Capabilities.isValidKubeVersion(kubeVersion) else {
             throw CommandFailure("--kube-version '\(kubeVersion)' is not a Kubernetes version such as 1.31 or v1.31.0")
@@ -69,7 +72,15 @@ struct ChartTemplateCommand: ParsableCommand {
             throw CommandFailure("'\(chart)': no such chart folder or archive")
         }
         let tree = WorkingTree(root: url.deletingLastPathComponent().path)
-        let loaded = try ChartLoader.load(tree, path: url.lastPathComponent)
+        // Dependencies Chart.lock pins and charts/ lacks: fetched into the cache, loaded from it.
+        if !charts.offline, isDirectory.boolValue, FileManager.default.fileExists(atPath: url.path + "/Chart.lock") {
+            let access = try charts.access()
+            let path = url.lastPathComponent
+            try charts.run { () async throws(ChartSourceError) in try await DependencyResolver.ensure(chart: path, tree: tree, access: access) }
+        }
+        let loaded = try ChartLoader.$dependencyArchives.withValue(CachedDependencyArchives(cache: charts.cache)) {
+            try ChartLoader.load(tree, path: url.lastPathComponent)
+        }
         var userValues: Value = .object([:])
         // The values files, for errors that say where a value they read was set.
         var sources: [SourceText] = []

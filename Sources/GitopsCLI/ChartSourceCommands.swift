@@ -34,7 +34,7 @@ struct ChartCacheOptions: ParsableArguments {
 
     /// The archives the environments' locks pin, fetched where the cache lacks them.
     func prefetch(_ environments: [Environment], tree: any FileTree) throws {
-        guard !offline, ChartPrefetch.needed(environments) else { return }
+        guard !offline, ChartPrefetch.needed(environments, tree: tree) else { return }
         let access = try self.access()
         nonisolated(unsafe) let tree = tree
         try run { () async throws(ChartSourceError) in try await ChartPrefetch.ensure(environments, tree: tree, access: access) }
@@ -52,24 +52,30 @@ struct ChartCacheOptions: ParsableArguments {
 
 /// `gitops chart lock ENV`: pins every remote chart release of an environment (the version its
 /// reference resolves to, the archive's digest) in environments/ENV/charts.lock.
+/// `gitops chart lock CHART_DIR`: a chart's Chart.yaml dependencies, in its Chart.lock.
 struct ChartLockCommand: ParsableCommand {
     static let configuration = CommandConfiguration(
         commandName: "lock",
-        abstract: "Resolve an environment's remote charts and pin them in its charts.lock.",
+        abstract: "Resolve an environment's remote charts, or a chart's dependencies, and pin them in a lock.",
         discussion: """
-            Each release whose chart is a repository reference ({repository, name, version}) is resolved:
-            a range to the newest version it admits, the version to its archive, which is fetched into the
-            cache and checked against the repository index's digest. The lock records version and digest;
-            renders read only it, so a revision renders the same bytes forever. Commit the lock.
+            ENV: each release whose chart is a repository reference ({repository, name, version} or oci://) is
+            resolved: a range to the newest version it admits, the version to its archive, which is fetched
+            into the cache and checked against the repository index's digest (or the registry's manifest).
+            environments/ENV/charts.lock records version and digest; renders read only it, so a revision
+            renders the same bytes forever.
+            CHART_DIR (a folder with Chart.yaml): its dependencies resolved as `helm dependency update`
+            resolves them, written to Chart.lock as Helm writes it, with each archive's digest added; the
+            archives go to the cache, not to charts/. Commit the lock.
             """)
 
-    @Argument(help: "The environment (a folder under environments/).")
+    @Argument(help: "The environment (a folder under environments/), or a chart folder.")
     var environment: String
 
     @OptionGroup var repository: RepositoryOptions
     @OptionGroup var charts: ChartCacheOptions
 
     func run() throws {
+        if FileManager.default.fileExists(atPath: environment + "/Chart.yaml") { return try lockChart(environment) }
         let (tree, _, environment) = try repository.load(environment: environment)
         guard let working = tree as? WorkingTree else { throw CommandFailure("chart lock writes the lock into the working tree; do not pass --revision") }
         let access = try charts.access()
@@ -84,6 +90,30 @@ struct ChartLockCommand: ParsableCommand {
             Output.write("\(entry.release): \(entry.name) \(entry.constraint) → \(entry.version) sha256:\(entry.digest.prefix(12))\n")
         }
         Output.write("wrote \(path)\n")
+    }
+}
+
+extension ChartLockCommand {
+    /// `gitops chart lock CHART_DIR`: Chart.yaml's dependencies into Chart.lock.
+    func lockChart(_ folder: String) throws {
+        let absolute = URL(fileURLWithPath: folder).standardizedFileURL.path
+        // The whole file system as the tree: file:// dependencies may leave the chart's folder.
+        let tree = WorkingTree(root: "/")
+        let path = String(absolute.dropFirst())
+        let previous = (try? tree.read(path + "/Chart.lock")).flatMap { try? DependencyLock($0, file: folder + "/Chart.lock") }
+        let access = try charts.access()
+        let lock = try charts.run { () async throws(ChartSourceError) in
+            try await DependencyResolver.lock(chart: path, tree: tree, access: access, previous: previous)
+        }
+        if lock.dependencies.isEmpty {
+            Output.write("\(folder) has no dependencies; nothing to lock\n")
+            return
+        }
+        try lock.yaml.write(toFile: absolute + "/Chart.lock", atomically: true, encoding: .utf8)
+        for entry in lock.dependencies {
+            Output.write("\(entry.name): \(entry.version)\(entry.repository.isEmpty ? "" : " from " + entry.repository)\(entry.archiveDigest.map { " sha256:" + $0.prefix(12) } ?? "")\n")
+        }
+        Output.write(previous == lock ? "\(folder)/Chart.lock is up to date\n" : "wrote \(folder)/Chart.lock\n")
     }
 }
 

@@ -79,7 +79,7 @@ public enum History {
             let snapshot = try Snapshot(repository: repository, commit: commit)
             if let broken = snapshot.model.brokenEnvironment(named: environment) { throw DiagnosticError(broken.problems) }
             let environments = snapshot.model.environment(named: environment).map { [$0] } ?? []
-            if !offline && ChartPrefetch.needed(environments) {
+            if !offline && ChartPrefetch.needed(environments, tree: snapshot.tree) {
                 let tree = snapshot.tree
                 try Blocking.run { try await ChartPrefetch.ensure(environments, tree: tree, access: charts) }
             }

@@ -259,7 +259,7 @@ public struct Workflow: Sendable {
         let charts = self.charts
         for (model, tree) in [(before.model, before.tree), (afterModel, afterTree)] {
             let environments = model.environment(named: environment).map { [$0] } ?? []
-            if ChartPrefetch.needed(environments) {
+            if ChartPrefetch.needed(environments, tree: tree) {
                 do {
                     try Blocking.run { try await ChartPrefetch.ensure(environments, tree: tree, access: charts) }
                 } catch {

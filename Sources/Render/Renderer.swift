@@ -27,6 +27,14 @@ public struct Renderer: Sendable {
     }
 
     public func render(_ environment: Environment) throws(DiagnosticError) -> RenderedEnvironment {
+        // Chart.lock dependencies that charts/ lacks come from the cache.
+        let result: Result<RenderedEnvironment, DiagnosticError> = ChartLoader.$dependencyArchives.withValue(CachedDependencyArchives(cache: chartCache)) {
+            do throws(DiagnosticError) { return .success(try renderWithArchives(environment)) } catch { return .failure(error) }
+        }
+        return try result.get()
+    }
+
+    private func renderWithArchives(_ environment: Environment) throws(DiagnosticError) -> RenderedEnvironment {
         var collector = DiagnosticCollector()
         var objects: [Object] = []
         var releaseNamespaces: [String: String] = [:]

@@ -193,7 +193,7 @@ public final class SyncService: @unchecked Sendable {
         } else {
             // The archives the locks pin, fetched before the render; a failure is retried at the
             // next poll (the registry may be down), never recorded as a refused revision.
-            if ChartPrefetch.needed(model.environments) {
+            if ChartPrefetch.needed(model.environments, tree: tree) {
                 let charts = configuration.charts
                 do {
                     try Blocking.run { try await ChartPrefetch.ensure(model.environments, tree: tree, access: charts) }

@@ -328,7 +328,7 @@ import Testing
         ]
         let missing = #expect(throws: DiagnosticError.self) { try ChartLoader.load(MemoryFileTree(displayName: "t", files: files), path: "charts/app") }
         let diagnostic = try #require(missing?.diagnostics.first)
-        #expect(diagnostic.message.hasPrefix("found in Chart.yaml, but missing in charts/ directory: postgresql (oci://registry-1.docker.io/bitnamicharts), redis (https://charts.bitnami.com/bitnami); run 'helm dependency build charts/app'"),
+        #expect(diagnostic.message.hasPrefix("found in Chart.yaml, but missing in charts/ directory: postgresql (oci://registry-1.docker.io/bitnamicharts), redis (https://charts.bitnami.com/bitnami); run `gitops chart lock charts/app` to pin them in Chart.lock"),
                 "\(diagnostic.message)")
         #expect(diagnostic.location?.line == 8, "at the first missing dependency")
 
