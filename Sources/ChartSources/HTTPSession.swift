@@ -133,8 +133,14 @@ struct HTTPSession: Sendable {
             default: return "\(error)"
             }
         }
-        if let error = error as? NIOSSLError { return "TLS: \(error)" }
         let text = "\(error)"
+        if text.contains("CERTIFICATE_VERIFY_FAILED") {
+            return "TLS: the server's certificate is not trusted (CERTIFICATE_VERIFY_FAILED); give the repository's CA as caFile in Helm's repositories.yaml"
+        }
+        if text.contains("CERTIFICATE_REQUIRED") || text.contains("HANDSHAKE_FAILURE_ON_CLIENT_HELLO") {
+            return "TLS: the server wants a client certificate; give certFile and keyFile in Helm's repositories.yaml"
+        }
+        if error is NIOSSLError || text.contains("sslError") { return "TLS: \(text)" }
         if text.contains("connectionRefused") || text.contains("Connection refused") { return "connection refused" }
         return text
     }

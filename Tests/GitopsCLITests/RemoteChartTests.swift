@@ -5,11 +5,25 @@ import Testing
 /// packed with tar, index.yaml written with their sha256 as `helm repo index` writes it), and an
 /// environment that names a chart in it by version range.
 struct LocalHelmRepository {
+    /// Who may read the repository, and over what (scripts/helm-repo-server's options).
+    struct Security {
+        var user: String?
+        var password: String?
+        var token: String?
+        /// HTTPS with a certificate from the test's own CA (`ca.pem` in the folder).
+        var tls = false
+        /// Clients must present a certificate from that CA (`client.pem`, `client.key`).
+        var clientCertificates = false
+    }
+
     let folder = NSTemporaryDirectory() + "gitops-helm-repo-" + UUID().uuidString
     let port: Int
+    let tls: Bool
     private let server: Process
 
-    init(chart: String, versions: [String]) throws {
+    /// - Parameter urlPrefix: put before each archive's URL in the index (`r/` makes the server
+    ///   redirect, an absolute URL points elsewhere).
+    init(chart: String, versions: [String], security: Security = Security(), urlPrefix: String = "") throws {
         try FileManager.default.createDirectory(atPath: folder, withIntermediateDirectories: true)
         var index = "apiVersion: v1\nentries:\n  \(URL(fileURLWithPath: chart).lastPathComponent):\n"
         let name = URL(fileURLWithPath: chart).lastPathComponent
@@ -19,24 +33,45 @@ struct LocalHelmRepository {
             try FileManager.default.createDirectory(atPath: work, withIntermediateDirectories: true)
             try Self.sh("cp -R '\(chart)' '\(work)/\(name)' && sed -i 's/^version: .*/version: \(version)/' '\(work)/\(name)/Chart.yaml' && tar -C '\(work)' -czf '\(folder)/\(name)-\(version).tgz' \(name) && rm -rf '\(work)'")
             let digest = try Self.sh("sha256sum '\(folder)/\(name)-\(version).tgz' | cut -d' ' -f1").trimmingCharacters(in: .whitespacesAndNewlines)
-            index += "  - name: \(name)\n    version: \(version)\n    digest: \(digest)\n    urls: [\(name)-\(version).tgz]\n"
+            index += "  - name: \(name)\n    version: \(version)\n    digest: \(digest)\n    urls: [\(urlPrefix)\(name)-\(version).tgz]\n"
         }
         try index.write(toFile: folder + "/index.yaml", atomically: true, encoding: .utf8)
         port = Int.random(in: 20000...40000)
+        tls = security.tls
+        var arguments = [GitopsProcessTests.repositoryRoot + "/scripts/helm-repo-server", "--port", String(port), "--dir", folder]
+        if let user = security.user { arguments += ["--user", user, "--password", security.password ?? ""] }
+        if let token = security.token { arguments += ["--token", token] }
+        if security.tls {
+            // A CA, the server's certificate for 127.0.0.1 and a client's, all from it.
+            let pki = folder + "/.pki"
+            try Self.sh("""
+                mkdir -p '\(pki)' && cd '\(pki)' && printf 'subjectAltName=IP:127.0.0.1\\n' > san.ext \
+                && openssl req -x509 -newkey rsa:2048 -nodes -keyout ca.key -out ca.pem -days 2 -subj /CN=gitops-test-ca 2>/dev/null \
+                && openssl req -newkey rsa:2048 -nodes -keyout server.key -out server.csr -subj /CN=127.0.0.1 2>/dev/null \
+                && openssl x509 -req -in server.csr -CA ca.pem -CAkey ca.key -CAcreateserial -out server.pem -days 2 -extfile san.ext 2>/dev/null \
+                && openssl req -newkey rsa:2048 -nodes -keyout client.key -out client.csr -subj /CN=gitops-client 2>/dev/null \
+                && openssl x509 -req -in client.csr -CA ca.pem -CAkey ca.key -CAcreateserial -out client.pem -days 2 2>/dev/null
+                """)
+            arguments += ["--cert", pki + "/server.pem", "--key", pki + "/server.key"]
+            if security.clientCertificates { arguments += ["--client-ca", pki + "/ca.pem"] }
+        }
         server = Process()
         server.executableURL = URL(fileURLWithPath: "/usr/bin/env")
-        server.arguments = ["python3", "-m", "http.server", String(port), "--bind", "127.0.0.1", "--directory", folder]
+        server.arguments = ["python3"] + arguments
         server.standardOutput = FileHandle.nullDevice
         server.standardError = FileHandle.nullDevice
         try server.run()
-        // Ready when the index answers.
+        // Ready when the port accepts connections.
         for _ in 0..<100 {
-            if (try? Self.sh("curl -sf -o /dev/null http://127.0.0.1:\(port)/index.yaml")) != nil { break }
+            if (try? Self.sh("python3 -c 'import socket; socket.create_connection((\"127.0.0.1\", \(port)), 1)'")) != nil { break }
             Thread.sleep(forTimeInterval: 0.05)
         }
     }
 
-    var url: String { "http://127.0.0.1:\(port)" }
+    /// The test CA and the client certificate (with `Security.tls`).
+    var pki: String { folder + "/.pki" }
+
+    var url: String { (tls ? "https" : "http") + "://127.0.0.1:\(port)" }
 
     func stop() {
         // SIGKILL: the test process may hold SIGTERM blocked, which its children inherit.
@@ -171,5 +206,45 @@ struct LocalHelmRepository {
         #expect(history.status == 0 && history.stdout.contains("promoted from staging at "), "\(history.stdout)\(history.stderr)")
         let validate = try GitopsRun(["validate", "production", "--repo", scratch.path, "--cache-dir", cache, "--offline"])
         #expect(validate.status == 0, "\(validate.stdout)\(validate.stderr)")
+    }
+
+    @Test func credentialsCertificatesAndRedirectsComeFromHelmsRepositoryConfigAndNeverShow() throws {
+        let redis = GitopsProcessTests.repositoryRoot + "/charts/redis"
+        let scratch = try ScratchEnvironments()
+        defer { scratch.remove() }
+        let cache = scratch.path + "/.cache"
+        let config = scratch.path + "/.repositories.yaml"
+        func lock(_ repository: LocalHelmRepository, _ entry: String?) throws -> GitopsRun {
+            try scratch.writeEnvironment(releases: """
+                    - name: redis
+                      chart: {repository: "\(repository.url)", name: redis, version: "1.0.0"}
+                """)
+            try "apiVersion: \"\"\nrepositories:\n\(entry ?? "")\n".write(toFile: config, atomically: true, encoding: .utf8)
+            try? FileManager.default.removeItem(atPath: cache)
+            return try GitopsRun(["chart", "lock", "dev", "--repo", scratch.path, "--cache-dir", cache, "--repository-config", config])
+        }
+        // Basic authentication, archives behind a redirect.
+        let basic = try LocalHelmRepository(chart: redis, versions: ["1.0.0"], security: .init(user: "alice", password: "pa55-w0rd"), urlPrefix: "r/")
+        defer { basic.stop() }
+        let refused = try lock(basic, nil)
+        #expect(refused.status == 2 && refused.stderr.contains("the server refused access (HTTP 401)"), "\(refused.stderr)")
+        let withLogin = try lock(basic, "- name: mine\n  url: \(basic.url)\n  username: alice\n  password: pa55-w0rd")
+        #expect(withLogin.status == 0 && withLogin.stdout.contains("redis: redis 1.0.0 → 1.0.0 sha256:"), "\(withLogin.stderr)")
+        let wrong = try lock(basic, "- name: mine\n  url: \(basic.url)\n  username: alice\n  password: not-it")
+        #expect(wrong.status == 2 && !(wrong.stdout + wrong.stderr).contains("not-it") && !(wrong.stdout + wrong.stderr).contains("pa55"), "\(wrong.stderr)")
+        // A bearer token (gitops' `token` field in Helm's file).
+        let bearer = try LocalHelmRepository(chart: redis, versions: ["1.0.0"], security: .init(token: "t0ken-xyz"))
+        defer { bearer.stop() }
+        let withToken = try lock(bearer, "- name: tokened\n  url: \(bearer.url)\n  token: t0ken-xyz")
+        #expect(withToken.status == 0 && !withToken.stdout.contains("t0ken"), "\(withToken.stderr)")
+        // HTTPS from a private CA that wants a client certificate.
+        let mutual = try LocalHelmRepository(chart: redis, versions: ["1.0.0"], security: .init(tls: true, clientCertificates: true))
+        defer { mutual.stop() }
+        let untrusted = try lock(mutual, nil)
+        #expect(untrusted.status == 2 && untrusted.stderr.contains("TLS: the server's certificate is not trusted"), "\(untrusted.stderr)")
+        let noClientCertificate = try lock(mutual, "- name: private\n  url: \(mutual.url)\n  caFile: \(mutual.pki)/ca.pem")
+        #expect(noClientCertificate.status == 2 && noClientCertificate.stderr.contains("TLS: the server wants a client certificate"), "\(noClientCertificate.stderr)")
+        let trusted = try lock(mutual, "- name: private\n  url: \(mutual.url)\n  caFile: \(mutual.pki)/ca.pem\n  certFile: \(mutual.pki)/client.pem\n  keyFile: \(mutual.pki)/client.key")
+        #expect(trusted.status == 0 && trusted.stdout.contains("sha256:"), "\(trusted.stderr)")
     }
 }
