@@ -55,4 +55,17 @@ import Testing
         #expect(clusterRole.allSatisfy { $0.names?.isEmpty == false })
         #expect(!(role + clusterRole).contains { $0.groups.contains("*") || $0.resources.contains("*") || $0.verbs.contains("*") })
     }
+
+    @Test func theJobFetchesChartsWithItsOwnCredentialsIntoItsCache() throws {
+        let chart = GitopsProcessTests.repositoryRoot + "/charts/gitops-sync"
+        let plain = try GitopsRun(["chart", "template", chart, "--set", "environment=dev,repository.url=https://git.example.com/envs.git"])
+        #expect(plain.status == 0 && plain.stdout.contains("- --cache-dir=/var/cache/gitops/charts") && !plain.stdout.contains("chart-credentials")
+                && !plain.stdout.contains("--plain-http"), "\(plain.stderr)")
+        let withSecret = try GitopsRun(["chart", "template", chart, "--set",
+                                        "environment=dev,repository.url=https://git.example.com/envs.git,charts.credentialsSecret=chart-logins,charts.plainHTTP=true,charts.ports={443,5000}"])
+        let text = withSecret.stdout
+        #expect(withSecret.status == 0 && text.contains("- --plain-http") && text.contains("value: /etc/gitops/charts/repositories.yaml")
+                && text.contains("name: DOCKER_CONFIG") && text.contains("secretName: chart-logins") && text.contains("mountPath: /etc/gitops/charts")
+                && text.contains("- port: 5000"), "\(withSecret.stdout)\(withSecret.stderr)")
+    }
 }

@@ -1,4 +1,5 @@
 import Foundation
+import KubeTestServer
 import Testing
 
 /// A CNCF distribution registry on 127.0.0.1 (Debian's docker-registry, which the README's set-up
@@ -198,5 +199,41 @@ struct LocalRegistry {
         let gitopsArchive = try LocalHelmRepository.sh("ls '\(scratch.path)/.cache/sha256'")
         let helmDigest = try LocalHelmRepository.sh("sha256sum '\(work)/pulled/redis-1.0.0.tgz' | cut -d' ' -f1").trimmingCharacters(in: .whitespacesAndNewlines)
         #expect(gitopsArchive.contains(helmDigest + ".tgz"), "\(gitopsArchive) vs \(helmDigest)")
+    }
+
+    @Test func theSyncJobFetchesWhatTheLockPinsIntoAnEmptyCacheAndApplies() async throws {
+        let registry = try LocalRegistry(tokenAuth: true)
+        defer { registry.stop() }
+        let server = try KubeTestHTTPSServer()
+        defer { server.shutdown() }
+        let scratch = try ScratchEnvironments()
+        defer { scratch.remove() }
+        let pushed = try GitopsRun(["chart", "push", try Self.chart(version: "1.0.0", in: scratch.path + "/.charts", memory: "300mb"), "oci://\(registry.host)/charts",
+                                    "--plain-http", "--cache-dir", scratch.path + "/.push"], environment: LocalRegistry.login)
+        #expect(pushed.status == 0, "\(pushed.stderr)")
+        try scratch.write("environments/dev/environment.yaml", """
+            apiVersion: gitops/v1alpha1
+            kind: Environment
+            metadata: {name: dev}
+            spec:
+              namespace: blog-dev
+              cluster: {context: kube-test-server}
+              releases:
+                - name: redis
+                  chart: oci://\(registry.host)/charts/redis
+                  version: "1.0.0"
+
+            """)
+        let lock = try GitopsRun(["chart", "lock", "dev", "--repo", scratch.path, "--cache-dir", scratch.path + "/.lock", "--plain-http"], environment: LocalRegistry.login)
+        #expect(lock.status == 0, "\(lock.stderr)")
+        let kubeconfig = scratch.path + "/.kubeconfig"
+        try server.kubeconfig().write(toFile: kubeconfig, atomically: true, encoding: .utf8)
+        let sync = ["sync", "dev", "--once", "--timeout", "5", "--repo", scratch.path, "--kubeconfig", kubeconfig, "--plain-http", "--cache-dir", scratch.path + "/.job"]
+        // Without the job's credentials the fetch fails and nothing is applied.
+        let refused = try GitopsRun(sync)
+        #expect(refused.status != 0 && refused.stderr.contains("log in with `docker login \(registry.host)`"), "\(refused.stderr)")
+        let synced = try GitopsRun(sync, environment: LocalRegistry.login)
+        #expect(synced.status == 0 && synced.stdout.contains("applied Deployment blog-dev/"), "\(synced.stdout)\(synced.stderr)")
+        #expect(FileManager.default.fileExists(atPath: scratch.path + "/.job/sha256"))
     }
 }

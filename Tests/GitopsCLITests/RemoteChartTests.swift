@@ -247,4 +247,39 @@ struct LocalHelmRepository {
         let trusted = try lock(mutual, "- name: private\n  url: \(mutual.url)\n  caFile: \(mutual.pki)/ca.pem\n  certFile: \(mutual.pki)/client.pem\n  keyFile: \(mutual.pki)/client.key")
         #expect(trusted.status == 0 && trusted.stdout.contains("sha256:"), "\(trusted.stderr)")
     }
+
+    @Test func processesFillingTheCacheAtOnceNeverSeeHalfAnArchive() throws {
+        let repository = try LocalHelmRepository(chart: GitopsProcessTests.repositoryRoot + "/charts/redis", versions: ["1.0.0"])
+        defer { repository.stop() }
+        let scratch = try ScratchEnvironments()
+        defer { scratch.remove() }
+        for round in 0..<5 {
+            let cache = scratch.path + "/.cache-\(round)"
+            // Four processes pull the same chart into the same empty cache at once.
+            let processes = try (0..<4).map { index -> (Process, Pipe) in
+                let process = Process()
+                process.executableURL = GitopsRun.executable
+                process.arguments = ["chart", "pull", "redis", "--repo", repository.url, "--cache-dir", cache, "-d", scratch.path + "/.out-\(round)-\(index)"]
+                let err = Pipe()
+                process.standardOutput = FileHandle.nullDevice
+                process.standardError = err
+                try process.run()
+                return (process, err)
+            }
+            for (process, err) in processes {
+                let stderr = String(decoding: err.fileHandleForReading.readDataToEndOfFile(), as: UTF8.self)
+                process.waitUntilExit()
+                #expect(process.terminationStatus == 0, "\(stderr)")
+            }
+            let files = try FileManager.default.contentsOfDirectory(atPath: cache + "/sha256")
+            #expect(files.count == 1 && files[0].hasSuffix(".tgz"), "one archive, no partial file left: \(files)")
+            let digest = try LocalHelmRepository.sh("sha256sum '\(cache)/sha256/\(files[0])' | cut -d' ' -f1").trimmingCharacters(in: .whitespacesAndNewlines)
+            #expect(files[0] == digest + ".tgz")
+            // Every process wrote the whole archive.
+            for index in 0..<4 {
+                let written = try LocalHelmRepository.sh("sha256sum '\(scratch.path)/.out-\(round)-\(index)/redis-1.0.0.tgz' | cut -d' ' -f1").trimmingCharacters(in: .whitespacesAndNewlines)
+                #expect(written == digest)
+            }
+        }
+    }
 }
