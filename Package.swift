@@ -119,7 +119,7 @@ let package = Package(
         /** Runs third-party conformance suites (shared/conformance) and prints pass counts. */
         .executableTarget(name: "conformance", dependencies: ["Basics", "YAML", "Template", "Charts", "Kustomize", "Validation"]),
         /** Measures YAML parsing and Git tree reading for bench/. */
-        .executableTarget(name: "gitops-bench", dependencies: ["Basics", "YAML", "Git", "Charts", "Template", "KubeModel", "Kustomize", "JSONSchema", "Validation", "Drift"], path: "bench/Sources/gitops-bench"),
+        .executableTarget(name: "gitops-bench", dependencies: ["Basics", "YAML", "Git", "Charts", "ChartSources", "RepoModel", "Render", "Template", "KubeModel", "Kustomize", "JSONSchema", "Validation", "Drift"], path: "bench/Sources/gitops-bench"),
 
         .testTarget(name: "BasicsTests", dependencies: ["Basics"]),
         .testTarget(name: "YAMLTests", dependencies: ["YAML", "Basics"]),

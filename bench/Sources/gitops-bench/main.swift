@@ -1,5 +1,6 @@
 import Basics
 import Charts
+import ChartSources
 import Template
 import Foundation
 import Git
@@ -7,6 +8,8 @@ import Drift
 import JSONSchema
 import KubeModel
 import Kustomize
+import Render
+import RepoModel
 import Validation
 import YAML
 
@@ -107,6 +110,44 @@ do {
             }
         }
         print(String(format: "swift-kustomize %.4f s for %d overlays (%d objects)", elapsed, arguments.count - 2, objects))
+    case "index" where arguments.count >= 2:
+        // gitops-bench index INDEX_YAML [REPEAT]: parse a Helm repository index and resolve a
+        // range in it, best of REPEAT.
+        let bytes = Array(try Data(contentsOf: URL(fileURLWithPath: arguments[1])))
+        let repeats = arguments.count > 2 ? Int(arguments[2]) ?? 5 : 5
+        var best = Double.infinity
+        var versions = 0
+        for _ in 0..<repeats {
+            best = min(best, try seconds {
+                let index = try RepositoryIndex(bytes, source: arguments[1])
+                versions = index.entries.values.reduce(0) { $0 + $1.count }
+                if let name = index.entries.keys.sorted().first { _ = try index.resolve(RemoteChart(repository: "https://example", name: name, version: ">=0")) }
+            })
+        }
+        print(String(format: "swift-index %.3f s (%d versions, %.1f MB)", best, versions, Double(bytes.count) / 1e6))
+    case "render" where arguments.count >= 4:
+        // gitops-bench render ROOT ENV CACHE [COUNT] [cold]: render an environment in process,
+        // best of COUNT; `cold` empties the chart cache first each time and fetches what the
+        // locks pin (OCI over plain HTTP), as a first render on a new machine does.
+        let tree = WorkingTree(root: arguments[1])
+        let model = try RepositoryLoader.loadEach(from: tree)
+        guard let environment = model.environment(named: arguments[2]) else { throw CocoaError(.fileNoSuchFile) }
+        let cache = ChartCache(root: arguments[3])
+        let count = arguments.count > 4 ? Int(arguments[4]) ?? 5 : 5
+        let cold = arguments.count > 5 && arguments[5] == "cold"
+        var best = Double.infinity
+        var objects = 0
+        for _ in 0..<count {
+            if cold { try? FileManager.default.removeItem(atPath: cache.root) }
+            best = min(best, try seconds {
+                if cold {
+                    let access = ChartAccess(cache: cache, plainHTTP: true)
+                    try Blocking.run { try await ChartPrefetch.ensure([environment], tree: tree, access: access) }
+                }
+                objects = try Renderer(tree: tree, renderTime: Date(timeIntervalSince1970: 0), chartCache: cache).render(environment).objects.count
+            })
+        }
+        print(String(format: "swift-render %.4f s (%d objects%@)", best, objects, cold ? ", cold" : ""))
     case "chart-load" where arguments.count >= 2:
         // gitops-bench chart-load CHART_DIR [COUNT]: load the chart (files, archives, Chart.yaml,
         // values) COUNT times.
