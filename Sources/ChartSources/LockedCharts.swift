@@ -64,14 +64,23 @@ public enum ChartPrefetch {
             for release in environment.releases {
                 // A chart folder's Chart.lock dependencies that charts/ lacks.
                 if case .chart(let path, _, _, _) = release.source {
-                    try await DependencyResolver.ensure(chart: path, tree: tree, access: access)
+                    try await at(release) { () async throws(ChartSourceError) in try await DependencyResolver.ensure(chart: path, tree: tree, access: access) }
                     continue
                 }
                 guard case .remoteChart(let chart, _, _, _) = release.source,
                       let entry = try? LockedCharts.lockEntry(chart, release: release, environment: environment, tree: tree),
                       (try? cache.read(entry.digest)) ?? nil == nil else { continue }
-                _ = try await fetcher.archive(ChartFetcher.Pinned(chart: chart, version: entry.version, digest: entry.digest, url: entry.url), offline: false)
+                try await at(release) { () async throws(ChartSourceError) in
+                    _ = try await fetcher.archive(ChartFetcher.Pinned(chart: chart, version: entry.version, digest: entry.digest, url: entry.url), offline: false)
+                }
             }
+        }
+    }
+
+    /// A failure, said at the release's line in environment.yaml.
+    static func at(_ release: Release, _ body: () async throws(ChartSourceError) -> Void) async throws(ChartSourceError) {
+        do { try await body() } catch {
+            throw ChartSourceError("\(release.location): release '\(release.name)': \(error.description)")
         }
     }
 
@@ -82,7 +91,9 @@ public enum ChartPrefetch {
         var entries: [ChartLock.Entry] = []
         for release in environment.releases {
             guard case .remoteChart(let chart, _, _, _) = release.source else { continue }
-            let pinned = try await fetcher.pin(chart)
+            var pinned: ChartFetcher.Pinned?
+            try await at(release) { () async throws(ChartSourceError) in pinned = try await fetcher.pin(chart) }
+            guard let pinned else { continue }
             entries.append(ChartLock.Entry(release: release.name, repository: chart.repository, name: chart.name, constraint: chart.version,
                                            version: pinned.version, digest: pinned.digest, url: pinned.url))
         }

@@ -68,15 +68,27 @@ struct ChartLockCommand: ParsableCommand {
             archives go to the cache, not to charts/. Commit the lock.
             """)
 
-    @Argument(help: "The environment (a folder under environments/), or a chart folder.")
-    var environment: String
+    @Argument(help: "The environment (a folder under environments/), or a chart folder (default: every environment with remote charts).")
+    var environment: String?
 
     @OptionGroup var repository: RepositoryOptions
     @OptionGroup var charts: ChartCacheOptions
 
     func run() throws {
-        if FileManager.default.fileExists(atPath: environment + "/Chart.yaml") { return try lockChart(environment) }
-        let (tree, _, environment) = try repository.load(environment: environment)
+        if let environment, FileManager.default.fileExists(atPath: environment + "/Chart.yaml") { return try lockChart(environment) }
+        if let environment {
+            let (tree, _, loaded) = try repository.load(environment: environment)
+            return try lock(loaded, tree: tree)
+        }
+        let (tree, model) = try repository.load()
+        RepositoryOptions.warnAboutBroken(model, except: [])
+        let remote = model.environments.filter { $0.releases.contains { if case .remoteChart = $0.source { true } else { false } } }
+        if remote.isEmpty { Output.write("no environment names a remote chart; nothing to lock\n") }
+        for environment in remote { try lock(environment, tree: tree) }
+    }
+
+    /// One environment's charts.lock.
+    func lock(_ environment: Environment, tree: any FileTree) throws {
         guard let working = tree as? WorkingTree else { throw CommandFailure("chart lock writes the lock into the working tree; do not pass --revision") }
         let access = try charts.access()
         let lock = try charts.run { () async throws(ChartSourceError) in try await ChartPrefetch.lock(environment, access: access) }
