@@ -14,6 +14,8 @@ public struct ChartAccess: Sendable {
     public var deadline: Int64 = 60
     /// The largest index, manifest or archive accepted.
     public var maxBytes = 256 << 20
+    /// Asked while a request waits: true abandons it (the sync job's SIGTERM), within 0.1 s.
+    public var stopRequested: @Sendable () -> Bool = { false }
 
     public init(cache: ChartCache, credentials: ChartCredentials = ChartCredentials(), plainHTTP: Bool = false) {
         self.cache = cache
@@ -53,7 +55,7 @@ public struct ChartFetcher: Sendable {
     public func pin(_ chart: RemoteChart) async throws(ChartSourceError) -> Pinned {
         if chart.isOCI { return try await pinOCI(chart) }
         let repository = access.credentials.repository(chart.repository)
-        return try await HTTPSession.with(tls: try repository.tls(), deadline: access.deadline, maxBytes: access.maxBytes) { session throws(ChartSourceError) in
+        return try await HTTPSession.with(tls: try repository.tls(), access: access) { session throws(ChartSourceError) in
             let index = try await self.index(chart.repository, session: session, repository: repository)
             let entry = try index.resolve(chart)
             guard let first = entry.urls.first else { throw ChartSourceError("\(chart.name) \(entry.version) in \(chart.repository) has no archive URL") }
@@ -84,7 +86,7 @@ public struct ChartFetcher: Sendable {
 
     private func pinOCI(_ chart: RemoteChart) async throws(ChartSourceError) -> Pinned {
         let repository = try OCIRepository(chart)
-        return try await HTTPSession.with(deadline: access.deadline, maxBytes: access.maxBytes) { session throws(ChartSourceError) in
+        return try await HTTPSession.with(access: access) { session throws(ChartSourceError) in
             let client = try OCIClient(session: session, repository: repository, credentials: access.credentials, plainHTTP: access.plainHTTP)
             let version: String
             if chart.isExactVersion {
@@ -117,13 +119,13 @@ public struct ChartFetcher: Sendable {
         let bytes: [UInt8]
         if pinned.chart.isOCI {
             let repository = try OCIRepository(pinned.chart)
-            bytes = try await HTTPSession.with(deadline: access.deadline, maxBytes: access.maxBytes) { session throws(ChartSourceError) in
+            bytes = try await HTTPSession.with(access: access) { session throws(ChartSourceError) in
                 let client = try OCIClient(session: session, repository: repository, credentials: access.credentials, plainHTTP: access.plainHTTP)
                 return try await client.blob(pinned.digest, what: what)
             }
         } else {
             let repository = access.credentials.repository(pinned.chart.repository)
-            bytes = try await HTTPSession.with(tls: try repository.tls(), deadline: access.deadline, maxBytes: access.maxBytes) { session throws(ChartSourceError) in
+            bytes = try await HTTPSession.with(tls: try repository.tls(), access: access) { session throws(ChartSourceError) in
                 try await session.get(pinned.url, headers: repository.authorization(for: pinned.url), what: what)
             }
             let digest = ChartCache.digest(of: bytes)

@@ -19,7 +19,7 @@ public enum ChartPush {
         guard registry.hasPrefix("oci://") else { throw ChartSourceError("'\(registry)' is not an OCI reference (oci://host/path)") }
         let repository = try OCIRepository(RemoteChart(repository: registry, name: name, version: version))
         let tag = OCIRepository.tag(version)
-        return try await HTTPSession.with(deadline: access.deadline, maxBytes: access.maxBytes) { session throws(ChartSourceError) in
+        return try await HTTPSession.with(access: access) { session throws(ChartSourceError) in
             let client = try OCIClient(session: session, repository: repository, credentials: access.credentials, plainHTTP: access.plainHTTP)
             let config = Array(JSONWriter.compact(metadata).utf8)
             let configDigest = try await client.upload(config, what: "the config of \(name) \(version)")

@@ -25,18 +25,24 @@ struct HTTPSession: Sendable {
     let deadline: Int64
     /// The largest body accepted.
     let maxBytes: Int
+    /// True abandons the request in progress.
+    let stopRequested: @Sendable () -> Bool
 
     /// Runs `body` with a session whose TLS trusts `tls`'s roots and presents its client
     /// certificate; the client is shut down (its connections closed) whatever happens.
-    static func with<T: Sendable>(tls: TLSConfiguration? = nil, deadline: Int64, maxBytes: Int,
+    static func with<T: Sendable>(tls: TLSConfiguration? = nil, access: ChartAccess,
                                   _ body: (HTTPSession) async throws -> T) async throws(ChartSourceError) -> T {
         var configuration = HTTPClient.Configuration(redirectConfiguration: .disallow,
-                                                     timeout: .init(connect: .seconds(10), read: .seconds(deadline)))
+                                                     timeout: .init(connect: .seconds(10), read: .seconds(access.deadline)))
         if let tls { configuration.tlsConfiguration = tls }
+        // A refused connection or a failed TLS handshake fails at once (the default retries until the
+        // connect timeout): the caller says why, and the sync job tries again at its next poll.
+        configuration.connectionPool.retryConnectionEstablishment = false
         let client = HTTPClient(eventLoopGroupProvider: .singleton, configuration: configuration)
         let result: Result<T, ChartSourceError>
         do {
-            result = .success(try await body(HTTPSession(client: client, deadline: deadline, maxBytes: maxBytes)))
+            result = .success(try await body(HTTPSession(client: client, deadline: access.deadline, maxBytes: access.maxBytes,
+                                                         stopRequested: access.stopRequested)))
         } catch let error as ChartSourceError {
             result = .failure(error)
         } catch {
@@ -59,10 +65,9 @@ struct HTTPSession: Sendable {
             if let body { request.body = .bytes(ByteBuffer(bytes: body)) }
             let reply: HTTPReply
             do {
-                let response = try await client.execute(request, deadline: .now() + .seconds(deadline))
-                let collected = try await response.body.collect(upTo: maxBytes)
-                reply = HTTPReply(status: Int(response.status.code), headers: response.headers,
-                                  body: Array(collected.readableBytesView), url: current)
+                reply = try await exchange(request, url: current)
+            } catch let error as ChartSourceError {
+                throw error
             } catch let error as NIOTooManyBytesError {
                 _ = error
                 throw ChartSourceError("fetching \(what) from \(Self.shown(current)): the answer is larger than \(maxBytes >> 20) MiB")
@@ -77,6 +82,25 @@ struct HTTPSession: Sendable {
             current = next
         }
         throw ChartSourceError("fetching \(what) from \(Self.shown(url)): more than 5 redirects")
+    }
+
+    /// One request and its whole answer, abandoned when a stop is requested.
+    private func exchange(_ request: HTTPClientRequest, url: String) async throws -> HTTPReply {
+        let client = self.client, deadline = self.deadline, maxBytes = self.maxBytes, stopRequested = self.stopRequested
+        return try await withThrowingTaskGroup(of: HTTPReply.self) { group in
+            group.addTask {
+                let response = try await client.execute(request, deadline: .now() + .seconds(deadline))
+                let collected = try await response.body.collect(upTo: maxBytes)
+                return HTTPReply(status: Int(response.status.code), headers: response.headers, body: Array(collected.readableBytesView), url: url)
+            }
+            group.addTask {
+                while !stopRequested() { try await Task.sleep(nanoseconds: 100_000_000) }
+                throw ChartSourceError("stopped on request while fetching from \(Self.shown(url))")
+            }
+            defer { group.cancelAll() }
+            guard let first = try await group.next() else { throw ChartSourceError("no answer from \(Self.shown(url))") }
+            return first
+        }
     }
 
     /// A GET that must answer 200; other statuses become errors naming what failed.

@@ -33,9 +33,11 @@ struct ChartCacheOptions: ParsableArguments {
     }
 
     /// The archives the environments' locks pin, fetched where the cache lacks them.
-    func prefetch(_ environments: [Environment], tree: any FileTree) throws {
+    func prefetch(_ environments: [Environment], tree: any FileTree, stopRequested: @escaping @Sendable () -> Bool = { false }) throws {
         guard !offline, ChartPrefetch.needed(environments, tree: tree) else { return }
-        let access = try self.access()
+        var configured = try self.access()
+        configured.stopRequested = stopRequested
+        let access = configured
         nonisolated(unsafe) let tree = tree
         try run { () async throws(ChartSourceError) in try await ChartPrefetch.ensure(environments, tree: tree, access: access) }
     }

@@ -87,7 +87,7 @@ struct SyncCommand: ParsableCommand {
         options.ignore = IgnoreRules(environment.ignoreDifferences)
         options.stopRequested = { stop.isSet }
         let pass = SyncPass(client: client, options: options)
-        try charts.prefetch(model.environments, tree: tree)
+        try charts.prefetch(model.environments, tree: tree) { stop.isSet }
         do {
             let objects = try SyncPass.prepare(tree: tree, model: model, environment: environment, revision: revision,
                                                renderTime: repository.renderTime(of: tree), seedSecret: RandomSeed.secret,

@@ -194,7 +194,10 @@ public final class SyncService: @unchecked Sendable {
             // The archives the locks pin, fetched before the render; a failure is retried at the
             // next poll (the registry may be down), never recorded as a refused revision.
             if ChartPrefetch.needed(model.environments, tree: tree) {
-                let charts = configuration.charts
+                var access = configuration.charts
+                let stopping = self.stopping
+                access.stopRequested = { stopping.isSet }
+                let charts = access
                 do {
                     try Blocking.run { try await ChartPrefetch.ensure(model.environments, tree: tree, access: charts) }
                 } catch {

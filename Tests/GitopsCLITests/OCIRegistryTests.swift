@@ -5,14 +5,17 @@ import Testing
 /// A CNCF distribution registry on 127.0.0.1 (Debian's docker-registry, which the README's set-up
 /// installs), started with a generated config; with `tokenAuth`, behind scripts/registry-token-server
 /// (the user alice with the password s3cret may push, anonymous users may not even pull).
-struct LocalRegistry {
+final class LocalRegistry: @unchecked Sendable {
     let folder = NSTemporaryDirectory() + "gitops-registry-" + UUID().uuidString
     let port = Int.random(in: 20000...40000)
     let tokenPort: Int
     private var processes: [Process] = []
+    private var commands: [[String]] = []
+    private let tokenAuth: Bool
     static let user = "alice", password = "s3cret"
 
     init(tokenAuth: Bool) throws {
+        self.tokenAuth = tokenAuth
         tokenPort = port + 1
         try FileManager.default.createDirectory(atPath: folder, withIntermediateDirectories: true)
         var config = """
@@ -35,16 +38,22 @@ struct LocalRegistry {
                     rootcertbundle: \(folder)/cert.pem
 
                 """
-            processes.append(try Self.start([GitopsProcessTests.repositoryRoot + "/scripts/registry-token-server", "--port", String(tokenPort),
-                                             "--key", folder + "/key.pem", "--cert", folder + "/cert.pem", "--issuer", "gitops-test-issuer",
-                                             "--user", Self.user, "--password", Self.password]))
+            commands.append([GitopsProcessTests.repositoryRoot + "/scripts/registry-token-server", "--port", String(tokenPort),
+                             "--key", folder + "/key.pem", "--cert", folder + "/cert.pem", "--issuer", "gitops-test-issuer",
+                             "--user", Self.user, "--password", Self.password])
         }
         try config.write(toFile: folder + "/config.yml", atomically: true, encoding: .utf8)
         let registry = ["/usr/bin/docker-registry", "/usr/bin/registry"].first { FileManager.default.isExecutableFile(atPath: $0) }
         guard let registry else {
             throw CocoaError(.fileNoSuchFile, userInfo: [NSLocalizedDescriptionKey: "docker-registry is not installed: run scripts/setup (apt-get install docker-registry)"])
         }
-        processes.append(try Self.start([registry, "serve", folder + "/config.yml"]))
+        commands.append([registry, "serve", folder + "/config.yml"])
+        try resume()
+    }
+
+    /// Starts the registry (again, after `pause`: same port, same content) and waits until it answers.
+    func resume() throws {
+        processes = try commands.map(Self.start)
         for _ in 0..<100 {
             if (try? LocalHelmRepository.sh("curl -s -o /dev/null -w '%{http_code}' http://127.0.0.1:\(port)/v2/ | grep -qE '200|401'")) != nil,
                !tokenAuth || (try? LocalHelmRepository.sh("curl -s -o /dev/null http://127.0.0.1:\(tokenPort)/")) != nil { break }
@@ -67,9 +76,14 @@ struct LocalRegistry {
     /// The credentials as environment variables for gitops.
     static var login: [String: String] { ["GITOPS_REGISTRY_USERNAME": user, "GITOPS_REGISTRY_PASSWORD": password] }
 
-    func stop() {
+    /// Stops the registry, keeping what it holds.
+    func pause() {
         for process in processes where process.isRunning { kill(process.processIdentifier, SIGKILL) }
         for process in processes { process.waitUntilExit() }
+    }
+
+    func stop() {
+        pause()
         try? FileManager.default.removeItem(atPath: folder)
     }
 }

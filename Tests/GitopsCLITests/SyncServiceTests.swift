@@ -131,6 +131,42 @@ import Testing
         #expect(try await Self.eventually(10) { !job.process.isRunning })
     }
 
+    @Test func aRegistryThatIsDownFailsThePollAndALaterPollSyncs() async throws {
+        let registry = try LocalRegistry(tokenAuth: false)
+        defer { registry.stop() }
+        let daemon = try PushTests.Daemon()
+        defer { daemon.stop() }
+        let setup = try await SyncCommandTests.Setup()
+        defer { setup.finish() }
+        // production gains a release from the registry, locked and committed.
+        let charts = setup.copy.path + "/.charts"
+        let pushed = try GitopsRun(["chart", "push", GitopsProcessTests.repositoryRoot + "/charts/redis", "oci://\(registry.host)/extra", "--plain-http", "--cache-dir", charts])
+        #expect(pushed.status == 0, "\(pushed.stderr)")
+        let file = setup.copy.path + "/environments/production/environment.yaml"
+        let text = try String(contentsOfFile: file, encoding: .utf8)
+        try (text + "    - name: extra-cache\n      chart: oci://\(registry.host)/extra/redis\n      version: \"^1.0\"\n").write(toFile: file, atomically: true, encoding: .utf8)
+        let lock = try GitopsRun(["chart", "lock", "production", "--repo", setup.copy.path, "--plain-http", "--cache-dir", charts])
+        #expect(lock.status == 0, "\(lock.stderr)")
+        try setup.copy.run("git", "-c", "user.email=t@example.com", "-c", "user.name=T", "commit", "-qam", "production: a cache from the registry")
+        try setup.copy.run("git", "-c", "user.email=t@example.com", "-c", "user.name=T", "add", "environments/production/charts.lock")
+        try setup.copy.run("git", "-c", "user.email=t@example.com", "-c", "user.name=T", "commit", "-qm", "the lock")
+        // The registry is down when the job starts with an empty chart cache.
+        registry.pause()
+        let job = try Job(daemon: daemon, setup: setup, arguments: ["--interval", "1", "--plain-http", "--cache-dir", daemon.root + "/charts"])
+        defer { job.kill9() }
+        let client = try setup.client()
+        #expect(try await Self.eventually { job.log.contains("fetching the charts revision") }, "\(job.log)")
+        #expect(try await SyncStatusReader.result(client) != "Blocked", "a fetch failure is not a refused revision")
+        #expect(!job.log.contains("revision refused"))
+        // Back up: a later poll fetches, renders and applies.
+        try registry.resume()
+        #expect(try await Self.eventually { try await SyncStatusReader.result(client) == "Synced" }, "\(job.log)")
+        let deployments = GroupVersionKind(group: "apps", version: "v1", kind: "Deployment")
+        #expect(try await client.get(deployments, namespace: "blog-production", name: "extra-cache") != nil)
+        kill(job.process.processIdentifier, SIGTERM)
+        #expect(try await Self.eventually(10) { !job.process.isRunning })
+    }
+
     @Test func webhooksTriggerAFetchAndMetricsReport() async throws {
         let daemon = try PushTests.Daemon()
         defer { daemon.stop() }
