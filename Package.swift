@@ -131,7 +131,7 @@ let package = Package(
         .testTarget(name: "ClusterTests", dependencies: ["Cluster", "KubeTestServer", "Basics"]),
         .testTarget(name: "DriftTests", dependencies: ["Drift", "KubeModel", "RepoModel", "YAML", "Basics"], exclude: ["Fixtures"]),
         .testTarget(name: "JSONSchemaTests", dependencies: ["JSONSchema", "Basics"]),
-        .testTarget(name: "ChartSourcesTests", dependencies: ["ChartSources", "RepoModel", "Basics"]),
+        .testTarget(name: "ChartSourcesTests", dependencies: ["ChartSources", "Charts", "RepoModel", "Basics"]),
         .testTarget(name: "ValidationTests", dependencies: ["Validation", "JSONSchema", "KubeModel", "Basics"], exclude: ["Corpus", "PolicyCases"]),
         .testTarget(name: "RenderTests", dependencies: ["Render", "RepoModel", "KubeModel", "Git", "YAML", "Basics"],
                     exclude: ["Goldens"]),

@@ -41,25 +41,29 @@ public struct ChartCache: Sendable {
         let digest = Self.digest(of: bytes)
         let final = path(digest)
         if FileManager.default.fileExists(atPath: final) { return digest }
-        let folder = root + "/sha256"
+        try place(bytes, at: final)
+        return digest
+    }
+
+    /// Writes `bytes` to a temporary file beside `final` and renames it into place: rename(2) is
+    /// atomic, so a reader sees the whole file or none, whatever other processes do at once.
+    private func place(_ bytes: [UInt8], at final: String) throws(ChartSourceError) {
+        let folder = String(final[..<(final.lastIndex(of: "/") ?? final.endIndex)])
+        let temporary = folder + "/." + URL(fileURLWithPath: final).lastPathComponent
+            + ".\(ProcessInfo.processInfo.processIdentifier).\(UInt64.random(in: 0...UInt64.max)).partial"
         do {
             try FileManager.default.createDirectory(atPath: folder, withIntermediateDirectories: true)
-            let temporary = folder + "/.\(digest).\(ProcessInfo.processInfo.processIdentifier).\(UInt64.random(in: 0...UInt64.max)).partial"
-            guard FileManager.default.createFile(atPath: temporary, contents: Data(bytes)) else {
-                throw ChartSourceError("cannot write to the chart cache \(folder)")
-            }
-            // rename(2) is atomic: a reader sees the whole archive or none.
-            guard rename(temporary, final) == 0 else {
-                let failure = String(cString: strerror(errno))
-                try? FileManager.default.removeItem(atPath: temporary)
-                throw ChartSourceError("cannot store \(final) in the chart cache: \(failure)")
-            }
-        } catch let error as ChartSourceError {
-            throw error
         } catch {
             throw ChartSourceError("cannot write to the chart cache \(folder): \(error)")
         }
-        return digest
+        guard FileManager.default.createFile(atPath: temporary, contents: Data(bytes)) else {
+            throw ChartSourceError("cannot write to the chart cache \(folder)")
+        }
+        guard rename(temporary, final) == 0 else {
+            let failure = String(cString: strerror(errno))
+            try? FileManager.default.removeItem(atPath: temporary)
+            throw ChartSourceError("cannot store \(final) in the chart cache: \(failure)")
+        }
     }
 
     // MARK: References
@@ -73,20 +77,7 @@ public struct ChartCache: Sendable {
     }
 
     public func writeReference(repository: String, name: String, version: String, digest: String) throws(ChartSourceError) {
-        let final = referencePath(repository: repository, name: name, version: version)
-        let folder = root + "/refs"
-        do {
-            try FileManager.default.createDirectory(atPath: folder, withIntermediateDirectories: true)
-            let temporary = final + ".\(ProcessInfo.processInfo.processIdentifier).\(UInt64.random(in: 0...UInt64.max)).partial"
-            guard FileManager.default.createFile(atPath: temporary, contents: Data((digest + "\n").utf8)), rename(temporary, final) == 0 else {
-                try? FileManager.default.removeItem(atPath: temporary)
-                throw ChartSourceError("cannot write to the chart cache \(folder)")
-            }
-        } catch let error as ChartSourceError {
-            throw error
-        } catch {
-            throw ChartSourceError("cannot write to the chart cache \(folder): \(error)")
-        }
+        try place(Array((digest + "\n").utf8), at: referencePath(repository: repository, name: name, version: version))
     }
 
     func referencePath(repository: String, name: String, version: String) -> String {

@@ -78,18 +78,17 @@ public struct RegistryLogin: Sendable, Equatable {
 /// docker runs them).
 public struct ChartCredentials: Sendable {
     public var repositories: [RepositoryAccess]
-    /// Registry host → login, from the environment variables.
+    /// Registry host → login, given directly (tests, embedding programs); asked first.
+    var registryLogins: [String: RegistryLogin]
+    /// The login from the GITOPS_REGISTRY_* variables, for one host or all.
     var registryVariables: (host: String?, login: RegistryLogin)?
     /// Docker-style auth files, in the order they are asked.
-    var authFiles: [String]
+    var authFiles: [String] = []
 
     public init(repositories: [RepositoryAccess] = [], registryLogins: [String: RegistryLogin] = [:]) {
         self.repositories = repositories
-        self.authFiles = []
-        self.staticLogins = registryLogins
+        self.registryLogins = registryLogins
     }
-
-    var staticLogins: [String: RegistryLogin] = [:]
 
     /// Credentials as a laptop or the sync job finds them.
     public static func standard(repositoryConfig: String? = nil, environment: [String: String] = ProcessInfo.processInfo.environment) throws(ChartSourceError) -> ChartCredentials {
@@ -150,7 +149,7 @@ public struct ChartCredentials: Sendable {
     /// The login for a registry host (`host[:port]`), if any is configured.
     public func login(registry host: String) throws(ChartSourceError) -> RegistryLogin? {
         let host = host.lowercased()
-        if let login = staticLogins[host] { return login }
+        if let login = registryLogins[host] { return login }
         if let (only, login) = registryVariables, only == nil || only == host { return login }
         for file in authFiles {
             if let login = try DockerConfig.login(file: file, host: host) { return login }

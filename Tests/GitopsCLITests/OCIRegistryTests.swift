@@ -7,7 +7,7 @@ import Testing
 /// (the user alice with the password s3cret may push, anonymous users may not even pull).
 final class LocalRegistry: @unchecked Sendable {
     let folder = NSTemporaryDirectory() + "gitops-registry-" + UUID().uuidString
-    let port = Int.random(in: 20000...40000)
+    let port = FreePort.next()
     let tokenPort: Int
     private var processes: [Process] = []
     private var commands: [[String]] = []
@@ -16,7 +16,9 @@ final class LocalRegistry: @unchecked Sendable {
 
     init(tokenAuth: Bool) throws {
         self.tokenAuth = tokenAuth
-        tokenPort = port + 1
+        var token = FreePort.next()
+        while token == port { token = FreePort.next() }
+        tokenPort = token
         try FileManager.default.createDirectory(atPath: folder, withIntermediateDirectories: true)
         var config = """
             version: 0.1
@@ -55,6 +57,9 @@ final class LocalRegistry: @unchecked Sendable {
     func resume() throws {
         processes = try commands.map(Self.start)
         for _ in 0..<100 {
+            guard processes.allSatisfy(\.isRunning) else {
+                throw CocoaError(.fileWriteUnknown, userInfo: [NSLocalizedDescriptionKey: "the registry or its token service did not start (ports \(port), \(tokenPort))"])
+            }
             if (try? LocalHelmRepository.sh("curl -s -o /dev/null -w '%{http_code}' http://127.0.0.1:\(port)/v2/ | grep -qE '200|401'")) != nil,
                !tokenAuth || (try? LocalHelmRepository.sh("curl -s -o /dev/null http://127.0.0.1:\(tokenPort)/")) != nil { break }
             Thread.sleep(forTimeInterval: 0.05)

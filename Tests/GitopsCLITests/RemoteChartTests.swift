@@ -36,7 +36,7 @@ struct LocalHelmRepository {
             index += "  - name: \(name)\n    version: \(version)\n    digest: \(digest)\n    urls: [\(urlPrefix)\(name)-\(version).tgz]\n"
         }
         try index.write(toFile: folder + "/index.yaml", atomically: true, encoding: .utf8)
-        port = Int.random(in: 20000...40000)
+        port = FreePort.next()
         tls = security.tls
         var arguments = [GitopsProcessTests.repositoryRoot + "/scripts/helm-repo-server", "--port", String(port), "--dir", folder]
         if let user = security.user { arguments += ["--user", user, "--password", security.password ?? ""] }
@@ -63,6 +63,7 @@ struct LocalHelmRepository {
         try server.run()
         // Ready when the port accepts connections.
         for _ in 0..<100 {
+            guard server.isRunning else { throw CocoaError(.fileWriteUnknown, userInfo: [NSLocalizedDescriptionKey: "helm-repo-server did not start on port \(port)"]) }
             if (try? Self.sh("python3 -c 'import socket; socket.create_connection((\"127.0.0.1\", \(port)), 1)'")) != nil { break }
             Thread.sleep(forTimeInterval: 0.05)
         }
@@ -158,6 +159,23 @@ struct LocalHelmRepository {
         let corrupted = try GitopsRun(["chart", "lock", "dev", "--repo", scratch.path, "--cache-dir", cache])
         #expect(corrupted.status != 0 && corrupted.stderr.contains("the archive is corrupted or was replaced; nothing was cached"), "\(corrupted.stderr)")
         #expect((try? FileManager.default.contentsOfDirectory(atPath: cache + "/sha256"))?.filter { $0.hasSuffix(".tgz") }.isEmpty ?? true)
+
+        // 1.0.0 locked, then replaced in the repository (index and archive both): a render with an
+        // empty cache refuses the new bytes instead of following the moved version.
+        try scratch.writeEnvironment(releases: """
+                - name: redis
+                  chart: {repository: "\(repository.url)", name: redis, version: "1.0.0"}
+            """)
+        let locked = try GitopsRun(["chart", "lock", "dev", "--repo", scratch.path, "--cache-dir", cache])
+        #expect(locked.status == 0, "\(locked.stderr)")
+        try LocalHelmRepository.sh("""
+            cd '\(repository.folder)' && old=$(sha256sum redis-1.0.0.tgz | cut -d' ' -f1) && mkdir -p moved && tar -xzf redis-1.0.0.tgz -C moved \
+            && echo '# moved' >> moved/redis/values.yaml && tar -C moved -czf redis-1.0.0.tgz redis && new=$(sha256sum redis-1.0.0.tgz | cut -d' ' -f1) \
+            && sed -i "s/$old/$new/" index.yaml
+            """)
+        let moved = try GitopsRun(["render", "dev", "--repo", scratch.path, "--cache-dir", scratch.path + "/.fresh"])
+        #expect(moved.status == 2 && moved.stderr.contains("the archive changed since it was locked (a moved version is never followed)")
+                && moved.stderr.contains("environments/dev/environment.yaml:"), "\(moved.stderr)")
     }
 
     /// staging and production take redis from the same repository; production promotes from staging.
@@ -281,5 +299,22 @@ struct LocalHelmRepository {
                 #expect(written == digest)
             }
         }
+    }
+}
+
+/// A TCP port on 127.0.0.1 that nothing listens on now: the kernel's pick for port 0 (random
+/// numbers collided between tests running at once). A server started on it right away gets it.
+enum FreePort {
+    static func next() -> Int {
+        let socket = Glibc.socket(AF_INET, Int32(SOCK_STREAM.rawValue), 0)
+        defer { close(socket) }
+        var address = sockaddr_in()
+        address.sin_family = sa_family_t(AF_INET)
+        address.sin_addr.s_addr = inet_addr("127.0.0.1")
+        address.sin_port = 0
+        var length = socklen_t(MemoryLayout<sockaddr_in>.size)
+        _ = withUnsafePointer(to: &address) { $0.withMemoryRebound(to: sockaddr.self, capacity: 1) { bind(socket, $0, length) } }
+        _ = withUnsafeMutablePointer(to: &address) { $0.withMemoryRebound(to: sockaddr.self, capacity: 1) { getsockname(socket, $0, &length) } }
+        return Int(UInt16(bigEndian: address.sin_port))
     }
 }
