@@ -59,6 +59,12 @@ let package = Package(
             .product(name: "NIOConcurrencyHelpers", package: "swift-nio"),
             .product(name: "NIOSSL", package: "swift-nio-ssl"),
         ]),
+        /** Secrets in Git: SOPS files (AES-256-GCM values, MAC) with age keys (X25519, scrypt, the age format), decrypted in memory. */
+        .target(name: "Secrets", dependencies: [
+            "Basics", "YAML",
+            .product(name: "Crypto", package: "swift-crypto"),
+            .product(name: "_CryptoExtras", package: "swift-crypto"),
+        ]),
         /** Loads and checks gitops.yaml and environments/<env>/environment.yaml from a file tree. */
         .target(name: "RepoModel", dependencies: ["Basics", "YAML", "Kustomize"]),
         /** JSON Schema: compile (with $ref across files), validate values, report paths and messages. */
@@ -131,6 +137,7 @@ let package = Package(
         .testTarget(name: "ClusterTests", dependencies: ["Cluster", "KubeTestServer", "Basics"]),
         .testTarget(name: "DriftTests", dependencies: ["Drift", "KubeModel", "RepoModel", "YAML", "Basics"], exclude: ["Fixtures"]),
         .testTarget(name: "JSONSchemaTests", dependencies: ["JSONSchema", "Basics"]),
+        .testTarget(name: "SecretsTests", dependencies: ["Secrets", "YAML", "Basics"]),
         .testTarget(name: "ChartSourcesTests", dependencies: ["ChartSources", "Charts", "RepoModel", "Basics"]),
         .testTarget(name: "ValidationTests", dependencies: ["Validation", "JSONSchema", "KubeModel", "Basics"], exclude: ["Corpus", "PolicyCases"]),
         .testTarget(name: "RenderTests", dependencies: ["Render", "RepoModel", "KubeModel", "Git", "YAML", "Basics"],
