@@ -94,9 +94,9 @@ let package = Package(
         /** Drift: normalise desired and live objects, pair them, compare the fields Git sets, ignore rules. */
         .target(name: "Drift", dependencies: ["Basics", "YAML", "KubeModel", "RepoModel", .product(name: "Crypto", package: "swift-crypto")]),
         /** Renders an environment's releases (plain manifests now, charts later) into ordered objects. */
-        .target(name: "Render", dependencies: ["Basics", "YAML", "KubeModel", "RepoModel", "Charts", "Kustomize", "ChartSources"]),
+        .target(name: "Render", dependencies: ["Basics", "YAML", "KubeModel", "RepoModel", "Charts", "Kustomize", "ChartSources", "Secrets"]),
         /** Gates: render environments and check their objects against schemas and policies (validate, promotion gates). */
-        .target(name: "Gates", dependencies: ["Basics", "KubeModel", "RepoModel", "Render", "ChartSources", "JSONSchema", "Validation"]),
+        .target(name: "Gates", dependencies: ["Basics", "KubeModel", "RepoModel", "Render", "ChartSources", "Secrets", "JSONSchema", "Validation"]),
         /** Promotions: plans (effective values, format-preserving edits), branch commits, gates, merges, history, rollback. */
         .target(name: "Promotion", dependencies: [
             "Basics", "YAML", "Git", "KubeModel", "RepoModel", "Render", "ChartSources", "Kustomize", "Drift", "Gates", "Validation",
@@ -104,7 +104,7 @@ let package = Package(
         ]),
         /** Sync: order, apply, prune by inventory, hooks, health per kind, status — converging a cluster to an environment. */
         .target(name: "Sync", dependencies: [
-            "Basics", "KubeModel", "Cluster", "Drift", "Git", "RepoModel", "Render", "ChartSources", "Gates",
+            "Basics", "KubeModel", "Cluster", "Drift", "Git", "RepoModel", "Render", "ChartSources", "Secrets", "Gates",
             .product(name: "Crypto", package: "swift-crypto"),
             .product(name: "NIOCore", package: "swift-nio"),
             .product(name: "NIOPosix", package: "swift-nio"),
@@ -113,7 +113,7 @@ let package = Package(
         ], exclude: ["README.md"]),
         /** The `gitops` commands: argument parsing and output only. */
         .target(name: "GitopsCLI", dependencies: [
-            "Basics", "YAML", "Git", "KubeModel", "RepoModel", "Render", "Charts", "ChartSources", "Kustomize", "JSONSchema", "Validation", "Drift", "Cluster", "Gates", "Promotion", "Sync",
+            "Basics", "YAML", "Git", "KubeModel", "RepoModel", "Render", "Charts", "ChartSources", "Secrets", "Kustomize", "JSONSchema", "Validation", "Drift", "Cluster", "Gates", "Promotion", "Sync",
             .product(name: "ArgumentParser", package: "swift-argument-parser"),
         ]),
         /** The `gitops` executable. */

@@ -5,6 +5,7 @@ import JSONSchema
 import KubeModel
 import Render
 import RepoModel
+import Secrets
 import Validation
 
 /// Why checks could not be set up (no schemas, an unreadable `--schemas` folder).
@@ -111,6 +112,12 @@ public struct EnvironmentChecker: Sendable {
             case nil:
                 break
             }
+        }
+        // Encrypted files no key opened: everything else was checked; their values were not.
+        for locked in renderer.lockedSecrets {
+            report.findings.append(Finding(severity: .warning, location: SourceLocation(file: locked.file, line: 1, column: 1), rule: "secret.locked",
+                                           message: "SOPS-encrypted for \(locked.recipients.joined(separator: ", ")) and no key given opens it; its encrypted values were checked as \(DecryptingTree.marker) (give the key with SOPS_AGE_KEY_FILE, SOPS_AGE_KEY or ~/.config/sops/age/keys.txt)",
+                                           object: ""))
         }
         report.findings.sort(by: Finding.ordered)
         return report

@@ -3,6 +3,7 @@ import Basics
 import Foundation
 import Charts
 import Git
+import Secrets
 
 /// The `gitops` command line.
 public struct Gitops: ParsableCommand {
@@ -15,7 +16,7 @@ public struct Gitops: ParsableCommand {
         """,
         version: Gitops.version,
         subcommands: [EnvironmentsCommand.self, RenderCommand.self, ValidateCommand.self, DiffCommand.self, SnapshotCommand.self,
-                      PromoteCommand.self, MergeCommand.self, RollbackCommand.self, HistoryCommand.self, SyncCommand.self, StatusCommand.self, PolicyCommand.self, ChartCommand.self, KustomizeCommand.self])
+                      PromoteCommand.self, MergeCommand.self, RollbackCommand.self, HistoryCommand.self, SyncCommand.self, StatusCommand.self, PolicyCommand.self, ChartCommand.self, KustomizeCommand.self, SecretCommand.self])
 
     /// The toolkit's version (`gitops --version`).
     public static let version = "gitops 0.2.0 (Helm v4 template engine; Kubernetes schemas from kubernetes-validate)"
@@ -55,12 +56,14 @@ public struct Gitops: ParsableCommand {
 }
 
 /// Writes to standard output and standard error.
+/// Decrypted secret values never print: each is replaced by `<secret>` (unless `--show-secrets`).
 enum Output {
     static func write(_ text: String) {
-        FileHandle.standardOutput.write(Data(text.utf8))
+        FileHandle.standardOutput.write(Data(Redaction.redact(text).utf8))
     }
 
     static func error(_ text: String) {
+        let text = Redaction.redact(text)
         FileHandle.standardError.write(Data((text.hasSuffix("\n") ? text : text + "\n").utf8))
     }
 }

@@ -2,7 +2,9 @@ import ArgumentParser
 import Foundation
 import Git
 import KubeModel
+import Drift
 import Render
+import Secrets
 
 struct RenderCommand: ParsableCommand {
     static let configuration = CommandConfiguration(
@@ -25,15 +27,33 @@ struct RenderCommand: ParsableCommand {
     @Flag(name: .customLong("skip-tests"), help: "Leave out Helm test hooks (helm.sh/hook: test), as helm template --skip-tests does; a sync never applies them.")
     var skipTests = false
 
+    @Flag(name: .customLong("show-secrets"), help: "Print Secret values and decrypted SOPS values as they are (default: Secret data as digests, decrypted values as <secret>).")
+    var showSecrets = false
+
     func run() throws {
         let (tree, _, environment) = try repository.load(environment: environment)
         try charts.prefetch([environment], tree: tree)
-        var objects = try Renderer(tree: tree, renderTime: repository.renderTime(of: tree), seedSecret: RandomSeed.secret,
-                                   chartCache: charts.cache).render(environment).objects
+        let renderer = Renderer(tree: tree, renderTime: repository.renderTime(of: tree), seedSecret: RandomSeed.secret, chartCache: charts.cache)
+        var objects = try renderer.render(environment).objects
         if skipTests { objects.removeAll(where: HelmHook.isTest) }
+        SecretWarnings.print(renderer.lockedSecrets)
+        if showSecrets {
+            Redaction.disable()
+        } else {
+            objects = objects.map(SecretDigests.digested)
+        }
         switch output {
         case .yaml: Output.write(RenderOutput.yaml(objects))
         case .json: Output.write(RenderOutput.json(objects))
+        }
+    }
+}
+
+/// Warnings for SOPS files no key opened: which file, and for whom it is encrypted.
+enum SecretWarnings {
+    static func print(_ locked: [DecryptingTree.Locked]) {
+        for file in locked {
+            Output.error("warning: \(file.file) is SOPS-encrypted for \(file.recipients.isEmpty ? "no age recipient" : file.recipients.joined(separator: ", ")) and no key given opens it; its encrypted values render as \(DecryptingTree.marker) (give the key with SOPS_AGE_KEY_FILE, SOPS_AGE_KEY or ~/.config/sops/age/keys.txt)")
         }
     }
 }

@@ -4,6 +4,7 @@ import Charts
 import Foundation
 import KubeModel
 import RepoModel
+import Secrets
 import YAML
 
 /// Renders environments: each release to objects, namespaces defaulted, duplicates refused,
@@ -19,12 +20,25 @@ public struct Renderer: Sendable {
     /// Where remote charts' pinned archives are read from.
     public let chartCache: ChartCache
 
-    public init(tree: any FileTree, renderTime: Date = Date(), seedSecret: String? = nil, chartCache: ChartCache = .standard()) {
-        self.tree = tree
+    /// Where SOPS-encrypted files are decrypted (in memory): the tree every reader uses.
+    private let decrypting: DecryptingTree
+
+    /// - Parameter secretKeys: the age keys for SOPS-encrypted files (default: as sops finds them).
+    public init(tree: any FileTree, renderTime: Date = Date(), seedSecret: String? = nil, chartCache: ChartCache = .standard(),
+                secretKeys: SecretKeys = .standard()) {
+        let decrypting = (tree as? DecryptingTree) ?? DecryptingTree(tree, keys: secretKeys)
+        self.decrypting = decrypting
+        self.tree = decrypting
         self.renderTime = renderTime
         self.seedSecret = seedSecret
         self.chartCache = chartCache
     }
+
+    /// Encrypted files rendered so far that no key opened (their values read as a marker).
+    public var lockedSecrets: [DecryptingTree.Locked] { decrypting.locked }
+
+    /// The plaintext values decrypted so far (to mask output; never print them).
+    public var decryptedSecrets: Set<String> { decrypting.secrets }
 
     public func render(_ environment: Environment) throws(DiagnosticError) -> RenderedEnvironment {
         // Chart.lock dependencies that charts/ lacks come from the cache.

@@ -156,6 +156,11 @@ public enum SopsFile {
         var stash: [String: [UInt8]]
         var dataKey: [UInt8]
         var metadata: Metadata
+
+        /// The age recipients the file was encrypted for.
+        public var metadataRecipients: [String] { metadata.age.map(\.recipient) }
+        /// Its encryption rules, to encrypt it again the same way.
+        public var rules: Rules { metadata.rules }
     }
 
     /// Decrypts `bytes` (a SOPS YAML or JSON file) with `identities`, checking the MAC.
@@ -194,7 +199,7 @@ public enum SopsFile {
                     return
                 }
                 guard let plain else { return }
-                secrets.append(plain.text)
+                if plain.type == "str" || plain.type == "bytes" { secrets.append(plain.text) }
                 stash[pathText + "\u{0}" + plain.text] = value.iv
                 edits.append((range(of: node, style: style, in: bytes), render(plain)))
             } else {
@@ -214,6 +219,25 @@ public enum SopsFile {
         let blockStart = lineStart(bytes, sopsKey.start.offset)
         edits.append((blockStart..<max(sopsValue.end.offset, sopsKey.end.offset), ""))
         return Decrypted(text: apply(edits, to: bytes), secrets: secrets, stash: stash, dataKey: key, metadata: metadata)
+    }
+
+    /// A SOPS file without its key: every encrypted value replaced by `DecryptingTree.marker`
+    /// (numbers by 0, booleans by false), the `sops:` block cut. Nothing is decrypted or checked.
+    public static func masked(_ bytes: [UInt8], file: String) throws(DiagnosticError) -> [UInt8] {
+        guard let document = try YAMLParser.parse(bytes, file: file).first, let (sopsKey, sopsValue) = sopsNode(document) else { return bytes }
+        var edits: [(range: Range<Int>, text: String)] = []
+        walk(document, skipping: sopsKey, file: file) { node, _ in
+            guard case .scalar(let text, let style) = node.content, let value = SopsCipher.parse(text) else { return }
+            let marker: String
+            switch value.type {
+            case "int", "float": marker = "0"
+            case "bool": marker = "false"
+            default: marker = DecryptingTree.marker
+            }
+            edits.append((range(of: node, style: style, in: bytes), marker))
+        }
+        edits.append((lineStart(bytes, sopsKey.start.offset)..<max(sopsValue.end.offset, sopsKey.end.offset), ""))
+        return apply(edits, to: bytes)
     }
 
     /// Visits every scalar value under `node` with its key path, in document order, the `sops`

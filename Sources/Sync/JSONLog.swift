@@ -1,5 +1,6 @@
 import Basics
 import Foundation
+import Secrets
 
 /// Structured logs: one JSON object a line on standard error (time, level, environment, revision,
 /// message, fields). Callers never pass secrets; URLs are redacted by `SyncSource`.
@@ -18,6 +19,7 @@ public struct JSONLog: Sendable {
         if let revision { object["revision"] = .string(revision) }
         object["message"] = .string(message)
         for (key, value) in fields.sorted(by: { $0.key < $1.key }) { object[key] = .string(value) }
-        FileHandle.standardError.write(Data((JSONWriter.compact(.object(object)) + "\n").utf8))
+        // A decrypted value never reaches the log.
+        FileHandle.standardError.write(Data((Redaction.redact(JSONWriter.compact(.object(object))) + "\n").utf8))
     }
 }

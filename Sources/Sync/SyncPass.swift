@@ -43,6 +43,12 @@ public struct SyncPass: Sendable {
             let checker = try EnvironmentChecker(tree: tree, model: model, renderTime: renderTime, seedSecret: seedSecret, chartCache: chartCache)
             let renderer = Renderer(tree: tree, renderTime: renderTime, seedSecret: seedSecret, chartCache: chartCache)
             let objects = try renderer.render(environment).objects
+            // A Secret is never applied half-decrypted: a file the job has no key for blocks the revision.
+            let locked = renderer.lockedSecrets
+            guard locked.isEmpty else {
+                throw SyncError.blocked("revision \(short) blocked: the job has no key for \(locked.map(\.file).joined(separator: ", "))",
+                                        findings: locked.map { "\($0.file): SOPS-encrypted for \($0.recipients.joined(separator: ", ")); mount its age key (secrets.ageKeySecret in charts/gitops-sync) or SOPS_AGE_KEY_FILE" })
+            }
             let report = checker.check(objects, of: environment)
             guard report.passed else {
                 throw SyncError.blocked("revision \(short) blocked: \(report.summary)", findings: report.errors.map(\.description))
