@@ -60,6 +60,7 @@ struct DiffCommand: ParsableCommand {
         try charts.prefetch(model.environments, tree: tree)
         let renderer = Renderer(tree: tree, renderTime: repository.renderTime(of: tree), seedSecret: RandomSeed.secret, chartCache: charts.cache)
         let rendered = try renderer.render(environment).objects
+        SecretWarnings.print(renderer.lockedSecrets)
         // What a sync applies: Helm test, delete and rollback hooks never reach the cluster.
         let desired = against != nil ? rendered : rendered.filter { HelmHook.syncRole(of: $0) != .notApplied }
         let report: DriftReport

@@ -34,6 +34,22 @@ public struct Renderer: Sendable {
         self.chartCache = chartCache
     }
 
+    /// The annotation on objects read from a SOPS-encrypted file (set by the renderer only: one
+    /// written in a plain file is removed), so policies can tell encrypted Secrets from literal ones.
+    public static let encryptedAnnotation = "gitops/sops"
+
+    static func markEncrypted(_ objects: inout [Object], files: Set<String>) {
+        for index in objects.indices {
+            var metadata = objects[index].content["metadata"]?.objectValue ?? [:]
+            var annotations = metadata["annotations"]?.objectValue ?? [:]
+            let encrypted = files.contains(objects[index].provenance.file)
+            guard encrypted || annotations[encryptedAnnotation] != nil else { continue }
+            annotations[encryptedAnnotation] = encrypted ? .string("encrypted") : nil
+            metadata["annotations"] = annotations.isEmpty ? nil : .object(annotations)
+            objects[index].content["metadata"] = .object(metadata)
+        }
+    }
+
     /// Encrypted files rendered so far that no key opened (their values read as a marker).
     public var lockedSecrets: [DecryptingTree.Locked] { decrypting.locked }
 
@@ -88,6 +104,7 @@ public struct Renderer: Sendable {
                 }
             }
         }
+        Self.markEncrypted(&objects, files: decrypting.encryptedFiles)
         Self.checkDuplicates(objects, into: &collector)
         try collector.throwIfErrors()
         return RenderedEnvironment(environment: environment, objects: InstallOrder.sorted(objects))

@@ -25,6 +25,7 @@ public final class DecryptingTree: FileTree, @unchecked Sendable {
         var decrypted: [String: [UInt8]] = [:]
         var locked: Set<Locked> = []
         var secrets: Set<String> = []
+        var files: Set<String> = []
     }
 
     // Guarded by `lock`.
@@ -44,6 +45,9 @@ public final class DecryptingTree: FileTree, @unchecked Sendable {
 
     /// The files no given key opened, so far.
     public var locked: [Locked] { withState { $0.locked.sorted { $0.file < $1.file } } }
+
+    /// Every SOPS file read so far (decrypted or not).
+    public var encryptedFiles: Set<String> { withState { $0.files } }
 
     /// Every plaintext value decrypted so far (to mask output and check it never leaks).
     public var secrets: Set<String> { withState { $0.secrets } }
@@ -71,7 +75,10 @@ public final class DecryptingTree: FileTree, @unchecked Sendable {
             let entry = Locked(file: path, recipients: metadata.age.map(\.recipient) + metadata.unsupported)
             withState { _ = $0.locked.insert(entry) }
         }
-        withState { $0.decrypted[path] = plain }
+        withState {
+            $0.decrypted[path] = plain
+            $0.files.insert(path)
+        }
         return plain
     }
 }

@@ -19,6 +19,14 @@ import YAML
             for item in ["gitops.yaml", "environments", "charts", "crds", "platform", "policies"] {
                 try FileManager.default.copyItem(atPath: GitopsProcessTests.repositoryRoot + "/" + item, toPath: path + "/" + item)
             }
+            // The environments' encrypted Secrets, encrypted again for the tests' own key (staging's and
+            // production's real keys are not in Git), which every gitops process the tests start reads.
+            for environment in ["dev", "staging", "production"] {
+                let file = path + "/environments/\(environment)/platform/blog-database.sops.yaml"
+                try TestSecrets.plaintext(environment).write(toFile: file, atomically: true, encoding: .utf8)
+                let encrypted = try GitopsRun(["secret", "encrypt", file, "--age", TestSecrets.recipient, "--encrypted-regex", "^(data|stringData)$"])
+                guard encrypted.status == 0 else { throw CocoaError(.fileWriteUnknown, userInfo: [NSLocalizedDescriptionKey: encrypted.stderr]) }
+            }
             try run("git", "init", "-q", "-b", "main")
             try run("git", "-c", "user.email=t@example.com", "-c", "user.name=T", "add", "-A")
             try run("git", "-c", "user.email=t@example.com", "-c", "user.name=T", "commit", "-q", "-m", "copy")
@@ -46,7 +54,7 @@ import YAML
         for document in try YAML.values(Array(try Data(contentsOf: URL(fileURLWithPath: crds))), file: crds) {
             _ = try await client.apply(try #require(document.objectValue), fieldManager: "gitops")
         }
-        let rendered = try GitopsRun(["render", "production", "--output", "json", "--repo", copy.path])
+        let rendered = try GitopsRun(["render", "production", "--output", "json", "--show-secrets", "--repo", copy.path])
         #expect(rendered.status == 0, "\(rendered.stderr)")
         for item in try #require(JSONReader.values(rendered.stdout).first?.arrayValue) {
             let object = Object(content: try #require(item.objectValue), provenance: Provenance(release: "", file: "", documentIndex: 0, line: 1))
@@ -68,7 +76,7 @@ import YAML
         for mode in [[], ["--no-server-side"]] {
             let clean = try GitopsRun(["diff", "production"] + cluster + mode)
             #expect(clean.status == 0, "\(mode) \(clean.stdout)\(clean.stderr)")
-            #expect(clean.stdout.hasSuffix("0 to create, 0 to update, 0 to prune, 36 unchanged\n"), "\(clean.stdout)")
+            #expect(clean.stdout.hasSuffix("0 to create, 0 to update, 0 to prune, 37 unchanged\n"), "\(clean.stdout)")
         }
 
         // One value changed in a values file: exactly that field.
@@ -81,7 +89,7 @@ import YAML
         #expect(updates.first?["changes"] == [.object(["path": "spec.minAvailable", "desired": .int(1), "live": .int(2)])], "\(updates)")
         let text = try GitopsRun(["diff", "production"] + cluster)
         #expect(text.stdout.contains("~ policy/v1 PodDisruptionBudget blog-production/blog\n") && text.stdout.contains("-   minAvailable: 2")
-                && text.stdout.contains("+   minAvailable: 1") && text.stdout.hasSuffix("0 to create, 1 to update, 0 to prune, 35 unchanged\n"),
+                && text.stdout.contains("+   minAvailable: 1") && text.stdout.hasSuffix("0 to create, 1 to update, 0 to prune, 36 unchanged\n"),
                 "\(text.stdout)")
 
         // An object deleted from Git: a prune.
@@ -89,14 +97,14 @@ import YAML
         try FileManager.default.removeItem(atPath: copy.path + "/environments/production/platform/resource-quota.yaml")
         let pruned = try GitopsRun(["diff", "production"] + cluster)
         #expect(pruned.status == 1 && pruned.stdout.contains("- v1 ResourceQuota blog-production/")
-                && pruned.stdout.hasSuffix("0 to create, 0 to update, 1 to prune, 35 unchanged\n"), "\(pruned.stdout)\(pruned.stderr)")
+                && pruned.stdout.hasSuffix("0 to create, 0 to update, 1 to prune, 36 unchanged\n"), "\(pruned.stdout)\(pruned.stderr)")
 
         // A snapshot of the cluster, then the same answer offline.
         let snapshot = copy.path + "/snapshot"
         let saved = try GitopsRun(["snapshot", "production", "--out", snapshot] + cluster)
-        #expect(saved.status == 0 && saved.stdout.contains("saved 36 live objects"), "\(saved.stdout)\(saved.stderr)")
+        #expect(saved.status == 0 && saved.stdout.contains("saved 37 live objects"), "\(saved.stdout)\(saved.stderr)")
         let offline = try GitopsRun(["diff", "production", "--live", snapshot, "--repo", copy.path])
-        #expect(offline.status == 1 && offline.stdout.hasSuffix("0 to create, 0 to update, 1 to prune, 35 unchanged\n"), "\(offline.stdout)")
+        #expect(offline.status == 1 && offline.stdout.hasSuffix("0 to create, 0 to update, 1 to prune, 36 unchanged\n"), "\(offline.stdout)")
         let again = try GitopsRun(["snapshot", "production", "--out", snapshot] + cluster)
         #expect(again.status == 2 && again.stderr.contains("not empty"))
     }
@@ -152,5 +160,36 @@ import YAML
         process.terminate()  // SIGTERM
         process.waitUntilExit()
         #expect(process.terminationReason == .exit && process.terminationStatus == 0)
+    }
+}
+
+
+/// The tests' own age key: generated once per test process, given to every gitops process the
+/// tests start (SOPS_AGE_KEY_FILE in this process's environment, which children inherit).
+enum TestSecrets {
+    static let password = "test-database-password-5f4e3d"
+
+    static let recipient: String = {
+        let file = NSTemporaryDirectory() + "gitops-test-age-\(getpid()).txt"
+        if !FileManager.default.fileExists(atPath: file) { _ = try? GitopsRun(["secret", "keygen", "-o", file]) }
+        setenv("SOPS_AGE_KEY_FILE", file, 1)
+        let text = (try? String(contentsOfFile: file, encoding: .utf8)) ?? ""
+        return text.split(separator: "\n").first { $0.hasPrefix("# public key: ") }.map { String($0.dropFirst("# public key: ".count)) } ?? ""
+    }()
+
+    static func plaintext(_ environment: String) -> String {
+        """
+        apiVersion: v1
+        kind: Secret
+        metadata:
+          name: blog-database
+          labels:
+            app.kubernetes.io/part-of: blog
+        type: Opaque
+        stringData:
+          username: blog
+          password: \(password)
+
+        """
     }
 }

@@ -25,7 +25,7 @@ import YAML
         #expect(render.stderr.contains("warning: environment 'dev' does not load (1 error, the first: environments/dev/environment.yaml:")
                 && render.stderr.contains("warning: environment 'qa' does not load"), "\(render.stderr)")
         let validate = try GitopsRun(["validate", "production"] + repo)
-        #expect(validate.status == 0 && validate.stdout.hasSuffix("1 environment, 36 objects: 0 errors, 0 warnings\n"), "\(validate.stdout)\(validate.stderr)")
+        #expect(validate.status == 0 && validate.stdout.hasSuffix("1 environment, 37 objects: 0 errors, 0 warnings\n"), "\(validate.stdout)\(validate.stderr)")
         let synced = try setup.sync()
         #expect(synced.status == 0 && synced.stdout.hasSuffix("healthy\n"), "\(synced.stdout)\(synced.stderr)")
         let status = try GitopsRun(["status", "production"] + setup.cluster)

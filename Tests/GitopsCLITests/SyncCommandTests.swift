@@ -48,7 +48,7 @@ import YAML
         let first = try setup.sync()
         #expect(first.status == 0, "\(first.stdout)\(first.stderr)")
         #expect(first.stdout.contains("applied Namespace blog-production\n") && first.stdout.contains("hook Job blog-production/blog-migrate-1-4-2\n")
-                && first.stdout.hasSuffix("applied 35, pruned 0, unchanged 0, hooks 1; healthy\n"), "\(first.stdout)")
+                && first.stdout.hasSuffix("applied 36, pruned 0, unchanged 0, hooks 1; healthy\n"), "\(first.stdout)")
         // The Namespace is applied before the hook that runs in it.
         let log = setup.server.api.requestLog
         let namespaceAt = try #require(log.firstIndex { $0.hasPrefix("PATCH /api/v1/namespaces/blog-production") && !$0.contains("/blog-production/") })
@@ -56,9 +56,9 @@ import YAML
         #expect(namespaceAt < hookAt)
 
         let diff = try GitopsRun(["diff", "production"] + setup.cluster)
-        #expect(diff.status == 0 && diff.stdout == "0 to create, 0 to update, 0 to prune, 36 unchanged\n", "\(diff.stdout)\(diff.stderr)")
+        #expect(diff.status == 0 && diff.stdout == "0 to create, 0 to update, 0 to prune, 37 unchanged\n", "\(diff.stdout)\(diff.stderr)")
         let again = try setup.sync()
-        #expect(again.status == 0 && again.stdout.hasSuffix("applied 0, pruned 0, unchanged 35, hooks 1; healthy\n"), "\(again.stdout)")
+        #expect(again.status == 0 && again.stdout.hasSuffix("applied 0, pruned 0, unchanged 36, hooks 1; healthy\n"), "\(again.stdout)")
         #expect(again.stdout.contains("(already done)"), "a hook that succeeded for this revision is not run again")
         // Even once its Job is gone (ttlSecondsAfterFinished, a restart): the status records it succeeded.
         let client = try setup.client()
@@ -159,10 +159,10 @@ import YAML
                                     KubeAPI.latency(0), KubeAPI.fault(503), KubeAPI.latency(0.3), KubeAPI.fault(504), KubeAPI.latency(0)]
         setup.server.api.injectFaults(Array(repeating: round, count: 6).flatMap { $0 })
         let first = try setup.sync()
-        #expect(first.status == 0 && first.stdout.hasSuffix("applied 35, pruned 0, unchanged 0, hooks 1; healthy\n"), "\(first.stdout)\(first.stderr)")
+        #expect(first.status == 0 && first.stdout.hasSuffix("applied 36, pruned 0, unchanged 0, hooks 1; healthy\n"), "\(first.stdout)\(first.stderr)")
         setup.server.api.clearFaults()
         let diff = try GitopsRun(["diff", "production"] + setup.cluster)
-        #expect(diff.status == 0 && diff.stdout == "0 to create, 0 to update, 0 to prune, 36 unchanged\n", "\(diff.stdout)\(diff.stderr)")
+        #expect(diff.status == 0 && diff.stdout == "0 to create, 0 to update, 0 to prune, 37 unchanged\n", "\(diff.stdout)\(diff.stderr)")
     }
 
     @Test func sigtermMidSyncFinishesTheObjectRecordsTheStopAndTheNextSyncCarriesOn() async throws {
@@ -206,7 +206,7 @@ import YAML
         let head = try TestProcess.output(["git", "rev-parse", "--short=7", "HEAD"], in: setup.copy.path)
         let run = try GitopsRun(["sync", "production", "--once", "--timeout", "5", "--repo-url", "file://" + setup.copy.path, "--cache", cache,
                                  "--kubeconfig", setup.kubeconfig, "--context", "kube-test-server"])
-        #expect(run.status == 0 && run.stdout.hasSuffix("production at \(head): applied 35, pruned 0, unchanged 0, hooks 1; healthy\n"),
+        #expect(run.status == 0 && run.stdout.hasSuffix("production at \(head): applied 36, pruned 0, unchanged 0, hooks 1; healthy\n"),
                 "\(run.stdout)\(run.stderr)")
         #expect(FileManager.default.fileExists(atPath: cache + "/HEAD"), "a bare cache")
     }
@@ -254,7 +254,7 @@ import YAML
         // so every list across all namespaces is forbidden.
         setup.server.api.restrictNamespacedAccess(to: ["blog-production"])
         let first = try setup.sync()
-        #expect(first.status == 0 && first.stdout.hasSuffix("applied 35, pruned 0, unchanged 0, hooks 1; healthy\n"), "\(first.stdout)\(first.stderr)")
+        #expect(first.status == 0 && first.stdout.hasSuffix("applied 36, pruned 0, unchanged 0, hooks 1; healthy\n"), "\(first.stdout)\(first.stderr)")
         try FileManager.default.removeItem(atPath: setup.copy.path + "/environments/production/platform/resource-quota.yaml")
         let pruned = try setup.sync()
         #expect(pruned.status == 0 && pruned.stdout.contains("pruned ResourceQuota blog-production/compute\n"), "\(pruned.stdout)\(pruned.stderr)")

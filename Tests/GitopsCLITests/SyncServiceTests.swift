@@ -188,7 +188,7 @@ import Testing
         let metrics = try PushTests.sh("curl -s http://\(address)/metrics")
         #expect(metrics.contains(#"gitops_sync_total{environment="production",result="Synced"} 1"#)
                 && metrics.contains(#"gitops_sync_total{environment="production",result="Blocked"} 0"#)
-                && metrics.contains(#"gitops_objects{environment="production",state="missing"} 35"#)
+                && metrics.contains(#"gitops_objects{environment="production",state="missing"} 36"#)
                 && metrics.contains(#"gitops_revision_info{environment="production",revision=""#)
                 && metrics.contains("gitops_sync_duration_seconds_count 1") && metrics.contains("gitops_git_fetch_duration_seconds_count"), "\(metrics)")
 
