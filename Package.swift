@@ -99,7 +99,7 @@ let package = Package(
         .target(name: "Gates", dependencies: ["Basics", "KubeModel", "RepoModel", "Render", "ChartSources", "Secrets", "JSONSchema", "Validation"]),
         /** Promotions: plans (effective values, format-preserving edits), branch commits, gates, merges, history, rollback. */
         .target(name: "Promotion", dependencies: [
-            "Basics", "YAML", "Git", "KubeModel", "RepoModel", "Render", "ChartSources", "Kustomize", "Drift", "Gates", "Validation",
+            "Basics", "YAML", "Git", "KubeModel", "RepoModel", "Render", "ChartSources", "Secrets", "Kustomize", "Drift", "Gates", "Validation",
             .product(name: "Crypto", package: "swift-crypto"),
         ]),
         /** Sync: order, apply, prune by inventory, hooks, health per kind, status — converging a cluster to an environment. */

@@ -3,6 +3,7 @@ import ChartSources
 import Foundation
 import Kustomize
 import RepoModel
+import Secrets
 import YAML
 
 /// Plans a promotion: for every release of the target that names `promote:` paths and exists in
@@ -58,6 +59,12 @@ public enum PromotionPlanner {
             let targetLayers = try layers(targetTree, chart: chart, valuesFiles: valuesFiles, inline: inline)
             let sourceLayers = try layers(sourceTree, release: sourceRelease)
             for path in promote {
+                // Never copy ciphertext between environments, never write plaintext into an encrypted file.
+                for (layers, side) in [(sourceLayers, source), (targetLayers, target)] {
+                    if let file = layers.encrypted.sorted().first(where: { layers.files[$0].flatMap { path.lookup(in: $0) } != nil }) {
+                        throw PromotionError("\(release.name) \(path) is set in \(file), which is SOPS-encrypted (\(side)); promotions do not copy encrypted values: keep promoted values in plaintext values files, and change secrets with `gitops secret edit`")
+                    }
+                }
                 if path == RemoteChartPromotion.versionPath, case .remoteChart(let targetChart, _, _, _) = release.source {
                     try RemoteChartPromotion.plan(release: release, index: index, chart: targetChart, sourceRelease: sourceRelease,
                                                   source: sourceEnvironment, target: targetEnvironment,
@@ -161,6 +168,8 @@ public enum PromotionPlanner {
     struct Layers {
         var ordered: [Value]
         var files: [String: Value]
+        /// Values files that are SOPS-encrypted (their values here are ciphertext).
+        var encrypted: Set<String> = []
     }
 
     static func layers(_ tree: any FileTree, release: Release) throws -> Layers {
@@ -179,13 +188,16 @@ public enum PromotionPlanner {
         if let chart, let bytes = try? tree.read(chart + "/values.yaml") {
             ordered.append(try YAML.values(bytes, file: chart + "/values.yaml").first ?? .null)
         }
+        var encrypted: Set<String> = []
         for file in valuesFiles {
-            let value = try YAML.values(try tree.read(file), file: file).first ?? .null
+            let bytes = try tree.read(file)
+            if SopsFile.isEncrypted(bytes) { encrypted.insert(file) }
+            let value = try YAML.values(bytes, file: file).first ?? .null
             ordered.append(value)
             files[file] = value
         }
         ordered.append(inline)
-        return Layers(ordered: ordered, files: files)
+        return Layers(ordered: ordered, files: files, encrypted: encrypted)
     }
 
     /// The value the chart sees at `path`: the last layer that sets it (a `null` unsets it, as in Helm).

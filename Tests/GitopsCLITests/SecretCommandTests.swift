@@ -154,6 +154,40 @@ import Testing
     }
 }
 
+extension SecretCommandTests {
+    @Test func promotionsRefuseToCopyEncryptedValues() throws {
+        let setup = try Setup()
+        defer { setup.scratch.remove() }
+        let scratch = setup.scratch
+        try LocalHelmRepository.sh("mkdir -p '\(scratch.path)/charts' && cp -R '\(GitopsProcessTests.repositoryRoot)/charts/redis' '\(scratch.path)/charts/redis'")
+        for (name, memory) in [("staging", "300mb"), ("production", "200mb")] {
+            try scratch.write("environments/\(name)/environment.yaml", """
+                apiVersion: gitops/v1alpha1
+                kind: Environment
+                metadata: {name: \(name)}
+                spec:
+                  namespace: blog-\(name)
+                  cluster: {context: kind}
+                \(name == "production" ? "  promotion: {from: staging}\n" : "")  releases:
+                    - name: redis
+                      chart: charts/redis
+                      valuesFiles: [redis.sops.yaml]
+                \(name == "production" ? "      promote: [maxMemory]\n" : "")
+                """)
+            try scratch.write("environments/\(name)/redis.sops.yaml", "maxMemory: \(memory)\nmaxMemoryPolicy: allkeys-lru\n")
+            let encrypted = try setup.run(["secret", "encrypt", "environments/\(name)/redis.sops.yaml", "--age", setup.recipient, "--encrypted-regex", "^maxMemory$"])
+            #expect(encrypted.status == 0, "\(encrypted.stderr)")
+        }
+        try scratch.git("add", "-A")
+        try scratch.git("commit", "-q", "-m", "encrypted values")
+        let before = try String(contentsOfFile: scratch.path + "/environments/production/redis.sops.yaml", encoding: .utf8)
+        let promoted = try setup.run(["promote", "staging", "production", "--repo", scratch.path])
+        #expect(promoted.status == 2 && promoted.stderr.contains("is SOPS-encrypted") && promoted.stderr.contains("gitops secret edit"), "\(promoted.stdout)\(promoted.stderr)")
+        #expect(try String(contentsOfFile: scratch.path + "/environments/production/redis.sops.yaml", encoding: .utf8) == before)
+        #expect(!promoted.stdout.contains("300mb") && !promoted.stderr.contains("300mb"))
+    }
+}
+
 enum SecretsToolCheck {
     static let sops: Bool = (try? TestProcess.output(["sh", "-c", "command -v sops"], in: "/")) != nil
 }
