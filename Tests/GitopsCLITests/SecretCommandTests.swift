@@ -188,6 +188,34 @@ extension SecretCommandTests {
     }
 }
 
+extension SecretCommandTests {
+    /// The other way to keep credentials out of Git: the postgresql chart's ExternalSecret, checked
+    /// against the External Secrets Operator's CRD committed in crds/.
+    @Test func anExternalSecretIsEmittedOnRequestAndValidatedAgainstItsCRD() throws {
+        let scratch = try ScratchEnvironments()
+        defer { scratch.remove() }
+        try LocalHelmRepository.sh("mkdir -p '\(scratch.path)/charts' '\(scratch.path)/crds' && cp -R '\(GitopsProcessTests.repositoryRoot)/charts/postgresql' '\(scratch.path)/charts/' && cp '\(GitopsProcessTests.repositoryRoot)/crds/external-secrets.io.yaml' '\(scratch.path)/crds/'")
+        try scratch.write("gitops.yaml", "apiVersion: gitops/v1alpha1\nkind: Repository\nvalidation:\n  crds: [crds]\n")
+        func validate(_ store: String) throws -> GitopsRun {
+            try scratch.writeEnvironment(releases: """
+                    - name: postgresql
+                      chart: charts/postgresql
+                      values:
+                        externalSecret: {enabled: true, secretStore: \(store)}
+                """)
+            return try GitopsRun(["validate", "dev", "--strict", "--repo", scratch.path])
+        }
+        let good = try validate("{name: vault}")
+        #expect(good.status == 0 && good.stdout.contains("0 errors"), "\(good.stdout)\(good.stderr)")
+        let rendered = try GitopsRun(["render", "dev", "--repo", scratch.path])
+        #expect(rendered.stdout.contains("kind: ExternalSecret") && rendered.stdout.contains("key: blog/database") && !rendered.stdout.contains("kind: Secret\n"))
+        let bad = try validate("{name: vault, kind: Vault}")
+        #expect(bad.status == 1 && bad.stdout.contains("must be one of \"SecretStore\", \"ClusterSecretStore\", not \"Vault\""), "\(bad.stdout)")
+        let unnamed = try validate("{kind: ClusterSecretStore}")
+        #expect(unnamed.status != 0 && (unnamed.stdout + unnamed.stderr).contains("externalSecret.secretStore.name must name the SecretStore"), "\(unnamed.stdout)\(unnamed.stderr)")
+    }
+}
+
 enum SecretsToolCheck {
     static let sops: Bool = (try? TestProcess.output(["sh", "-c", "command -v sops"], in: "/")) != nil
 }
