@@ -74,19 +74,24 @@ struct ScratchEnvironments {
         try git("commit", "-q", "-m", "first")
     }
 
-    /// `environments/dev/environment.yaml` with `releases` (YAML list items, indented 4 spaces).
-    func writeEnvironment(releases: String) throws {
-        try write("environments/dev/environment.yaml", """
-            apiVersion: gitops/v1alpha1
-            kind: Environment
-            metadata: {name: dev}
-            spec:
-              namespace: blog-dev
-              cluster: {context: kind}
-              releases:
-            \(releases)
+    /// `environments/<name>/environment.yaml` (namespace blog-<name>) with `releases` (YAML list
+    /// items, indented 4 spaces), its cluster context and where it promotes from.
+    func writeEnvironment(_ name: String = "dev", context: String = "kind", promotionFrom: String? = nil, releases: String) throws {
+        try write("environments/\(name)/environment.yaml", Self.environment(name, context: context, promotionFrom: promotionFrom, releases: releases))
+    }
 
-            """)
+    static func environment(_ name: String, context: String = "kind", promotionFrom: String? = nil, releases: String) -> String {
+        """
+        apiVersion: gitops/v1alpha1
+        kind: Environment
+        metadata: {name: \(name)}
+        spec:
+          namespace: blog-\(name)
+          cluster: {context: \(context)}
+        \(promotionFrom.map { "  promotion: {from: \($0)}\n" } ?? "")  releases:
+        \(releases)
+
+        """
     }
 
     func write(_ relative: String, _ text: String) throws {

@@ -230,18 +230,10 @@ final class LocalRegistry: @unchecked Sendable {
         let pushed = try GitopsRun(["chart", "push", try Self.chart(version: "1.0.0", in: scratch.path + "/.charts", memory: "300mb"), "oci://\(registry.host)/charts",
                                     "--plain-http", "--cache-dir", scratch.path + "/.push"], environment: LocalRegistry.login)
         #expect(pushed.status == 0, "\(pushed.stderr)")
-        try scratch.write("environments/dev/environment.yaml", """
-            apiVersion: gitops/v1alpha1
-            kind: Environment
-            metadata: {name: dev}
-            spec:
-              namespace: blog-dev
-              cluster: {context: kube-test-server}
-              releases:
+        try scratch.writeEnvironment(context: "kube-test-server", releases: """
                 - name: redis
                   chart: oci://\(registry.host)/charts/redis
                   version: "1.0.0"
-
             """)
         let lock = try GitopsRun(["chart", "lock", "dev", "--repo", scratch.path, "--cache-dir", scratch.path + "/.lock", "--plain-http"], environment: LocalRegistry.login)
         #expect(lock.status == 0, "\(lock.stderr)")

@@ -180,19 +180,12 @@ struct LocalHelmRepository {
 
     /// staging and production take redis from the same repository; production promotes from staging.
     static func environment(_ name: String, version: String, repository: String, promote: Bool) -> String {
-        """
-        apiVersion: gitops/v1alpha1
-        kind: Environment
-        metadata: {name: \(name)}
-        spec:
-          namespace: blog-\(name)
-          cluster: {context: kind}
-        \(promote ? "  promotion: {from: staging}\n" : "")  releases:
-            - name: redis
-              # Pinned in charts.lock; promoted with its digest.
-              chart: {repository: "\(repository)", name: redis, version: "\(version)"}
-        \(promote ? "      promote: [chart.version]\n" : "")
-        """
+        ScratchEnvironments.environment(name, promotionFrom: promote ? "staging" : nil, releases: """
+                - name: redis
+                  # Pinned in charts.lock; promoted with its digest.
+                  chart: {repository: "\(repository)", name: redis, version: "\(version)"}
+            \(promote ? "      promote: [chart.version]" : "")
+            """)
     }
 
     @Test func aChartVersionIsPromotedWithItsPinAndTheChangeShowsInHistory() throws {

@@ -130,17 +130,9 @@ import Testing
         defer { server.shutdown() }
         let kubeconfig = setup.scratch.path + "/.kubeconfig"
         try server.kubeconfig().write(toFile: kubeconfig, atomically: true, encoding: .utf8)
-        try setup.scratch.write("environments/dev/environment.yaml", """
-            apiVersion: gitops/v1alpha1
-            kind: Environment
-            metadata: {name: dev}
-            spec:
-              namespace: blog-dev
-              cluster: {context: kube-test-server}
-              releases:
+        try setup.scratch.writeEnvironment(context: "kube-test-server", releases: """
                 - name: platform
                   path: environments/dev/platform
-
             """)
         let sync = ["sync", "dev", "--once", "--timeout", "5", "--repo", setup.scratch.path, "--kubeconfig", kubeconfig]
         let refused = try setup.run(sync, key: false)
@@ -161,18 +153,11 @@ extension SecretCommandTests {
         let scratch = setup.scratch
         try LocalHelmRepository.sh("mkdir -p '\(scratch.path)/charts' && cp -R '\(GitopsProcessTests.repositoryRoot)/charts/redis' '\(scratch.path)/charts/redis'")
         for (name, memory) in [("staging", "300mb"), ("production", "200mb")] {
-            try scratch.write("environments/\(name)/environment.yaml", """
-                apiVersion: gitops/v1alpha1
-                kind: Environment
-                metadata: {name: \(name)}
-                spec:
-                  namespace: blog-\(name)
-                  cluster: {context: kind}
-                \(name == "production" ? "  promotion: {from: staging}\n" : "")  releases:
+            try scratch.writeEnvironment(name, promotionFrom: name == "production" ? "staging" : nil, releases: """
                     - name: redis
                       chart: charts/redis
                       valuesFiles: [redis.sops.yaml]
-                \(name == "production" ? "      promote: [maxMemory]\n" : "")
+                \(name == "production" ? "      promote: [maxMemory]" : "")
                 """)
             try scratch.write("environments/\(name)/redis.sops.yaml", "maxMemory: \(memory)\nmaxMemoryPolicy: allkeys-lru\n")
             let encrypted = try setup.run(["secret", "encrypt", "environments/\(name)/redis.sops.yaml", "--age", setup.recipient, "--encrypted-regex", "^maxMemory$"])
