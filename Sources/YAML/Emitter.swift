@@ -116,6 +116,9 @@ enum ScalarFormat {
         guard let first = utf8.first, let last = utf8.last else { return false }
         if case .string = Resolver.resolveKubernetes(s) {} else { return false }
         if case .string = Resolver.resolveCore(s) {} else { return false }
+        // What go-yaml v2 (kubectl, Helm's toYaml) quotes too: a YAML 1.1 reader takes these as a
+        // timestamp, a base-60 number or the value key, not a string.
+        if GoYAMLWriter.isTimestamp(s) || GoYAMLWriter.isBase60Float(s) || s == "=" { return false }
         switch first {
         case UInt8(ascii: "?"), UInt8(ascii: ":"), UInt8(ascii: ","), UInt8(ascii: "["), UInt8(ascii: "]"),
              UInt8(ascii: "{"), UInt8(ascii: "}"), UInt8(ascii: "#"), UInt8(ascii: "&"), UInt8(ascii: "*"),

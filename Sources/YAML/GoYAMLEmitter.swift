@@ -18,7 +18,7 @@ public enum GoYAMLEmitter {
     public static func keyPrecedes(_ a: String, _ b: String) -> Bool { GoYAMLWriter.keyPrecedes(a, b) }
 }
 
-private struct GoYAMLWriter {
+struct GoYAMLWriter {
     enum Context { case document, mappingValue, sequenceItem }
 
     var out = ""

@@ -12,7 +12,13 @@ import Testing
         ("*a", "\"*a\""), ("&a", "\"&a\""), ("!a", "\"!a\""), ("%a", "\"%a\""), ("'a", "\"'a\""), ("\"a", "\"\\\"a\""),
         ("---", "\"---\""), ("tab\there", "\"tab\\there\""), ("bell\u{7}", "\"bell\\x07\""), ("nel\u{85}", "\"nel\\N\""),
         ("1.4.2", "1.4.2"), ("nginx:1.25", "nginx:1.25"), ("a-b_c", "a-b_c"), ("-x", "-x"), ("a#b", "a#b"),
-        ("héllo wörld 😀", "héllo wörld 😀"), ("http://x/y?z=1", "http://x/y?z=1"), ("2001-12-14", "2001-12-14"),
+        ("héllo wörld 😀", "héllo wörld 😀"), ("http://x/y?z=1", "http://x/y?z=1"),
+        // As go-yaml v2 (kubectl, Helm's toYaml): what a YAML 1.1 reader takes as a timestamp, a
+        // base-60 number, the merge or value key, a boolean or a null in any spelling is quoted.
+        ("2001-12-14", "\"2001-12-14\""), ("2001-12-14t21:59:43.10-05:00", "\"2001-12-14t21:59:43.10-05:00\""),
+        ("2001-12-14 21:59:43.10", "\"2001-12-14 21:59:43.10\""), ("12:30:00", "\"12:30:00\""), ("1:20", "\"1:20\""),
+        ("-1:20.5", "\"-1:20.5\""), ("<<", "\"<<\""), ("=", "\"=\""), ("Off", "\"Off\""), ("YES", "\"YES\""), ("NULL", "\"NULL\""),
+        ("2001-13-14", "2001-13-14"), ("12:3a", "12:3a"),
     ])
     func scalarQuoting(_ input: String, _ expected: String) throws {
         #expect(YAMLEmitter.emit(.object(["k": .string(input)])) == "k: \(expected)\n")
