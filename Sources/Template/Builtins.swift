@@ -36,9 +36,16 @@ enum Builtins {
     ]
 
     /// Go's evalArgs for html/js/urlquery: one string argument as is, otherwise `fmt.Sprint`.
+    /// text/template's evalArgs (for html, js, urlquery): a nil or missing argument prints as
+    /// `<no value>` (not fmt's `<nil>`), then the arguments are joined as fmt.Sprint joins them.
     static func joined(_ args: [TemplateValue]) -> String {
         if args.count == 1, case .string(let s) = args[0] { return s }
-        return GoFormat.sprint(args)
+        return GoFormat.sprint(args.map { argument in
+            switch argument {
+            case .null, .missing: .string("<no value>")
+            default: argument
+            }
+        })
     }
 
     static func length(_ item: TemplateValue) throws -> Int {

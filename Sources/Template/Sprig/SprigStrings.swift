@@ -42,9 +42,7 @@ public enum SprigStrings {
             if right < 4 || (left > 0 && right < 7) { return .string(s) }
             return .string(abbreviateFull(s, offset: left, maxWidth: right))
         },
-        "initials": .stringToString { s in
-            String(s.split(whereSeparator: { $0.isWhitespace }).compactMap(\.first))
-        },
+        "initials": .stringToString(XStrings.initials),
         "wrap": TemplateFunction(arguments: 2) { _, a in
             .string(wrap(try SV.string(a[1]), length: try SV.int(a[0]), newline: "\n", wrapLongWords: false))
         },
@@ -78,9 +76,9 @@ public enum SprigStrings {
         "plural": TemplateFunction(arguments: 3) { _, a in
             .string(try SV.int(a[2]) == 1 ? try SV.string(a[0]) : try SV.string(a[1]))
         },
-        "snakecase": .stringToString { words($0).joined(separator: "_") },
-        "kebabcase": .stringToString { words($0).joined(separator: "-") },
-        "camelcase": .stringToString(camelCase),
+        "snakecase": .stringToString { XStrings.toLowerCase($0, connector: "_") },
+        "kebabcase": .stringToString { XStrings.toLowerCase($0, connector: "-") },
+        "camelcase": .stringToString(XStrings.camelCase),
         "swapcase": .stringToString { s in
             String(s.map { c in c.isUppercase ? Character(c.lowercased()) : c.isLowercase ? Character(c.uppercased()) : c })
         },
@@ -346,61 +344,4 @@ public enum SprigStrings {
         }
     }
 
-    /// Words for snake_case and kebab-case: split at separators, at lower→upper changes and before
-    /// the last capital of a capital run followed by lower case ("HTTPServer" → http, server).
-    static func words(_ s: String) -> [String] {
-        var words: [String] = []
-        var current = ""
-        let chars = Array(s)
-        for (i, c) in chars.enumerated() {
-            guard c.isLetter || c.isNumber else {
-                if !current.isEmpty { words.append(current) }
-                current = ""
-                continue
-            }
-            if !current.isEmpty, let previous = current.last {
-                let next = i + 1 < chars.count ? chars[i + 1] : nil
-                let lowerToUpper = c.isUppercase && (previous.isLowercase || previous.isNumber)
-                let endOfCapitalRun = c.isUppercase && previous.isUppercase && (next?.isLowercase ?? false)
-                if lowerToUpper || endOfCapitalRun {
-                    words.append(current)
-                    current = ""
-                }
-            }
-            current.append(c)
-        }
-        if !current.isEmpty { words.append(current) }
-        return words.map { $0.lowercased() }
-    }
-
-    /// xstrings `ToCamelCase`: words separated by `_` joined with their first letter capitalised;
-    /// leading underscores kept, doubled underscores reduced to one.
-    static func camelCase(_ s: String) -> String {
-        var scalars = Array(s.unicodeScalars)[...]
-        var out = String.UnicodeScalarView()
-        var r0: Unicode.Scalar = "_"
-        while let first = scalars.first {
-            scalars = scalars.dropFirst()
-            r0 = first
-            if r0 != "_" { break }
-            out.append(r0)
-        }
-        if r0 == "_" && scalars.isEmpty { return String(out) }
-        func upper(_ r: Unicode.Scalar) -> Unicode.Scalar { r.properties.uppercaseMapping.unicodeScalars.first ?? r }
-        func lower(_ r: Unicode.Scalar) -> Unicode.Scalar { r.properties.lowercaseMapping.unicodeScalars.first ?? r }
-        r0 = upper(r0)
-        while let next = scalars.first {
-            scalars = scalars.dropFirst()
-            let r1 = r0
-            r0 = next
-            if r1 == "_" && r0 == "_" {
-                out.append(r1)
-                continue
-            }
-            r0 = r1 == "_" ? upper(r0) : lower(r0)
-            if r1 != "_" { out.append(r1) }
-        }
-        out.append(r0)
-        return String(out)
-    }
 }
