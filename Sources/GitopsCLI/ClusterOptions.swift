@@ -22,8 +22,8 @@ struct ClusterOptions: ParsableArguments {
     @Option(name: .long, help: "Requests allowed at once before --qps applies.")
     var burst: Int = 100
 
-    @Option(name: .long, help: "Seconds one API call may take, retries included (default 30): connecting, the TLS handshake and the whole answer.")
-    var requestTimeout: Int = 30
+    @Option(name: .long, help: "How long one API call may take, retries included: connecting, the TLS handshake and the whole answer (a Go duration such as 30s or 2m, or seconds).")
+    var requestTimeout = DurationArgument(seconds: 30)
 
     /// The client for `environment`'s cluster: `--context`, else the environment's context or
     /// in-cluster service account, else the kubeconfig's current context.
@@ -40,8 +40,8 @@ struct ClusterOptions: ParsableArguments {
             default:
                 connection = try KubeConfig.load(explicitPath: kubeconfig).connection(context: context)
             }
-            guard requestTimeout > 0 else { throw CommandFailure("--request-timeout must be a positive number of seconds, not \(requestTimeout)") }
-            return try KubeClient(connection: connection, qps: qps, burst: burst, timeoutSeconds: requestTimeout)
+            guard requestTimeout.seconds >= 1 else { throw CommandFailure("--request-timeout must be at least a second (such as 30s or 2m), not \(requestTimeout.seconds) s") }
+            return try KubeClient(connection: connection, qps: qps, burst: burst, timeoutSeconds: Int(requestTimeout.seconds.rounded(.up)))
         } catch let error as DiagnosticError {
             throw error  // a broken kubeconfig: its own file:line:col
         } catch let error as CommandFailure {
@@ -74,4 +74,18 @@ extension ClusterOptions {
         for warning in state.warnings { Output.error("warning: \(warning)") }
         return state
     }
+}
+
+/// A duration flag: Go's form (`90s`, `5m`, `1h30m`, `1.5h`) or bare seconds.
+struct DurationArgument: ExpressibleByArgument, Sendable {
+    var seconds: Double
+
+    init(seconds: Double) { self.seconds = seconds }
+
+    init?(argument: String) {
+        guard let seconds = GoDuration.seconds(argument), seconds >= 0 else { return nil }
+        self.seconds = seconds
+    }
+
+    var defaultValueDescription: String { seconds == seconds.rounded() ? "\(Int(seconds))s" : "\(seconds)s" }
 }

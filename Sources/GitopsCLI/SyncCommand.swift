@@ -38,8 +38,8 @@ struct SyncCommand: ParsableCommand {
     @Option(name: .long, help: "Where --repo-url is fetched to (a bare repository; default ~/.cache/gitops/<environment>).")
     var cache: String?
 
-    @Option(name: .long, help: "Seconds between fetches (default 60).")
-    var interval = 60.0
+    @Option(name: .long, help: "How long between fetches (a Go duration such as 60s, 5m or 1h30m, or seconds).")
+    var interval = DurationArgument(seconds: 60)
 
     @Flag(name: .long, help: "Only sync new revisions; do not re-apply drift found in between.")
     var noSelfHeal = false
@@ -65,8 +65,8 @@ struct SyncCommand: ParsableCommand {
     @Option(name: .long, help: "The largest share of the inventory a prune may delete (default 0.5).")
     var maxPruneShare = 0.5
 
-    @Option(name: .long, help: "Seconds to wait for each wave and hook to become healthy.")
-    var timeout = 300.0
+    @Option(name: .long, help: "How long to wait for each wave and hook to become healthy (a Go duration such as 5m, or seconds).")
+    var timeout = DurationArgument(seconds: 300)
 
     func run() throws {
         guard once else { return try serve() }
@@ -177,7 +177,7 @@ struct SyncCommand: ParsableCommand {
         options.prune = !noPrune
         options.allowMassPrune = allowMassPrune
         options.maximumPruneShare = maxPruneShare
-        options.healthTimeout = timeout
+        options.healthTimeout = timeout.seconds
     }
 }
 
@@ -189,7 +189,7 @@ extension SyncCommand {
         let (opened, _, _, environment) = try loadLatest()
         let client = try cluster.client(for: environment)
         var configuration = SyncService.Configuration(environment: environment.name, source: source)
-        configuration.interval = interval
+        configuration.interval = interval.seconds
         configuration.selfHeal = !noSelfHeal
         configuration.seedSecret = RandomSeed.secret
         configuration.charts = try charts.access()
@@ -209,7 +209,7 @@ extension SyncCommand {
         // SIGTERM or SIGINT: finish the object in progress, record the status, exit.
         TerminationSignals.handle { service.stop() }
         defer { server?.shutdown() }
-        JSONLog(environment: environment.name).info("starting", ["source": source.description, "interval": String(Int(interval)),
+        JSONLog(environment: environment.name).info("starting", ["source": source.description, "interval": String(Int(interval.seconds)),
                                                                  "selfHeal": String(!noSelfHeal)])
         service.run()
     }

@@ -435,3 +435,17 @@ struct ScratchEnvironments {
     }
 }
 
+
+@Suite struct DurationFlagTests {
+    /// kubectl, Flux and Argo CD users type durations the Go way; bare seconds still work.
+    @Test func durationFlagsTakeGoDurations() throws {
+        let scratch = try ScratchEnvironments()
+        defer { scratch.remove() }
+        for flags in [["--interval", "2s", "--timeout", "1m30s", "--request-timeout", "2m"], ["--interval", "60", "--timeout", "300", "--request-timeout", "30"]] {
+            let run = try GitopsRun(["sync", "dev", "--once", "--repo", scratch.path, "--kubeconfig", scratch.path + "/missing-kubeconfig"] + flags)
+            #expect(run.status == 2 && !run.stderr.contains("is invalid for") && run.stderr.contains("missing-kubeconfig"), "\(flags): \(run.stderr)")
+        }
+        let bad = try GitopsRun(["sync", "dev", "--once", "--repo", scratch.path, "--interval", "2x"])
+        #expect(bad.status == 2 && bad.stderr.contains("The value '2x' is invalid for '--interval"), "\(bad.stderr)")
+    }
+}
