@@ -82,8 +82,10 @@ struct ChartReleaseReader {
                 node = first
                 value = try node.value(file: file + " (rendered)")
             } catch {
-                collector.error("render.chartOutput", at: SourceLocation(file: file, line: 1, column: 1),
-                                "the template renders invalid YAML in document \(index + 1): \(error.diagnostics.first?.message ?? "\(error)")")
+                let (at, rendered) = Self.origin(of: error.diagnostics.first?.location, in: document, template: template)
+                collector.error("render.chartOutput", at: at,
+                                "the template renders invalid YAML in document \(index + 1): \(error.diagnostics.first?.message ?? "\(error)")"
+                                    + (rendered.map { "; the rendered line is: \($0)" } ?? ""))
                 continue
             }
             guard case .object(let content) = value else {
@@ -129,6 +131,37 @@ struct ChartReleaseReader {
 }
 
 /// Line starts of a text, to turn byte offsets into lines and columns.
+extension ChartReleaseReader {
+    /// Where a YAML error at `location` of a rendered document comes from: the template line that
+    /// wrote that output (or, for a file not templated, its own line), and the rendered line.
+    static func origin(of location: SourceLocation?, in document: (text: String, offset: Int),
+                       template: RenderedTemplate) -> (SourceLocation, String?) {
+        let fallback = SourceLocation(file: template.sourcePath, line: 1, column: 1)
+        guard let location else { return (fallback, nil) }
+        let bytes = Array(document.text.utf8)
+        var line = 1, start = 0
+        while line < location.line, start < bytes.count {
+            if bytes[start] == 0x0A { line += 1 }
+            start += 1
+        }
+        var end = start
+        while end < bytes.count, bytes[end] != 0x0A { end += 1 }
+        // An error at the end of the output (an unclosed bracket or quote): the last line written.
+        while start > 0, String(decoding: bytes[start..<end], as: UTF8.self).trimmingCharacters(in: .whitespaces).isEmpty {
+            end = start - 1
+            start = end
+            while start > 0, bytes[start - 1] != 0x0A { start -= 1 }
+        }
+        let rendered = String(decoding: bytes[start..<end], as: UTF8.self).trimmingCharacters(in: .whitespaces)
+        let offset = document.offset + min(start + max(location.column - 1, 0), end)
+        if let origins = template.origins {
+            return (origins.location(ofOutputOffset: offset) ?? fallback, rendered.isEmpty ? nil : rendered)
+        }
+        let position = LineTable(template.content).position(of: offset)
+        return (SourceLocation(file: template.sourcePath, line: position.line, column: position.column), rendered.isEmpty ? nil : rendered)
+    }
+}
+
 struct LineTable {
     private var starts: [Int] = [0]
 

@@ -449,3 +449,30 @@ struct ScratchEnvironments {
         #expect(bad.status == 2 && bad.stderr.contains("The value '2x' is invalid for '--interval"), "\(bad.stderr)")
     }
 }
+
+@Suite struct InvalidChartOutputTests {
+    /// A template that renders invalid YAML is reported at the template line that wrote the
+    /// offending output, with that rendered line; other templates are not blamed.
+    @Test func invalidRenderedYAMLPointsAtTheTemplateLine() throws {
+        let scratch = try ScratchEnvironments()
+        defer { scratch.remove() }
+        try scratch.write("charts/c/Chart.yaml", "apiVersion: v2\nname: c\nversion: 0.1.0\n")
+        try scratch.write("charts/c/templates/ok.yaml", "apiVersion: v1\nkind: ConfigMap\nmetadata:\n  name: fine\n")
+        try scratch.write("charts/c/templates/cm.yaml", """
+            apiVersion: v1
+            kind: ConfigMap
+            metadata:
+              name: {{ .Release.Name }}
+            data:
+              a: "1"
+            {{- if true }}
+              b: {{ "x: y: z" }}
+            {{- end }}
+
+            """)
+        try scratch.writeEnvironment(releases: "    - name: c\n      chart: charts/c")
+        let run = try GitopsRun(["render", "dev", "--repo", scratch.path])
+        #expect(run.status == 2 && run.stderr.contains("charts/c/templates/cm.yaml:8:")
+                && run.stderr.contains("the rendered line is: b: x: y: z") && !run.stderr.contains("ok.yaml"), "\(run.stderr)")
+    }
+}
