@@ -50,7 +50,9 @@ struct RepositoryOptions: ParsableArguments {
     /// ones are listed in `broken`; problems of gitops.yaml are errors).
     func load() throws -> (any FileTree, EnvironmentRepository) {
         let tree = try fileTree()
-        return (tree, try RepositoryLoader.loadEach(from: tree))
+        let model = try RepositoryLoader.loadEach(from: tree)
+        for deprecation in model.settings.deprecations { Output.error(deprecation) }
+        return (tree, model)
     }
 
     /// The repository and its environment `name`, or an error listing the known ones. Another

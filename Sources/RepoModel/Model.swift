@@ -40,6 +40,8 @@ public struct BrokenEnvironment: Sendable {
 
 /// `gitops.yaml`: optional repository-wide settings.
 public struct RepositorySettings: Sendable, Hashable {
+    /// Deprecated forms found in gitops.yaml (`file:line:col: warning: ...`), for commands to print.
+    public var deprecations: [String] = []
     /// Environments in promotion order (`promotion.order`).
     public var promotionOrder: [String] = []
     /// `validation.kubernetesVersion`, e.g. `1.31`.

@@ -151,9 +151,23 @@ public enum RepositoryLoader {
             return (settings, nodes, error.diagnostics)
         }
         guard let root = documents.first else { return (settings, nodes, []) }
-        if let fields = checker.fields(root, of: "gitops.yaml",
-                                       allowed: ["apiVersion", "kind", "promotion", "validation", "policies"],
-                                       required: ["apiVersion", "kind"]) {
+        if let top = checker.fields(root, of: "gitops.yaml",
+                                    allowed: ["apiVersion", "kind", "metadata", "spec", "promotion", "validation", "policies"],
+                                    required: ["apiVersion", "kind"]) {
+            // Settings live under spec:, as environment.yaml's do; the older top-level form is read
+            // with a deprecation warning.
+            let legacy = ["promotion", "validation", "policies"].filter { top[$0] != nil }
+            var fields = top
+            if let spec = top["spec"] {
+                if let first = legacy.first {
+                    checker.error("model.settings", top[first]!, "gitops.yaml has both spec: and top-level \(legacy.joined(separator: ", ")); keep the settings under spec: only")
+                }
+                fields = checker.fields(spec, of: "the spec of gitops.yaml", allowed: ["promotion", "validation", "policies"]) ?? [:]
+                fields["apiVersion"] = top["apiVersion"]
+                fields["kind"] = top["kind"]
+            } else if let first = legacy.first {
+                settings.deprecations.append("\(checker.location(top[first]!)): warning: settings at the top level of gitops.yaml (\(legacy.joined(separator: ", "))) are deprecated; nest them under spec:, as in environment.yaml")
+            }
             if let node = fields["apiVersion"], let value = checker.string(node, "apiVersion"), value != apiVersion {
                 checker.error("model.apiVersion", node, "apiVersion must be '\(apiVersion)', not '\(value)'")
             }

@@ -36,7 +36,7 @@ import Testing
     @Test func brokenBuiltInKindsAreErrorsByDefault() throws {
         let scratch = try ScratchEnvironments()
         defer { scratch.remove() }
-        try scratch.write("gitops.yaml", "apiVersion: gitops/v1alpha1\nkind: Repository\nvalidation:\n  kubernetesVersion: \"1.31\"\n")
+        try scratch.write("gitops.yaml", "apiVersion: gitops/v1alpha1\nkind: Repository\nspec:\n  validation:\n    kubernetesVersion: \"1.31\"\n")
         try scratch.write("environments/dev/platform/config.yaml", """
             apiVersion: v1
             kind: ConfigMap

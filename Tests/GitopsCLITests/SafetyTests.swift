@@ -143,7 +143,7 @@ import YAML
             server = try KubeTestHTTPSServer()
             try FileManager.default.createDirectory(atPath: path, withIntermediateDirectories: true)
             try server.kubeconfig().write(toFile: kubeconfig, atomically: true, encoding: .utf8)
-            try write("gitops.yaml", "apiVersion: gitops/v1alpha1\nkind: Repository\npromotion:\n  order: [dev, staging, prod]\n")
+            try write("gitops.yaml", "apiVersion: gitops/v1alpha1\nkind: Repository\nspec:\n  promotion:\n    order: [dev, staging, prod]\n")
             try write("platform/crd.yaml", """
                 apiVersion: apiextensions.k8s.io/v1
                 kind: CustomResourceDefinition

@@ -180,7 +180,7 @@ extension SecretCommandTests {
         let scratch = try ScratchEnvironments()
         defer { scratch.remove() }
         try LocalHelmRepository.sh("mkdir -p '\(scratch.path)/charts' '\(scratch.path)/crds' && cp -R '\(GitopsProcessTests.repositoryRoot)/charts/postgresql' '\(scratch.path)/charts/' && cp '\(GitopsProcessTests.repositoryRoot)/crds/external-secrets.io.yaml' '\(scratch.path)/crds/'")
-        try scratch.write("gitops.yaml", "apiVersion: gitops/v1alpha1\nkind: Repository\nvalidation:\n  crds: [crds]\n")
+        try scratch.write("gitops.yaml", "apiVersion: gitops/v1alpha1\nkind: Repository\nspec:\n  validation:\n    crds: [crds]\n")
         func validate(_ store: String) throws -> GitopsRun {
             try scratch.writeEnvironment(releases: """
                     - name: postgresql

@@ -193,7 +193,7 @@ struct ScratchRepository {
         let scratch = try ScratchRepository()
         defer { scratch.remove() }
         // dev → staging → production, declared by gitops.yaml's order and production's promotion.from.
-        try scratch.write("gitops.yaml", "apiVersion: gitops/v1alpha1\nkind: Repository\npromotion:\n  order: [dev, staging, production]\n")
+        try scratch.write("gitops.yaml", "apiVersion: gitops/v1alpha1\nkind: Repository\nspec:\n  promotion:\n    order: [dev, staging, production]\n")
         let staging = try scratch.read("environments/staging/environment.yaml")
         try scratch.write("environments/dev/environment.yaml", staging.replacingOccurrences(of: "staging", with: "dev"))
         try scratch.write("environments/dev/base.yaml", "replicas: 1\n")

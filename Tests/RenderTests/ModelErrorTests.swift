@@ -155,11 +155,24 @@ import Testing
     @Test func settingsFileIsChecked() {
         let error = load([
             "environments/dev/environment.yaml": environmentFile("dev", releases: "    []"),
-            "gitops.yaml": "apiVersion: gitops/v1alpha1\nkind: Repository\npromotion: {order: [dev, prod]}\nvalidaton: {}\n",
+            "gitops.yaml": "apiVersion: gitops/v1alpha1\nkind: Repository\nspec:\n  promotion: {order: [dev, prod]}\n  validaton: {}\n",
         ])
         #expect(error?.diagnostics.map(\.message) == ["promotion.order names 'prod', but there is no environments/prod/environment.yaml",
-                                                      "unknown field 'validaton' in gitops.yaml; did you mean 'validation'?"])
+                                                      "unknown field 'validaton' in the spec of gitops.yaml; did you mean 'validation'?"])
         #expect(error?.diagnostics.map { $0.location?.file } == ["gitops.yaml", "gitops.yaml"])
+    }
+
+    /// Settings live under spec:, as environment.yaml's do; the older top-level form is read with a
+    /// deprecation warning, and both at once is an error.
+    @Test func settingsUnderSpecAndTheOlderFormDeprecated() throws {
+        let files: [String: String] = ["environments/dev/environment.yaml": environmentFile("dev", releases: "    []")]
+        let legacy = try RepositoryLoader.loadEach(from: MemoryFileTree(displayName: "t", files: (files.merging(["gitops.yaml": "apiVersion: gitops/v1alpha1\nkind: Repository\npromotion: {order: [dev]}\n"]) { $1 }).mapValues { Array($0.utf8) }))
+        #expect(legacy.settings.promotionOrder == ["dev"])
+        #expect(legacy.settings.deprecations == ["gitops.yaml:3:12: warning: settings at the top level of gitops.yaml (promotion) are deprecated; nest them under spec:, as in environment.yaml"], "\(legacy.settings.deprecations)")
+        let nested = try RepositoryLoader.loadEach(from: MemoryFileTree(displayName: "t", files: (files.merging(["gitops.yaml": "apiVersion: gitops/v1alpha1\nkind: Repository\nspec:\n  promotion: {order: [dev]}\n"]) { $1 }).mapValues { Array($0.utf8) }))
+        #expect(nested.settings.promotionOrder == ["dev"] && nested.settings.deprecations.isEmpty)
+        let both = load(files.merging(["gitops.yaml": "apiVersion: gitops/v1alpha1\nkind: Repository\npromotion: {order: [dev]}\nspec: {}\n"]) { $1 })
+        #expect(both?.diagnostics.first?.message == "gitops.yaml has both spec: and top-level promotion; keep the settings under spec: only")
     }
 
     @Test func chartReleaseChecks() {
