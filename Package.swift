@@ -82,7 +82,7 @@ let package = Package(
         ], exclude: ["README.md"]),
         /** A Kubernetes API server in memory, for tests: discovery, storage, defaults, server-side apply. A test double, not a cluster. */
         .target(name: "KubeTestServer", dependencies: [
-            "Basics", "YAML", "KubeModel",
+            "Basics", "YAML", "KubeModel", "Kustomize",
             .product(name: "Crypto", package: "swift-crypto"),
             .product(name: "X509", package: "swift-certificates"),
             .product(name: "SwiftASN1", package: "swift-asn1"),

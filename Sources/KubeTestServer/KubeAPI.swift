@@ -1,6 +1,7 @@
 import Basics
 import Foundation
 import KubeModel
+import Kustomize
 import YAML
 
 /// One HTTP request to the test API server, transport aside.
@@ -172,16 +173,22 @@ public final class KubeAPI: @unchecked Sendable {
             return .failure(403, reason: "Forbidden", "\(info.resource) is forbidden: User \"system:serviceaccount:test:gitops\" cannot \(verb) resource \"\(info.resource)\" in API group \"\(info.group)\" \(scope)")
         }
         let dryRun = request.query["dryRun"] == "All"
+        // kubectl sends built-in kinds as protobuf first; 415 makes it send JSON instead.
+        if request.headers["content-type"]?.contains("protobuf") == true {
+            return .failure(415, reason: "UnsupportedMediaType", "the server does not accept protobuf; send JSON")
+        }
+        if let name, request.path.hasSuffix("/\(name)/scale") {
+            return scale(info, namespace, name, request, dryRun: dryRun)
+        }
         switch (request.method, name) {
         case ("GET", let name?): return get(info, namespace, name)
         case ("GET", nil): return list(info, namespace, request.query)
         case ("POST", nil): return create(info, namespace, request, dryRun: dryRun)
         case ("PUT", let name?): return replace(info, namespace, name, request, dryRun: dryRun)
         case ("PATCH", let name?):
-            guard request.headers["content-type"] == "application/apply-patch+yaml" else {
-                return .failure(415, reason: "UnsupportedMediaType", "only server-side apply (application/apply-patch+yaml) is supported")
-            }
-            return apply(info, namespace, name, request, dryRun: dryRun)
+            let type = (request.headers["content-type"] ?? "").split(separator: ";").first.map(String.init) ?? ""
+            if type == "application/apply-patch+yaml" { return apply(info, namespace, name, request, dryRun: dryRun) }
+            return patch(info, namespace, name, request, type: type, dryRun: dryRun)
         case ("DELETE", let name?): return delete(info, namespace, name, dryRun: dryRun)
         default:
             return .failure(405, reason: "MethodNotAllowed", "\(request.method) is not supported on \(request.path)")
@@ -334,6 +341,88 @@ public final class KubeAPI: @unchecked Sendable {
         let stored = store(object, info: info, key: key, previous: previous, manager: manager,
                            operation: "Update", fields: newFields, dryRun: dryRun, owners: fieldOwners)
         return .json(200, .object(stored))
+    }
+
+    /// PATCH with a JSON merge patch, a JSON patch or a strategic merge patch: the patched object
+    /// is stored as an update by the request's field manager (managedFields say operation Update).
+    private func patch(_ info: ResourceInfo, _ namespace: String, _ name: String, _ request: APIRequest, type: String, dryRun: Bool) -> APIResponse {
+        let key = StoreKey(group: info.group, resource: info.resource, namespace: namespace, name: name)
+        guard let previous = objects[key] else { return notFound(info, name) }
+        guard let body = try? YAML.value(String(decoding: request.body, as: UTF8.self), file: "patch") else {
+            return .failure(400, reason: "BadRequest", "the patch is not JSON")
+        }
+        var current = previous
+        var metadata = current["metadata"]?.objectValue ?? [:]
+        metadata["managedFields"] = nil
+        current["metadata"] = .object(metadata)
+        let patched: Value
+        do {
+            switch type {
+            case "application/merge-patch+json": patched = ObjectPatches.mergePatch(body, to: .object(current))
+            case "application/json-patch+json": patched = try ObjectPatches.jsonPatch(body, to: .object(current))
+            case "application/strategic-merge-patch+json":
+                guard case .object(let patchObject) = body else { return .failure(400, reason: "BadRequest", "a strategic merge patch is an object") }
+                patched = .object(try ObjectPatches.strategicMerge(patchObject, to: current))
+            default:
+                return .failure(415, reason: "UnsupportedMediaType",
+                                "the patch type '\(type)' is not supported: use application/merge-patch+json, json-patch+json, strategic-merge-patch+json or apply-patch+yaml")
+            }
+        } catch {
+            return .failure(422, reason: "Invalid", "the patch does not apply: \(error)")
+        }
+        guard case .object(var object) = patched else { return .failure(422, reason: "Invalid", "the patched object is not an object") }
+        // The patch does not carry identity; a stale resourceVersion in it is a conflict as in PUT.
+        var patchedMetadata = object["metadata"]?.objectValue ?? [:]
+        if patchedMetadata["resourceVersion"] == previous["metadata"]?["resourceVersion"] { patchedMetadata["resourceVersion"] = nil }
+        object["metadata"] = .object(patchedMetadata)
+        let encoded = JSONWriter.compact(.object(object))
+        let update = APIRequest(method: "PUT", path: request.path, query: request.query, headers: ["content-type": "application/json"], body: Array(encoded.utf8))
+        return replace(info, namespace, name, update, dryRun: dryRun)
+    }
+
+    /// The scale subresource of Deployments, StatefulSets and ReplicaSets (`kubectl scale`):
+    /// an `autoscaling/v1` Scale read from and written to `spec.replicas`.
+    private func scale(_ info: ResourceInfo, _ namespace: String, _ name: String, _ request: APIRequest, dryRun: Bool) -> APIResponse {
+        guard ["deployments", "statefulsets", "replicasets"].contains(info.resource) else {
+            return .failure(404, reason: "NotFound", "\(info.resource) has no scale subresource")
+        }
+        let key = StoreKey(group: info.group, resource: info.resource, namespace: namespace, name: name)
+        guard let previous = objects[key] else { return notFound(info, name) }
+        func scaleObject(_ object: ValueObject) -> Value {
+            let replicas = object["spec"]?["replicas"] ?? .int(1)
+            let metadata = object["metadata"]?.objectValue ?? [:]
+            return .object(["apiVersion": "autoscaling/v1", "kind": "Scale",
+                            "metadata": .object(["name": .string(name), "namespace": .string(namespace), "resourceVersion": metadata["resourceVersion"] ?? .string("0")]),
+                            "spec": .object(["replicas": replicas]),
+                            "status": .object(["replicas": object["status"]?["replicas"] ?? replicas])])
+        }
+        var wanted: Value?
+        switch request.method {
+        case "GET": return .json(200, scaleObject(previous))
+        case "PUT":
+            wanted = (try? YAML.value(String(decoding: request.body, as: UTF8.self), file: "scale"))?["spec"]?["replicas"]
+        case "PATCH":
+            let body = (try? YAML.value(String(decoding: request.body, as: UTF8.self), file: "scale")) ?? .null
+            let type = (request.headers["content-type"] ?? "").split(separator: ";").first.map(String.init) ?? ""
+            let patched = type == "application/json-patch+json" ? (try? ObjectPatches.jsonPatch(body, to: scaleObject(previous))) : ObjectPatches.mergePatch(body, to: scaleObject(previous))
+            wanted = patched?["spec"]?["replicas"]
+        default:
+            return .failure(405, reason: "MethodNotAllowed", "\(request.method) is not supported on the scale subresource")
+        }
+        guard let replicas = wanted, case .int = replicas else { return .failure(422, reason: "Invalid", "Scale.spec.replicas must be an integer") }
+        var object = previous
+        var spec = object["spec"]?.objectValue ?? [:]
+        spec["replicas"] = replicas
+        object["spec"] = .object(spec)
+        var metadata = object["metadata"]?.objectValue ?? [:]
+        metadata["managedFields"] = nil
+        metadata["resourceVersion"] = nil
+        object["metadata"] = .object(metadata)
+        let update = APIRequest(method: "PUT", path: request.path, query: request.query, headers: ["content-type": "application/json"],
+                                body: Array(JSONWriter.compact(.object(object)).utf8))
+        let stored = replace(info, namespace, name, update, dryRun: dryRun)
+        guard stored.status == 200 else { return stored }
+        return .json(200, scaleObject(objects[key] ?? object))
     }
 
     private func delete(_ info: ResourceInfo, _ namespace: String, _ name: String, dryRun: Bool) -> APIResponse {
