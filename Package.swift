@@ -125,6 +125,9 @@ let package = Package(
         /** Runs third-party conformance suites (shared/conformance) and prints pass counts. */
         .executableTarget(name: "conformance", dependencies: ["Basics", "YAML", "Template", "Charts", "Kustomize", "Validation"]),
         /** Measures YAML parsing and Git tree reading for bench/. */
+        /** libFuzzer harnesses (scripts/fuzz builds them with -sanitize=fuzzer). */
+        .executableTarget(name: "fuzz-yaml", dependencies: ["Basics", "YAML"], path: "fuzz/yaml",
+                          swiftSettings: [.unsafeFlags(["-parse-as-library"])]),
         .executableTarget(name: "gitops-bench", dependencies: ["Basics", "YAML", "Git", "Charts", "ChartSources", "RepoModel", "Render", "Template", "KubeModel", "Kustomize", "JSONSchema", "Validation", "Drift"], path: "bench/Sources/gitops-bench"),
 
         .testTarget(name: "BasicsTests", dependencies: ["Basics"]),
