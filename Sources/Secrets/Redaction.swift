@@ -16,10 +16,10 @@ public enum Redaction {
         guard !kept.isEmpty else { return }
         lock.lock()
         defer { lock.unlock() }
-        values = Array(Set(values + kept)).sorted { $0.count > $1.count }
-        // Their base64 forms too: a Secret's data holds them encoded.
+        // Their base64 forms too: a Secret's data holds them encoded. Longest first, so a value is
+        // replaced before any value it contains.
         let encoded = kept.map { Data($0.utf8).base64EncodedString() }.filter { $0.count >= 8 }
-        values = Array(Set(values + encoded)).sorted { $0.count > $1.count }
+        values = Array(Set(values + kept + encoded)).sorted { $0.count > $1.count }
     }
 
     static func looksSecret(_ value: String) -> Bool {

@@ -73,17 +73,22 @@ public enum SopsFile {
         return sopsNode(document) != nil
     }
 
+    /// Whether `word` occurs in `bytes` (every YAML file read goes through here: no allocation).
     static func contains(_ bytes: [UInt8], _ word: String) -> Bool {
         let needle = Array(word.utf8)
-        guard bytes.count >= needle.count else { return false }
-        return bytes.withUnsafeBufferPointer { buffer in
-            var index = 0
-            while index + needle.count <= buffer.count {
-                if buffer[index] == needle[0] && Array(buffer[index..<(index + needle.count)]) == needle { return true }
-                index += 1
+        guard let first = needle.first, bytes.count >= needle.count else { return false }
+        var index = 0
+        search: while index + needle.count <= bytes.count {
+            if bytes[index] == first {
+                for offset in 1..<needle.count where bytes[index + offset] != needle[offset] {
+                    index += 1
+                    continue search
+                }
+                return true
             }
-            return false
+            index += 1
         }
+        return false
     }
 
     static func sopsNode(_ document: Node) -> (key: Node, value: Node)? {
@@ -381,14 +386,9 @@ public enum SopsFile {
     static func formatFloat(_ value: Double) -> String {
         if value.isNaN { return "NaN" }
         if value.isInfinite { return value > 0 ? "+Inf" : "-Inf" }
+        // Swift's description is the shortest round-tripping form; Go writes it without an exponent.
         var text = "\(value)"
-        if text.contains("e") {
-            text = String(format: "%.17f", value)
-            while text.hasSuffix("0") { text.removeLast() }
-            if text.hasSuffix(".") { text.removeLast() }
-            // Shortest form: fall back on Foundation's decimal description when it round-trips.
-            if let decimal = Decimal(string: "\(value)")?.description, Double(decimal) == value { text = decimal }
-        }
+        if text.contains("e"), let plain = Decimal(string: text)?.description { text = plain }
         if text.hasSuffix(".0") { text.removeLast(2) }
         return text
     }

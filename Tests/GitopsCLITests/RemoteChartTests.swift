@@ -82,19 +82,7 @@ struct LocalHelmRepository {
     }
 
     @discardableResult
-    static func sh(_ command: String) throws -> String {
-        let process = Process()
-        process.executableURL = URL(fileURLWithPath: "/bin/sh")
-        process.arguments = ["-c", command]
-        let out = Pipe()
-        process.standardOutput = out
-        process.standardError = FileHandle.nullDevice
-        try process.run()
-        let data = out.fileHandleForReading.readDataToEndOfFile()
-        process.waitUntilExit()
-        guard process.terminationStatus == 0 else { throw CocoaError(.executableLoad) }
-        return String(decoding: data, as: UTF8.self)
-    }
+    static func sh(_ command: String) throws -> String { try TestProcess.output(["sh", "-c", command]) }
 }
 
 @Suite(.serialized) struct RemoteChartTests {
