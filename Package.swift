@@ -126,8 +126,10 @@ let package = Package(
         .executableTarget(name: "conformance", dependencies: ["Basics", "YAML", "Template", "Charts", "Kustomize", "Validation"]),
         /** Measures YAML parsing and Git tree reading for bench/. */
         /** libFuzzer harnesses (scripts/fuzz builds them with -sanitize=fuzzer). */
-        .executableTarget(name: "fuzz-yaml", dependencies: ["Basics", "YAML"], path: "fuzz/yaml",
-                          swiftSettings: [.unsafeFlags(["-parse-as-library"])]),
+        .executableTarget(name: "fuzz", dependencies: [
+            "Basics", "YAML", "Charts", "Cluster", "RepoModel", "JSONSchema", "Validation", "KubeModel", "Kustomize", "Sync",
+            .product(name: "Crypto", package: "swift-crypto"),
+        ], path: "fuzz/harnesses", swiftSettings: [.unsafeFlags(["-parse-as-library"])]),
         .executableTarget(name: "gitops-bench", dependencies: ["Basics", "YAML", "Git", "Charts", "ChartSources", "RepoModel", "Render", "Template", "KubeModel", "Kustomize", "JSONSchema", "Validation", "Drift"], path: "bench/Sources/gitops-bench"),
 
         .testTarget(name: "BasicsTests", dependencies: ["Basics"]),

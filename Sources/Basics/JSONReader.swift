@@ -111,10 +111,17 @@ public struct JSONReader {
             case UInt8(ascii: "f"): scalar = "\u{C}"
             case UInt8(ascii: "u"):
                 var code = try hex4()
-                if (0xD800..<0xDC00).contains(code), i < bytes.count, bytes[i] == UInt8(ascii: "\\") {
+                // A high surrogate joins the low one escaped right after it; alone (or before
+                // anything else) it reads as U+FFFD and what follows is read normally, as in Go.
+                if (0xD800..<0xDC00).contains(code), i + 1 < bytes.count,
+                   bytes[i] == UInt8(ascii: "\\"), bytes[i + 1] == UInt8(ascii: "u") {
                     i += 2
                     let low = try hex4()
-                    code = 0x10000 + ((code - 0xD800) << 10) + (low - 0xDC00)
+                    if (0xDC00..<0xE000).contains(low) {
+                        code = 0x10000 + ((code - 0xD800) << 10) + (low - 0xDC00)
+                    } else {
+                        i -= 6
+                    }
                 }
                 scalar = Unicode.Scalar(code) ?? "\u{FFFD}"
             default: scalar = Unicode.Scalar(escape)
@@ -126,7 +133,8 @@ public struct JSONReader {
     }
 
     private mutating func hex4() throws -> UInt32 {
-        guard i + 4 <= bytes.count, let code = UInt32(String(decoding: bytes[i..<(i + 4)], as: UTF8.self), radix: 16) else {
+        guard i + 4 <= bytes.count, bytes[i..<(i + 4)].allSatisfy({ Character(Unicode.Scalar($0)).isHexDigit }),
+              let code = UInt32(String(decoding: bytes[i..<(i + 4)], as: UTF8.self), radix: 16) else {
             throw Failure()
         }
         i += 4

@@ -43,6 +43,9 @@ public enum SetValues {
 
     enum Step { case key(String), index(Int) }
 
+    /// The largest list index `--set` accepts, as in Helm.
+    static let maximumIndex = 65536
+
     static func parsePath(_ text: String) throws(ParseError) -> [Step] {
         var steps: [Step] = []
         for part in splitUnescaped(text, on: ".") {
@@ -51,6 +54,10 @@ public enum SetValues {
             while name.hasSuffix("]"), let open = name.lastIndex(of: "[") {
                 guard let n = Int(name[name.index(after: open)..<name.index(before: name.endIndex)]), n >= 0 else {
                     throw ParseError(description: "invalid index in \"\(text)\"")
+                }
+                // Helm's limit (strvals.MaxIndex): a typo must not allocate a list of billions.
+                guard n <= maximumIndex else {
+                    throw ParseError(description: "index of \(n) is greater than maximum supported index \(maximumIndex)")
                 }
                 indexes.insert(n, at: 0)
                 name = String(name[..<open])

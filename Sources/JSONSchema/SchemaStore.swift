@@ -94,6 +94,9 @@ public final class SchemaStore: @unchecked Sendable {
         let hash = reference.firstIndex(of: "#")
         let filePart = String(hash.map { reference[..<$0] } ?? reference[...])
         let pointer = hash.map { String(reference[reference.index(after: $0)...]) } ?? ""
+        guard pointer.isEmpty || pointer.hasPrefix("/") else {
+            throw SchemaError("\(base.name): '$ref: \(reference)' has an invalid JSON pointer after '#' (it must be empty or start with '/')")
+        }
         var document = base
         if !filePart.isEmpty {
             let fileName = filePart.split(separator: "/").last.map(String.init) ?? filePart
@@ -154,7 +157,8 @@ public final class SchemaStore: @unchecked Sendable {
             default: return nil
             }
         }
-        func count(_ key: String) -> Int? { number(key).map { Int($0) } }
+        // A count beyond Int's range (maxLength: 1e300) means "no limit" in effect; it must not trap.
+        func count(_ key: String) -> Int? { number(key).map { $0 >= 0x1p62 ? 1 << 62 : ($0 <= -0x1p62 ? -(1 << 62) : Int($0)) } }
 
         for (key, item) in schema {
             switch key {

@@ -43,18 +43,51 @@ public struct SchemaValidator: Sendable {
     public func violations(_ value: Value, _ node: SchemaNode) throws(SchemaError) -> [SchemaViolation] {
         var path: [PathElement] = []
         var out: [SchemaViolation] = []
-        try check(value, node, &path, &out)
+        var walk = Walk()
+        try check(value, node, &path, &out, &walk)
         return out
     }
 
-    func isValid(_ value: Value, _ node: SchemaNode, _ path: inout [PathElement]) throws(SchemaError) -> Bool {
+    /// Most schema checks one value may take: a schema whose branches share sub-schemas can need
+    /// exponentially many, and a validation that never ends is worse than one that gives up.
+    static let maximumSteps = 1_000_000
+
+    /// What one validation has walked: the schemas applied to the current value without descending
+    /// into it (a `$ref`, `allOf`, `anyOf`, `oneOf`, `not`, `if` chain), to refuse a loop among
+    /// them, and the number of steps taken.
+    struct Walk {
+        var inPlace: [ObjectIdentifier] = []
+        var steps = 0
+
+        /// Runs `body` for a value one level down, where the in-place chain starts afresh.
+        mutating func descending<T>(_ body: (inout Walk) throws(SchemaError) -> T) throws(SchemaError) -> T {
+            let saved = inPlace
+            inPlace = []
+            defer { inPlace = saved }
+            return try body(&self)
+        }
+    }
+
+    func isValid(_ value: Value, _ node: SchemaNode, _ path: inout [PathElement], _ walk: inout Walk) throws(SchemaError) -> Bool {
         var out: [SchemaViolation] = []
-        try check(value, node, &path, &out)
+        try check(value, node, &path, &out, &walk)
         return out.isEmpty
     }
 
-    func check(_ value: Value, _ node: SchemaNode, _ path: inout [PathElement], _ out: inout [SchemaViolation]) throws(SchemaError) {
+    func check(_ value: Value, _ node: SchemaNode, _ path: inout [PathElement], _ out: inout [SchemaViolation],
+               _ walk: inout Walk) throws(SchemaError) {
         func report(_ problem: SchemaProblem) { out.append(SchemaViolation(path: FieldPath(path), problem: problem)) }
+        let id = ObjectIdentifier(node)
+        if walk.inPlace.contains(id) {
+            throw SchemaError("the schema refers to itself without end at \(path.isEmpty ? "the top" : FieldPath(path).description)"
+                              + " (a $ref, allOf, anyOf, oneOf or not that leads back to itself); break the loop")
+        }
+        walk.steps += 1
+        if walk.steps > Self.maximumSteps {
+            throw SchemaError("the schema needs more than \(Self.maximumSteps) checks for one value; simplify its $refs and combinators")
+        }
+        walk.inPlace.append(id)
+        defer { walk.inPlace.removeLast() }
         if path.count > Self.maxDepth {
             report(.tooDeep(Self.maxDepth))
             return
@@ -63,7 +96,7 @@ public struct SchemaValidator: Sendable {
             if !always { report(.notAllowed) }
             return
         }
-        if let target = try node.target() { try check(value, target, &path, &out) }
+        if let target = try node.target() { try check(value, target, &path, &out, &walk) }
         if case .null = value, node.nullable { return }
 
         // Type.
@@ -94,29 +127,29 @@ public struct SchemaValidator: Sendable {
         case .int, .float:
             checkNumber(value, node, report)
         case .object(let object):
-            try checkObject(object, node, &path, &out)
+            try walk.descending { walk throws(SchemaError) in try checkObject(object, node, &path, &out, &walk) }
         case .array(let items):
-            try checkArray(items, node, &path, &out)
+            try walk.descending { walk throws(SchemaError) in try checkArray(items, node, &path, &out, &walk) }
         default:
             break
         }
 
-        for sub in node.allOf { try check(value, sub, &path, &out) }
+        for sub in node.allOf { try check(value, sub, &path, &out, &walk) }
         if !node.anyOf.isEmpty {
             var matched = false
-            for sub in node.anyOf where try isValid(value, sub, &path) { matched = true; break }
-            if !matched { try reportBranches(value, node.anyOf, "any", &path, &out) }
+            for sub in node.anyOf where try isValid(value, sub, &path, &walk) { matched = true; break }
+            if !matched { try reportBranches(value, node.anyOf, "any", &path, &out, &walk) }
         }
         if !node.oneOf.isEmpty {
             var matches = 0
-            for sub in node.oneOf where try isValid(value, sub, &path) { matches += 1 }
+            for sub in node.oneOf where try isValid(value, sub, &path, &walk) { matches += 1 }
             if matches == 0 {
-                try reportBranches(value, node.oneOf, "exactly one", &path, &out)
+                try reportBranches(value, node.oneOf, "exactly one", &path, &out, &walk)
             } else if matches > 1 {
                 report(.severalBranchesMatched(matches))
             }
         }
-        if let not = node.not, try isValid(value, not, &path) {
+        if let not = node.not, try isValid(value, not, &path, &walk) {
             report(.notFailed)
         }
     }
@@ -124,11 +157,11 @@ public struct SchemaValidator: Sendable {
     /// When no branch matches: the types the branches allow when they differ only in type, else
     /// the problems of the branch that got furthest.
     private func reportBranches(_ value: Value, _ branches: [SchemaNode], _ quantifier: String,
-                                _ path: inout [PathElement], _ out: inout [SchemaViolation]) throws(SchemaError) {
+                                _ path: inout [PathElement], _ out: inout [SchemaViolation], _ walk: inout Walk) throws(SchemaError) {
         var best: [SchemaViolation]?
         for branch in branches {
             var problems: [SchemaViolation] = []
-            try check(value, branch, &path, &problems)
+            try check(value, branch, &path, &problems, &walk)
             if best == nil || problems.count < best!.count || (problems.count == best!.count
                 && (problems.first?.path.elements.count ?? 0) > (best!.first?.path.elements.count ?? 0)) {
                 best = problems
@@ -180,7 +213,7 @@ public struct SchemaValidator: Sendable {
     }
 
     private func checkObject(_ object: ValueObject, _ node: SchemaNode, _ path: inout [PathElement],
-                             _ out: inout [SchemaViolation]) throws(SchemaError) {
+                             _ out: inout [SchemaViolation], _ walk: inout Walk) throws(SchemaError) {
         let here = FieldPath(path)
         func report(_ problem: SchemaProblem) { out.append(SchemaViolation(path: here, problem: problem)) }
         for name in node.required where object[name] == nil { report(.required(name)) }
@@ -203,16 +236,16 @@ public struct SchemaValidator: Sendable {
             var known = false
             if let property = node.properties[key] {
                 known = true
-                try check(item, property, &path, &out)
+                try check(item, property, &path, &out, &walk)
             }
             for (regex, property) in node.patternProperties
             where regex.firstMatch(in: key, range: NSRange(key.startIndex..., in: key)) != nil {
                 known = true
-                try check(item, property, &path, &out)
+                try check(item, property, &path, &out, &walk)
             }
             if known { continue }
             if case .schema(let additional) = node.additionalProperties {
-                try check(item, additional, &path, &out)
+                try check(item, additional, &path, &out, &walk)
             } else if rejectUnknown {
                 let suggestion = Suggestion.closest(to: key, in: Array(node.properties.keys).sorted())
                 out.append(SchemaViolation(path: FieldPath(path), problem: .unknownField(key, suggestion: suggestion)))
@@ -221,7 +254,7 @@ public struct SchemaValidator: Sendable {
     }
 
     private func checkArray(_ items: [Value], _ node: SchemaNode, _ path: inout [PathElement],
-                            _ out: inout [SchemaViolation]) throws(SchemaError) {
+                            _ out: inout [SchemaViolation], _ walk: inout Walk) throws(SchemaError) {
         let here = FieldPath(path)
         func report(_ problem: SchemaProblem) { out.append(SchemaViolation(path: here, problem: problem)) }
         if let min = node.minItems, items.count < min { report(.minItems(min, actual: items.count)) }
@@ -230,7 +263,7 @@ public struct SchemaValidator: Sendable {
             let schema = index < node.prefixItems.count ? node.prefixItems[index] : node.items
             guard let schema else { continue }
             path.append(.index(index))
-            try check(item, schema, &path, &out)
+            try check(item, schema, &path, &out, &walk)
             path.removeLast()
         }
         if node.uniqueItems || node.listType == "set" {

@@ -63,6 +63,11 @@ public enum YAMLEdit {
             }
             replacement = render(value, like: .plain)
         }
+        // An empty scalar (`key:` with nothing after it) starts right at the colon: the value
+        // needs a space before it to stay a value.
+        if target.start.offset == end, end > 0, ![UInt8(ascii: " "), UInt8(ascii: "\t"), UInt8(ascii: "\n")].contains(bytes[end - 1]) {
+            replacement = " " + replacement
+        }
         let result = Array(bytes[..<target.start.offset]) + Array(replacement.utf8) + Array(bytes[end...])
         return String(decoding: result, as: UTF8.self)
     }

@@ -89,6 +89,15 @@ import Testing
         #expect(try JSONReader.values(text) == [.array(["plain", "tab\tand \"quotes\"", "\u{e9}t\u{e9} \u{1F600} end", "", "caf\u{e9}\n"])])
     }
 
+    // Found by the jsonschema fuzzer: a high surrogate followed by another escape overflowed.
+    // Go's encoding/json reads a lone surrogate as U+FFFD and the escape after it normally.
+    @Test func loneSurrogatesReadAsReplacementCharacters() throws {
+        let text = #"["\ud800\u0041", "\ud800\n", "\ud800x", "\udc00", "\ud800\ud800\ude00"]"#
+        #expect(try JSONReader.values(text) == [.array(["\u{FFFD}A", "\u{FFFD}\n", "\u{FFFD}x", "\u{FFFD}", "\u{FFFD}\u{10200}"])])
+        #expect(throws: (any Error).self) { try JSONReader.values(#"["\u+123"]"#) }
+        #expect(throws: (any Error).self) { try JSONReader.values(#"["\ud800\u12"]"#) }
+    }
+
     @Test func largeStackMapKeepsOrderAndNests() {
         let squares = LargeStackThreads.map(100) { $0 * $0 }
         #expect(squares == (0..<100).map { $0 * $0 })

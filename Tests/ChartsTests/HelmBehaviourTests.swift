@@ -44,6 +44,14 @@ import Testing
         #expect(try render(template) == expected)
     }
 
+    // Found by the set fuzzer: `list[2222222222220]=x` tried to allocate a list of two trillion items.
+    @Test func setIndexesHaveHelmsLimit() throws {
+        let error = #expect(throws: SetValues.ParseError.self) { try SetValues.apply("list[2222222222220].x=1", to: .object([:]), forceString: false) }
+        #expect(error?.description == "index of 2222222222220 is greater than maximum supported index 65536")
+        let value = try SetValues.apply("list[65536]=1", to: .object([:]), forceString: false)
+        #expect(value["list"]?.arrayValue?.count == 65537)
+    }
+
     @Test func mustToDurationRejectsNonDurations() {
         #expect(throws: TemplateError.self) { _ = try render("{{ mustToDuration \"soon\" }}") }
     }

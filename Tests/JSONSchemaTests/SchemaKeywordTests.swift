@@ -101,4 +101,49 @@ let keywordCases: [KeywordCase] = [
         let violations = try SchemaValidator().violations(value, schema)
         #expect(violations.count == 1 && violations[0].message.contains("nested more than"))
     }
+
+    // Found by the jsonschema fuzzer: a schema that refers to itself without descending into the
+    // value recursed until the stack overflowed.
+    @Test(arguments: [
+        ##"{"$ref": "#"}"##,
+        ##"{"allOf": [{"$ref": "#/$defs/a"}], "$defs": {"a": {"anyOf": [{"$ref": "#"}]}}}"##,
+        ##"{"not": {"oneOf": [{"$ref": "#"}]}}"##,
+    ])
+    func referenceLoopsAreSchemaErrors(_ text: String) throws {
+        let store = SchemaStore()
+        let schema = try store.root(store.register(try Self.json(text), name: "t"))
+        let error = #expect(throws: SchemaError.self) { try SchemaValidator().violations(.object(["a": .int(1)]), schema) }
+        #expect(error?.description.contains("refers to itself without end") == true)
+    }
+
+    @Test func recursionThroughTheValueIsNoLoop() throws {
+        let store = SchemaStore()
+        let schema = try store.root(store.register(try Self.json(##"{"properties": {"next": {"$ref": "#"}}, "required": ["v"]}"##), name: "t"))
+        let violations = try SchemaValidator().violations(.object(["v": .int(1), "next": .object(["next": .object([:])])]), schema)
+        #expect(violations.map(\.description) == ["next: missing required field 'v'", "next.next: missing required field 'v'"])
+    }
+
+    @Test func exponentialSchemasGiveUp() throws {
+        // Each level checks the next twice: 2^40 checks without a budget.
+        var defs: [String] = []
+        for level in 0..<40 { defs.append(##""d\##(level)": {"allOf": [{"$ref": "#/$defs/d\##(level + 1)"}, {"$ref": "#/$defs/d\##(level + 1)"}]}"##) }
+        defs.append(##""d40": {"type": "string"}"##)
+        let store = SchemaStore()
+        let schema = try store.root(store.register(try Self.json(##"{"$ref": "#/$defs/d0", "$defs": {\##(defs.joined(separator: ", "))}}"##), name: "t"))
+        let error = #expect(throws: SchemaError.self) { try SchemaValidator().violations(.int(1), schema) }
+        #expect(error?.description.contains("more than 1000000 checks") == true)
+    }
+
+    // Found by the jsonschema fuzzer: a count beyond Int's range trapped while compiling.
+    @Test func hugeCountsCompile() throws {
+        let store = SchemaStore()
+        let schema = try store.root(store.register(try Self.json(#"{"maxLength": 1e300, "minItems": -1e300, "maxProperties": 9.3e18}"#), name: "t"))
+        #expect(try SchemaValidator().violations(.string("abc"), schema).isEmpty)
+    }
+
+    @Test func pointersMustStartWithASlash() throws {
+        let store = SchemaStore()
+        let schema = try store.root(store.register(try Self.json(##"{"$ref": "#\u000f"}"##), name: "t"))
+        #expect(throws: SchemaError.self) { try SchemaValidator().violations(.int(1), schema) }
+    }
 }

@@ -41,4 +41,11 @@ import Testing
         #expect(try Variables.substitute("{{ regex_match('^w', '{{ request.object.name }}') }}", context: context) == .bool(true))
         #expect(throws: Variables.Failure.self) { try Variables.substitute("{{ nope_fn(1) }}", context: context) }
     }
+
+    // Found by the jmespath and kyverno fuzzers: naming a punctuation token in an error recursed
+    // until the stack overflowed.
+    @Test(arguments: ["a.b)", "{x: name}}", "a[?b ||]", "a.*,", "@@", "a:b", "[?a]]", "a | |"])
+    func syntaxErrorsNameTheToken(_ text: String) {
+        #expect(throws: (any Error).self) { try JMESPath(text).evaluate(Self.data) }
+    }
 }

@@ -33,6 +33,15 @@ import Testing
         #expect(try YAML.value(edited)["replicaCount"] == .int(5))
     }
 
+    // Found by the yaml-edit fuzzer: an empty value (`key :` or `key:`) was replaced by text
+    // glued to the colon, which reads back as part of the key.
+    @Test(arguments: ["tag :\nnext: 1\n", "tag:\nnext: 1\n", "tag: \nnext: 1\n", "{tag: , next: 1}\n", "- tag:\n"])
+    func fillsEmptyValues(_ text: String) throws {
+        let path = ValuePath(parsing: text.hasPrefix("-") ? "[0].tag" : "tag")!
+        let edited = try YAMLEdit.setScalar(in: text, file: "v.yaml", path: path, to: .float(1.5))
+        #expect(path.lookup(in: try YAML.value(edited)) == .float(1.5), "\(edited)")
+    }
+
     @Test func keepsQuotingStyle() throws {
         var edited = try YAMLEdit.setScalar(in: source, file: "v", path: ValuePath(parsing: "quoted")!, to: .string("new"))
         #expect(edited == source.replacing("quoted: \"keep\"", with: "quoted: \"new\""))

@@ -58,7 +58,23 @@ struct JMESPath {
             case .literal: return "`literal`"
             case .compare(let op): return op
             case .end: return "end"
-            default: return "\(self)"
+            case .dot: return "."
+            case .star: return "*"
+            case .at: return "@"
+            case .lbracket: return "["
+            case .rbracket: return "]"
+            case .lbrace: return "{"
+            case .rbrace: return "}"
+            case .lparen: return "("
+            case .rparen: return ")"
+            case .comma: return ","
+            case .colon: return ":"
+            case .pipe: return "|"
+            case .or: return "||"
+            case .and: return "&&"
+            case .not: return "!"
+            case .flatten: return "[]"
+            case .filterStart: return "[?"
             }
         }
     }
