@@ -49,20 +49,15 @@ public struct ChartCache: Sendable {
     /// atomic, so a reader sees the whole file or none, whatever other processes do at once.
     private func place(_ bytes: [UInt8], at final: String) throws(ChartSourceError) {
         let folder = String(final[..<(final.lastIndex(of: "/") ?? final.endIndex)])
-        let temporary = folder + "/." + URL(fileURLWithPath: final).lastPathComponent
-            + ".\(ProcessInfo.processInfo.processIdentifier).\(UInt64.random(in: 0...UInt64.max)).partial"
         do {
             try FileManager.default.createDirectory(atPath: folder, withIntermediateDirectories: true)
         } catch {
             throw ChartSourceError("cannot write to the chart cache \(folder): \(error)")
         }
-        guard FileManager.default.createFile(atPath: temporary, contents: Data(bytes)) else {
-            throw ChartSourceError("cannot write to the chart cache \(folder)")
-        }
-        guard rename(temporary, final) == 0 else {
-            let failure = String(cString: strerror(errno))
-            try? FileManager.default.removeItem(atPath: temporary)
-            throw ChartSourceError("cannot store \(final) in the chart cache: \(failure)")
+        do throws(AtomicFile.Failure) {
+            try AtomicFile.write(bytes, to: final)
+        } catch {
+            throw ChartSourceError("the chart cache: \(error)")
         }
     }
 

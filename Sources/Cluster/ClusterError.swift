@@ -21,6 +21,12 @@ public enum ClusterError: Error, Sendable, CustomStringConvertible {
         }
     }
 
+    /// The API server answered 409 Conflict.
+    var isConflict: Bool {
+        if case .api(let error) = self { return error.reason == .conflict }
+        return false
+    }
+
     /// Worth retrying: throttling, server errors, timeouts and dropped connections.
     var isTransient: Bool {
         switch self {
@@ -77,6 +83,7 @@ public struct APIError: Error, Sendable, CustomStringConvertible {
     public var description: String {
         var text = "\(request): \(code) \(message)"
         if reason == .invalid, !causes.isEmpty { text += " (" + causes.map { "\($0.field): \($0.message)" }.joined(separator: "; ") + ")" }
+        if reason == .conflict, !message.lowercased().contains("conflict") { text += " (a conflict: the object changed while it was written)" }
         return text
     }
 

@@ -152,6 +152,9 @@ public final class KubeClient: Sendable {
         let server = transport.connection.server.absoluteString
         var attempt = 0
         var reauthenticated = false
+        // A forced server-side apply sends no resourceVersion, so a 409 can only mean the object
+        // changed while the server wrote it: tried again, as client-go's RetryOnConflict does.
+        let forcedApply = method == "PATCH" && contentType == "application/apply-patch+yaml" && target.contains("force=true")
         while true {
             await limiter.acquire()
             var headers = ["accept": "application/json"]
@@ -184,7 +187,9 @@ public final class KubeClient: Sendable {
                 reauthenticated = true
                 continue
             }
-            guard failure.isTransient, attempt < retry.attempts, !stopping, !interruption.isStopped else { throw failure }
+            guard failure.isTransient || (forcedApply && failure.isConflict), attempt < retry.attempts, !stopping, !interruption.isStopped else {
+                throw failure
+            }
             var retryAfter: Double?
             if case .api(let error) = failure { retryAfter = error.retryAfter }
             let delay = retry.delay(after: attempt - 1, retryAfter: retryAfter)

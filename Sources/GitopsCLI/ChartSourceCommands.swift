@@ -99,7 +99,7 @@ struct ChartLockCommand: ParsableCommand {
             Output.write("\(environment.name) has no remote chart releases; nothing to lock\n")
             return
         }
-        try lock.yaml.write(toFile: working.root + "/" + path, atomically: true, encoding: .utf8)
+        try AtomicFile.write(Array(lock.yaml.utf8), to: working.root + "/" + path)
         for entry in lock.entries.sorted(by: { $0.release < $1.release }) {
             Output.write("\(entry.release): \(entry.name) \(entry.constraint) → \(entry.version) sha256:\(entry.digest.prefix(12))\n")
         }
@@ -123,7 +123,7 @@ extension ChartLockCommand {
             Output.write("\(folder) has no dependencies; nothing to lock\n")
             return
         }
-        try lock.yaml.write(toFile: absolute + "/Chart.lock", atomically: true, encoding: .utf8)
+        try AtomicFile.write(Array(lock.yaml.utf8), to: absolute + "/Chart.lock")
         for entry in lock.dependencies {
             Output.write("\(entry.name): \(entry.version)\(entry.repository.isEmpty ? "" : " from " + entry.repository)\(entry.archiveDigest.map { " sha256:" + $0.prefix(12) } ?? "")\n")
         }
@@ -173,7 +173,7 @@ struct ChartPullCommand: ParsableCommand {
         try FileManager.default.createDirectory(atPath: destination, withIntermediateDirectories: true)
         if untar {
             let archive = destination + "/.\(name)-\(pinned.version).tgz"
-            FileManager.default.createFile(atPath: archive, contents: Data(bytes))
+            try AtomicFile.write(bytes, to: archive)
             defer { try? FileManager.default.removeItem(atPath: archive) }
             let process = Process()
             process.executableURL = URL(fileURLWithPath: "/usr/bin/env")
@@ -182,7 +182,7 @@ struct ChartPullCommand: ParsableCommand {
             process.waitUntilExit()
             guard process.terminationStatus == 0 else { throw CommandFailure("unpacking \(name) \(pinned.version) into \(destination) failed") }
         } else {
-            FileManager.default.createFile(atPath: destination + "/\(name)-\(pinned.version).tgz", contents: Data(bytes))
+            try AtomicFile.write(bytes, to: destination + "/\(name)-\(pinned.version).tgz")
         }
         Output.write("pulled \(name) \(pinned.version) sha256:\(pinned.digest)\n")
     }

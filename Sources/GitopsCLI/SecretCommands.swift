@@ -48,10 +48,18 @@ struct SecretRuleOptions: ParsableArguments {
         }
         var rules = SopsFile.Rules(unencryptedSuffix: unencryptedSuffix, encryptedSuffix: encryptedSuffix, unencryptedRegex: unencryptedRegex,
                                    encryptedRegex: encryptedRegex, macOnlyEncrypted: macOnlyEncrypted)
-        if recipients.isEmpty || !givesRules, let config = SopsConfig.find(from: FileManager.default.currentDirectoryPath),
-           let rule = try SopsConfig.rule(for: file, config: config) {
-            if recipients.isEmpty { recipients = rule.recipients }
-            if !givesRules { rules = rule.rules }
+        if recipients.isEmpty || !givesRules, let config = SopsConfig.find(from: FileManager.default.currentDirectoryPath) {
+            var rule: SopsConfig.Rule?
+            switch Result(catching: { () throws(DiagnosticError) in try SopsConfig.rule(for: file, config: config) }) {
+            case .success(let found): rule = found
+            case .failure(let error):
+                // --age names the recipients: a .sops.yaml written for other files does not matter.
+                guard !recipients.isEmpty, error.diagnostics.allSatisfy({ $0.code == SopsConfig.noMatchingRule }) else { throw error }
+            }
+            if let rule {
+                if recipients.isEmpty { recipients = rule.recipients }
+                if !givesRules { rules = rule.rules }
+            }
         }
         if rules == SopsFile.Rules() { rules.unencryptedSuffix = "_unencrypted" }
         guard !recipients.isEmpty else {
@@ -76,16 +84,7 @@ enum SecretFiles {
 
     /// Replaces `file` atomically (a temporary file beside it, renamed), keeping its mode.
     static func write(_ bytes: [UInt8], to file: String) throws {
-        let url = URL(fileURLWithPath: file)
-        let temporary = url.deletingLastPathComponent().appendingPathComponent(".\(url.lastPathComponent).\(getpid()).partial").path
-        let mode = (try? FileManager.default.attributesOfItem(atPath: file)[.posixPermissions] as? Int) ?? 0o644
-        guard FileManager.default.createFile(atPath: temporary, contents: Data(bytes), attributes: [.posixPermissions: mode]) else {
-            throw CommandFailure("cannot write next to \(file)")
-        }
-        guard rename(temporary, file) == 0 else {
-            try? FileManager.default.removeItem(atPath: temporary)
-            throw CommandFailure("cannot replace \(file): \(String(cString: strerror(errno)))")
-        }
+        try AtomicFile.write(bytes, to: file)
     }
 
     static func recipients(of decrypted: SopsFile.Decrypted, file: String) throws -> [AgeRecipient] {
@@ -144,9 +143,7 @@ struct SecretEditCommand: ParsableCommand {
         try FileManager.default.createDirectory(atPath: folder, withIntermediateDirectories: true, attributes: [.posixPermissions: 0o700])
         defer { try? FileManager.default.removeItem(atPath: folder) }
         let plain = folder + "/" + URL(fileURLWithPath: file).lastPathComponent
-        guard FileManager.default.createFile(atPath: plain, contents: Data(decrypted.text), attributes: [.posixPermissions: 0o600]) else {
-            throw CommandFailure("cannot write the temporary plaintext")
-        }
+        try AtomicFile.write(decrypted.text, to: plain, permissions: 0o600)
         let editor = ProcessInfo.processInfo.environment["EDITOR"].flatMap { $0.isEmpty ? nil : $0 } ?? "vi"
         let process = Process()
         process.executableURL = URL(fileURLWithPath: "/bin/sh")
@@ -204,9 +201,7 @@ struct SecretKeygenCommand: ParsableCommand {
         guard !FileManager.default.fileExists(atPath: output) else { throw CommandFailure("\(output) exists; choose a new file") }
         let identity = AgeIdentity.generate()
         let text = "# created: \(ISO8601DateFormatter().string(from: Date()))\n# public key: \(identity.recipient)\n\(identity.secretText)\n"
-        guard FileManager.default.createFile(atPath: output, contents: Data(text.utf8), attributes: [.posixPermissions: 0o600]) else {
-            throw CommandFailure("cannot write \(output)")
-        }
+        try AtomicFile.write(Array(text.utf8), to: output, permissions: 0o600)
         Output.write("\(identity.recipient)\n")
     }
 }

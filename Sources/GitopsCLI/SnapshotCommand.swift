@@ -60,14 +60,14 @@ struct SnapshotCommand: ParsableCommand {
                 let folder = staging.appendingPathComponent(object.namespace.isEmpty ? "_cluster" : object.namespace)
                 try FileManager.default.createDirectory(at: folder, withIntermediateDirectories: true)
                 let file = folder.appendingPathComponent("\(object.kind.lowercased())\(group)-\(object.name).yaml")
-                try Data(YAMLEmitter.emit(.object(content)).utf8).write(to: file)
+                try AtomicFile.write(Array(YAMLEmitter.emit(.object(content)).utf8), to: file.path)
             }
             try FileManager.default.createDirectory(at: staging, withIntermediateDirectories: true)
             try? FileManager.default.removeItem(at: target)  // empty, checked above
             try FileManager.default.moveItem(at: staging, to: target)
         } catch {
             try? FileManager.default.removeItem(at: staging)
-            throw CommandFailure("cannot write the snapshot to '\(out)': \(error.localizedDescription)")
+            throw CommandFailure("cannot write the snapshot to '\(out)' (nothing was kept): \(error is AtomicFile.Failure ? "\(error)" : error.localizedDescription)")
         }
         Output.write("saved \(state.live.count) live objects of \(name) to \(out)\n")
     }

@@ -17,9 +17,12 @@ public final class KubeTestHTTPSServer: @unchecked Sendable {
     private let group: MultiThreadedEventLoopGroup
     private let channel: Channel
 
-    public init(api: KubeAPI = KubeAPI(), port: Int = 0) throws {
+    public convenience init(api: KubeAPI = KubeAPI(), port: Int = 0) throws {
+        try self.init(api: api, port: port, certificates: try TestCertificates())
+    }
+
+    private init(api: KubeAPI, port: Int, certificates: TestCertificates) throws {
         self.api = api
-        let certificates = try TestCertificates()
         self.certificates = certificates
         caPEM = certificates.caPEM
         var configuration = TLSConfiguration.makeServerConfiguration(
@@ -74,6 +77,15 @@ public final class KubeTestHTTPSServer: @unchecked Sendable {
     public func shutdown() {
         try? channel.close().wait()
         try? group.syncShutdownGracefully()
+    }
+
+    /// Stops this server (every open connection is cut) and starts it again on the same port with
+    /// the same certificates and the same objects, as an API server restarts over its etcd.
+    /// `downtime` seconds pass between the stop and the start, when the port refuses connections.
+    public func restarted(after downtime: Double = 0) throws -> KubeTestHTTPSServer {
+        shutdown()
+        if downtime > 0 { Thread.sleep(forTimeInterval: downtime) }
+        return try KubeTestHTTPSServer(api: api, port: port, certificates: certificates)
     }
 }
 
@@ -183,6 +195,12 @@ final class APIChannelHandler: ChannelInboundHandler, @unchecked Sendable {
         if !keepAlive { responseHeaders.add(name: "connection", value: "close") }
         context.write(wrapOutboundOut(.head(HTTPResponseHead(version: head.version, status: HTTPResponseStatus(statusCode: response.status),
                                                               headers: responseHeaders))), promise: nil)
+        if response.truncate {
+            let half = Array(response.body.prefix(response.body.count / 2))
+            context.writeAndFlush(wrapOutboundOut(.body(.byteBuffer(context.channel.allocator.buffer(bytes: half)))))
+                .whenComplete { [channel = context.channel] _ in channel.close(promise: nil) }
+            return
+        }
         context.write(wrapOutboundOut(.body(.byteBuffer(context.channel.allocator.buffer(bytes: response.body)))), promise: nil)
         let done = context.writeAndFlush(wrapOutboundOut(.end(nil)))
         if !keepAlive { done.whenComplete { [channel = context.channel] _ in channel.close(promise: nil) } }

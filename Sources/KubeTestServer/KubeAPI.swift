@@ -44,6 +44,8 @@ public struct APIResponse: Sendable, Error {
     /// Transport faults: answer only after this many seconds, or close the connection unanswered.
     public var delaySeconds: Double = 0
     public var dropConnection = false
+    /// Send the head and half the body, then close the connection.
+    public var truncate = false
 
     public init(status: Int, headers: [String: String] = ["content-type": "application/json"], body: [UInt8]) {
         self.status = status
@@ -69,8 +71,10 @@ public struct APIResponse: Sendable, Error {
 /// kinds, create/get/list (label selectors, `limit`/`continue`)/replace/delete, server-side apply
 /// with field managers and conflicts, `dryRun=All`, and injected faults. A test double, not a cluster.
 public final class KubeAPI: @unchecked Sendable {
-    /// The bearer token requests must carry.
-    public let token: String
+    /// The bearer token requests must carry (a test may rotate it, as a cloud provider's
+    /// short-lived tokens expire).
+    public var token: String { lock.withLock { currentToken } }
+    private var currentToken: String
     let lock = NSLock()
     var objects: [StoreKey: ValueObject] = [:]
     /// Leaf field paths each field manager owns, per object.
@@ -85,6 +89,7 @@ public final class KubeAPI: @unchecked Sendable {
     private var serial = 0
     private var customResources: [ResourceInfo] = []
     private var faults: [APIResponse] = []
+    private var targetedFaults: [(response: APIResponse, remaining: Int, matches: @Sendable (APIRequest) -> Bool)] = []
     private var namespaceRestriction: Set<String>?
     /// Whether workloads report ready replicas at once, as their controllers eventually would.
     public var simulateControllers = true
@@ -98,7 +103,15 @@ public final class KubeAPI: @unchecked Sendable {
         var name: String
     }
 
-    public init(token: String = UUID().uuidString) { self.token = token }
+    public init(token: String = UUID().uuidString) { currentToken = token }
+
+    /// Replaces the token: requests with the old one are answered 401 from now on.
+    public func rotateToken(to token: String) { lock.withLock { currentToken = token } }
+
+    /// Whether a request (under the lock) carries the token or a client certificate.
+    func authenticated(_ request: APIRequest) -> Bool {
+        request.headers["authorization"] == "Bearer " + currentToken || (request.headers["authorization"] == nil && request.clientCertificateUser != nil)
+    }
 
     /// The next requests get these responses instead (429 with Retry-After, 500, ...).
     public func injectFaults(_ responses: [APIResponse]) { lock.withLock { faults += responses } }
@@ -108,13 +121,27 @@ public final class KubeAPI: @unchecked Sendable {
     /// answered 403 Forbidden. Cluster-scoped resources stay allowed.
     public func restrictNamespacedAccess(to namespaces: Set<String>?) { lock.withLock { namespaceRestriction = namespaces } }
 
+    /// The next `times` requests that `matches` selects get `response` instead (before any other
+    /// injected fault): a 409 for one object's apply, a reset for one kind's list.
+    public func injectFault(_ response: APIResponse, times: Int = 1, matching matches: @escaping @Sendable (APIRequest) -> Bool) {
+        lock.withLock { targetedFaults.append((response, times, matches)) }
+    }
+
     /// Drops the faults not yet served.
-    public func clearFaults() { lock.withLock { faults = [] } }
+    public func clearFaults() { lock.withLock { faults = []; targetedFaults = [] } }
 
     /// A fault: the connection is closed without an answer.
     public static var droppedConnection: APIResponse {
         var response = APIResponse(status: 0, body: [])
         response.dropConnection = true
+        return response
+    }
+
+    /// A fault: the request is served (a write is made) but the connection is closed halfway
+    /// through the answer, as when a connection is reset mid-response.
+    public static var truncatedResponse: APIResponse {
+        var response = APIResponse(status: 0, body: [])
+        response.truncate = true
         return response
     }
 
@@ -138,14 +165,24 @@ public final class KubeAPI: @unchecked Sendable {
         lock.lock()
         defer { lock.unlock() }
         requestLog.append("\(request.method) \(request.path)")
-        guard request.headers["authorization"] == "Bearer " + token || (request.headers["authorization"] == nil && request.clientCertificateUser != nil) else {
+        guard authenticated(request) else {
             return .failure(401, reason: "Unauthorized", "Unauthorized")
+        }
+        if let index = targetedFaults.firstIndex(where: { $0.remaining > 0 && $0.matches(request) }) {
+            targetedFaults[index].remaining -= 1
+            let fault = targetedFaults[index].response
+            guard fault.status == 0, !fault.dropConnection else { return fault }
+            var response = route(request)
+            response.delaySeconds = fault.delaySeconds
+            response.truncate = fault.truncate
+            return response
         }
         if !faults.isEmpty {
             let fault = faults.removeFirst()
             guard fault.status == 0, !fault.dropConnection else { return fault }
             var response = route(request)
             response.delaySeconds = fault.delaySeconds
+            response.truncate = fault.truncate
             return response
         }
         return route(request)

@@ -45,7 +45,7 @@ extension KubeAPI {
         lock.lock()
         defer { lock.unlock() }
         requestLog.append("WATCH \(request.path)")
-        guard request.headers["authorization"] == "Bearer " + token || (request.headers["authorization"] == nil && request.clientCertificateUser != nil) else {
+        guard authenticated(request) else {
             return .refused(.failure(401, reason: "Unauthorized", "Unauthorized"))
         }
         let info: ResourceInfo, namespace: String

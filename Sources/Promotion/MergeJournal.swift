@@ -16,9 +16,11 @@ struct MergeJournal {
 
     func write(_ repository: Repository) throws {
         let value: Value = .object(["base": .string(base), "from": .string(from), "to": .string(to), "paths": .array(paths.map { .string($0) })])
-        let path = Self.file(repository), temporary = path + ".tmp-\(getpid())"
-        try Data(JSONWriter.write(value).utf8).write(to: URL(fileURLWithPath: temporary))
-        guard rename(temporary, path) == 0 else { throw PromotionError("cannot write \(path): \(String(cString: strerror(errno)))") }
+        do throws(AtomicFile.Failure) {
+            try AtomicFile.write(Array(JSONWriter.write(value).utf8), to: Self.file(repository))
+        } catch {
+            throw PromotionError(error.description)
+        }
     }
 
     static func remove(_ repository: Repository) { try? FileManager.default.removeItem(atPath: file(repository)) }

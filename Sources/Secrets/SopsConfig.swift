@@ -28,6 +28,9 @@ public enum SopsConfig {
     }
 
     /// The creation rule for `file` in `config`; nil when the config has no creation rules.
+    /// The code of the error for a file no creation rule matches.
+    public static let noMatchingRule = "secret.noRule"
+
     public static func rule(for file: String, config: String) throws(DiagnosticError) -> Rule? {
         guard let data = FileManager.default.contents(atPath: config) else { return nil }
         let document = try YAML.values(Array(data), file: config).first ?? .null
@@ -67,7 +70,7 @@ public enum SopsConfig {
                                        macOnlyEncrypted: entry["mac_only_encrypted"] == .bool(true))
             return Rule(recipients: recipients, rules: rules, configFile: config)
         }
-        throw DiagnosticError(code: "secret.config", at: SourceLocation(file: config, line: 1, column: 1),
+        throw DiagnosticError(code: Self.noMatchingRule, at: SourceLocation(file: config, line: 1, column: 1),
                               "no creation rule of \(config) matches \(relative); add one, or pass --age")
     }
 }

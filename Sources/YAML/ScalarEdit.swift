@@ -26,7 +26,8 @@ public enum YAMLEdit {
             guard let current = node else { break }
             switch (component, current.content) {
             case let (.key(key), .mapping(pairs)):
-                if let pair = pairs.last(where: { $0.key.scalar == key }) {
+                // Keys compare as the value model reads them (`n:` is the key "false", as in go-yaml).
+                if let pair = pairs.last(where: { Resolver.keyString($0.key, schema: ParseOptions.kubernetes.schema) == key }) {
                     node = pair.value
                 } else {
                     return try insert(into: bytes, file: file, mapping: current,

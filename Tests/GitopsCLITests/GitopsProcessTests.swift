@@ -18,9 +18,9 @@ struct GitopsRun {
         return candidates.first { FileManager.default.isExecutableFile(atPath: $0.path) } ?? candidates[0]
     }()
 
-    init(_ arguments: [String], in folder: String? = nil, environment: [String: String] = [:]) throws {
+    init(_ arguments: [String], in folder: String? = nil, environment: [String: String] = [:], executable: URL = GitopsRun.executable) throws {
         let process = Process()
-        process.executableURL = Self.executable
+        process.executableURL = executable
         process.arguments = arguments
         if !environment.isEmpty { process.environment = ProcessInfo.processInfo.environment.merging(environment) { $1 } }
         if let folder { process.currentDirectoryURL = URL(fileURLWithPath: folder) }

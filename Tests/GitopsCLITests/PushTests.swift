@@ -14,23 +14,42 @@ import Testing
             try FileManager.default.createDirectory(atPath: root, withIntermediateDirectories: true)
             for _ in 0..<20 {
                 port = Int.random(in: 20_000...40_000)
-                let process = Process()
-                // git-daemon itself, not `git daemon` (whose child would outlive a terminate()).
-                process.executableURL = URL(fileURLWithPath: try PushTests.sh("git --exec-path") + "/git-daemon")
-                process.arguments = ["--reuseaddr", "--base-path=\(root)", "--export-all", "--enable=receive-pack",
-                                     "--listen=127.0.0.1", "--port=\(port)", root]
-                process.standardOutput = FileHandle.nullDevice
-                process.standardError = FileHandle.nullDevice
-                try process.run()
-                // Listening once a connection is accepted.
-                for _ in 0..<50 {
-                    if Self.accepts(port) { running = process; return }
-                    if !process.isRunning { break }
-                    usleep(100_000)
-                }
-                kill(process.processIdentifier, SIGKILL)
+                if try start() { return }
             }
             throw CocoaError(.featureUnsupported)
+        }
+
+        /// Starts git-daemon on `port`; false when it does not listen there.
+        func start() throws -> Bool {
+            let process = Process()
+            // git-daemon itself, not `git daemon` (whose child would outlive a terminate()).
+            process.executableURL = URL(fileURLWithPath: try PushTests.sh("git --exec-path") + "/git-daemon")
+            process.arguments = ["--reuseaddr", "--base-path=\(root)", "--export-all", "--enable=receive-pack",
+                                 "--listen=127.0.0.1", "--port=\(port)", root]
+            process.standardOutput = FileHandle.nullDevice
+            process.standardError = FileHandle.nullDevice
+            try process.run()
+            // Listening once a connection is accepted.
+            for _ in 0..<50 {
+                if Self.accepts(port) { running = process; return true }
+                if !process.isRunning { break }
+                usleep(100_000)
+            }
+            kill(process.processIdentifier, SIGKILL)
+            process.waitUntilExit()
+            return false
+        }
+
+        /// Stops the daemon and keeps its repositories: the port then refuses connections.
+        func pause() {
+            if let running { kill(running.processIdentifier, SIGKILL); running.waitUntilExit() }
+            running = nil
+        }
+
+        /// Starts it again on the same port.
+        func resume() throws {
+            for _ in 0..<20 where try !start() { usleep(250_000) }
+            guard running != nil else { throw CocoaError(.featureUnsupported) }
         }
 
         static func accepts(_ port: Int) -> Bool {

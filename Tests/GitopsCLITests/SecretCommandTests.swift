@@ -96,6 +96,20 @@ import Testing
                 "\(tampered.stderr)")
     }
 
+    /// Found by the fault tests: with --age given, a .sops.yaml (here the project's own, found from
+    /// the current folder) whose rules match other files refused the encryption.
+    @Test func ageRecipientsOnTheCommandLineNeedNoMatchingCreationRule() throws {
+        let folder = NSTemporaryDirectory() + "gitops-age-" + UUID().uuidString
+        try FileManager.default.createDirectory(atPath: folder, withIntermediateDirectories: true)
+        defer { try? FileManager.default.removeItem(atPath: folder) }
+        try "apiVersion: v1\nkind: Secret\nmetadata: {name: s}\nstringData: {a: b}\n".write(toFile: folder + "/s.yaml", atomically: true, encoding: .utf8)
+        let encrypted = try GitopsRun(["secret", "encrypt", folder + "/s.yaml", "--age", TestSecrets.recipient], in: GitopsProcessTests.repositoryRoot)
+        #expect(encrypted.status == 0, "\(encrypted.stderr)")
+        try "apiVersion: v1\nkind: Secret\nmetadata: {name: t}\nstringData: {a: b}\n".write(toFile: folder + "/t.yaml", atomically: true, encoding: .utf8)
+        let unmatched = try GitopsRun(["secret", "encrypt", folder + "/t.yaml"], in: GitopsProcessTests.repositoryRoot)
+        #expect(unmatched.status != 0 && unmatched.stderr.contains("no creation rule"), "without --age the rule is still needed")
+    }
+
     @Test func editKeepsUnchangedCiphertextsAndRotateChangesTheDataKey() throws {
         let setup = try Setup()
         defer { setup.scratch.remove() }

@@ -11,7 +11,8 @@ import YAML
 /// pruned, a mass prune refused, a broken commit blocked, a failing pre-sync hook stopping the sync.
 @Suite(.serialized) struct SyncCommandTests {
     struct Setup {
-        let server: KubeTestHTTPSServer
+        /// Replaced by a test that restarts the server.
+        var server: KubeTestHTTPSServer
         let copy: ClusterDiffTests.Copy
         let kubeconfig: String
         var cluster: [String] { ["--repo", copy.path, "--kubeconfig", kubeconfig, "--context", "kube-test-server"] }

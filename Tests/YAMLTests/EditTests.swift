@@ -42,6 +42,14 @@ import Testing
         #expect(path.lookup(in: try YAML.value(edited)) == .float(1.5), "\(edited)")
     }
 
+    // Found by the yaml-edit fuzzer: a key that resolves to another string (`n` is false in
+    // YAML 1.1, as go-yaml reads it) was not found, and a duplicate key was appended.
+    @Test func keysMatchAsTheValueModelReadsThem() throws {
+        let text = "n: 5Gi\nother: 1\n"
+        let edited = try YAMLEdit.setScalar(in: text, file: "v.yaml", path: ValuePath([.key("false")]), to: .string("6Gi"))
+        #expect(edited == "n: 6Gi\nother: 1\n")
+    }
+
     @Test func keepsQuotingStyle() throws {
         var edited = try YAMLEdit.setScalar(in: source, file: "v", path: ValuePath(parsing: "quoted")!, to: .string("new"))
         #expect(edited == source.replacing("quoted: \"keep\"", with: "quoted: \"new\""))
