@@ -120,7 +120,7 @@ let package = Package(
         .executableTarget(name: "gitops", dependencies: ["GitopsCLI"]),
         /** `kube-test-server`: the test API server as a process, for kubectl and end-to-end tests. */
         .executableTarget(name: "kube-test-server", dependencies: [
-            "Basics", "YAML", "KubeTestServer", .product(name: "ArgumentParser", package: "swift-argument-parser"),
+            "Basics", "YAML", "KubeTestServer", "Validation", .product(name: "ArgumentParser", package: "swift-argument-parser"),
         ]),
         /** Runs third-party conformance suites (shared/conformance) and prints pass counts. */
         .executableTarget(name: "conformance", dependencies: ["Basics", "YAML", "Template", "Charts", "Kustomize", "Validation"]),
@@ -149,7 +149,7 @@ let package = Package(
                     exclude: ["Goldens"]),
         .testTarget(name: "SyncTests", dependencies: ["Sync", "KubeModel", "YAML", "Basics"]),
         .testTarget(name: "PromotionTests", dependencies: ["Promotion", "Gates", "Git", "Validation", "Basics"]),
-        .testTarget(name: "GitopsCLITests", dependencies: ["gitops", "kube-test-server", "Cluster", "KubeTestServer", "KubeModel", "YAML", "Basics"]),
+        .testTarget(name: "GitopsCLITests", dependencies: ["gitops", "kube-test-server", "Cluster", "KubeTestServer", "KubeModel", "Validation", "YAML", "Basics"]),
     ],
     swiftLanguageModes: [.v6]
 )

@@ -152,8 +152,7 @@ public struct EnvironmentChecker: Sendable {
             folders.append(chosen)
         }
         folders += settings.schemaLocations
-        let home = ProcessInfo.processInfo.environment["GITOPS_SCHEMA_HOME"]
-            ?? (NSHomeDirectory() as NSString).appendingPathComponent(".local/share/gitops/kubernetes-json-schema")
+        let home = SchemaCatalog.linkedHome
         var kubernetes: String?
         if let linked = SchemaCatalog.versionFolder(in: home, kubernetesVersion: version, strict: strict) {
             folders.append(linked)

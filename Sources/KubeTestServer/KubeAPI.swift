@@ -91,6 +91,13 @@ public final class KubeAPI: @unchecked Sendable {
     private var faults: [APIResponse] = []
     private var targetedFaults: [(response: APIResponse, remaining: Int, matches: @Sendable (APIRequest) -> Bool)] = []
     private var namespaceRestriction: Set<String>?
+    /// Finds the fields a kind's schema does not declare (`fieldValidation=Strict|Warn`): given the
+    /// object and, for a custom resource, its CustomResourceDefinition; returns their paths. Nil:
+    /// the server knows no schemas and takes every field, as with `fieldValidation=Ignore`.
+    public typealias FieldChecker = @Sendable (_ object: ValueObject, _ definition: ValueObject?) -> [String]
+    var fieldChecker: FieldChecker?
+    /// Warnings for the response being made (`Warning: 299 - "..."` headers).
+    var pendingWarnings: [String] = []
     /// Whether workloads report ready replicas at once, as their controllers eventually would.
     public var simulateControllers = true
     /// Every request served (method and path), for tests.
@@ -104,6 +111,9 @@ public final class KubeAPI: @unchecked Sendable {
     }
 
     public init(token: String = UUID().uuidString) { currentToken = token }
+
+    /// Validates written objects' fields with `checker` when a request asks (kubectl does by default).
+    public func checkFields(with checker: @escaping FieldChecker) { lock.withLock { fieldChecker = checker } }
 
     /// Replaces the token: requests with the old one are answered 401 from now on.
     public func rotateToken(to token: String) { lock.withLock { currentToken = token } }
@@ -164,6 +174,15 @@ public final class KubeAPI: @unchecked Sendable {
     public func handle(_ request: APIRequest) -> APIResponse {
         lock.lock()
         defer { lock.unlock() }
+        pendingWarnings = []
+        var response = authorizedHandle(request)
+        if !pendingWarnings.isEmpty {
+            response.headers["warning"] = pendingWarnings.map { "299 - \"\($0.replacingOccurrences(of: "\"", with: "\\\""))\"" }.joined(separator: ", ")
+        }
+        return response
+    }
+
+    private func authorizedHandle(_ request: APIRequest) -> APIResponse {
         requestLog.append("\(request.method) \(request.path)")
         guard authenticated(request) else {
             return .failure(401, reason: "Unauthorized", "Unauthorized")
@@ -197,6 +216,14 @@ public final class KubeAPI: @unchecked Sendable {
         case 1 where parts[0] == "apis": return .json(200, groupList())
         case 2 where parts[0] == "api": return resourceList(group: "", version: parts[1])
         case 3 where parts[0] == "apis": return resourceList(group: parts[1], version: parts[2])
+        case 2 where parts[0] == "openapi" && parts[1] == "v3": return .json(200, openAPIIndex())
+        case 4 where parts[0] == "openapi" && parts[1] == "v3" && parts[2] == "api",
+             5 where parts[0] == "openapi" && parts[1] == "v3" && parts[2] == "apis":
+            let (group, version) = parts[2] == "api" ? ("", parts[3]) : (parts[3], parts[4])
+            guard let document = openAPIDocument(group: group, version: version) else {
+                return .failure(404, reason: "NotFound", "no OpenAPI document for \(group)/\(version)")
+            }
+            return .json(200, document)
         default: break
         }
         let info: ResourceInfo, namespace: String, name: String?
@@ -258,6 +285,8 @@ public final class KubeAPI: @unchecked Sendable {
     // MARK: Discovery
 
     private var resources: [ResourceInfo] { BuiltInResources.all + customResources }
+    /// The served resources, for code already holding the lock.
+    var servedResourcesUnlocked: [ResourceInfo] { resources }
 
     /// The resources served now (built in, and those of CRDs created so far).
     var servedResources: [ResourceInfo] { lock.withLock { resources } }
@@ -349,6 +378,7 @@ public final class KubeAPI: @unchecked Sendable {
         let object: ValueObject
         switch parse(request) { case .success(let o): object = o; case .failure(let r): return r }
         if let problem = checkIdentity(object, info, name: nil) { return problem }
+        if let problem = fieldValidation(object, info, request) { return problem }
         let name = object["metadata"]?["name"]?.stringValue ?? ""
         let key = StoreKey(group: info.group, resource: info.resource, namespace: namespace, name: name)
         guard objects[key] == nil else {
@@ -363,6 +393,7 @@ public final class KubeAPI: @unchecked Sendable {
         let object: ValueObject
         switch parse(request) { case .success(let o): object = o; case .failure(let r): return r }
         if let problem = checkIdentity(object, info, name: name) { return problem }
+        if let problem = fieldValidation(object, info, request) { return problem }
         let key = StoreKey(group: info.group, resource: info.resource, namespace: namespace, name: name)
         guard let previous = objects[key] else { return notFound(info, name) }
         if let wanted = object["metadata"]?["resourceVersion"]?.stringValue, wanted != previous["metadata"]?["resourceVersion"]?.stringValue {
@@ -490,6 +521,7 @@ public final class KubeAPI: @unchecked Sendable {
         let applied: ValueObject
         switch parse(request) { case .success(let o): applied = o; case .failure(let r): return r }
         if let problem = checkIdentity(applied, info, name: name) { return problem }
+        if let problem = fieldValidation(applied, info, request) { return problem }
         let key = StoreKey(group: info.group, resource: info.resource, namespace: namespace, name: name)
         let previous = objects[key]
         let appliedFields = LeafPaths.of(applied)

@@ -16,6 +16,13 @@ public final class SchemaCatalog: @unchecked Sendable {
     /// removed API versions of built-in groups are then errors that say what to write.
     public let builtIn: BuiltInAPIs?
 
+    /// Where scripts/link-schemas links the Kubernetes schemas: $GITOPS_SCHEMA_HOME, by default
+    /// ~/.local/share/gitops/kubernetes-json-schema.
+    public static var linkedHome: String {
+        ProcessInfo.processInfo.environment["GITOPS_SCHEMA_HOME"]
+            ?? (NSHomeDirectory() as NSString).appendingPathComponent(".local/share/gitops/kubernetes-json-schema")
+    }
+
     public init(store: SchemaStore = SchemaStore(), folders: [String], kubernetesFolder: String? = nil) {
         self.store = store
         self.folders = folders

@@ -2,6 +2,7 @@ import ArgumentParser
 import Foundation
 import Basics
 import KubeTestServer
+import Validation
 import YAML
 
 /// A Kubernetes API server in memory, for tests. Not a cluster: nothing runs, objects are kept in
@@ -25,8 +26,18 @@ struct KubeTestServerCommand: ParsableCommand {
     @Option(name: .customLong("apply"), help: "Apply the objects of this YAML file at start-up, before the kubeconfig is written (what a cluster's owners install, such as operators' CRDs); repeatable.")
     var preload: [String] = []
 
+    @Option(help: "Validate written fields (kubectl's fieldValidation=Strict or Warn) against the Kubernetes JSON schemas in this folder (kubeconform's layout, or per-version folders); CRDs' schemas are used for custom resources. Default: the schemas scripts/link-schemas links, if there are any.")
+    var schemas: String?
+
     func run() throws {
         let server = try KubeTestHTTPSServer(port: port)
+        if let folder = SchemaCatalog.versionFolder(in: schemas ?? SchemaCatalog.linkedHome, kubernetesVersion: "1.32", strict: false) {
+            let catalog = SchemaCatalog(folders: [folder], kubernetesFolder: folder)
+            server.api.checkFields { object, definition in UnknownFields.of(object, definition: definition, catalog: catalog) }
+        } else if let schemas {
+            FileHandle.standardError.write(Data("kube-test-server: --schemas '\(schemas)' has no JSON schemas\n".utf8))
+            throw ExitCode(2)
+        }
         do {
             for file in preload { try Self.apply(file, to: server.api) }
         } catch {

@@ -10,8 +10,7 @@ import JSONSchema
 /// Needs the schemas linked (scripts/link-schemas, which scripts/test runs).
 @Suite struct SchemaDifferentialTests {
     static var schemaHome: String {
-        ProcessInfo.processInfo.environment["GITOPS_SCHEMA_HOME"]
-            ?? (NSHomeDirectory() as NSString).appendingPathComponent(".local/share/gitops/kubernetes-json-schema")
+        SchemaCatalog.linkedHome
     }
 
     @Test(arguments: [false, true])
