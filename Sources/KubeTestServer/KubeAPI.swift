@@ -237,9 +237,11 @@ public final class KubeAPI: @unchecked Sendable {
             return .failure(403, reason: "Forbidden", "\(info.resource) is forbidden: User \"system:serviceaccount:test:gitops\" cannot \(verb) resource \"\(info.resource)\" in API group \"\(info.group)\" \(scope)")
         }
         let dryRun = request.query["dryRun"] == "All"
-        // kubectl sends built-in kinds as protobuf first; 415 makes it send JSON instead.
+        // Protobuf bodies are not decoded: only `kubectl create <generator>` sends them (typed
+        // clients); kubectl create -f, apply, edit, patch, scale, label and annotate send JSON.
         if request.headers["content-type"]?.contains("protobuf") == true {
-            return .failure(415, reason: "UnsupportedMediaType", "the server does not accept protobuf; send JSON")
+            return .failure(415, reason: "UnsupportedMediaType",
+                            "kube-test-server does not read protobuf bodies; send JSON (for kubectl create <generator>: add --dry-run=client -o yaml | kubectl create -f -)")
         }
         if let name, request.path.hasSuffix("/\(name)/scale") {
             return scale(info, namespace, name, request, dryRun: dryRun)

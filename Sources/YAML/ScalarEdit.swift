@@ -22,19 +22,27 @@ public enum YAMLEdit {
         }
         let root = documents.isEmpty ? nil : documents[document]
         var node = root
+        var keyNode: Node?
         for (depth, component) in path.components.enumerated() {
             guard let current = node else { break }
             switch (component, current.content) {
             case let (.key(key), .mapping(pairs)):
                 // Keys compare as the value model reads them (`n:` is the key "false", as in go-yaml).
                 if let pair = pairs.last(where: { Resolver.keyString($0.key, schema: ParseOptions.kubernetes.schema) == key }) {
+                    // `? key` without a `:` line has no place for a value to be written.
+                    if isExplicitKey(pair.key, in: bytes) {
+                        throw DiagnosticError(code: "yaml.edit", at: pair.key.location(file),
+                                              "'\(path)' is written as an explicit key (? ...); write it as 'key: value' to edit it")
+                    }
                     node = pair.value
+                    keyNode = pair.key
                 } else {
                     return try insert(into: bytes, file: file, mapping: current,
                                       missing: Array(path.components[depth...]), value: value)
                 }
             case let (.index(n), .sequence(items)) where n < items.count:
                 node = items[n]
+                keyNode = nil
             case let (.match(key, wanted), .sequence(items)):
                 guard let item = items.first(where: { $0[key]?.scalar == wanted }) else {
                     throw DiagnosticError(code: "yaml.edit", at: current.location(file),
@@ -42,7 +50,27 @@ public enum YAMLEdit {
                 }
                 node = item
             case (.key, .scalar) where current.isNull && depth == 0:
-                return appendAtEnd(bytes, lines: newLines(Array(path.components), value: value, indent: 0))
+                let lines = newLines(Array(path.components), value: value, indent: 0)
+                guard current.start.offset < current.end.offset else {
+                    // An empty document followed by anything but comments (`...`, another document):
+                    // its keys go where it stands, not at the end.
+                    let after = String(decoding: bytes[current.start.offset...], as: UTF8.self).split(separator: "\n")
+                    guard after.contains(where: { line in
+                        let text = line.trimmingCharacters(in: .whitespaces)
+                        return !text.isEmpty && !text.hasPrefix("#")
+                    }) else { return appendAtEnd(bytes, lines: lines) }
+                    let at = current.start.offset
+                    let text = (current.start.column == 1 ? "" : "\n") + lines
+                    return String(decoding: Array(bytes[..<at]) + Array(text.utf8) + Array(bytes[at...]), as: UTF8.self)
+                }
+                // A document that is an explicit null (`~`, `null`) becomes the new mapping.
+                guard current.start.column == 1 else {
+                    throw DiagnosticError(code: "yaml.edit", at: current.location(file),
+                                          "the document is a null written after other text; replace it with a mapping to edit it")
+                }
+                var rest = current.end.offset
+                if rest < bytes.count, bytes[rest] == UInt8(ascii: "\n") { rest += 1 }
+                return String(decoding: Array(bytes[..<current.start.offset]) + Array(lines.utf8) + Array(bytes[rest...]), as: UTF8.self)
             default:
                 throw DiagnosticError(code: "yaml.edit", at: current.location(file),
                                       "cannot follow '\(path)': found a \(current.kindName) where \(describe(component)) was expected")
@@ -64,12 +92,42 @@ public enum YAMLEdit {
             }
             replacement = render(value, like: .plain)
         }
-        // An empty scalar (`key:` with nothing after it) starts right at the colon: the value
-        // needs a space before it to stay a value.
-        if target.start.offset == end, end > 0, ![UInt8(ascii: " "), UInt8(ascii: "\t"), UInt8(ascii: "\n")].contains(bytes[end - 1]) {
+        var start = target.start.offset
+        // An anchor stays (its aliases follow the new value, as YAML means); a tag would retype it.
+        while start < end, bytes[start] == UInt8(ascii: "&") || bytes[start] == UInt8(ascii: "!") {
+            if bytes[start] == UInt8(ascii: "!") {
+                throw DiagnosticError(code: "yaml.edit", at: target.location(file),
+                                      "'\(path)' has an explicit tag (\(target.tag ?? "!")); remove it or edit the value by hand")
+            }
+            while start < end, ![UInt8(ascii: " "), UInt8(ascii: "\t"), UInt8(ascii: "\n")].contains(bytes[start]) { start += 1 }
+            while start < end, [UInt8(ascii: " "), UInt8(ascii: "\t")].contains(bytes[start]) { start += 1 }
+        }
+        // A value on a later line than its key, no more indented than the key (a block scalar may
+        // sit so): the one-line replacement goes on the key's line, after the colon.
+        if let key = keyNode, target.start.line > key.start.line, target.start.column <= key.start.column {
+            var colon = key.end.offset
+            while colon < bytes.count, bytes[colon] != UInt8(ascii: ":") { colon += 1 }
+            guard colon < start else {
+                throw DiagnosticError(code: "yaml.edit", at: target.location(file), "cannot find the ':' of '\(path)'")
+            }
+            start = colon + 1
             replacement = " " + replacement
         }
-        let result = Array(bytes[..<target.start.offset]) + Array(replacement.utf8) + Array(bytes[end...])
+        // An empty scalar (`key:` with nothing after it) starts right at the colon: the value
+        // needs a space before it to stay a value.
+        if start == end {
+            // ...and one with no colon at all (`{key}`, `{key ~}`) has no place for a value.
+            var before = end
+            while before > 0, bytes[before - 1] == UInt8(ascii: " ") || bytes[before - 1] == UInt8(ascii: "\t") { before -= 1 }
+            guard before > 0, bytes[before - 1] == UInt8(ascii: ":") || bytes[before - 1] == UInt8(ascii: "-") else {
+                throw DiagnosticError(code: "yaml.edit", at: target.location(file),
+                                      "'\(path)' has no value written (a key without ':'); write it as 'key: value' to edit it")
+            }
+            if ![UInt8(ascii: " "), UInt8(ascii: "\t"), UInt8(ascii: "\n")].contains(bytes[end - 1]) { replacement = " " + replacement }
+        }
+        // A quoted scalar may touch a comment (`'a'# note`); a plain one would swallow it.
+        if end < bytes.count, bytes[end] == UInt8(ascii: "#") { replacement += " " }
+        let result = Array(bytes[..<start]) + Array(replacement.utf8) + Array(bytes[end...])
         return String(decoding: result, as: UTF8.self)
     }
 
@@ -85,6 +143,41 @@ public enum YAMLEdit {
             return "'" + string.split(separator: "'", omittingEmptySubsequences: false).joined(separator: "''") + "'"
         default: return YAMLEmitter.inlineScalar(string)
         }
+    }
+
+    /// Whether the last scalar under `node` (following last entries down) is a block scalar.
+    static func endsInBlockScalar(_ node: Node) -> Bool {
+        switch node.content {
+        case .scalar(_, let style): return style == .literal || style == .folded
+        case .sequence(let items): return items.last.map(endsInBlockScalar) ?? false
+        case .mapping(let pairs): return pairs.last.map { endsInBlockScalar($0.value) } ?? false
+        }
+    }
+
+    /// Whether a block mapping's first key begins its line (or follows a block sequence's `- `):
+    /// not so for a mapping inside a flow collection (`[a: 1]`).
+    static func startsLine(_ key: Node, in bytes: [UInt8]) -> Bool {
+        var before = key.start.offset
+        while before > 0, bytes[before - 1] == UInt8(ascii: " ") || bytes[before - 1] == UInt8(ascii: "\t") { before -= 1 }
+        return before == 0 || bytes[before - 1] == UInt8(ascii: "\n") || bytes[before - 1] == UInt8(ascii: "-")
+    }
+
+    /// Whether a collection is written in flow style (`{...}`, `[...]`), after its anchor and tag.
+    static func isFlow(_ node: Node, in bytes: [UInt8]) -> Bool {
+        var at = node.start.offset
+        while at < bytes.count, bytes[at] == UInt8(ascii: "&") || bytes[at] == UInt8(ascii: "!") {
+            while at < bytes.count, ![UInt8(ascii: " "), UInt8(ascii: "\t"), UInt8(ascii: "\n")].contains(bytes[at]) { at += 1 }
+            while at < bytes.count, [UInt8(ascii: " "), UInt8(ascii: "\t"), UInt8(ascii: "\n")].contains(bytes[at]) { at += 1 }
+        }
+        return at < bytes.count && (bytes[at] == UInt8(ascii: "{") || bytes[at] == UInt8(ascii: "["))
+    }
+
+    /// Whether a key is written with the `?` indicator (`? key`), after which a value's place is
+    /// not where an edit could put it.
+    static func isExplicitKey(_ key: Node, in bytes: [UInt8]) -> Bool {
+        var before = key.start.offset
+        while before > 0, bytes[before - 1] == UInt8(ascii: " ") || bytes[before - 1] == UInt8(ascii: "\t") { before -= 1 }
+        return before > 0 && bytes[before - 1] == UInt8(ascii: "?")
     }
 
     private static func describe(_ component: ValuePath.Component) -> String {
@@ -118,10 +211,13 @@ public enum YAMLEdit {
             throw DiagnosticError(code: "yaml.edit", at: mapping.location(file),
                                   "cannot create list items by an edit; add the list to the file first")
         }
-        guard let pairs = mapping.pairs, let lastPair = pairs.last,
-              bytes[mapping.start.offset] != UInt8(ascii: "{") else {
+        guard let pairs = mapping.pairs, let lastPair = pairs.last, !isFlow(mapping, in: bytes), startsLine(pairs[0].key, in: bytes) else {
             throw DiagnosticError(code: "yaml.edit", at: mapping.location(file),
                                   "cannot insert into a flow or empty mapping here; write the key as a block mapping entry")
+        }
+        guard !pairs.contains(where: { isExplicitKey($0.key, in: bytes) }) else {
+            throw DiagnosticError(code: "yaml.edit", at: mapping.location(file),
+                                  "cannot insert into a mapping written with explicit keys (? ...); write its keys as 'key: value'")
         }
         let indent = pairs[0].key.start.column - 1
         // Insert after the line holding the end of the last entry's value.
@@ -131,7 +227,14 @@ public enum YAMLEdit {
             if offset < bytes.count { offset += 1 }
         }
         var prefix = Array(bytes[..<offset])
-        if let last = prefix.last, last != UInt8(ascii: "\n") { prefix.append(UInt8(ascii: "\n")) }
+        if let last = prefix.last, last != UInt8(ascii: "\n") {
+            // A block scalar running to the end of a file without a final newline would gain one.
+            guard !endsInBlockScalar(lastPair.value) else {
+                throw DiagnosticError(code: "yaml.edit", at: lastPair.value.location(file),
+                                      "the file ends inside a block scalar (| or >) without a final newline; add a newline at the end of the file first")
+            }
+            prefix.append(UInt8(ascii: "\n"))
+        }
         let lines = newLines(missing, value: value, indent: indent)
         return String(decoding: prefix + Array(lines.utf8) + Array(bytes[offset...]), as: UTF8.self)
     }

@@ -50,6 +50,84 @@ import Testing
         #expect(edited == "n: 6Gi\nother: 1\n")
     }
 
+    // Found by the yaml-edit fuzzer: the value of an explicit key (`? key` with no `:` line) was
+    // written after the `?`, into the key.
+    @Test func explicitKeysAreRefused() throws {
+        #expect(throws: DiagnosticError.self) {
+            try YAMLEdit.setScalar(in: "a: 1\n?\n", file: "v.yaml", path: ValuePath([.key("null")]), to: .string(""))
+        }
+        #expect(throws: DiagnosticError.self) {
+            try YAMLEdit.setScalar(in: "? b\n: 2\n", file: "v.yaml", path: ValuePath([.key("b")]), to: .int(3))
+        }
+        #expect(throws: DiagnosticError.self) {
+            try YAMLEdit.setScalar(in: "?\n", file: "v.yaml", path: ValuePath([.key("added")]), to: .string("!tag"))
+        }
+    }
+
+    // Found by the yaml-edit fuzzer: a document that is an explicit null kept its `~` before the
+    // inserted keys.
+    @Test func anExplicitNullDocumentBecomesTheMapping() throws {
+        #expect(try YAMLEdit.setScalar(in: "~", file: "v.yaml", path: ValuePath([.key("a"), .key("b")]), to: .int(1)) == "a:\n  b: 1\n")
+        #expect(try YAMLEdit.setScalar(in: "# c\nnull\n", file: "v.yaml", path: ValuePath([.key("a")]), to: .int(1)) == "# c\na: 1\n")
+        // An empty first document among others gets its keys where it stands.
+        let edited = try YAMLEdit.setScalar(in: "--- \n--- []\n", file: "v.yaml", path: ValuePath([.key("a")]), to: .int(1))
+        #expect(try YAML.values(Array(edited.utf8), file: "v.yaml") == [.object(["a": .int(1)]), .array([])], "\(edited)")
+        let ended = try YAMLEdit.setScalar(in: "---\n...\n", file: "v.yaml", path: ValuePath([.key("a")]), to: .int(1))
+        #expect(try YAML.values(Array(ended.utf8), file: "v.yaml") == [.object(["a": .int(1)])], "\(ended)")
+    }
+
+    // Found by the yaml-edit fuzzer: a key added after a block scalar at the end of a file without
+    // a final newline gave the scalar a newline it did not have.
+    @Test func aBlockScalarAtTheEndOfAFileKeepsItsValue() throws {
+        #expect(throws: DiagnosticError.self) {
+            try YAMLEdit.setScalar(in: "a: 1\ne: |\n  text", file: "v.yaml", path: ValuePath([.key("added")]), to: .int(1))
+        }
+        let edited = try YAMLEdit.setScalar(in: "a: 1\ne: |\n  text\n", file: "v.yaml", path: ValuePath([.key("added")]), to: .int(1))
+        #expect(edited == "a: 1\ne: |\n  text\nadded: 1\n")
+    }
+
+    // Found by the yaml-edit fuzzer: a block scalar on the line after its key, at the key's
+    // indentation, was replaced by a plain scalar there, which is no longer the key's value.
+    @Test func aBlockScalarBelowItsKeyIsReplacedOnTheKeysLine() throws {
+        let edited = try YAMLEdit.setScalar(in: "a:   \n|\n  text\nb: 2\n", file: "v.yaml", path: ValuePath([.key("a")]), to: .int(42))
+        #expect(try YAML.value(edited) == .object(["a": .int(42), "b": .int(2)]), "\(edited)")
+    }
+
+    // Found by the yaml-edit fuzzer: replacing an anchored scalar dropped its anchor, and the
+    // aliases to it no longer parsed.
+    @Test func anchorsStayAndTagsAreRefused() throws {
+        let edited = try YAMLEdit.setScalar(in: "a: &b old\nc: *b\n", file: "v.yaml", path: ValuePath([.key("a")]), to: .string("new"))
+        #expect(edited == "a: &b new\nc: *b\n")
+        #expect(throws: DiagnosticError.self) {
+            try YAMLEdit.setScalar(in: "a: !!str 1\n", file: "v.yaml", path: ValuePath([.key("a")]), to: .int(2))
+        }
+    }
+
+    // Found by the yaml-edit fuzzer: an anchored flow mapping (`&b {a: 1}`) was taken for a block one.
+    @Test func anchoredFlowMappingsAreNotInsertedInto() {
+        #expect(throws: DiagnosticError.self) {
+            try YAMLEdit.setScalar(in: "base: &b {a: 1}\n", file: "v.yaml", path: ValuePath([.key("base"), .key("added")]), to: .int(1))
+        }
+        #expect(throws: DiagnosticError.self) {
+            try YAMLEdit.setScalar(in: "- [\"ki\":c]\n", file: "v.yaml", path: ValuePath([.index(0), .index(0), .key("added")]), to: .int(1))
+        }
+    }
+
+    // Found by the yaml-edit fuzzer: a flow mapping's key without ':' has a null value with no
+    // place in the text; the new value was glued to the key.
+    @Test func keysWithoutAColonAreRefused() {
+        #expect(throws: DiagnosticError.self) {
+            try YAMLEdit.setScalar(in: "- [1, {b}]\n", file: "v.yaml", path: ValuePath([.index(0), .index(1), .key("b")]), to: .int(2))
+        }
+    }
+
+    // Found by the yaml-edit fuzzer: a quoted scalar touching its comment, replaced by a plain one,
+    // took the comment in.
+    @Test func aCommentTouchingAQuotedValueStaysAComment() throws {
+        let edited = try YAMLEdit.setScalar(in: "kind: 'Secret'# note: here\nnext: 1\n", file: "v.yaml", path: ValuePath([.key("kind")]), to: .float(1.5))
+        #expect(edited == "kind: 1.5 # note: here\nnext: 1\n")
+    }
+
     @Test func keepsQuotingStyle() throws {
         var edited = try YAMLEdit.setScalar(in: source, file: "v", path: ValuePath(parsing: "quoted")!, to: .string("new"))
         #expect(edited == source.replacing("quoted: \"keep\"", with: "quoted: \"new\""))
