@@ -8,8 +8,29 @@ public enum YAMLEdit {
     /// new value (quotes are added when the new text would read back as something else).
     /// A missing key under a block mapping is inserted as new lines after that mapping's last entry,
     /// at its indentation. Every other byte (comments, blank lines, order, quoting) is kept.
+    ///
+    /// The result is read back before it is returned: unless it holds the new value at the path
+    /// and every other value as it was (in a file without anchors, whose aliases follow their
+    /// anchor), the edit is refused rather than written.
     public static func setScalar(in source: String, file: String, path: ValuePath, to value: Value,
                                  document: Int = 0) throws(DiagnosticError) -> String {
+        let edited = try edit(source, file: file, path: path, value: value, document: document)
+        let before = try YAML.values(Array(source.utf8), file: file)
+        let unsafe = DiagnosticError(code: "yaml.edit", at: SourceLocation(file: file, line: 1, column: 1),
+                                     "cannot set '\(path)' here without changing how the file reads; edit this file by hand")
+        guard let after = try? YAML.values(Array(edited.utf8), file: file), after.count == max(before.count, 1) else { throw unsafe }
+        for index in after.indices where index != document {
+            guard index < before.count, after[index] == before[index] else { throw unsafe }
+        }
+        guard path.lookup(in: after[document]) == value else { throw unsafe }
+        if !source.contains("&") {
+            guard let expected = path.setting(value, in: document < before.count ? before[document] : .null),
+                  expected == after[document] else { throw unsafe }
+        }
+        return edited
+    }
+
+    private static func edit(_ source: String, file: String, path: ValuePath, value: Value, document: Int) throws(DiagnosticError) -> String {
         guard YAMLEmitter.inlineValue(value) != nil || value.stringValue != nil else {
             throw DiagnosticError(code: "yaml.edit", at: SourceLocation(file: file, line: 1, column: 1),
                                   "only scalar values can be written by an edit, not a \(value.typeName)")
@@ -99,7 +120,11 @@ public enum YAMLEdit {
                 throw DiagnosticError(code: "yaml.edit", at: target.location(file),
                                       "'\(path)' has an explicit tag (\(target.tag ?? "!")); remove it or edit the value by hand")
             }
-            while start < end, ![UInt8(ascii: " "), UInt8(ascii: "\t"), UInt8(ascii: "\n")].contains(bytes[start]) { start += 1 }
+            // libyaml's anchor names: letters, digits, '-' and '_'.
+            start += 1
+            while start < end, bytes[start] < 0x80, Character(Unicode.Scalar(bytes[start])).isLetter || Character(Unicode.Scalar(bytes[start])).isNumber
+                    || bytes[start] == UInt8(ascii: "-") || bytes[start] == UInt8(ascii: "_") { start += 1 }
+            if start < end, ![UInt8(ascii: " "), UInt8(ascii: "\t")].contains(bytes[start]) { replacement = " " + replacement }
             while start < end, [UInt8(ascii: " "), UInt8(ascii: "\t")].contains(bytes[start]) { start += 1 }
         }
         // A value on a later line than its key, no more indented than the key (a block scalar may
@@ -119,7 +144,10 @@ public enum YAMLEdit {
             // ...and one with no colon at all (`{key}`, `{key ~}`) has no place for a value.
             var before = end
             while before > 0, bytes[before - 1] == UInt8(ascii: " ") || bytes[before - 1] == UInt8(ascii: "\t") { before -= 1 }
-            guard before > 0, bytes[before - 1] == UInt8(ascii: ":") || bytes[before - 1] == UInt8(ascii: "-") else {
+            let dash = before > 1 && bytes[before - 1] == UInt8(ascii: "-")
+                && [UInt8(ascii: " "), UInt8(ascii: "\t"), UInt8(ascii: "\n")].contains(bytes[before - 2])
+                || before == 1 && bytes[0] == UInt8(ascii: "-")
+            guard before > 0, bytes[before - 1] == UInt8(ascii: ":") || dash else {
                 throw DiagnosticError(code: "yaml.edit", at: target.location(file),
                                       "'\(path)' has no value written (a key without ':'); write it as 'key: value' to edit it")
             }

@@ -97,6 +97,38 @@ public struct ValuePath: Sendable, Hashable, CustomStringConvertible {
         return current
     }
 
+    /// `root` with the value at this path set to `value`, creating missing mapping keys (as an
+    /// edit inserts them); nil when the path cannot be followed.
+    public func setting(_ value: Value, in root: Value) -> Value? {
+        func set(_ current: Value, _ rest: ArraySlice<Component>) -> Value? {
+            guard let component = rest.first else { return value }
+            switch (component, current) {
+            case let (.key(key), .object(object)):
+                var copy = object
+                guard let child = set(object[key] ?? .null, rest.dropFirst()) else { return nil }
+                copy[key] = child
+                return .object(copy)
+            case let (.key(key), .null):
+                guard let child = set(.null, rest.dropFirst()) else { return nil }
+                return .object([key: child])
+            case let (.index(n), .array(items)) where n < items.count:
+                var copy = items
+                guard let child = set(items[n], rest.dropFirst()) else { return nil }
+                copy[n] = child
+                return .array(copy)
+            case let (.match(key, wanted), .array(items)):
+                guard let n = items.firstIndex(where: { item in item[key].map { Self.text($0) == wanted } ?? false }),
+                      let child = set(items[n], rest.dropFirst()) else { return nil }
+                var copy = items
+                copy[n] = child
+                return .array(copy)
+            default:
+                return nil
+            }
+        }
+        return set(root, components[...])
+    }
+
     /// A scalar's text, as a `[key=value]` match compares it.
     static func text(_ value: Value) -> String? {
         switch value {

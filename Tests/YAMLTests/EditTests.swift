@@ -98,6 +98,9 @@ import Testing
     @Test func anchorsStayAndTagsAreRefused() throws {
         let edited = try YAMLEdit.setScalar(in: "a: &b old\nc: *b\n", file: "v.yaml", path: ValuePath([.key("a")]), to: .string("new"))
         #expect(edited == "a: &b new\nc: *b\n")
+        // An anchor name ends where libyaml ends it: `&b:x` is the anchor b on the scalar ":x".
+        let glued = try YAMLEdit.setScalar(in: "a: &b:x y\n", file: "v.yaml", path: ValuePath([.key("a")]), to: .string("z"))
+        #expect(glued == "a: &b z\n", "\(glued)")
         #expect(throws: DiagnosticError.self) {
             try YAMLEdit.setScalar(in: "a: !!str 1\n", file: "v.yaml", path: ValuePath([.key("a")]), to: .int(2))
         }
