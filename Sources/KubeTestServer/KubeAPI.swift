@@ -92,9 +92,9 @@ public final class KubeAPI: @unchecked Sendable {
     private var targetedFaults: [(response: APIResponse, remaining: Int, matches: @Sendable (APIRequest) -> Bool)] = []
     private var namespaceRestriction: Set<String>?
     /// Finds the fields a kind's schema does not declare (`fieldValidation=Strict|Warn`): given the
-    /// object and, for a custom resource, its CustomResourceDefinition; returns their paths. Nil:
-    /// the server knows no schemas and takes every field, as with `fieldValidation=Ignore`.
+    /// object and, for a custom resource, its CustomResourceDefinition; returns their paths.
     public typealias FieldChecker = @Sendable (_ object: ValueObject, _ definition: ValueObject?) -> [String]
+    /// Nil: the server knows no schemas and takes every field, as with `fieldValidation=Ignore`.
     var fieldChecker: FieldChecker?
     /// Warnings for the response being made (`Warning: 299 - "..."` headers).
     var pendingWarnings: [String] = []
@@ -189,22 +189,19 @@ public final class KubeAPI: @unchecked Sendable {
         }
         if let index = targetedFaults.firstIndex(where: { $0.remaining > 0 && $0.matches(request) }) {
             targetedFaults[index].remaining -= 1
-            let fault = targetedFaults[index].response
-            guard fault.status == 0, !fault.dropConnection else { return fault }
-            var response = route(request)
-            response.delaySeconds = fault.delaySeconds
-            response.truncate = fault.truncate
-            return response
+            return serve(request, with: targetedFaults[index].response)
         }
-        if !faults.isEmpty {
-            let fault = faults.removeFirst()
-            guard fault.status == 0, !fault.dropConnection else { return fault }
-            var response = route(request)
-            response.delaySeconds = fault.delaySeconds
-            response.truncate = fault.truncate
-            return response
-        }
+        if !faults.isEmpty { return serve(request, with: faults.removeFirst()) }
         return route(request)
+    }
+
+    /// A fault's answer: a failure as it is, else the request served with the fault's delay or cut.
+    private func serve(_ request: APIRequest, with fault: APIResponse) -> APIResponse {
+        guard fault.status == 0, !fault.dropConnection else { return fault }
+        var response = route(request)
+        response.delaySeconds = fault.delaySeconds
+        response.truncate = fault.truncate
+        return response
     }
 
     private func route(_ request: APIRequest) -> APIResponse {

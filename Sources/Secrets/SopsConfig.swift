@@ -27,10 +27,10 @@ public enum SopsConfig {
         return nil
     }
 
-    /// The creation rule for `file` in `config`; nil when the config has no creation rules.
     /// The code of the error for a file no creation rule matches.
     public static let noMatchingRule = "secret.noRule"
 
+    /// The creation rule for `file` in `config`; nil when the config has no creation rules.
     public static func rule(for file: String, config: String) throws(DiagnosticError) -> Rule? {
         guard let data = FileManager.default.contents(atPath: config) else { return nil }
         let document = try YAML.values(Array(data), file: config).first ?? .null

@@ -142,8 +142,7 @@ public enum YAMLEdit {
         // needs a space before it to stay a value.
         if start == end {
             // ...and one with no colon at all (`{key}`, `{key ~}`) has no place for a value.
-            var before = end
-            while before > 0, bytes[before - 1] == UInt8(ascii: " ") || bytes[before - 1] == UInt8(ascii: "\t") { before -= 1 }
+            let before = blankStart(before: end, in: bytes)
             let dash = before > 1 && bytes[before - 1] == UInt8(ascii: "-")
                 && [UInt8(ascii: " "), UInt8(ascii: "\t"), UInt8(ascii: "\n")].contains(bytes[before - 2])
                 || before == 1 && bytes[0] == UInt8(ascii: "-")
@@ -182,11 +181,17 @@ public enum YAMLEdit {
         }
     }
 
+    /// Where the spaces and tabs right before `offset` begin.
+    static func blankStart(before offset: Int, in bytes: [UInt8]) -> Int {
+        var before = offset
+        while before > 0, bytes[before - 1] == UInt8(ascii: " ") || bytes[before - 1] == UInt8(ascii: "\t") { before -= 1 }
+        return before
+    }
+
     /// Whether a block mapping's first key begins its line (or follows a block sequence's `- `):
     /// not so for a mapping inside a flow collection (`[a: 1]`).
     static func startsLine(_ key: Node, in bytes: [UInt8]) -> Bool {
-        var before = key.start.offset
-        while before > 0, bytes[before - 1] == UInt8(ascii: " ") || bytes[before - 1] == UInt8(ascii: "\t") { before -= 1 }
+        let before = blankStart(before: key.start.offset, in: bytes)
         return before == 0 || bytes[before - 1] == UInt8(ascii: "\n") || bytes[before - 1] == UInt8(ascii: "-")
     }
 
@@ -203,8 +208,7 @@ public enum YAMLEdit {
     /// Whether a key is written with the `?` indicator (`? key`), after which a value's place is
     /// not where an edit could put it.
     static func isExplicitKey(_ key: Node, in bytes: [UInt8]) -> Bool {
-        var before = key.start.offset
-        while before > 0, bytes[before - 1] == UInt8(ascii: " ") || bytes[before - 1] == UInt8(ascii: "\t") { before -= 1 }
+        let before = blankStart(before: key.start.offset, in: bytes)
         return before > 0 && bytes[before - 1] == UInt8(ascii: "?")
     }
 
