@@ -39,7 +39,16 @@ public struct GitError: Error, Sendable, Hashable, CustomStringConvertible {
 }
 
 /// Initializes libgit2 once per process.
-let libgit2Initialized: Bool = git_libgit2_init() > 0
+///
+/// libgit2 keeps every pack file it has read open for as long as the repository is; a sync job's
+/// cache gains a pack with every fetch, so the job would gain a file descriptor a change (found by
+/// scripts/soak). At most this many pack files stay open; the least recently used are closed and
+/// opened again when needed.
+let libgit2Initialized: Bool = {
+    let initialized = git_libgit2_init() > 0
+    gitops_set_mwindow_file_limit(Repository.openPackFileLimit)
+    return initialized
+}()
 
 /// The one check every libgit2 return code goes through.
 @discardableResult

@@ -8,6 +8,9 @@ public final class Repository: @unchecked Sendable {
     let handle: OpaquePointer
     let lock = Mutex<Void>(())
 
+    /// The most pack files libgit2 keeps open at once, in the whole process.
+    public static let openPackFileLimit = 64
+
     /// The working-tree folder (absolute, no trailing slash); nil for a bare repository.
     public let workdir: String?
     /// The `.git` folder (absolute, no trailing slash).

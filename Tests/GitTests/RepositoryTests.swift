@@ -28,6 +28,29 @@ import Testing
         #expect(try repository.resolveCommit("HEAD").summary == "third")
     }
 
+    /// Found by scripts/soak: every fetch into the sync job's cache adds a pack, and libgit2 kept
+    /// every pack it had read open, one more file descriptor per change for as long as the job ran.
+    @Test func packFilesOpenAtOnceAreBounded() throws {
+        let scratch = try ScratchRepository()
+        try scratch.git("config", "gc.auto", "0")  // packs accumulate, as in the job's cache
+        var commits: [String] = []
+        for round in 0..<(Repository.openPackFileLimit + 16) {
+            try scratch.write("f\(round).txt", "round \(round)\n")
+            commits.append(try scratch.commit("round \(round)"))
+            try scratch.git("repack", "-q")  // one new pack for this round's objects
+        }
+        let repository = try Repository(discoveringFrom: scratch.path)
+        for commit in commits {
+            let tree = try repository.tree(at: commit)
+            _ = try tree.contents(ofPhysicalPath: "f0.txt")
+            _ = try tree.entries(inPhysicalPath: "")
+        }
+        let open = try FileManager.default.contentsOfDirectory(atPath: "/proc/self/fd").filter { fd in
+            (try? FileManager.default.destinationOfSymbolicLink(atPath: "/proc/self/fd/" + fd))?.hasPrefix(scratch.path) == true
+        }
+        #expect(open.count <= Repository.openPackFileLimit, "\(open.count) files of the repository open")
+    }
+
     @Test func unknownRevisionsAreNamed() throws {
         let scratch = try ScratchRepository()
         defer { scratch.remove() }
