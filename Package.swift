@@ -147,7 +147,7 @@ let package = Package(
         .testTarget(name: "ValidationTests", dependencies: ["Validation", "JSONSchema", "KubeModel", "Basics"], exclude: ["Corpus", "PolicyCases"]),
         .testTarget(name: "RenderTests", dependencies: ["Render", "RepoModel", "KubeModel", "Git", "YAML", "Basics"],
                     exclude: ["Goldens"]),
-        .testTarget(name: "SyncTests", dependencies: ["Sync", "KubeModel", "YAML", "Basics"]),
+        .testTarget(name: "SyncTests", dependencies: ["Sync", "Git", "KubeModel", "YAML", "Basics"]),
         .testTarget(name: "PromotionTests", dependencies: ["Promotion", "Gates", "Git", "Validation", "Basics"]),
         .testTarget(name: "GitopsCLITests", dependencies: ["gitops", "kube-test-server", "Cluster", "KubeTestServer", "KubeModel", "Validation", "YAML", "Basics"]),
     ],

@@ -11,7 +11,11 @@ public enum SyncSource: Sendable {
 
     /// The repository and the commit to sync now (fetching first for a remote). Pass the
     /// repository an earlier call returned to keep using it (the job polls with one open cache).
-    public func latest(reusing opened: Repository? = nil) throws -> (repository: Repository, commit: String) {
+    ///
+    /// A remote's cache gains a pack file with every fetch; past `maximumPacks` it is fetched
+    /// afresh into a new cache that replaces it (git's own `gc --auto` does this at 50 packs), so a
+    /// job running for months reads from a few packs, not thousands.
+    public func latest(reusing opened: Repository? = nil, maximumPacks: Int = 100) throws -> (repository: Repository, commit: String) {
         switch self {
         case .local(let path, let revision):
             let repository = try opened ?? Repository(discoveringFrom: path)
@@ -28,8 +32,36 @@ public enum SyncSource: Sendable {
             guard let commit = try repository.referenceTarget("refs/remotes/origin/\(branch)") else {
                 throw SyncError.invalid("\(url) has no branch '\(branch)'")
             }
+            let packs = (try? FileManager.default.contentsOfDirectory(atPath: cache + "/objects/pack"))?.filter { $0.hasSuffix(".pack") }.count ?? 0
+            if packs > maximumPacks, let fresh = try? Self.refetch(url: url, branch: branch, cache: cache, credentials: credentials) {
+                return fresh
+            }
             return (repository, commit)
         }
+    }
+
+    /// Fetches the branch into a new cache beside `cache` and puts it in its place; the old cache
+    /// stays until the new one is complete, so a failure leaves it as it was.
+    static func refetch(url: String, branch: String, cache: String, credentials: RemoteCredentials) throws -> (repository: Repository, commit: String) {
+        let fresh = cache + ".fresh-\(getpid())", old = cache + ".old-\(getpid())"
+        try? FileManager.default.removeItem(atPath: fresh)
+        do {
+            let repository = try Repository.openOrCreateBare(at: fresh)
+            try repository.setRemote("origin", url: url)
+            try repository.fetch(url: url, refspecs: ["+refs/heads/\(branch):refs/remotes/origin/\(branch)"], credentials: credentials)
+        } catch {
+            try? FileManager.default.removeItem(atPath: fresh)
+            throw error
+        }
+        try? FileManager.default.removeItem(atPath: old)
+        guard rename(cache, old) == 0 else { try? FileManager.default.removeItem(atPath: fresh); throw SyncError.invalid("cannot replace the cache \(cache)") }
+        guard rename(fresh, cache) == 0 else { _ = rename(old, cache); throw SyncError.invalid("cannot replace the cache \(cache)") }
+        try? FileManager.default.removeItem(atPath: old)
+        let repository = try Repository.openOrCreateBare(at: cache)
+        guard let commit = try repository.referenceTarget("refs/remotes/origin/\(branch)") else {
+            throw SyncError.invalid("\(url) has no branch '\(branch)'")
+        }
+        return (repository, commit)
     }
 
     /// The branch a remote source follows (webhooks for other branches are ignored).
