@@ -12,10 +12,11 @@ public enum SyncSource: Sendable {
     /// The repository and the commit to sync now (fetching first for a remote). Pass the
     /// repository an earlier call returned to keep using it (the job polls with one open cache).
     ///
-    /// A remote's cache gains a pack file with every fetch; past `maximumPacks` it is fetched
-    /// afresh into a new cache that replaces it (git's own `gc --auto` does this at 50 packs), so a
-    /// job running for months reads from a few packs, not thousands.
-    public func latest(reusing opened: Repository? = nil, maximumPacks: Int = 100) throws -> (repository: Repository, commit: String) {
+    /// A remote's cache gains a pack file (and, once read, an open file) with every fetch; past
+    /// `maximumPacks` it is fetched afresh into a new cache that replaces it (git's own `gc --auto`
+    /// repacks at 50 packs), so a job running for months holds a few packs open, not thousands.
+    /// An environments repository is small: a fresh fetch every 20 changes costs little.
+    public func latest(reusing opened: Repository? = nil, maximumPacks: Int = 20) throws -> (repository: Repository, commit: String) {
         switch self {
         case .local(let path, let revision):
             let repository = try opened ?? Repository(discoveringFrom: path)
