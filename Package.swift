@@ -132,10 +132,12 @@ let package = Package(
         ], path: "fuzz/harnesses", swiftSettings: [.unsafeFlags(["-parse-as-library"])]),
         .executableTarget(name: "gitops-bench", dependencies: ["Basics", "YAML", "Git", "Charts", "ChartSources", "RepoModel", "Render", "Template", "KubeModel", "Kustomize", "JSONSchema", "Validation", "Drift"], path: "bench/Sources/gitops-bench"),
 
+        /** The process runner the test targets share. */
+        .target(name: "TestSupport", path: "Tests/TestSupport"),
         .testTarget(name: "BasicsTests", dependencies: ["Basics"]),
         .testTarget(name: "YAMLTests", dependencies: ["YAML", "Basics"]),
         .testTarget(name: "GitTests", dependencies: ["Git", "Basics"]),
-        .testTarget(name: "KustomizeTests", dependencies: ["Kustomize", "Basics"]),
+        .testTarget(name: "KustomizeTests", dependencies: ["TestSupport", "Kustomize", "Basics"]),
         .testTarget(name: "TemplateTests", dependencies: ["Template", "Basics", "Multiprecision"]),
         .testTarget(name: "ChartsTests", dependencies: ["Charts", "Basics"], exclude: ["Goldens", "Charts", "cases.json"]),
         .testTarget(name: "KubeModelTests", dependencies: ["KubeModel", "Basics"]),
@@ -147,9 +149,9 @@ let package = Package(
         .testTarget(name: "ValidationTests", dependencies: ["Validation", "JSONSchema", "KubeModel", "Basics"], exclude: ["Corpus", "PolicyCases"]),
         .testTarget(name: "RenderTests", dependencies: ["Render", "RepoModel", "KubeModel", "Git", "YAML", "Basics"],
                     exclude: ["Goldens"]),
-        .testTarget(name: "SyncTests", dependencies: ["Sync", "Git", "KubeModel", "YAML", "Basics"]),
-        .testTarget(name: "PromotionTests", dependencies: ["Promotion", "Gates", "Git", "Validation", "Basics"]),
-        .testTarget(name: "GitopsCLITests", dependencies: ["gitops", "kube-test-server", "Cluster", "KubeTestServer", "KubeModel", "Validation", "YAML", "Basics"]),
+        .testTarget(name: "SyncTests", dependencies: ["TestSupport", "Sync", "Git", "KubeModel", "YAML", "Basics"]),
+        .testTarget(name: "PromotionTests", dependencies: ["TestSupport", "Promotion", "Gates", "Git", "Validation", "Basics"]),
+        .testTarget(name: "GitopsCLITests", dependencies: ["TestSupport", "gitops", "kube-test-server", "Cluster", "KubeTestServer", "KubeModel", "Validation", "YAML", "Basics"]),
     ],
     swiftLanguageModes: [.v6]
 )

@@ -4,6 +4,7 @@ import Foundation
 import KubeModel
 import KubeTestServer
 import Testing
+import TestSupport
 import YAML
 
 /// `gitops diff` and `gitops snapshot` end to end against the test API server, on a copy of this

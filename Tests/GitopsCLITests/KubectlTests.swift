@@ -4,6 +4,7 @@ import Foundation
 import KubeModel
 import KubeTestServer
 import Testing
+import TestSupport
 import Validation
 import YAML
 

@@ -1,5 +1,6 @@
 import Foundation
 import Testing
+import TestSupport
 
 /// What a new user's mistakes print (issue 12): each message says what is wrong and what to do,
 /// in the tool's words, never a Foundation error domain or an empty success.

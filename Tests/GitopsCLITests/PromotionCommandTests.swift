@@ -1,5 +1,6 @@
 import Foundation
 import Testing
+import TestSupport
 
 /// `gitops promote`, `merge`, `rollback` and `history` as processes, on copies of this repository
 /// (staging runs blog 1.5.0, production 1.4.2): the gates are the real render, schemas and policies.

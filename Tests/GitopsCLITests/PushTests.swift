@@ -1,5 +1,6 @@
 import Foundation
 import Testing
+import TestSupport
 
 /// `--push` against a bare repository served by `git daemon` on 127.0.0.1: the promotion branch
 /// and the merge reach the remote, and a remote that moves during the push (a non-fast-forward

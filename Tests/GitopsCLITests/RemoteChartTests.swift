@@ -1,5 +1,6 @@
 import Foundation
 import Testing
+import TestSupport
 
 /// A Helm repository on 127.0.0.1 (Python's http.server over the test's own folder, archives
 /// packed with tar, index.yaml written with their sha256 as `helm repo index` writes it), and an

@@ -3,6 +3,7 @@ import Foundation
 import KubeModel
 import KubeTestServer
 import Testing
+import TestSupport
 
 /// SOPS-encrypted files end to end: `gitops secret` writes them (recipients from .sops.yaml),
 /// render, validate and sync read them with the key and without it, and no command prints a

@@ -2,6 +2,7 @@ import Basics
 import Foundation
 import Kustomize
 import Testing
+import TestSupport
 
 /// Kustomizations written for this project, built by gitops and — where `kubectl kustomize` v5 or
 /// later is installed — by kubectl, compared byte for byte.
@@ -655,18 +656,7 @@ import Testing
     }()
 
     static func run(_ arguments: [String], in folder: String) throws -> String {
-        let process = Process()
-        process.executableURL = URL(fileURLWithPath: "/usr/bin/env")
-        process.arguments = arguments
-        process.currentDirectoryURL = URL(fileURLWithPath: folder)
-        let out = Pipe()
-        process.standardOutput = out
-        process.standardError = FileHandle.nullDevice
-        try process.run()
-        let data = out.fileHandleForReading.readDataToEndOfFile()
-        process.waitUntilExit()
-        guard process.terminationStatus == 0 else { throw CocoaError(.executableLoad) }
-        return String(decoding: data, as: UTF8.self)
+        try TestProcess.output(arguments, in: folder, trimmed: false, requireSuccess: true)
     }
 
     @Test(arguments: [("overlay-with-generators", "overlays/production"), ("labels-and-order", "app"), ("every-patch-form", "overlay"), ("components", "overlay"), ("replacements", "app"), ("vars-and-namespaces", "overlay"), ("builtin-plugins", "app"), ("configurations", "app"), ("build-metadata", "overlay"), ("openapi-schema", "app")])

@@ -3,6 +3,7 @@ import Foundation
 import Gates
 import Git
 import Testing
+import TestSupport
 import Validation
 @testable import Promotion
 
@@ -61,16 +62,7 @@ struct ScratchRepository {
 
     @discardableResult
     func git(_ arguments: String...) throws -> String {
-        let process = Process()
-        process.executableURL = URL(fileURLWithPath: "/usr/bin/env")
-        process.arguments = ["git", "-C", path] + arguments
-        let out = Pipe()
-        process.standardOutput = out
-        process.standardError = FileHandle.nullDevice
-        try process.run()
-        let data = out.fileHandleForReading.readDataToEndOfFile()
-        process.waitUntilExit()
-        return String(decoding: data, as: UTF8.self).trimmingCharacters(in: .whitespacesAndNewlines)
+        try TestProcess.output(["git", "-C", path] + arguments)
     }
 
     func commitAll(_ message: String) throws {

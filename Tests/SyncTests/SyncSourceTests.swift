@@ -1,22 +1,13 @@
 import Foundation
 import Git
 import Testing
+import TestSupport
 @testable import Sync
 
 /// The job's fetch cache over months: a pack file a change, until a fresh fetch replaces it.
 @Suite struct SyncSourceTests {
     static func sh(_ command: String) throws -> String {
-        let process = Process()
-        process.executableURL = URL(fileURLWithPath: "/bin/sh")
-        process.arguments = ["-c", command]
-        let out = Pipe()
-        process.standardOutput = out
-        process.standardError = FileHandle.nullDevice
-        try process.run()
-        let data = out.fileHandleForReading.readDataToEndOfFile()
-        process.waitUntilExit()
-        guard process.terminationStatus == 0 else { throw CocoaError(.fileReadUnknown, userInfo: [NSLocalizedDescriptionKey: command]) }
-        return String(decoding: data, as: UTF8.self).trimmingCharacters(in: .whitespacesAndNewlines)
+        try TestProcess.output(["sh", "-c", command], requireSuccess: true)
     }
 
     @Test func aRemoteCacheIsFetchedAfreshPastItsPackLimit() throws {
