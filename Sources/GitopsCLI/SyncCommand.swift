@@ -185,17 +185,24 @@ extension SyncCommand {
     /// The sync job: polls the repository and reconciles until SIGTERM or SIGINT.
     func serve() throws {
         let source = self.source
-        // The environment's cluster settings come from the repository as it is now.
-        let (opened, _, _, environment) = try loadLatest()
-        let client = try cluster.client(for: environment)
-        var configuration = SyncService.Configuration(environment: environment.name, source: source)
-        configuration.interval = interval.seconds
-        configuration.selfHeal = !noSelfHeal
-        configuration.seedSecret = RandomSeed.secret
-        configuration.charts = try charts.access()
-        let command = self
-        configuration.options = { options in command.apply(to: &options) }
-        let service = SyncService(configuration: configuration, client: client, repository: opened)
+        let environment: Environment
+        let service: SyncService
+        do {
+            // The environment's cluster settings come from the repository as it is now. The opened
+            // cache goes to the service alone: held here too, it (and every pack file it read)
+            // would stay open after the service replaces it with a fresh fetch.
+            let latest = try loadLatest()
+            environment = latest.environment
+            let client = try cluster.client(for: environment)
+            var configuration = SyncService.Configuration(environment: environment.name, source: source)
+            configuration.interval = interval.seconds
+            configuration.selfHeal = !noSelfHeal
+            configuration.seedSecret = RandomSeed.secret
+            configuration.charts = try charts.access()
+            let command = self
+            configuration.options = { options in command.apply(to: &options) }
+            service = SyncService(configuration: configuration, client: client, repository: latest.repository)
+        }
         var server: SyncHTTPServer?
         if let listen {
             guard let colon = listen.lastIndex(of: ":"), let port = Int(listen[listen.index(after: colon)...]) else {
