@@ -56,12 +56,12 @@ final class LocalRegistry: @unchecked Sendable {
     /// Starts the registry (again, after `pause`: same port, same content) and waits until it answers.
     func resume() throws {
         processes = try commands.map(Self.start)
-        for _ in 0..<100 {
-            guard processes.allSatisfy(\.isRunning) else {
+        // Ready when both ports accept connections (a loaded machine may take seconds).
+        let deadline = Date().addingTimeInterval(30)
+        while !(PushTests.Daemon.accepts(port) && (!tokenAuth || PushTests.Daemon.accepts(tokenPort))) {
+            guard processes.allSatisfy(\.isRunning), Date() < deadline else {
                 throw CocoaError(.fileWriteUnknown, userInfo: [NSLocalizedDescriptionKey: "the registry or its token service did not start (ports \(port), \(tokenPort))"])
             }
-            if (try? LocalHelmRepository.sh("curl -s -o /dev/null -w '%{http_code}' http://127.0.0.1:\(port)/v2/ | grep -qE '200|401'")) != nil,
-               !tokenAuth || (try? LocalHelmRepository.sh("curl -s -o /dev/null http://127.0.0.1:\(tokenPort)/")) != nil { break }
             Thread.sleep(forTimeInterval: 0.05)
         }
     }

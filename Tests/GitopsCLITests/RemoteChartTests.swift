@@ -62,10 +62,13 @@ struct LocalHelmRepository {
         server.standardOutput = FileHandle.nullDevice
         server.standardError = FileHandle.nullDevice
         try server.run()
-        // Ready when the port accepts connections.
-        for _ in 0..<100 {
-            guard server.isRunning else { throw CocoaError(.fileWriteUnknown, userInfo: [NSLocalizedDescriptionKey: "helm-repo-server did not start on port \(port)"]) }
-            if (try? Self.sh("python3 -c 'import socket; socket.create_connection((\"127.0.0.1\", \(port)), 1)'")) != nil { break }
+        // Ready when the port accepts connections (a loaded machine may take seconds to start it).
+        let deadline = Date().addingTimeInterval(30)
+        while !PushTests.Daemon.accepts(port) {
+            guard server.isRunning, Date() < deadline else {
+                if server.isRunning { kill(server.processIdentifier, SIGKILL) }
+                throw CocoaError(.fileWriteUnknown, userInfo: [NSLocalizedDescriptionKey: "helm-repo-server did not start on port \(port)"])
+            }
             Thread.sleep(forTimeInterval: 0.05)
         }
     }
