@@ -38,6 +38,9 @@ public struct Gitops: ParsableCommand {
         } catch let error as CommandFailure {
             Output.error("error: \(error)")
             return 2
+        } catch let error as AtomicFile.Failure {
+            Output.error("error: \(error)")
+            return 2
         } catch let error as SetValues.ParseError {
             Output.error("error: --set: \(error)")
             return 2

@@ -82,11 +82,6 @@ enum SecretFiles {
         return try SopsFile.decrypt(bytes, file: file, identities: SecretKeys.standard().identities)
     }
 
-    /// Replaces `file` atomically (a temporary file beside it, renamed), keeping its mode.
-    static func write(_ bytes: [UInt8], to file: String) throws {
-        try AtomicFile.write(bytes, to: file)
-    }
-
     static func recipients(of decrypted: SopsFile.Decrypted, file: String) throws -> [AgeRecipient] {
         let recipients = decrypted.metadataRecipients.compactMap(AgeRecipient.init)
         guard !recipients.isEmpty else { throw CommandFailure("\(file) has no age recipient to encrypt for; pass --age") }
@@ -107,7 +102,7 @@ struct SecretEncryptCommand: ParsableCommand {
         if SopsFile.isEncrypted(bytes) { throw CommandFailure("\(file) is encrypted already; use `gitops secret edit` or `rotate`") }
         let (recipients, rules) = try rules.resolve(for: file)
         let sealed = try SopsFile.encrypt(bytes, file: file, recipients: recipients, rules: rules)
-        try SecretFiles.write(sealed, to: file)
+        try AtomicFile.write(sealed, to: file)
         Output.error("encrypted \(file) for \(recipients.map(\.description).joined(separator: ", "))")
     }
 }
@@ -158,7 +153,7 @@ struct SecretEditCommand: ParsableCommand {
         }
         let sealed = try SopsFile.encrypt(edited, file: file, recipients: try SecretFiles.recipients(of: decrypted, file: file),
                                           rules: decrypted.rules, reuse: decrypted)
-        try SecretFiles.write(sealed, to: file)
+        try AtomicFile.write(sealed, to: file)
         Output.error("encrypted \(file) again")
     }
 }
@@ -186,7 +181,7 @@ struct SecretRotateCommand: ParsableCommand {
         recipients.removeAll { removeAge.contains($0.description) }
         guard !recipients.isEmpty else { throw CommandFailure("no recipient would be left for \(file)") }
         let sealed = try SopsFile.encrypt(decrypted.text, file: file, recipients: recipients, rules: decrypted.rules)
-        try SecretFiles.write(sealed, to: file)
+        try AtomicFile.write(sealed, to: file)
         Output.error("rotated the data key of \(file); encrypted for \(recipients.map(\.description).joined(separator: ", "))")
     }
 }

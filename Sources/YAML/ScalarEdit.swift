@@ -124,8 +124,8 @@ public enum YAMLEdit {
             start += 1
             while start < end, bytes[start] < 0x80, Character(Unicode.Scalar(bytes[start])).isLetter || Character(Unicode.Scalar(bytes[start])).isNumber
                     || bytes[start] == UInt8(ascii: "-") || bytes[start] == UInt8(ascii: "_") { start += 1 }
-            if start < end, ![UInt8(ascii: " "), UInt8(ascii: "\t")].contains(bytes[start]) { replacement = " " + replacement }
-            while start < end, [UInt8(ascii: " "), UInt8(ascii: "\t")].contains(bytes[start]) { start += 1 }
+            if start < end, !spaceOrTab.contains(bytes[start]) { replacement = " " + replacement }
+            while start < end, spaceOrTab.contains(bytes[start]) { start += 1 }
         }
         // A value on a later line than its key, no more indented than the key (a block scalar may
         // sit so): the one-line replacement goes on the key's line, after the colon.
@@ -144,13 +144,13 @@ public enum YAMLEdit {
             // ...and one with no colon at all (`{key}`, `{key ~}`) has no place for a value.
             let before = blankStart(before: end, in: bytes)
             let dash = before > 1 && bytes[before - 1] == UInt8(ascii: "-")
-                && [UInt8(ascii: " "), UInt8(ascii: "\t"), UInt8(ascii: "\n")].contains(bytes[before - 2])
+                && blank.contains(bytes[before - 2])
                 || before == 1 && bytes[0] == UInt8(ascii: "-")
             guard before > 0, bytes[before - 1] == UInt8(ascii: ":") || dash else {
                 throw DiagnosticError(code: "yaml.edit", at: target.location(file),
                                       "'\(path)' has no value written (a key without ':'); write it as 'key: value' to edit it")
             }
-            if ![UInt8(ascii: " "), UInt8(ascii: "\t"), UInt8(ascii: "\n")].contains(bytes[end - 1]) { replacement = " " + replacement }
+            if !blank.contains(bytes[end - 1]) { replacement = " " + replacement }
         }
         // A quoted scalar may touch a comment (`'a'# note`); a plain one would swallow it.
         if end < bytes.count, bytes[end] == UInt8(ascii: "#") { replacement += " " }
@@ -181,10 +181,13 @@ public enum YAMLEdit {
         }
     }
 
+    static let spaceOrTab: Set<UInt8> = [UInt8(ascii: " "), UInt8(ascii: "\t")]
+    static let blank: Set<UInt8> = [UInt8(ascii: " "), UInt8(ascii: "\t"), UInt8(ascii: "\n")]
+
     /// Where the spaces and tabs right before `offset` begin.
     static func blankStart(before offset: Int, in bytes: [UInt8]) -> Int {
         var before = offset
-        while before > 0, bytes[before - 1] == UInt8(ascii: " ") || bytes[before - 1] == UInt8(ascii: "\t") { before -= 1 }
+        while before > 0, spaceOrTab.contains(bytes[before - 1]) { before -= 1 }
         return before
     }
 
@@ -199,8 +202,8 @@ public enum YAMLEdit {
     static func isFlow(_ node: Node, in bytes: [UInt8]) -> Bool {
         var at = node.start.offset
         while at < bytes.count, bytes[at] == UInt8(ascii: "&") || bytes[at] == UInt8(ascii: "!") {
-            while at < bytes.count, ![UInt8(ascii: " "), UInt8(ascii: "\t"), UInt8(ascii: "\n")].contains(bytes[at]) { at += 1 }
-            while at < bytes.count, [UInt8(ascii: " "), UInt8(ascii: "\t"), UInt8(ascii: "\n")].contains(bytes[at]) { at += 1 }
+            while at < bytes.count, !blank.contains(bytes[at]) { at += 1 }
+            while at < bytes.count, blank.contains(bytes[at]) { at += 1 }
         }
         return at < bytes.count && (bytes[at] == UInt8(ascii: "{") || bytes[at] == UInt8(ascii: "["))
     }

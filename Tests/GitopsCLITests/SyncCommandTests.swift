@@ -172,20 +172,15 @@ import YAML
         defer { setup.finish() }
         // Every answer a little late, so the sync is still running when the signal comes.
         setup.server.api.injectFaults(Array(repeating: KubeAPI.latency(0.3), count: 2_000))
-        let process = Process()
-        process.executableURL = GitopsRun.executable
-        process.arguments = ["sync", "production", "--once", "--timeout", "30"] + setup.cluster
-        let out = Pipe(), err = Pipe()
-        process.standardOutput = out
-        process.standardError = err
-        try process.run()
-        defer { if process.isRunning { kill(process.processIdentifier, SIGKILL) } }
+        let sync = try FaultTests.SyncProcess(["sync", "production", "--once", "--timeout", "30"] + setup.cluster)
+        let process = sync.process
+        defer { sync.kill9() }
         // Signalled while the migration hook is being waited for (after the Namespace was applied).
         #expect(try await SyncServiceTests.eventually(60) { setup.server.api.requestLog.contains { $0.hasPrefix("PATCH") && $0.contains("/jobs/blog-migrate") } })
         let signalled = Date()
         kill(process.processIdentifier, SIGTERM)
         #expect(try await SyncServiceTests.eventually(10) { !process.isRunning }, "exits well within a grace period")
-        let stderr = String(decoding: err.fileHandleForReading.readDataToEndOfFile(), as: UTF8.self)
+        let (_, stderr) = sync.finish()
         #expect(process.terminationReason == .exit && process.terminationStatus == 1, "\(stderr)")
         #expect(stderr.contains("stopped on request"), "\(stderr)")
         #expect(Date().timeIntervalSince(signalled) < 10)
