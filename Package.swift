@@ -97,6 +97,8 @@ let package = Package(
         .target(name: "Render", dependencies: ["Basics", "YAML", "KubeModel", "RepoModel", "Charts", "Kustomize", "ChartSources", "Secrets"]),
         /** Gates: render environments and check their objects against schemas and policies (validate, promotion gates). */
         .target(name: "Gates", dependencies: ["Basics", "KubeModel", "RepoModel", "Render", "ChartSources", "Secrets", "JSONSchema", "Validation"]),
+        /** Previews: every environment's render compared between two revisions, with findings; text, Markdown (pull-request comments) and JSON. */
+        .target(name: "Preview", dependencies: ["Basics", "KubeModel", "RepoModel", "Render", "Drift", "Gates", "Validation", "Secrets"]),
         /** Promotions: plans (effective values, format-preserving edits), branch commits, gates, merges, history, rollback. */
         .target(name: "Promotion", dependencies: [
             "Basics", "YAML", "Git", "KubeModel", "RepoModel", "Render", "ChartSources", "Secrets", "Kustomize", "Drift", "Gates", "Validation",
@@ -113,7 +115,7 @@ let package = Package(
         ], exclude: ["README.md"]),
         /** The `gitops` commands: argument parsing and output only. */
         .target(name: "GitopsCLI", dependencies: [
-            "Basics", "YAML", "Git", "KubeModel", "RepoModel", "Render", "Charts", "ChartSources", "Secrets", "Kustomize", "JSONSchema", "Validation", "Drift", "Cluster", "Gates", "Promotion", "Sync",
+            "Basics", "YAML", "Git", "KubeModel", "RepoModel", "Render", "Charts", "ChartSources", "Secrets", "Kustomize", "JSONSchema", "Validation", "Drift", "Cluster", "Gates", "Preview", "Promotion", "Sync",
             .product(name: "ArgumentParser", package: "swift-argument-parser"),
         ]),
         /** The `gitops` executable. */

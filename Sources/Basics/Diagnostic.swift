@@ -60,6 +60,16 @@ public struct DiagnosticError: Error, Sendable, CustomStringConvertible {
     }
 
     public var description: String { diagnostics.map(\.description).joined(separator: "\n") }
+
+    /// The first error on one line, where it is, and how many more there are:
+    /// `FILE:3:7: the message (and 2 more problems)`.
+    public var firstProblem: String {
+        let errors = diagnostics.filter { $0.severity == .error }
+        guard let first = errors.first ?? diagnostics.first else { return "an unknown problem" }
+        let place = first.location.map { "\($0): " } ?? ""
+        let more = errors.count > 1 ? " (and \(errors.count - 1) more problem\(errors.count == 2 ? "" : "s"))" : ""
+        return place + (first.message.split(separator: "\n").first.map(String.init) ?? "") + more
+    }
 }
 
 /// Collects diagnostics while checking an input so that all of them are reported at once.

@@ -165,18 +165,3 @@ public struct EnvironmentChecker: Sendable {
         return (folders, kubernetes)
     }
 }
-
-/// Slots written by concurrent iterations, read afterwards.
-final class ParallelResults<T>: @unchecked Sendable {
-    private let lock = NSLock()
-    private var slots: [T?]
-
-    init(count: Int) { slots = Array(repeating: nil, count: count) }
-
-    subscript(index: Int) -> T? {
-        get { lock.withLock { slots[index] } }
-        set { lock.withLock { slots[index] = newValue } }
-    }
-
-    var values: [T?] { lock.withLock { slots } }
-}

@@ -51,8 +51,10 @@ struct RenderCommand: ParsableCommand {
 
 /// Warnings for SOPS files no key opened: which file, and for whom it is encrypted.
 enum SecretWarnings {
+    /// One warning per file (the same file locked in two revisions is named once).
     static func print(_ locked: [DecryptingTree.Locked]) {
-        for file in locked {
+        var seen = Set<String>()
+        for file in locked where seen.insert(file.file).inserted {
             Output.error("warning: \(file.file) is SOPS-encrypted for \(file.recipients.isEmpty ? "no age recipient" : file.recipients.joined(separator: ", ")) and no key given opens it; its encrypted values render as \(DecryptingTree.marker) (give the key with SOPS_AGE_KEY_FILE, SOPS_AGE_KEY or ~/.config/sops/age/keys.txt)")
         }
     }

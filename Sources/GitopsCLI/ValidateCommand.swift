@@ -88,15 +88,7 @@ struct ValidateCommand: ParsableCommand {
 /// Findings as a JSON array (file, line, column, severity, rule, message, object, path, environment).
 enum FindingsJSON {
     static func encode(_ findings: [Finding]) -> String {
-        let values: [Value] = findings.map { finding in
-            .object([
-                "file": .string(finding.location.file), "line": .int(Int64(finding.location.line)),
-                "column": .int(Int64(finding.location.column)), "severity": .string(finding.severity.rawValue),
-                "rule": .string(finding.rule), "message": .string(finding.message), "object": .string(finding.object),
-                "path": .string(finding.path.description), "environment": .string(finding.environment),
-            ])
-        }
-        return JSONWriter.write(.array(values))
+        JSONWriter.write(.array(findings.map(\.jsonValue)))
     }
 }
 

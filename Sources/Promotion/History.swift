@@ -20,17 +20,6 @@ public struct HistoryEntry: Sendable {
     public var renderError: String?
 }
 
-extension History {
-    /// One line for problems that kept a commit from rendering: the first, where it is, and how many more.
-    static func summary(_ error: DiagnosticError) -> String {
-        let errors = error.diagnostics.filter { $0.severity == .error }
-        guard let first = errors.first ?? error.diagnostics.first else { return "it does not render" }
-        let place = first.location.map { "\($0): " } ?? ""
-        let more = errors.count > 1 ? " (and \(errors.count - 1) more problem\(errors.count == 2 ? "" : "s"))" : ""
-        return "it does not render: \(place)\(first.message.split(separator: "\n").first ?? "")\(more)"
-    }
-}
-
 /// The history of an environment: the commits on a branch's first-parent line that changed
 /// anything it renders from (its folder, its charts and manifests, values files, policies,
 /// gitops.yaml), newest first, each with the objects it changed.
@@ -44,17 +33,7 @@ public enum History {
             }
             throw PromotionError("no environment '\(environment)' at \(revision)")
         }
-        var paths = Set([current.folder, current.file, "gitops.yaml"] + top.model.settings.policyPaths + top.model.settings.crdPaths)
-        for release in current.releases {
-            switch release.source {
-            case .chart(let chart, let files, _, _): paths.insert(chart); paths.formUnion(files)
-            case .manifests(let folder): paths.insert(folder)
-            case .kustomize(_, let inputs, _): paths.formUnion(inputs)
-            // The pinned chart is in the environment's charts.lock, under its folder.
-            case .remoteChart(_, let files, _, _): paths.formUnion(files)
-            }
-        }
-        let watched = paths.sorted()
+        let watched = top.model.inputs(of: current)
         // What the environment renders from, per commit: the object ids of the watched paths.
         // Each commit's is read once (a first-parent walk asks for each commit and its parent).
         var fingerprints: [String: [String?]] = [:]
@@ -100,7 +79,7 @@ public enum History {
                 let objects = Drift.compare(desired: after, live: before) { _ in true }.entries.filter { $0.action != .unchanged }
                 return HistoryEntry(commit: info, merged: merged, trailers: trailers, objects: objects, renderError: nil)
             } catch let error as DiagnosticError {
-                return HistoryEntry(commit: info, merged: merged, trailers: trailers, objects: [], renderError: Self.summary(error))
+                return HistoryEntry(commit: info, merged: merged, trailers: trailers, objects: [], renderError: "it does not render: " + error.firstProblem)
             } catch {
                 return HistoryEntry(commit: info, merged: merged, trailers: trailers, objects: [], renderError: "\(error)")
             }

@@ -48,6 +48,15 @@ public struct Finding: Sendable, Hashable, CustomStringConvertible {
         return "\(location.file):\(location.line):\(location.column): \(severity.rawValue): [\(rule)] \(message)" + (subject.isEmpty ? "" : " (\(subject))")
     }
 
+    /// As JSON: file, line, column, severity, rule, message, object, path, environment.
+    public var jsonValue: Value {
+        .object([
+            "file": .string(location.file), "line": .int(Int64(location.line)), "column": .int(Int64(location.column)),
+            "severity": .string(severity.rawValue), "rule": .string(rule), "message": .string(message), "object": .string(object),
+            "path": .string(path.description), "environment": .string(environment),
+        ])
+    }
+
     /// How findings are listed: by file, line, column, then rule.
     public static func ordered(_ a: Finding, _ b: Finding) -> Bool {
         (a.location.file, a.location.line, a.location.column, a.rule, a.message)
