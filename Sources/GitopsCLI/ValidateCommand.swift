@@ -3,6 +3,7 @@ import Basics
 import ChartSources
 import Foundation
 import Gates
+import Git
 import JSONSchema
 import KubeModel
 import Render
@@ -30,6 +31,9 @@ struct ValidateCommand: ParsableCommand {
     @Flag(name: .long, help: "Check every environment.")
     var all = false
 
+    @Option(name: .long, help: "Only the environments whose inputs (folder, charts, values, manifests, policies, gitops.yaml) changed since this revision.")
+    var changedSince: String?
+
     @Flag(name: .long, help: "Reject unknown fields and kinds without a schema (default: validation.strict in gitops.yaml).")
     var strict = false
 
@@ -51,7 +55,7 @@ struct ValidateCommand: ParsableCommand {
 
     func run() throws {
         let (tree, model) = try repository.load()
-        let names: [String]
+        var names: [String]
         if all {
             // Every environment, the broken ones included: their problems are error findings.
             names = (model.environments.map(\.name) + model.broken.map(\.name)).sorted()
@@ -61,6 +65,14 @@ struct ValidateCommand: ParsableCommand {
             names = environments
             for name in names where model.brokenEnvironment(named: name) == nil { _ = try RepositoryOptions.environment(name, in: model, tree: tree) }
             RepositoryOptions.warnAboutBroken(model, except: Set(names))
+        }
+        if let changedSince {
+            names = try Self.affected(names, model: model, since: changedSince, repository: repository)
+            guard !names.isEmpty else {
+                Output.error("note: no environment's inputs changed since \(changedSince); nothing to check")
+                if output == .sarif { Output.write(FindingsSARIF.encode([]) + "\n") } else if output == .json { Output.write("[]\n") }
+                return
+            }
         }
         try charts.prefetch(model.environments.filter { names.contains($0.name) }, tree: tree)
         let checker: EnvironmentChecker
@@ -82,6 +94,25 @@ struct ValidateCommand: ParsableCommand {
             Output.write(FindingsSARIF.encode(findings) + "\n")
         }
         if findings.contains(where: { $0.severity == .error }) { throw ExitCode(1) }
+    }
+}
+
+extension ValidateCommand {
+    /// Those of `names` whose inputs differ between `revision` and the tree read (a broken
+    /// environment when anything under its folder changed), with a note naming them.
+    static func affected(_ names: [String], model: EnvironmentRepository, since revision: String, repository: RepositoryOptions) throws -> [String] {
+        let git = try Repository(discoveringFrom: repository.repo ?? FileManager.default.currentDirectoryPath)
+        let changed = try git.changedPaths(since: revision, to: repository.revision)
+        let affected = names.filter { name in
+            guard let environment = model.environment(named: name) else {
+                return changed.contains { $0.hasPrefix("environments/\(name)/") }
+            }
+            return model.isAffected(environment, byChangesTo: changed)
+        }
+        if !affected.isEmpty {
+            Output.error("note: checking \(affected.count) of \(names.count) environment\(names.count == 1 ? "" : "s"), whose inputs changed since \(revision): \(affected.joined(separator: ", "))")
+        }
+        return affected
     }
 }
 

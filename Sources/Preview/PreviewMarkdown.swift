@@ -22,6 +22,9 @@ public struct PreviewMarkdown: Sendable {
     public var revision: String
     /// The most characters (counted as UTF-8 bytes, never fewer than GitHub's count).
     public var limit: Int
+    /// The least room a section is given before it is left out instead.
+    static let smallestShare = 1_200
+
     /// Findings listed per environment (the rest are counted).
     public var findingsPerEnvironment = 20
 
@@ -43,27 +46,30 @@ public struct PreviewMarkdown: Sendable {
         var remaining = limit - header.utf8.count - reserve
         var truncated: [(name: String, shown: Int, total: Int)] = []
         var leftOut: [String] = []
-        for preview in sectioned {
+        // Each section gets a fair share of what is left (what one does not use passes to the next),
+        // so every changed environment shows the start of its diff before any shows all of it.
+        for (position, preview) in sectioned.enumerated() {
             let body = bodyLines(preview)
+            let share = max(Self.smallestShare, remaining / (sectioned.count - position))
+            let room = min(remaining, share)
             let full = section(preview, lines: body, total: body.count)
-            if full.utf8.count <= remaining {
+            if full.utf8.count <= room {
                 out += full
                 remaining -= full.utf8.count
                 continue
             }
-            // Part of it, line by line, when a useful part fits.
             let opening = section(preview, lines: [], total: body.count)
-            guard remaining - opening.utf8.count > 400 else {
+            guard room - opening.utf8.count >= Self.smallestShare / 2 else {
                 leftOut.append(preview.name)
                 continue
             }
-            var room = remaining - opening.utf8.count
+            var left = room - opening.utf8.count
             var shown: [String] = []
             for line in body {
                 let size = line.utf8.count + 1
-                guard size <= room else { break }
+                guard size <= left else { break }
                 shown.append(line)
-                room -= size
+                left -= size
             }
             let partial = section(preview, lines: shown, total: body.count)
             out += partial
@@ -169,7 +175,7 @@ public struct PreviewMarkdown: Sendable {
     }
 
     /// Text safe in a table cell, a list item or HTML: no markup, no cell breaks.
-    static func escape(_ text: String) -> String {
+    public static func escape(_ text: String) -> String {
         var out = ""
         for character in text {
             switch character {
@@ -187,14 +193,14 @@ public struct PreviewMarkdown: Sendable {
     }
 
     /// Inline code that `text` cannot break out of.
-    static func code(_ text: String) -> String {
+    public static func code(_ text: String) -> String {
         let clean = text.replacingOccurrences(of: "\n", with: " ")
         let fence = String(repeating: "`", count: longestBacktickRun(clean) + 1)
         let pad = clean.hasPrefix("`") || clean.hasSuffix("`") ? " " : ""
         return fence + pad + clean + pad + fence
     }
 
-    static func longestBacktickRun(_ text: String) -> Int {
+    public static func longestBacktickRun(_ text: String) -> Int {
         var longest = 0, run = 0
         for character in text {
             run = character == "`" ? run + 1 : 0
