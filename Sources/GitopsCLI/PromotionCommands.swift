@@ -184,6 +184,44 @@ struct PromoteCommand: ParsableCommand {
     }
 }
 
+struct SetCommand: ParsableCommand {
+    static let configuration = CommandConfiguration(
+        commandName: "set",
+        abstract: "Set values of one release of an environment (a new image tag from a build), as a commit on a branch.",
+        discussion: """
+        Each PATH=VALUE is written where the environment defines the value (the release's inline values, else the
+        last values file that sets it, else its first values file), every other byte kept, as promotions edit. For a
+        kustomize release the path names a field of its kustomization, such as images[name=ghcr.io/example/blog].newTag.
+        A VALUE replacing a string stays a string (1.10 is the tag 1.10); otherwise it is read as a YAML scalar.
+        The commit goes on set/<env>/<release>-<id> on top of the base branch; the same values give the same branch,
+        so running it again (or twice at once) writes one change. --merge runs the gates and merges it.
+        Exit codes: 0 done (or nothing to change), 1 a gate failed, 2 error.
+        """)
+
+    @Argument(help: "The environment.")
+    var environment: String
+
+    @Argument(help: "The release whose values are set.")
+    var release: String
+
+    @Argument(help: "PATH=VALUE pairs, e.g. image.tag=1.6.0.")
+    var assignments: [String]
+
+    @Option(name: .long, help: "Why, for the commit message (a build, a ticket).")
+    var reason: String?
+
+    @OptionGroup var options: BranchOptions
+
+    func run() throws {
+        guard !assignments.isEmpty else { throw CommandFailure("name at least one PATH=VALUE, e.g. image.tag=1.6.0") }
+        let parsed: [ValueAssignment]
+        do { parsed = try assignments.map(ValueAssignment.init(parsing:)) } catch let error as PromotionError { throw CommandFailure(error.description) }
+        let repository = try options.repository()
+        let source = SetSource(environment: environment, release: release, assignments: parsed, reason: reason)
+        try options.run(source, repository: repository, nothing: "nothing to change: \(environment) \(release) already has \(assignments.joined(separator: " "))")
+    }
+}
+
 struct RollbackCommand: ParsableCommand {
     static let configuration = CommandConfiguration(
         commandName: "rollback",
@@ -212,9 +250,9 @@ struct RollbackCommand: ParsableCommand {
 struct MergeCommand: ParsableCommand {
     static let configuration = CommandConfiguration(
         commandName: "merge",
-        abstract: "Run the gates on a promotion or rollback branch and merge it into the base with a merge commit.")
+        abstract: "Run the gates on a promotion, rollback or set branch and merge it into the base with a merge commit.")
 
-    @Argument(help: "The branch to merge (promote/... or rollback/...).")
+    @Argument(help: "The branch to merge (promote/..., rollback/... or set/...).")
     var branch: String
 
     // What a merge takes of BranchOptions: not --branch, --merge or --dry-run.
@@ -275,6 +313,9 @@ struct HistoryCommand: ParsableCommand {
                     text += "  promoted from \(from[..<at]) at \(from[from.index(after: at)...].prefix(7)) (promotion \(entry.trailers["Promotion-Id"] ?? "?"))\n"
                 }
                 if let to = entry.trailers["Rolled-Back-To"] { text += "  rolled back to \(to.prefix(7)) (promotion \(entry.trailers["Promotion-Id"] ?? "?"))\n" }
+                if entry.trailers["Set-Values"] != nil {
+                    text += "  set by gitops set (change \(entry.trailers["Promotion-Id"] ?? "?"))\(entry.trailers["Set-Reason"].map { ": \($0)" } ?? "")\n"
+                }
                 if let error = entry.renderError { text += "  objects unknown: \(error)\n" }
                 for object in entry.objects {
                     text += "  \(object.action == .create ? "+" : object.action == .prune ? "-" : "~") \(object.title)\n"

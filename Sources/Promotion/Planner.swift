@@ -80,27 +80,36 @@ public enum PromotionPlanner {
                 }
                 let current = effective(path, targetLayers)
                 if current == wanted { continue }
-                // The edit goes where the target's value is defined; where it is not, into its first values file.
-                let file: String, editPath: ValuePath
-                if path.lookup(in: inline) != nil || valuesFiles.isEmpty {
-                    file = targetEnvironment.file
-                    editPath = ValuePath([.key("spec"), .key("releases"), .index(index), .key("values")] + path.components)
-                } else {
-                    file = valuesFiles.last { targetLayers.files[$0].flatMap { path.lookup(in: $0) } != nil } ?? valuesFiles[0]
-                    editPath = path
-                }
-                let text: String
-                if let edited = texts[file] {
-                    text = edited
-                } else {
-                    text = String(decoding: try targetTree.read(file), as: UTF8.self)
-                }
-                texts[file] = try YAMLEdit.setScalar(in: text, file: file, path: editPath, to: wanted)
+                let file = try edit(path, to: wanted, release: index, of: targetEnvironment, layers: targetLayers, tree: targetTree, texts: &texts)
                 plan.changes.append(PromotionChange(release: release.name, path: path, from: current, to: wanted, file: file))
             }
         }
         plan.edits = texts.mapValues { Array($0.utf8) }
         return plan
+    }
+
+    /// Sets `path` of the chart release at `index` to `value` in the file where the environment's
+    /// value is defined: the release's inline values in environment.yaml, else the last values file
+    /// that sets it; where nothing sets it, the first values file (or the inline values when there
+    /// is none). Edits accumulate in `texts` (path → text); returns the file edited.
+    static func edit(_ path: ValuePath, to value: Value, release index: Int, of environment: Environment, layers: Layers,
+                     tree: any FileTree, texts: inout [String: String]) throws -> String {
+        let valuesFiles: [String], inline: Value
+        switch environment.releases[index].source {
+        case .chart(_, let files, let values, _), .remoteChart(_, let files, let values, _): (valuesFiles, inline) = (files, values)
+        default: throw PromotionError("\(environment.releases[index].name) is not a chart release")
+        }
+        let file: String, editPath: ValuePath
+        if path.lookup(in: inline) != nil || valuesFiles.isEmpty {
+            file = environment.file
+            editPath = ValuePath([.key("spec"), .key("releases"), .index(index), .key("values")] + path.components)
+        } else {
+            file = valuesFiles.last { layers.files[$0].flatMap { path.lookup(in: $0) } != nil } ?? valuesFiles[0]
+            editPath = path
+        }
+        let text = try texts[file] ?? String(decoding: try tree.read(file), as: UTF8.self)
+        texts[file] = try YAMLEdit.setScalar(in: text, file: file, path: editPath, to: value)
+        return file
     }
 
     /// A kustomize release: each `images[name=..]`/`replicas[name=..]` entry of the target's

@@ -3,10 +3,10 @@ import Foundation
 import Git
 import RepoModel
 
-/// A change proposed as a commit on a branch, the way a pull request proposes it: a promotion or
-/// a rollback. Made again on whatever base the branch must sit on, so a moved base re-plans it.
+/// A change proposed as a commit on a branch, the way a pull request proposes it: a promotion, a
+/// rollback, or values set by `gitops set`. Made again on whatever base the branch must sit on, so a moved base re-plans it.
 public struct Proposal: Sendable {
-    /// `promotion` or `rollback`, for messages.
+    /// `promotion`, `rollback` or `change`, for messages.
     public var kind: String
     /// The environment it changes.
     public var target: String
@@ -148,6 +148,10 @@ extension Workflow {
             return RollbackSource(environment: environment, to: try Snapshot(repository: repository, commit: to),
                                   toSummary: try repository.commitInfo(to).summary)
         }
-        throw PromotionError("\(branch) (\(info.shortID)) has neither a Promoted-From nor a Rolled-Back-To trailer")
+        if let values = trailers["Set-Values"], let release = trailers["Release"] {
+            return SetSource(environment: environment, release: release, assignments: try SetSource.assignments(fromTrailer: values),
+                             reason: trailers["Set-Reason"])
+        }
+        throw PromotionError("\(branch) (\(info.shortID)) has none of the Promoted-From, Rolled-Back-To or Set-Values trailers")
     }
 }

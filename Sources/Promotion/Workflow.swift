@@ -102,7 +102,7 @@ public struct Workflow: Sendable {
 
     /// A local branch already holding the same change (same `Promotion-Id`), so it is reused.
     private func existingBranch(for proposal: Proposal) throws -> String? {
-        for prefix in ["promote/\(proposal.target)/", "rollback/\(proposal.target)/"] {
+        for prefix in ["promote/\(proposal.target)/", "rollback/\(proposal.target)/", "set/\(proposal.target)/"] {
             for name in try repository.branches(prefix: prefix) {
                 guard let tip = try repository.referenceTarget("refs/heads/" + name) else { continue }
                 if Trailers.parse(try repository.commitInfo(tip).message)["Promotion-Id"] == proposal.id { return name }
@@ -149,7 +149,17 @@ public struct Workflow: Sendable {
             let checkedOut = repository.workdir != nil && repository.currentBranch() == base
             let paths = opened.proposal.edits.keys.sorted()
             if checkedOut {
+                // Another merge moving the checked-out branch (its files half checked out) is not
+                // a person's edit: plan again on where it leaves the branch.
+                guard try self.tip(base) == opened.baseCommit else {
+                    try backoff(attempt)
+                    continue
+                }
                 let dirty = try repository.modifiedPaths(paths)
+                if !dirty.isEmpty, try self.tip(base) != opened.baseCommit {
+                    try backoff(attempt)
+                    continue
+                }
                 guard dirty.isEmpty else {
                     throw PromotionError("\(dirty.joined(separator: ", ")) \(dirty.count == 1 ? "has" : "have") uncommitted edits in the working tree, and merging into the checked-out \(base) would overwrite them; commit or stash them first (branch \(opened.branch) is ready)")
                 }

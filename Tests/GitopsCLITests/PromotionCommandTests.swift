@@ -94,6 +94,29 @@ import TestSupport
         #expect(try Self.git(copy, "status", "--porcelain").isEmpty)
     }
 
+    @Test func setTwiceAtOnceMergesOnceAndAgainChangesNothing() async throws {
+        let copy = try Self.copy()
+        defer { copy.remove() }
+        let arguments = ["set", "dev", "gitops-sync", "image.tag=0a1b2c3", "--reason", "build 42 of main", "--merge", "--repo", copy.path]
+        let runs = try await withThrowingTaskGroup(of: GitopsRun.self) { group in
+            for _ in 0..<2 { group.addTask { try GitopsRun(arguments) } }
+            return try await group.reduce(into: []) { $0.append($1) }
+        }
+        #expect(runs.allSatisfy { $0.status == 0 }, "\(runs.map { $0.stdout + $0.stderr })")
+        #expect(try Self.git(copy, "rev-list", "--merges", "--count", "HEAD") == "1", "merged exactly once")
+        #expect(try Self.git(copy, "diff", "--numstat", "HEAD~1", "HEAD") == "1\t1\tenvironments/dev/gitops-sync.yaml")
+        #expect(try Self.git(copy, "diff", "HEAD~1", "HEAD").contains("+  tag: \"0a1b2c3\""))
+        let body = try Self.git(copy, "log", "-1", "--format=%B", "HEAD^2")
+        #expect(body.hasPrefix("set dev: gitops-sync image.tag 0.1.0 → 0a1b2c3") && body.contains("Set-Reason: build 42 of main"), "\(body)")
+        #expect(try Self.git(copy, "status", "--porcelain").isEmpty)
+        let again = try GitopsRun(arguments)
+        #expect(again.status == 0 && again.stdout == "nothing to change: dev gitops-sync already has image.tag=0a1b2c3\n", "\(again.stdout)\(again.stderr)")
+        let history = try GitopsRun(["history", "dev", "--repo", copy.path, "--limit", "1"])
+        #expect(history.stdout.contains("set by gitops set (change ") && history.stdout.contains(": build 42 of main"), "\(history.stdout)")
+        let bad = try GitopsRun(["set", "dev", "gitops-sync", "image.tag", "--repo", copy.path])
+        #expect(bad.status == 2 && bad.stderr.contains("'image.tag' is not PATH=VALUE"), "\(bad.stderr)")
+    }
+
     @Test(arguments: ["before-branch-ref", "after-branch-ref", "before-merge-ref", "before-checkout"])
     func aKilledPromotionLeavesAConsistentRepositoryAndARerunFinishes(point: String) throws {
         let copy = try Self.copy()
