@@ -99,6 +99,13 @@ let package = Package(
         .target(name: "Gates", dependencies: ["Basics", "KubeModel", "RepoModel", "Render", "ChartSources", "Secrets", "JSONSchema", "Validation"]),
         /** Previews: every environment's render compared between two revisions, with findings; text, Markdown (pull-request comments) and JSON. */
         .target(name: "Preview", dependencies: ["Basics", "KubeModel", "RepoModel", "Render", "Drift", "Gates", "Validation", "Secrets"]),
+        /** Pull requests on GitHub and merge requests on GitLab for pushed promotion branches (REST, async-http-client). */
+        .target(name: "PullRequests", dependencies: [
+            "Basics",
+            .product(name: "AsyncHTTPClient", package: "async-http-client"),
+            .product(name: "NIOCore", package: "swift-nio"),
+            .product(name: "NIOHTTP1", package: "swift-nio"),
+        ]),
         /** Promotions: plans (effective values, format-preserving edits), branch commits, gates, merges, history, rollback. */
         .target(name: "Promotion", dependencies: [
             "Basics", "YAML", "Git", "KubeModel", "RepoModel", "Render", "ChartSources", "Secrets", "Kustomize", "Drift", "Gates", "Validation",
@@ -115,7 +122,7 @@ let package = Package(
         ], exclude: ["README.md"]),
         /** The `gitops` commands: argument parsing and output only. */
         .target(name: "GitopsCLI", dependencies: [
-            "Basics", "YAML", "Git", "KubeModel", "RepoModel", "Render", "Charts", "ChartSources", "Secrets", "Kustomize", "JSONSchema", "Validation", "Drift", "Cluster", "Gates", "Preview", "Promotion", "Sync",
+            "Basics", "YAML", "Git", "KubeModel", "RepoModel", "Render", "Charts", "ChartSources", "Secrets", "Kustomize", "JSONSchema", "Validation", "Drift", "Cluster", "Gates", "Preview", "Promotion", "PullRequests", "Sync",
             .product(name: "ArgumentParser", package: "swift-argument-parser"),
         ]),
         /** The `gitops` executable. */
@@ -153,6 +160,7 @@ let package = Package(
                     exclude: ["Goldens"]),
         .testTarget(name: "SyncTests", dependencies: ["TestSupport", "Sync", "Git", "KubeModel", "YAML", "Basics"]),
         .testTarget(name: "PreviewTests", dependencies: ["Preview", "Render", "RepoModel", "Drift", "Basics"]),
+        .testTarget(name: "PullRequestsTests", dependencies: ["PullRequests"]),
         .testTarget(name: "PromotionTests", dependencies: ["TestSupport", "Promotion", "Gates", "Git", "Validation", "Basics"]),
         .testTarget(name: "GitopsCLITests", dependencies: ["TestSupport", "gitops", "kube-test-server", "Cluster", "KubeTestServer", "KubeModel", "Validation", "YAML", "Basics"]),
     ],

@@ -207,6 +207,16 @@ extension Repository {
         return try Repository(discoveringFrom: path)
     }
 
+    /// The URL of remote `name`; nil when there is no such remote.
+    public func remoteURL(_ name: String) throws(GitError) -> String? {
+        try withLock { () throws(GitError) -> String? in
+            var remote: OpaquePointer?
+            guard git_remote_lookup(&remote, handle, name) == 0 else { return nil }
+            defer { git_remote_free(remote) }
+            return git_remote_url(remote).map { String(cString: $0) }
+        }
+    }
+
     /// Makes remote `name` point at `url` (created, or its URL changed).
     public func setRemote(_ name: String, url: String) throws(GitError) {
         try withLock { () throws(GitError) in

@@ -40,6 +40,8 @@ struct BranchOptions: ParsableArguments {
     @Flag(name: .long, help: "Print the plan and the render diff it causes; write nothing.")
     var dryRun = false
 
+    @OptionGroup var pullRequest: PullRequestOptions
+
     var base: String? { commit.base }
     var author: String? { commit.author }
     var committer: String? { commit.committer }
@@ -85,6 +87,10 @@ struct BranchOptions: ParsableArguments {
     func run(_ source: ProposalSource, repository: Repository, nothing: String) throws {
         let workflow = try workflow(repository)
         let base = try baseBranch(repository)
+        if pullRequest.openPr {
+            guard push != nil else { throw CommandFailure("--open-pr needs --push REMOTE: the pull request is for the pushed branch") }
+            guard !merge else { throw CommandFailure("--open-pr proposes the change for a person to merge and --merge merges it here: pass one of them") }
+        }
         if let recovered = try workflow.recoverInterruptedMerge() { Output.error("note: \(recovered)") }
         do {
             guard merge && !dryRun else {
@@ -94,6 +100,9 @@ struct BranchOptions: ParsableArguments {
                 }
                 Output.write(Self.describe(opened, dryRun: dryRun))
                 if dryRun { Output.write(DiffOutput.text(opened.renderDiff, colour: isatty(STDOUT_FILENO) != 0)) }
+                if let push, pullRequest.openPr {
+                    if dryRun { Output.write("would open or update a pull request for \(opened.branch)\n") } else { try pullRequest.open(opened, repository: repository, remote: push) }
+                }
                 return
             }
             // Merging plans (again) on the base's tip itself, checking a branch planned earlier for conflicts.
