@@ -8,13 +8,14 @@ public enum TestProcess {
     }
 
     /// `trimmed` drops surrounding whitespace; `requireSuccess` throws when the program exits
-    /// with a status other than 0.
+    /// with a status other than 0; `environment` is added to the test process's.
     @discardableResult
     public static func output(_ arguments: [String], in folder: String? = nil, trimmed: Bool = true,
-                              requireSuccess: Bool = false) throws -> String {
+                              requireSuccess: Bool = false, environment: [String: String] = [:]) throws -> String {
         let process = Process()
         process.executableURL = URL(fileURLWithPath: "/usr/bin/env")
         process.arguments = arguments
+        if !environment.isEmpty { process.environment = ProcessInfo.processInfo.environment.merging(environment) { $1 } }
         if let folder { process.currentDirectoryURL = URL(fileURLWithPath: folder) }
         let out = Pipe()
         process.standardOutput = out
