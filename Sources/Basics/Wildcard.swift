@@ -1,7 +1,9 @@
 /// `*` (any run) and `?` (any one character) matching, as Kyverno's wildcards.
 public enum Wildcard {
     public static func match(_ pattern: String, _ text: String) -> Bool {
-        if !pattern.contains("*") && !pattern.contains("?") { return pattern == text }
+        // (A byte scan: String.contains(String) goes through Foundation, and policies match every
+        // object's kind this way.)
+        if !pattern.utf8.contains(where: { $0 == UInt8(ascii: "*") || $0 == UInt8(ascii: "?") }) { return pattern == text }
         let p = Array(pattern.unicodeScalars), t = Array(text.unicodeScalars)
         var pi = 0, ti = 0, star = -1, mark = 0
         while ti < t.count {

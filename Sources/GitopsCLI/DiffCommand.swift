@@ -127,9 +127,11 @@ struct DiffCommand: ParsableCommand {
         let baseTree = try git.tree(at: revision)
         let baseModel = try RepositoryLoader.loadEach(from: baseTree)
         let head = PreviewSide(label: Self.label(of: tree), model: model,
-                               renderer: Renderer(tree: tree, renderTime: repository.renderTime(of: tree), seedSecret: RandomSeed.secret, chartCache: charts.cache))
+                               renderer: Renderer(tree: tree, renderTime: repository.renderTime(of: tree), seedSecret: RandomSeed.secret,
+                                                  chartCache: charts.cache, fieldPositions: checks))
         let base = PreviewSide(label: Self.label(of: baseTree), model: baseModel,
-                               renderer: Renderer(tree: baseTree, renderTime: repository.renderTime(of: baseTree), seedSecret: RandomSeed.secret, chartCache: charts.cache))
+                               renderer: Renderer(tree: baseTree, renderTime: repository.renderTime(of: baseTree), seedSecret: RandomSeed.secret,
+                                                  chartCache: charts.cache, fieldPositions: false))
         let names: [String]
         if all {
             guard environments.isEmpty else { throw CommandFailure("pass environment names or --all, not both") }

@@ -10,7 +10,8 @@ import Validation
 
 /// One side of a preview: a revision's (or the working tree's) loaded repository and the renderer
 /// that reads it. Every environment of the side is rendered by this one renderer, so files,
-/// decrypted secrets and parsed templates are read once for all of them.
+/// decrypted secrets and charts are read once for all of them. The base's renderer needs no
+/// field positions (`Renderer(fieldPositions: false)`): only the head's objects are checked.
 public struct PreviewSide: Sendable {
     /// `main (1a2b3c4)`, `the working tree`.
     public let label: String

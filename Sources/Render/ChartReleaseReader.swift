@@ -12,11 +12,14 @@ struct ChartReleaseReader {
     let tree: any FileTree
     let renderTime: Date
     let seedSecret: String?
+    let charts: LoadedCharts
+    /// Record where each field was written (the template or values line); off, objects point at their document.
+    let fieldPositions: Bool
 
     /// `loaded`: a chart already loaded (a remote chart's archive); `path` then only names it.
     func render(release: Release, chart path: String, loaded: Chart? = nil, valuesFiles: [String], values: Value, namespace: String,
                 into collector: inout DiagnosticCollector) -> [Object] {
-        guard let chart = loaded ?? collector.capture({ () throws(DiagnosticError) -> Chart in try ChartLoader.load(tree, path: path) }) else {
+        guard let chart = loaded ?? collector.capture({ () throws(DiagnosticError) -> Chart in try charts.chart(at: path, in: tree) }) else {
             return []
         }
         var userValues: Value = .object([:])
@@ -25,7 +28,7 @@ struct ChartReleaseReader {
         var valuesSources: [(file: String, positions: FieldPositions)] = []
         var valuesTexts: [SourceText] = []
         if let bytes = try? tree.read(path + "/values.yaml") {
-            valuesSources.append((path + "/values.yaml", Self.positions(bytes, path + "/values.yaml")))
+            valuesSources.append((path + "/values.yaml", fieldPositions ? Self.positions(bytes, path + "/values.yaml") : FieldPositions()))
             valuesTexts.append(SourceText(path: path + "/values.yaml", bytes: bytes))
         }
         for file in valuesFiles {
@@ -33,14 +36,14 @@ struct ChartReleaseReader {
                   let fileValues = collector.capture({ () throws(DiagnosticError) -> Value in try HelmValues.read(bytes, file: file) })
             else { continue }
             userValues = HelmValues.merge(userValues, fileValues)
-            valuesSources.append((file, Self.positions(bytes, file)))
+            valuesSources.append((file, fieldPositions ? Self.positions(bytes, file) : FieldPositions()))
             valuesTexts.append(SourceText(path: file, bytes: bytes))
         }
         userValues = HelmValues.merge(userValues, HelmValues.asFloats(values))
         let time = renderTime
         var options = ChartRenderOptions(releaseName: release.name, namespace: namespace, values: userValues,
                                          now: { time }, seedSecret: seedSecret)
-        options.mapOutput = true
+        options.mapOutput = fieldPositions
         options.valuesSources = valuesTexts
         if values.objectValue?.isEmpty == false { options.valuesOverride = (values, "the release's inline values", release.location) }
         guard let rendered = collector.capture({ () throws(DiagnosticError) -> [RenderedTemplate] in
@@ -123,7 +126,7 @@ struct ChartReleaseReader {
             let start = place(node.start, nil)
             var provenance = Provenance(release: release, file: file, documentIndex: index,
                                         line: start?.file == nil ? start?.line ?? 1 : 1, column: start?.file == nil ? start?.column ?? 1 : 1)
-            provenance.fields = FieldPositionIndex.positions(of: node, place: place)
+            if fieldPositions { provenance.fields = FieldPositionIndex.positions(of: node, place: place) }
             objects.append(Object(content: content, provenance: provenance))
         }
         return objects

@@ -22,10 +22,19 @@ public struct Renderer: Sendable {
 
     /// Where SOPS-encrypted files are decrypted (in memory): the tree every reader uses.
     private let decrypting: DecryptingTree
+    /// Chart folders loaded so far, shared by the environments this renderer renders.
+    private let loadedCharts = LoadedCharts()
 
-    /// - Parameter secretKeys: the age keys for SOPS-encrypted files (default: as sops finds them).
+    /// Whether chart output's fields record the template or values line that wrote them (what
+    /// findings point at); a render only compared, never checked, does without.
+    public let fieldPositions: Bool
+
+    /// - Parameters:
+    ///   - secretKeys: the age keys for SOPS-encrypted files (default: as sops finds them).
+    ///   - fieldPositions: record where each field of chart output was written (for findings).
     public init(tree: any FileTree, renderTime: Date = Date(), seedSecret: String? = nil, chartCache: ChartCache = .standard(),
-                secretKeys: SecretKeys = .standard()) {
+                secretKeys: SecretKeys = .standard(), fieldPositions: Bool = true) {
+        self.fieldPositions = fieldPositions
         let decrypting = (tree as? DecryptingTree) ?? DecryptingTree(tree, keys: secretKeys)
         self.decrypting = decrypting
         self.tree = decrypting
@@ -77,7 +86,7 @@ public struct Renderer: Sendable {
                 objects += KustomizeReleaseReader(tree: tree, release: release.name, renderTime: renderTime, seedSecret: seedSecret)
                     .read(folder: path, into: &collector)
             case .chart(let path, let valuesFiles, let values, _):
-                let reader = ChartReleaseReader(tree: tree, renderTime: renderTime, seedSecret: seedSecret)
+                let reader = ChartReleaseReader(tree: tree, renderTime: renderTime, seedSecret: seedSecret, charts: loadedCharts, fieldPositions: fieldPositions)
                 objects += reader.render(release: release, chart: path, valuesFiles: valuesFiles, values: values,
                                          namespace: release.namespace ?? environment.namespace, into: &collector)
             case .remoteChart(let chart, let valuesFiles, let values, _):
@@ -88,7 +97,7 @@ public struct Renderer: Sendable {
                 guard let loaded = collector.capture({ () throws(DiagnosticError) -> Chart in
                     try ChartLoader.load(MemoryFileTree(displayName: display, files: [display: bytes]), path: display)
                 }) else { continue }
-                let reader = ChartReleaseReader(tree: tree, renderTime: renderTime, seedSecret: seedSecret)
+                let reader = ChartReleaseReader(tree: tree, renderTime: renderTime, seedSecret: seedSecret, charts: loadedCharts, fieldPositions: fieldPositions)
                 objects += reader.render(release: release, chart: display, loaded: loaded, valuesFiles: valuesFiles, values: values,
                                          namespace: release.namespace ?? environment.namespace, into: &collector)
             }

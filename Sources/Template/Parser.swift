@@ -3,8 +3,19 @@ struct Tree: Sendable {
     var name: String
     /// The name of the file or template the text came from (Go's ParseName), used in errors.
     var parseName: String
-    var source: [UInt8]
+    let source: [UInt8]
     var root: [TemplateNode]
+    /// The offset of each newline in `source`, so a position is found by binary search (findings
+    /// ask for the position of every field a chart writes).
+    private let newlines: [Int]
+
+    init(name: String, parseName: String, source: [UInt8], root: [TemplateNode]) {
+        self.name = name
+        self.parseName = parseName
+        self.source = source
+        self.root = root
+        newlines = source.indices.filter { source[$0] == 0x0A }
+    }
 
     /// Go's `IsEmptyTree`: only whitespace text (and nothing else).
     var isEmpty: Bool {
@@ -17,13 +28,13 @@ struct Tree: Sendable {
     /// `line` (1-based) and `column` (0-based byte offset in the line), as Go's ErrorContext computes them.
     func position(_ pos: Int) -> (line: Int, column: Int) {
         let end = min(pos, source.count)
-        var line = 1
-        var lastNewline = -1
-        for index in 0..<end where source[index] == 0x0A {
-            line += 1
-            lastNewline = index
+        // The number of newlines before `end`.
+        var low = 0, high = newlines.count
+        while low < high {
+            let middle = (low + high) / 2
+            if newlines[middle] < end { low = middle + 1 } else { high = middle }
         }
-        return (line, lastNewline < 0 ? pos : pos - lastNewline - 1)
+        return (low + 1, low == 0 ? pos : pos - newlines[low - 1] - 1)
     }
 }
 
