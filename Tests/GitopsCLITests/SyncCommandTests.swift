@@ -109,7 +109,8 @@ import YAML
             $0.replacingOccurrences(of: "    - name: postgresql\n      chart: charts/postgresql\n      valuesFiles: [postgresql.yaml]\n", with: "")
               .replacingOccurrences(of: "    - name: redis\n      chart: charts/redis\n", with: "")
               .replacingOccurrences(of: "    - name: network\n      kustomize: environments/production/network\n", with: "")
-              .replacingOccurrences(of: "    - name: gitops-sync\n      chart: charts/gitops-sync\n      valuesFiles: [gitops-sync.yaml]\n", with: "")
+              .replacingOccurrences(of: "    - name: gitops-sync\n      chart: charts/gitops-sync\n      valuesFiles: [gitops-sync.yaml]\n"
+                                    + "      # The sync job's image enters dev from CI (gitops set) and moves on by promotion.\n      promote: [image.tag]\n", with: "")
         }
         let refused = try setup.sync()
         #expect(refused.status == 1 && refused.stderr.contains("refusing to prune"), "\(refused.stdout)\(refused.stderr)")
