@@ -159,7 +159,7 @@ let package = Package(
         .testTarget(name: "RenderTests", dependencies: ["Render", "RepoModel", "KubeModel", "Git", "YAML", "Basics"],
                     exclude: ["Goldens"]),
         .testTarget(name: "SyncTests", dependencies: ["TestSupport", "Sync", "Git", "KubeModel", "YAML", "Basics"]),
-        .testTarget(name: "PreviewTests", dependencies: ["Preview", "Render", "RepoModel", "Drift", "Basics"]),
+        .testTarget(name: "PreviewTests", dependencies: ["Preview", "Render", "RepoModel", "Drift", "KubeModel", "Basics"]),
         .testTarget(name: "PullRequestsTests", dependencies: ["PullRequests"]),
         .testTarget(name: "PromotionTests", dependencies: ["TestSupport", "Promotion", "Gates", "Git", "Validation", "Basics"]),
         .testTarget(name: "GitopsCLITests", dependencies: ["TestSupport", "gitops", "kube-test-server", "Cluster", "KubeTestServer", "KubeModel", "Validation", "YAML", "Basics"]),

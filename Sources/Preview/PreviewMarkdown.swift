@@ -18,7 +18,8 @@ public struct PreviewMarkdown: Sendable {
     public var head: String
     /// The command that shows everything, named when something is left out.
     public var command: String
-    /// The revision compared with, for the command that shows one environment's whole diff.
+    /// The revision compared with, for the command that shows one environment's whole diff (empty:
+    /// compared with a cluster or a snapshot).
     public var revision: String
     /// The most characters (counted as UTF-8 bytes, never fewer than GitHub's count).
     public var limit: Int
@@ -146,7 +147,7 @@ public struct PreviewMarkdown: Sendable {
         for line in lines { text += line + "\n" }
         text += fence + "\n"
         if lines.count < total {
-            text += "\n… \(total - lines.count) more line\(total - lines.count == 1 ? "" : "s") left out (the comment's size limit): run \(Self.code("gitops diff \(preview.name) --against \(revision)")) to see it all.\n"
+            text += "\n… \(total - lines.count) more line\(total - lines.count == 1 ? "" : "s") left out (the comment's size limit): run \(Self.code("gitops diff \(preview.name)" + (revision.isEmpty ? "" : " --against \(revision)"))) to see it all.\n"
         }
         return text + "\n</details>\n\n"
     }

@@ -1,5 +1,6 @@
 import Basics
-import Drift
+@testable import Drift
+import KubeModel
 import Preview
 import Render
 import RepoModel
@@ -163,6 +164,48 @@ import Foundation
                 for index in 0..<50 { #expect(markdown.contains("| **\(PreviewRepository.name(index))** |")) }
                 #expect(markdown.contains("lines shown)"))
             }
+        }
+    }
+
+    /// Random environments, diff lines with backticks, HTML and non-ASCII text, random limits: the
+    /// comment always fits and every section and code block it opens is closed.
+    @Test func anyPreviewFitsItsBudgetAndStaysWellFormed() {
+        var random = SystemRandomNumberGenerator()
+        let pieces = ["```", "`", "</details>", "<script>alert(1)</script>", "| a | b |", "é", "日本", "🙂", "  key: value", "- x", "+ y", "**", "<!--"]
+        for _ in 0..<200 {
+            let previews: [EnvironmentPreview] = (0..<Int.random(in: 0...30, using: &random)).map { index in
+                let lines = (0..<Int.random(in: 0...300, using: &random)).map { _ in
+                    (0..<Int.random(in: 1...6, using: &random)).map { _ in pieces.randomElement(using: &random)! }.joined(separator: " ")
+                }
+                let name = "env-\(index)" + (Bool.random(using: &random) ? "<b>|`x`" : "")
+                if Int.random(in: 0..<6, using: &random) == 0 {
+                    return EnvironmentPreview(name: name, presence: .both, problems: lines.isEmpty ? ["error: x"] : lines)
+                }
+                let entry = DriftReport.Entry(action: .update, key: ResourceKey(group: "", kind: "ConfigMap", namespace: "ns", name: "cm\(index)"),
+                                              title: "v1 ConfigMap ns/cm\(index)", changes: [], diff: lines)
+                return EnvironmentPreview(name: name, presence: .both, report: DriftReport(entries: lines.isEmpty ? [] : [entry]), findings: [])
+            }
+            let limit = Int.random(in: 1_500...70_000, using: &random)
+            let markdown = PreviewMarkdown(base: "main", head: "pr`x`", revision: "main", command: "gitops diff --all --against main", limit: limit).render(previews)
+            #expect(markdown.utf8.count <= limit, "limit \(limit): \(markdown.utf8.count)")
+            // Outside code blocks, every section opened is closed; each block opens with a fence
+            // longer than any backtick run inside it and closes with the same fence.
+            var open: String?
+            var sections = 0
+            for line in markdown.split(separator: "\n", omittingEmptySubsequences: false) {
+                if let fence = open {
+                    if line == fence { open = nil }
+                } else if line.hasPrefix("```") {
+                    open = String(line.prefix { $0 == "`" })
+                } else if line.hasPrefix("<details") {
+                    sections += 1
+                } else if line == "</details>" {
+                    sections -= 1
+                    #expect(sections >= 0)
+                }
+            }
+            #expect(sections == 0, "a section is left open")
+            #expect(open == nil, "a code block is left open")
         }
     }
 
