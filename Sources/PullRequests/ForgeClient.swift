@@ -66,6 +66,17 @@ struct ForgeClient {
         return value
     }
 
+    /// The first item of a paged list (`path` asks for 100 a page) that `match` accepts, looking
+    /// through at most 10 pages.
+    func first<T>(_ path: String, _ match: (Value) -> T?) async throws(ForgeError) -> T? {
+        for page in 1...10 {
+            let items = try await call(.GET, path + "&page=\(page)").arrayValue ?? []
+            if let found = items.lazy.compactMap(match).first { return found }
+            if items.count < 100 { break }
+        }
+        return nil
+    }
+
     /// The service's own words: GitHub's `message` and `errors[].message`, GitLab's `message` or `error`.
     static func message(_ value: Value) -> String {
         var parts: [String] = []

@@ -13,8 +13,6 @@ public enum PullRequestOpener {
         }
     }
 
-    /// The most pages of open pull requests looked through for an existing one (100 each).
-    static let pages = 10
 }
 
 /// GitHub's REST API: pulls, issue labels, requested reviewers.
@@ -50,17 +48,11 @@ struct GitHub {
 
     /// The open pull request carrying the change's marker, or from its branch.
     private func find(_ draft: PullRequestDraft) async throws(ForgeError) -> PullRequestResult? {
-        for page in 1...PullRequestOpener.pages {
-            let list = try await client.call(.GET, "\(repo)/pulls?state=open&per_page=100&page=\(page)")
-            let items = list.arrayValue ?? []
-            for item in items {
-                let body = item["body"]?.stringValue ?? ""
-                guard body.contains(draft.marker) || item["head"]?["ref"]?.stringValue == draft.head, case .int(let number)? = item["number"] else { continue }
-                return PullRequestResult(number: Int(number), url: item["html_url"]?.stringValue ?? "", created: false)
-            }
-            if items.count < 100 { break }
+        try await client.first("\(repo)/pulls?state=open&per_page=100") { item in
+            guard (item["body"]?.stringValue ?? "").contains(draft.marker) || item["head"]?["ref"]?.stringValue == draft.head,
+                  case .int(let number)? = item["number"] else { return nil }
+            return PullRequestResult(number: Int(number), url: item["html_url"]?.stringValue ?? "", created: false)
         }
-        return nil
     }
 }
 
@@ -95,16 +87,10 @@ struct GitLab {
     }
 
     private func find(_ draft: PullRequestDraft) async throws(ForgeError) -> PullRequestResult? {
-        for page in 1...PullRequestOpener.pages {
-            let list = try await client.call(.GET, "\(project)/merge_requests?state=opened&per_page=100&page=\(page)")
-            let items = list.arrayValue ?? []
-            for item in items {
-                let description = item["description"]?.stringValue ?? ""
-                guard description.contains(draft.marker) || item["source_branch"]?.stringValue == draft.head, case .int(let iid)? = item["iid"] else { continue }
-                return PullRequestResult(number: Int(iid), url: item["web_url"]?.stringValue ?? "", created: false)
-            }
-            if items.count < 100 { break }
+        try await client.first("\(project)/merge_requests?state=opened&per_page=100") { item in
+            guard (item["description"]?.stringValue ?? "").contains(draft.marker) || item["source_branch"]?.stringValue == draft.head,
+                  case .int(let iid)? = item["iid"] else { return nil }
+            return PullRequestResult(number: Int(iid), url: item["web_url"]?.stringValue ?? "", created: false)
         }
-        return nil
     }
 }
