@@ -108,7 +108,7 @@ let package = Package(
         ]),
         /** Rollouts: analysis of a progressive rollout (Prometheus queries, HTTP smoke checks) with failure and inconclusive limits. */
         .target(name: "Rollouts", dependencies: [
-            "Basics", "YAML",
+            "Basics", "YAML", "KubeModel",
             .product(name: "AsyncHTTPClient", package: "async-http-client"),
             .product(name: "NIOCore", package: "swift-nio"),
             .product(name: "NIOHTTP1", package: "swift-nio"),
@@ -168,7 +168,7 @@ let package = Package(
         .testTarget(name: "SyncTests", dependencies: ["TestSupport", "Sync", "Git", "KubeModel", "YAML", "Basics"]),
         .testTarget(name: "PreviewTests", dependencies: ["Preview", "Render", "RepoModel", "Drift", "KubeModel", "Basics"]),
         .testTarget(name: "PullRequestsTests", dependencies: ["PullRequests"]),
-        .testTarget(name: "RolloutsTests", dependencies: ["TestSupport", "Rollouts", "YAML", "Basics"]),
+        .testTarget(name: "RolloutsTests", dependencies: ["TestSupport", "Rollouts", "KubeModel", "YAML", "Basics"]),
         .testTarget(name: "PromotionTests", dependencies: ["TestSupport", "Promotion", "Gates", "Git", "Validation", "Basics"]),
         .testTarget(name: "GitopsCLITests", dependencies: ["TestSupport", "gitops", "kube-test-server", "Cluster", "KubeTestServer", "KubeModel", "Validation", "YAML", "Basics"]),
     ],

@@ -95,16 +95,9 @@ extension MetricCheck {
         var checks: [MetricCheck] = []
         var names = Set<String>()
         for item in items {
-            guard let pairs = item.pairs else { error(item, "an analysis check must be a mapping (name:, prometheus: or http:, ...)"); continue }
-            var fields: [String: Node] = [:]
-            for pair in pairs {
-                guard let key = pair.key.scalar else { continue }
-                let known = ["name", "prometheus", "http", "successCondition", "interval", "count", "failureLimit", "inconclusiveLimit", "timeout"]
-                if !known.contains(key) {
-                    error(pair.key, "unknown field '\(key)' in an analysis check" + (Suggestion.closest(to: key, in: known).map { "; did you mean '\($0)'?" } ?? ""))
-                }
-                fields[key] = pair.value
-            }
+            guard item.pairs != nil else { error(item, "an analysis check must be a mapping (name:, prometheus: or http:, ...)"); continue }
+            let fields = RolloutSpec.fields(item, known: ["name", "prometheus", "http", "successCondition", "interval", "count", "failureLimit",
+                                                          "inconclusiveLimit", "timeout"], in: "an analysis check", error: error)
             guard let name = fields["name"]?.scalar, !name.isEmpty else { error(item, "an analysis check needs a name"); continue }
             if !names.insert(name).inserted { error(fields["name"]!, "two analysis checks are named '\(name)'") }
             var check = MetricCheck(name: name, provider: .http(url: "", expectStatus: []))
@@ -159,6 +152,7 @@ extension MetricCheck {
             }
             checks.append(check)
         }
+        collector.sortByLocation()
         try collector.throwIfErrors()
         return checks
     }
