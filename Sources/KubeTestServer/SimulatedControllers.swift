@@ -1,12 +1,25 @@
 import Basics
 
 /// The status controllers would write, at once: workloads report every replica ready and
-/// up to date for the generation just stored, so health checks can be tested.
+/// up to date for the generation just stored, so health checks can be tested. A Deployment whose
+/// pod template is annotated `kube-test-server/crashloop: "true"` reports none ready and its
+/// progress deadline exceeded, as one whose pods crash-loop (a bad version, for rollout tests).
 enum SimulatedControllers {
+    static let crashLoopAnnotation = "kube-test-server/crashloop"
+
     static func status(of object: ValueObject, kind: String, generation: Int64) -> ValueObject {
         var object = object
         let replicas = object["spec"]?["replicas"] ?? .int(1)
         switch kind {
+        case "Deployment" where object["spec"]?["template"]?["metadata"]?["annotations"]?[crashLoopAnnotation]?.stringValue == "true":
+            // Pods that never become ready: the controller gives up at the progress deadline.
+            object["status"] = .object(["observedGeneration": .int(generation), "replicas": replicas, "updatedReplicas": replicas,
+                                        "readyReplicas": 0, "availableReplicas": 0, "unavailableReplicas": replicas,
+                                        "conditions": .array([
+                                            .object(["type": "Available", "status": "False", "reason": "MinimumReplicasUnavailable"]),
+                                            .object(["type": "Progressing", "status": "False", "reason": "ProgressDeadlineExceeded",
+                                                     "message": "pods of this template crash-loop (kube-test-server/crashloop)"]),
+                                        ])])
         case "Deployment":
             object["status"] = .object(["observedGeneration": .int(generation), "replicas": replicas, "updatedReplicas": replicas,
                                         "readyReplicas": replicas, "availableReplicas": replicas,

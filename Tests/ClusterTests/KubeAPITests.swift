@@ -66,6 +66,21 @@ import YAML
         #expect(request("GET", "/apis/apps/v1/namespaces/shop/deployments/web").1["spec"]?["replicas"] == 2)
     }
 
+    @Test func aCrashLoopingTemplateNeverBecomesAvailable() {
+        let crashing = Self.deployment.replacingOccurrences(of: "metadata: {labels: {app: web}}",
+                                                            with: "metadata: {labels: {app: web}, annotations: {kube-test-server/crashloop: \"true\"}}")
+        let (status, created) = request("PATCH", "/apis/apps/v1/namespaces/shop/deployments/web?fieldManager=gitops", crashing,
+                                        contentType: "application/apply-patch+yaml")
+        #expect(status == 201)
+        #expect(created["status"]?["availableReplicas"] == 0 && created["status"]?["readyReplicas"] == 0)
+        let progressing = created["status"]?["conditions"]?.arrayValue?.first { $0["type"] == "Progressing" }
+        #expect(progressing?["reason"] == "ProgressDeadlineExceeded" && progressing?["status"] == "False")
+        // A good template again: every replica ready.
+        let (_, fixed) = request("PATCH", "/apis/apps/v1/namespaces/shop/deployments/web?fieldManager=gitops", Self.deployment,
+                                 contentType: "application/apply-patch+yaml")
+        #expect(fixed["status"]?["availableReplicas"] == 2)
+    }
+
     @Test func conflictsBetweenManagersAndForce() {
         _ = request("PATCH", "/apis/apps/v1/namespaces/shop/deployments/web?fieldManager=gitops", Self.deployment, contentType: "application/apply-patch+yaml")
         let scaler = """
