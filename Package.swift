@@ -66,7 +66,7 @@ let package = Package(
             .product(name: "_CryptoExtras", package: "swift-crypto"),
         ]),
         /** Loads and checks gitops.yaml and environments/<env>/environment.yaml from a file tree. */
-        .target(name: "RepoModel", dependencies: ["Basics", "YAML", "Kustomize"]),
+        .target(name: "RepoModel", dependencies: ["Basics", "YAML", "Kustomize", "Rollouts"]),
         /** JSON Schema: compile (with $ref across files), validate values, report paths and messages. */
         .target(name: "JSONSchema", dependencies: ["Basics"]),
         /** Schema validation of Kubernetes objects (kubeconform-layout folders, CRDs) and policies → findings. */
@@ -96,7 +96,7 @@ let package = Package(
         /** Renders an environment's releases (plain manifests now, charts later) into ordered objects. */
         .target(name: "Render", dependencies: ["Basics", "YAML", "KubeModel", "RepoModel", "Charts", "Kustomize", "ChartSources", "Secrets"]),
         /** Gates: render environments and check their objects against schemas and policies (validate, promotion gates). */
-        .target(name: "Gates", dependencies: ["Basics", "KubeModel", "RepoModel", "Render", "ChartSources", "Secrets", "JSONSchema", "Validation"]),
+        .target(name: "Gates", dependencies: ["Basics", "KubeModel", "RepoModel", "Render", "ChartSources", "Secrets", "JSONSchema", "Validation", "Rollouts"]),
         /** Previews: every environment's render compared between two revisions, with findings; text, Markdown (pull-request comments) and JSON. */
         .target(name: "Preview", dependencies: ["Basics", "KubeModel", "RepoModel", "Render", "Drift", "Gates", "Validation", "Secrets"]),
         /** Pull requests on GitHub and merge requests on GitLab for pushed promotion branches (REST, async-http-client). */

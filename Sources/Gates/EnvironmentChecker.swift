@@ -98,7 +98,7 @@ public struct EnvironmentChecker: Sendable {
             guard let environment = model.environment(named: names[index]) else { return }
             results[index] = Result { () throws(DiagnosticError) -> (objects: Int, findings: [Finding]) in
                 let objects = try renderer.render(environment).objects
-                return (objects.count, findings(objects, environment: environment.name, schemas: check))
+                return (objects.count, findings(objects, environment: environment.name, schemas: check) + RolloutFindings.check(objects, of: environment))
             }
         }
         var report = CheckReport(environments: names.count, objects: 0, findings: crdFindings)
@@ -127,7 +127,8 @@ public struct EnvironmentChecker: Sendable {
     /// what is done with the objects afterwards (the sync job applies them).
     public func check(_ objects: [Object], of environment: Environment) -> CheckReport {
         var report = CheckReport(environments: 1, objects: objects.count,
-                                 findings: crdFindings + findings(objects, environment: environment.name, schemas: SchemaCheck(catalog: catalog, strict: strict, lenient: lenient)))
+                                 findings: crdFindings + findings(objects, environment: environment.name, schemas: SchemaCheck(catalog: catalog, strict: strict, lenient: lenient))
+                                    + RolloutFindings.check(objects, of: environment))
         report.findings.sort(by: Finding.ordered)
         return report
     }

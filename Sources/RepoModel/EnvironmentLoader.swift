@@ -1,4 +1,5 @@
 import Basics
+import Rollouts
 import Kustomize
 import YAML
 
@@ -104,7 +105,7 @@ final class EnvironmentLoader {
         var firstByName: [String: Node] = [:]
         for item in items {
             guard let fields = checker.fields(item, of: "a release",
-                                              allowed: ["name", "chart", "path", "kustomize", "version", "valuesFiles", "values", "promote", "namespace"],
+                                              allowed: ["name", "chart", "path", "kustomize", "version", "valuesFiles", "values", "promote", "namespace", "rollout"],
                                               required: ["name"]) else { continue }
             guard let nameNode = fields["name"], let name = checker.dnsLabel(nameNode, "release name", maxLength: 53) else {
                 continue
@@ -141,8 +142,12 @@ final class EnvironmentLoader {
                               "release '\(name)' needs 'chart: charts/<chart>' (a Helm chart), 'path: <folder>' (plain manifests) or 'kustomize: <folder>' (a kustomization)")
                 source = nil
             }
+            var rollout: RolloutSpec?
+            if let node = fields["rollout"] {
+                do throws(DiagnosticError) { rollout = try RolloutSpec.parse(node, file: checker.file) } catch { checker.append(error.diagnostics) }
+            }
             if let source {
-                releases.append(Release(name: name, source: source, namespace: namespace, location: checker.location(item)))
+                releases.append(Release(name: name, source: source, namespace: namespace, location: checker.location(item), rollout: rollout))
             }
         }
         return releases

@@ -1,4 +1,5 @@
 import Basics
+import Rollouts
 import YAML
 
 /// The loaded, checked contents of an environments repository.
@@ -143,4 +144,6 @@ public struct Release: Sendable, Hashable {
     public var namespace: String?
     /// Where the release is declared.
     public var location: SourceLocation
+    /// How its workload rolls out (`rollout:`); nil: all at once.
+    public var rollout: RolloutSpec? = nil
 }

@@ -3,8 +3,8 @@ import YAML
 
 /// One check of a rollout's analysis: what is measured, what counts as healthy, how often and how
 /// many times, and how many bad or unknown answers are tolerated.
-public struct MetricCheck: Sendable, Equatable {
-    public enum Provider: Sendable, Equatable {
+public struct MetricCheck: Sendable, Hashable {
+    public enum Provider: Sendable, Hashable {
         /// An instant query to Prometheus' HTTP API (`GET /api/v1/query`).
         case prometheus(address: String, query: String)
         /// A GET whose status must be one of `expectStatus` (empty: any 2xx).
@@ -41,7 +41,7 @@ public struct MetricCheck: Sendable, Equatable {
 }
 
 /// `< 0.05`, `<= 0.2`, `> 0.99`, `>= 1`, `== 0`, `!= 0`: a comparison with a number.
-public struct Condition: Sendable, Equatable, CustomStringConvertible {
+public struct Condition: Sendable, Hashable, CustomStringConvertible {
     public enum Comparison: String, Sendable, CaseIterable {
         case lessOrEqual = "<=", greaterOrEqual = ">=", equal = "==", notEqual = "!=", less = "<", greater = ">"
     }

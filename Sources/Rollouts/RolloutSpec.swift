@@ -2,9 +2,9 @@ import Basics
 import YAML
 
 /// How one workload of a release rolls out (a release's `rollout:` block in environment.yaml).
-public struct RolloutSpec: Sendable, Equatable {
+public struct RolloutSpec: Sendable, Hashable {
     /// One step of a canary.
-    public enum Step: Sendable, Equatable {
+    public enum Step: Sendable, Hashable {
         /// Send this share (percent) of the traffic to the new version.
         case setWeight(Int)
         /// Wait this many seconds; nil waits until `gitops rollout promote`.
@@ -14,7 +14,7 @@ public struct RolloutSpec: Sendable, Equatable {
     }
 
     /// How traffic is split between the stable and the canary version.
-    public enum Traffic: Sendable, Equatable {
+    public enum Traffic: Sendable, Hashable {
         /// By replica counts behind the one Service (no router).
         case replicas
         /// ingress-nginx: a copy of this Ingress with `canary-weight`, to the canary Service.
@@ -23,13 +23,15 @@ public struct RolloutSpec: Sendable, Equatable {
         case gatewayAPI(httpRoute: String)
     }
 
-    public enum Strategy: Sendable, Equatable {
+    public enum Strategy: Sendable, Hashable {
         case canary(steps: [Step], traffic: Traffic)
         /// The new version beside the old one behind `previewService`; `activeService` switches once
         /// the checks pass; the old version is kept `scaleDownDelay` seconds for an instant rollback.
         case blueGreen(activeService: String, previewService: String, prePromotionAnalysis: [String], scaleDownDelay: Double)
     }
 
+    /// Where the block is declared.
+    public var location: SourceLocation?
     /// The Deployment of the release that rolls out.
     public var workload: String
     /// The Service that selects the workload's pods (the stable one, for a canary).
@@ -138,7 +140,9 @@ extension RolloutSpec {
         }
         collector.sortByLocation()
         try collector.throwIfErrors()
-        return RolloutSpec(workload: workload, service: service, strategy: strategy, analysis: analysis, rollbackInGit: rollbackInGit)
+        var spec = RolloutSpec(workload: workload, service: service, strategy: strategy, analysis: analysis, rollbackInGit: rollbackInGit)
+        spec.location = SourceLocation(file: file, line: node.start.line, column: node.start.column)
+        return spec
     }
 
     /// A mapping's fields by name, unknown ones reported (with the closest known name).

@@ -53,6 +53,12 @@ public struct SyncPass: Sendable {
             guard report.passed else {
                 throw SyncError.blocked("revision \(short) blocked: \(report.summary)", findings: report.errors.map(\.description))
             }
+            // Declared rollouts are checked (gitops validate) but not run yet: applying such a
+            // release all at once is what its author asked not to happen.
+            if let release = environment.releases.first(where: { $0.rollout != nil }) {
+                throw SyncError.blocked("revision \(short) blocked: release '\(release.name)' declares rollout:, which this version of gitops checks but does not run yet",
+                                        findings: ["\(release.rollout?.location ?? release.location): remove rollout: to sync the release all at once, or keep this revision from the job until rollouts are supported"])
+            }
             return Prepared(objects: objects, shared: SharedObjects.of(environment, in: model, renderer: renderer))
         } catch let error as DiagnosticError {
             throw SyncError.blocked("revision \(short) blocked: it does not render", findings: [error.description])
