@@ -120,7 +120,7 @@ let package = Package(
         ]),
         /** Sync: order, apply, prune by inventory, hooks, health per kind, status — converging a cluster to an environment. */
         .target(name: "Sync", dependencies: [
-            "Basics", "KubeModel", "Cluster", "Drift", "Git", "RepoModel", "Render", "ChartSources", "Secrets", "Gates",
+            "Basics", "KubeModel", "Cluster", "Drift", "Git", "RepoModel", "Render", "ChartSources", "Secrets", "Gates", "Rollouts",
             .product(name: "Crypto", package: "swift-crypto"),
             .product(name: "NIOCore", package: "swift-nio"),
             .product(name: "NIOPosix", package: "swift-nio"),
@@ -165,7 +165,7 @@ let package = Package(
         .testTarget(name: "ValidationTests", dependencies: ["Validation", "JSONSchema", "KubeModel", "Basics"], exclude: ["Corpus", "PolicyCases"]),
         .testTarget(name: "RenderTests", dependencies: ["Render", "RepoModel", "KubeModel", "Git", "YAML", "Basics"],
                     exclude: ["Goldens"]),
-        .testTarget(name: "SyncTests", dependencies: ["TestSupport", "Sync", "Git", "KubeModel", "YAML", "Basics"]),
+        .testTarget(name: "SyncTests", dependencies: ["TestSupport", "Sync", "Rollouts", "Cluster", "KubeTestServer", "Git", "KubeModel", "YAML", "Basics"]),
         .testTarget(name: "PreviewTests", dependencies: ["Preview", "Render", "RepoModel", "Drift", "KubeModel", "Basics"]),
         .testTarget(name: "PullRequestsTests", dependencies: ["PullRequests"]),
         .testTarget(name: "RolloutsTests", dependencies: ["TestSupport", "Rollouts", "KubeModel", "YAML", "Basics"]),

@@ -5,11 +5,11 @@ import Foundation
 /// (task cancellation) ends a check as inconclusive, never as a pass.
 public struct AnalysisRunner: Sendable {
     /// Takes one measurement (default: over HTTP with `MeasurementClient`).
-    public var measure: @Sendable (MetricCheck) async -> Measurement
+    public var measure: @Sendable (MetricCheck) async -> AnalysisMeasurement
     /// Waits between measurements.
     public var sleep: @Sendable (Double) async throws -> Void = { seconds in try await Task.sleep(for: .milliseconds(Int(seconds * 1000))) }
 
-    public init(measure: @escaping @Sendable (MetricCheck) async -> Measurement) {
+    public init(measure: @escaping @Sendable (MetricCheck) async -> AnalysisMeasurement) {
         self.measure = measure
     }
 
@@ -31,7 +31,7 @@ public struct AnalysisRunner: Sendable {
     }
 
     public func run(_ check: MetricCheck) async -> CheckResult {
-        var measurements: [Measurement] = []
+        var measurements: [AnalysisMeasurement] = []
         var failures = 0, inconclusive = 0
         for index in 0..<check.count {
             if index > 0 {

@@ -9,6 +9,9 @@ public struct MetricCheck: Sendable, Hashable {
         case prometheus(address: String, query: String)
         /// A GET whose status must be one of `expectStatus` (empty: any 2xx).
         case http(url: String, expectStatus: [Int])
+        /// A Kubernetes Job (`metadata` with labels and annotations, and `spec`), run in the
+        /// environment's namespace: it must succeed within the check's timeout (a smoke-test Job).
+        case job(Value)
     }
 
     public var name: String
@@ -89,39 +92,43 @@ extension MetricCheck {
             collector.error("rollout.analysis", at: SourceLocation(file: file, line: at.start.line, column: at.start.column), message)
         }
         guard let items = node.items else {
-            error(node, "analysis must be a list of checks, each with a name and a prometheus: or http: provider")
+            error(node, "analysis must be a list of checks, each with a name and a prometheus:, http: or job: provider")
             throw DiagnosticError(collector.diagnostics)
         }
         var checks: [MetricCheck] = []
         var names = Set<String>()
         for item in items {
-            guard item.pairs != nil else { error(item, "an analysis check must be a mapping (name:, prometheus: or http:, ...)"); continue }
-            let fields = RolloutSpec.fields(item, known: ["name", "prometheus", "http", "successCondition", "interval", "count", "failureLimit",
+            guard item.pairs != nil else { error(item, "an analysis check must be a mapping (name:, prometheus:, http: or job:, ...)"); continue }
+            let fields = RolloutSpec.fields(item, known: ["name", "prometheus", "http", "job", "successCondition", "interval", "count", "failureLimit",
                                                           "inconclusiveLimit", "timeout"], in: "an analysis check", error: error)
             guard let name = fields["name"]?.scalar, !name.isEmpty else { error(item, "an analysis check needs a name"); continue }
             if !names.insert(name).inserted { error(fields["name"]!, "two analysis checks are named '\(name)'") }
             var check = MetricCheck(name: name, provider: .http(url: "", expectStatus: []))
-            switch (fields["prometheus"], fields["http"]) {
-            case (let prometheus?, nil):
-                guard let address = prometheus.pairs?.first(where: { $0.key.scalar == "address" })?.value.scalar,
+            let providers = ["prometheus", "http", "job"].filter { fields[$0] != nil }
+            guard providers.count == 1, let provider = fields[providers[0]] else {
+                error(item, "analysis check '\(name)' needs exactly one of prometheus:, http: or job:"); continue
+            }
+            switch providers[0] {
+            case "prometheus":
+                guard let address = provider.pairs?.first(where: { $0.key.scalar == "address" })?.value.scalar,
                       address.hasPrefix("http://") || address.hasPrefix("https://") else {
-                    error(prometheus, "prometheus: needs address: http://HOST:PORT (the server's base URL)"); continue
+                    error(provider, "prometheus: needs address: http://HOST:PORT (the server's base URL)"); continue
                 }
-                guard let query = prometheus.pairs?.first(where: { $0.key.scalar == "query" })?.value.scalar, !query.isEmpty else {
-                    error(prometheus, "prometheus: needs query: (a PromQL expression giving one number)"); continue
+                guard let query = provider.pairs?.first(where: { $0.key.scalar == "query" })?.value.scalar, !query.isEmpty else {
+                    error(provider, "prometheus: needs query: (a PromQL expression giving one number)"); continue
                 }
                 check.provider = .prometheus(address: address, query: query)
                 guard let conditionNode = fields["successCondition"], let condition = conditionNode.scalar.flatMap(Condition.init(parsing:)) else {
                     error(fields["successCondition"] ?? item, "a prometheus check needs successCondition: such as \"< 0.05\" (<, <=, >, >=, ==, != and a number)"); continue
                 }
                 check.successCondition = condition
-            case (nil, let http?):
-                guard let url = http.pairs?.first(where: { $0.key.scalar == "url" })?.value.scalar,
+            case "http":
+                guard let url = provider.pairs?.first(where: { $0.key.scalar == "url" })?.value.scalar,
                       url.hasPrefix("http://") || url.hasPrefix("https://") else {
-                    error(http, "http: needs url: http://... (what a smoke check GETs)"); continue
+                    error(provider, "http: needs url: http://... (what a smoke check GETs)"); continue
                 }
                 var statuses: [Int] = []
-                if let expect = http.pairs?.first(where: { $0.key.scalar == "expectStatus" })?.value {
+                if let expect = provider.pairs?.first(where: { $0.key.scalar == "expectStatus" })?.value {
                     for status in expect.items ?? [expect] {
                         guard let code = status.scalar.flatMap(Int.init), (100...599).contains(code) else { error(status, "expectStatus holds HTTP status codes such as 200"); continue }
                         statuses.append(code)
@@ -130,7 +137,22 @@ extension MetricCheck {
                 check.provider = .http(url: url, expectStatus: statuses)
                 if let condition = fields["successCondition"] { error(condition, "successCondition applies to prometheus checks; an http check passes on its expectStatus") }
             default:
-                error(item, "analysis check '\(name)' needs exactly one of prometheus: or http:"); continue
+                let job = RolloutSpec.fields(provider, known: ["metadata", "spec"], in: "job:", error: error)
+                guard let specNode = job["spec"], let spec = try? specNode.value(file: file),
+                      spec["template"]?["spec"]?["containers"]?.arrayValue?.isEmpty == false else {
+                    error(provider, "job: needs spec: a Job spec with template.spec.containers (the smoke test to run)"); continue
+                }
+                var template: ValueObject = ["spec": spec]
+                if let metadata = job["metadata"], let value = try? metadata.value(file: file) {
+                    guard case .object(let fields) = value, Set(fields.keys).isSubset(of: ["labels", "annotations"]) else {
+                        error(metadata, "job.metadata may hold labels and annotations"); continue
+                    }
+                    template["metadata"] = value
+                }
+                check.provider = .job(.object(template))
+                // A Job's pods are scheduled and pulled first: five minutes unless timeout says otherwise.
+                check.timeout = 300
+                if let condition = fields["successCondition"] { error(condition, "successCondition applies to prometheus checks; a job check passes when the Job succeeds") }
             }
             for (key, minimum) in [("count", 1), ("failureLimit", 0), ("inconclusiveLimit", 0)] {
                 guard let node = fields[key] else { continue }

@@ -1,5 +1,5 @@
 /// One measurement of a check.
-public enum Measurement: Sendable, Equatable, CustomStringConvertible {
+public enum AnalysisMeasurement: Sendable, Equatable, CustomStringConvertible {
     /// The value met the condition (HTTP: the status was expected).
     case success(String)
     /// The value did not (HTTP: another status, or the service did not answer).
@@ -38,7 +38,7 @@ public enum Verdict: String, Sendable, Equatable {
 public struct CheckResult: Sendable, Equatable {
     public var check: String
     public var verdict: Verdict
-    public var measurements: [Measurement]
+    public var measurements: [AnalysisMeasurement]
     /// Why it ended as it did, for status and logs.
     public var summary: String
 }

@@ -25,18 +25,20 @@ public struct MeasurementClient: Sendable {
     }
 
     /// One measurement of `check`.
-    public func measure(_ check: MetricCheck) async -> Measurement {
+    public func measure(_ check: MetricCheck) async -> AnalysisMeasurement {
         switch check.provider {
         case .prometheus(let address, let query):
             return await prometheus(address: address, query: query, condition: check.successCondition, timeout: check.timeout)
         case .http(let url, let expect):
             return await http(url: url, expect: expect, timeout: check.timeout)
+        case .job:
+            return .inconclusive("a job check needs the cluster: the sync job runs it")
         }
     }
 
     /// `GET /api/v1/query?query=...`. Every sample of the answer (a vector or a scalar) must meet
     /// the condition; an empty answer, NaN, an error status or no answer at all is inconclusive.
-    func prometheus(address: String, query: String, condition: Condition?, timeout: Double) async -> Measurement {
+    func prometheus(address: String, query: String, condition: Condition?, timeout: Double) async -> AnalysisMeasurement {
         let base = address.hasSuffix("/") ? String(address.dropLast()) : address
         let encoded = query.addingPercentEncoding(withAllowedCharacters: .alphanumerics.union(CharacterSet(charactersIn: "-._~"))) ?? query
         let (status, body): (Int, [UInt8])
@@ -74,7 +76,7 @@ public struct MeasurementClient: Sendable {
 
     /// A GET whose status must be expected (any 2xx when `expect` is empty); no answer is a failure:
     /// the service a smoke check reaches is the one being rolled out.
-    func http(url: String, expect: [Int], timeout: Double) async -> Measurement {
+    func http(url: String, expect: [Int], timeout: Double) async -> AnalysisMeasurement {
         do {
             let (status, _) = try await get(url, timeout: timeout)
             let expected = expect.isEmpty ? (200..<300).contains(status) : expect.contains(status)

@@ -71,7 +71,7 @@ import YAML
     }
 
     /// A runner whose measurements come from a script, with no waiting.
-    static func runner(_ script: [Measurement]) -> (AnalysisRunner, Counter) {
+    static func runner(_ script: [AnalysisMeasurement]) -> (AnalysisRunner, Counter) {
         let taken = Counter()
         var runner = AnalysisRunner { _ in
             let index = taken.next()
