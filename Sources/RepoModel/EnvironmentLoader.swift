@@ -1,6 +1,6 @@
 import Basics
-import Rollouts
 import Kustomize
+import Rollouts
 import YAML
 
 /// Loads and checks one `environment.yaml`.
