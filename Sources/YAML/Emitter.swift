@@ -201,7 +201,8 @@ enum ScalarFormat {
         // Trailing spaces on the last line or tabs leading it are kept by literal blocks, but a
         // whitespace-only line before the first content line, or content starting with a blank,
         // needs an explicit indentation indicator.
-        let needsIndicator = lines[firstContent].first == " " || lines[firstContent].first == "\t"
+        // By scalar: a space followed by a combining mark is one Character, but still a leading space.
+        let needsIndicator = lines[firstContent].unicodeScalars.first == " " || lines[firstContent].unicodeScalars.first == "\t"
             || lines[..<firstContent].contains { !$0.isEmpty }
         let chomp = trailing == 0 ? "-" : trailing == 1 ? "" : "+"
         var all = lines

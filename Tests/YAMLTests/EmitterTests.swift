@@ -65,6 +65,17 @@ import Testing
         #expect(YAMLEmitter.emit(value) == expected)
     }
 
+    /// A block whose first line starts with a space followed by a combining mark (one Character in
+    /// Swift, two scalars) still needs the indentation indicator (found by the yaml fuzzer).
+    @Test func aLeadingSpaceBeforeACombiningMarkKeepsItsIndicator() throws {
+        for value in [" \u{06E0}\u{04A0}\n\n\n\n\n", "\n\u{0301}x\ny\n", " \u{0301}a\nb"] {
+            let emitted = YAMLEmitter.emit(.string(value))
+            #expect(try YAML.value(emitted) == .string(value), "\(emitted)")
+            let inMapping = YAMLEmitter.emit(.object(["k": .string(value)]))
+            #expect(try YAML.value(inMapping) == .object(["k": .string(value)]), "\(inMapping)")
+        }
+    }
+
     @Test func deterministic() {
         var generator = RandomTrees(seed: 7)
         let value = generator.value(depth: 4)
