@@ -100,11 +100,8 @@ struct ForgeClient {
         return "\(error)"
     }
 
-    /// `a/b` as one path segment (GitLab's project ids).
+    /// `a/b` as one path segment (GitLab's project ids), or a query value.
     static func segment(_ text: String) -> String {
         text.addingPercentEncoding(withAllowedCharacters: .alphanumerics.union(CharacterSet(charactersIn: "-._~"))) ?? text
     }
-
-    /// A query value.
-    static func query(_ text: String) -> String { segment(text) }
 }

@@ -64,7 +64,7 @@ struct GitLab {
     func open(_ draft: PullRequestDraft) async throws(ForgeError) -> PullRequestResult {
         var reviewerIDs: [Value] = []
         for name in draft.reviewers {
-            let users = try await client.call(.GET, "/users?username=\(ForgeClient.query(name))")
+            let users = try await client.call(.GET, "/users?username=\(ForgeClient.segment(name))")
             guard case .int(let id)? = users.arrayValue?.first?["id"] else {
                 throw ForgeError("GitLab has no user '\(name)' (a --reviewer); name users by their username")
             }

@@ -42,8 +42,14 @@ public struct RolloutJobCheck: Sendable {
         } catch {
             return .inconclusive("the Job \(namespace)/\(name) could not be started: \(error)")
         }
-        let deadline = Date().addingTimeInterval(check.timeout)
-        defer { Task { try? await client.delete(Self.jobs, namespace: namespace, name: name, propagation: .background) } }
+        let verdict = await outcome(of: name, deadline: Date().addingTimeInterval(check.timeout), timeout: check.timeout)
+        // Judged: the Job and its pods go (awaited, so nothing runs on after the check).
+        try? await client.delete(Self.jobs, namespace: namespace, name: name, propagation: .background)
+        return verdict
+    }
+
+    /// Polls the Job until it succeeds, fails, or `deadline` passes.
+    private func outcome(of name: String, deadline: Date, timeout: Double) async -> AnalysisMeasurement {
         while true {
             let live: ValueObject?
             do { live = try await client.get(Self.jobs, namespace: namespace, name: name) } catch {
@@ -54,7 +60,7 @@ public struct RolloutJobCheck: Sendable {
             case .healthy: return .success("the Job \(name) succeeded")
             case .degraded(let why): return .failure("the Job \(name): \(why)")
             case .progressing(let what):
-                if Date() >= deadline { return .failure("the Job \(name) did not finish within \(GoFloat.format(check.timeout))s (\(what))") }
+                if Date() >= deadline { return .failure("the Job \(name) did not finish within \(GoFloat.format(timeout))s (\(what))") }
             }
             do { try await Task.sleep(for: .milliseconds(Int(pollInterval * 1000))) } catch {
                 return .inconclusive("stopped while the Job \(name) ran")
