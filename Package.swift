@@ -94,7 +94,7 @@ let package = Package(
         /** Drift: normalise desired and live objects, pair them, compare the fields Git sets, ignore rules. */
         .target(name: "Drift", dependencies: ["Basics", "YAML", "KubeModel", "RepoModel", .product(name: "Crypto", package: "swift-crypto")]),
         /** Renders an environment's releases (plain manifests now, charts later) into ordered objects. */
-        .target(name: "Render", dependencies: ["Basics", "YAML", "KubeModel", "RepoModel", "Charts", "Kustomize", "ChartSources", "Secrets"]),
+        .target(name: "Render", dependencies: ["Basics", "YAML", "KubeModel", "RepoModel", "Charts", "Kustomize", "ChartSources", "Secrets", "Rollouts"]),
         /** Gates: render environments and check their objects against schemas and policies (validate, promotion gates). */
         .target(name: "Gates", dependencies: ["Basics", "KubeModel", "RepoModel", "Render", "ChartSources", "Secrets", "JSONSchema", "Validation", "Rollouts"]),
         /** Previews: every environment's render compared between two revisions, with findings; text, Markdown (pull-request comments) and JSON. */
@@ -109,6 +109,7 @@ let package = Package(
         /** Rollouts: analysis of a progressive rollout (Prometheus queries, HTTP smoke checks) with failure and inconclusive limits. */
         .target(name: "Rollouts", dependencies: [
             "Basics", "YAML", "KubeModel",
+            .product(name: "Crypto", package: "swift-crypto"),
             .product(name: "AsyncHTTPClient", package: "async-http-client"),
             .product(name: "NIOCore", package: "swift-nio"),
             .product(name: "NIOHTTP1", package: "swift-nio"),

@@ -4,6 +4,7 @@ import Cluster
 import Foundation
 import KubeModel
 import RepoModel
+import Rollouts
 
 /// `--kubeconfig` and `--context`, shared by every command that talks to a cluster.
 struct ClusterOptions: ParsableArguments {
@@ -65,13 +66,16 @@ extension ClusterOptions {
                    owner: @escaping @Sendable (ResourceKey, String?) -> String = { _, _ in "" }) throws -> LiveState {
         let client = try client(for: environment)
         let name = environment.name
-        let state: LiveState
+        var state: LiveState
         do {
             state = try Blocking.run { try await LiveState.read(client: client, desired: desired, environment: name, serverSide: serverSide, owner: owner) }
         } catch let error as ClusterError {
             throw ClusterOptions.failure(error, client: client)
         }
         for warning in state.warnings { Output.error("warning: \(warning)") }
+        // What a rollout in progress adds (its canary or preview Deployment, Service and Ingress,
+        // its smoke-test Jobs) is the sync job's to remove, not drift nor a prune candidate.
+        state.live.removeAll { $0.label(CanaryObjects.roleLabel) != nil && $0.label(CanaryObjects.roleLabel) != "stable" || $0.label("gitops/rollout-check") != nil }
         return state
     }
 }

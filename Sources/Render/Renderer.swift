@@ -4,6 +4,7 @@ import Charts
 import Foundation
 import KubeModel
 import RepoModel
+import Rollouts
 import Secrets
 import YAML
 
@@ -112,6 +113,13 @@ public struct Renderer: Sendable {
                     objects[index].namespace = releaseNamespaces[objects[index].provenance.release] ?? environment.namespace
                 }
             }
+        }
+        // A release that rolls out progressively renders in its steady form (what the sync applies).
+        for release in environment.releases {
+            guard let rollout = release.rollout else { continue }
+            let positions = objects.indices.filter { objects[$0].provenance.release == release.name }
+            let steady = RolloutObjects.steady(positions.map { objects[$0] }, spec: rollout)
+            for (position, object) in zip(positions, steady) { objects[position] = object }
         }
         Self.markEncrypted(&objects, files: decrypting.encryptedFiles)
         Self.checkDuplicates(objects, into: &collector)

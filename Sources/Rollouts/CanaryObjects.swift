@@ -56,16 +56,16 @@ public enum CanaryObjects {
     }
 
     /// The new version as `<name>-canary`: the role label on the Deployment, its selector and its pods.
-    static func canary(_ workload: Object, replicas: Int) throws(RolloutError) -> Object {
-        guard workload.kind == "Deployment" else { throw RolloutError("\(workload.displayName) is not a Deployment; canaries roll out Deployments") }
-        var copy = renamed(workload, suffix: canarySuffix)
+    static func canary(_ workload: Object, replicas: Int, role: String = "canary", suffix: String = canarySuffix) throws(RolloutError) -> Object {
+        guard workload.kind == "Deployment" else { throw RolloutError("\(workload.displayName) is not a Deployment; rollouts roll out Deployments") }
+        var copy = renamed(workload, suffix: suffix, role: role)
         guard case .object(var spec)? = copy.content["spec"], case .object(var selector)? = spec["selector"],
               case .object(var template)? = spec["template"] else {
             throw RolloutError("\(workload.displayName) has no spec.selector or spec.template")
         }
-        selector["matchLabels"] = labelled(selector["matchLabels"])
+        selector["matchLabels"] = labelled(selector["matchLabels"], role: role)
         var podMetadata = template["metadata"]?.objectValue ?? [:]
-        podMetadata["labels"] = labelled(podMetadata["labels"])
+        podMetadata["labels"] = labelled(podMetadata["labels"], role: role)
         template["metadata"] = .object(podMetadata)
         spec["selector"] = .object(selector)
         spec["template"] = .object(template)
@@ -76,11 +76,11 @@ public enum CanaryObjects {
 
     /// The Service selecting only the canary's pods.
     static func canaryService(_ service: Object) throws(RolloutError) -> Object {
-        var copy = renamed(service, suffix: canarySuffix)
+        var copy = renamed(service, suffix: canarySuffix, role: "canary")
         guard case .object(var spec)? = copy.content["spec"], spec["selector"]?.objectValue != nil else {
             throw RolloutError("\(service.displayName) has no spec.selector to copy for the canary")
         }
-        spec["selector"] = labelled(spec["selector"])
+        spec["selector"] = labelled(spec["selector"], role: "canary")
         // The cluster gives the copy its own address.
         spec["clusterIP"] = nil
         spec["clusterIPs"] = nil
@@ -92,7 +92,7 @@ public enum CanaryObjects {
     /// pointing at the canary Service.
     static func canaryIngress(_ ingress: Object, service: String, weight: Int) throws(RolloutError) -> Object {
         guard ingress.kind == "Ingress" else { throw RolloutError("\(ingress.displayName) is not an Ingress (traffic.nginx.ingress)") }
-        var copy = renamed(ingress, suffix: canarySuffix)
+        var copy = renamed(ingress, suffix: canarySuffix, role: "canary")
         var metadata = copy.content["metadata"]?.objectValue ?? [:]
         var annotations = metadata["annotations"]?.objectValue ?? [:]
         annotations["nginx.ingress.kubernetes.io/canary"] = .string("true")
@@ -133,20 +133,20 @@ public enum CanaryObjects {
         return copy
     }
 
-    private static func renamed(_ object: Object, suffix: String) -> Object {
+    private static func renamed(_ object: Object, suffix: String, role: String) -> Object {
         var copy = object
         var metadata = copy.content["metadata"]?.objectValue ?? [:]
         metadata["name"] = .string(object.name + suffix)
-        metadata["labels"] = labelled(metadata["labels"])
+        metadata["labels"] = labelled(metadata["labels"], role: role)
         for bookkeeping in ["resourceVersion", "uid", "creationTimestamp", "generation", "managedFields"] { metadata[bookkeeping] = nil }
         copy.content["metadata"] = .object(metadata)
         copy.content["status"] = nil
         return copy
     }
 
-    private static func labelled(_ labels: Value?) -> Value {
+    static func labelled(_ labels: Value?, role: String) -> Value {
         var labels = labels?.objectValue ?? [:]
-        labels[roleLabel] = .string("canary")
+        labels[roleLabel] = .string(role)
         return .object(labels)
     }
 

@@ -3,6 +3,7 @@ import Cluster
 import Drift
 import Foundation
 import KubeModel
+import Rollouts
 
 /// How a sync behaves.
 public struct SyncOptions: Sendable {
@@ -59,12 +60,17 @@ public struct SyncReport: Sendable {
     /// Objects that are not healthy at the end, with why.
     public var unhealthy: [String: Health] = [:]
     public var warnings: [String] = []
-    public var converged: Bool { unhealthy.isEmpty }
+    /// Where each rollout of the environment stands after this sync.
+    public var rollouts: [RolloutOutcome] = []
+    /// Healthy, and no rollout of this revision aborted (the stable version runs instead).
+    public var converged: Bool { unhealthy.isEmpty && !rollouts.contains { $0.record.state.phase == .aborted } }
 
     /// `applied 3, pruned 1, unchanged 21; healthy` and so on.
     public var summary: String {
         "applied \(applied.count), pruned \(pruned.count), unchanged \(unchanged), hooks \(hooks.count); "
-            + (converged ? "healthy" : "\(unhealthy.count) not healthy")
+            + (unhealthy.isEmpty ? "healthy" : "\(unhealthy.count) not healthy")
+            + rollouts.filter { $0.record.state.phase != .completed || $0.record.state.revision == revision }
+                .map { "; rollout of \($0.workload): \($0.record.state.phase.rawValue), \($0.record.state.message)" }.joined()
     }
 }
 
@@ -130,8 +136,9 @@ public struct Reconciler: Sendable {
                 _ = try await apply(object, report: &report)
                 report.applied.append(object.displayName)
             }
-            // The next wave starts once this one is healthy (CRDs established, Namespaces there, ...).
-            for (name, health) in try await waitForHealth(wave) { report.unhealthy[name] = health }
+            // The next wave starts once this one is healthy (CRDs established, Namespaces there, ...);
+            // a rollout's new version is watched by the rollout, which aborts rather than waits.
+            for (name, health) in try await waitForHealth(wave.filter { $0.label(CanaryObjects.roleLabel) == nil }) { report.unhealthy[name] = health }
             if index == 0 {
                 for hook in plan.steps where hook.phase == .preSync { try await runHook(hook.object, done: &hooksDone, into: &report) }
             }

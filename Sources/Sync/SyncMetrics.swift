@@ -1,5 +1,6 @@
 import Foundation
 import Prometheus
+import Rollouts
 
 /// The sync job's metrics, kept in a swift-prometheus registry and served in Prometheus' text format.
 public final class SyncMetrics: @unchecked Sendable {
@@ -30,6 +31,12 @@ public final class SyncMetrics: @unchecked Sendable {
         // Every series exists from the start, at 0, so rates and alerts see the first failure.
         for result in Self.results { _ = counter(result) }
         for state in Self.states { objectGauge(state).set(to: 0) }
+        for verdict in [Verdict.passed, .failed, .inconclusive] {
+            _ = registry.makeCounter(descriptor: Self.name("rollout_analysis", unit: "total", help: "Rollout analysis checks run, by verdict."),
+                                     labels: [("environment", environment), ("result", verdict.rawValue)])
+        }
+        _ = registry.makeCounter(descriptor: Self.name("rollout_aborts", unit: "total", help: "Rollouts aborted (the new version rolled back)."),
+                                 labels: [("environment", environment)])
     }
 
     private static func name(_ metric: String, unit: String, help: String) -> MetricNameDescriptor {
@@ -66,6 +73,39 @@ public final class SyncMetrics: @unchecked Sendable {
     }
 
     func recordFetch(seconds: Double) { fetches.record(seconds) }
+
+    // MARK: Rollouts
+
+    static let phases = ["progressing", "paused", "aborted", "completed"]
+
+    private func rolloutGauge(_ metric: String, help: String, workload: String, extra: [(String, String)] = []) -> Gauge {
+        registry.makeGauge(descriptor: MetricNameDescriptor(namespace: "gitops", metricName: "rollout_\(metric)", unitName: "", helpText: help),
+                           labels: [("environment", environment), ("workload", workload)] + extra)
+    }
+
+    /// A rollout's step, weight and phase (1 for the phase it is in, 0 for the others).
+    func recordRollout(_ record: RolloutRecord) {
+        rolloutGauge("step", help: "The step a rollout is at (from 1; blue-green: 1 preview, 2 analysis, 3 switch, 4 scale-down).", workload: record.workload)
+            .set(to: Double(record.state.step + 1))
+        rolloutGauge("weight", help: "The share of traffic (percent) a rollout's new version receives.", workload: record.workload)
+            .set(to: Double(record.state.weight))
+        for phase in Self.phases {
+            rolloutGauge("phase", help: "A rollout's phase: 1 for the one it is in.", workload: record.workload, extra: [("phase", phase)])
+                .set(to: record.state.phase.rawValue == phase ? 1 : 0)
+        }
+    }
+
+    /// One check's verdict in a rollout's analysis.
+    func recordAnalysis(_ verdict: Verdict) {
+        registry.makeCounter(descriptor: Self.name("rollout_analysis", unit: "total", help: "Rollout analysis checks run, by verdict."),
+                             labels: [("environment", environment), ("result", verdict.rawValue)]).increment()
+    }
+
+    /// A rollout aborted (its new version rolled back).
+    func recordRolloutAbort() {
+        registry.makeCounter(descriptor: Self.name("rollout_aborts", unit: "total", help: "Rollouts aborted (the new version rolled back)."),
+                             labels: [("environment", environment)]).increment()
+    }
 
     /// The exposition text.
     public func text() -> String { registry.emitToString() }

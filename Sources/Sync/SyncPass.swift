@@ -7,6 +7,7 @@ import Gates
 import KubeModel
 import RepoModel
 import Render
+import Rollouts
 
 /// One sync of an environment at one revision, as `gitops sync --once` and the job both run it:
 /// render and gates first (a failure blocks the revision with nothing applied), then the
@@ -14,10 +15,15 @@ import Render
 public struct SyncPass: Sendable {
     public let client: KubeClient
     public let options: SyncOptions
+    /// Where rollout steps are logged and counted.
+    public var log: JSONLog
+    public var metrics: SyncMetrics?
 
-    public init(client: KubeClient, options: SyncOptions) {
+    public init(client: KubeClient, options: SyncOptions, metrics: SyncMetrics? = nil) {
         self.client = client
         self.options = options
+        self.log = JSONLog(environment: options.environment)
+        self.metrics = metrics
     }
 
     /// A revision ready to reconcile: the environment's objects, checked, and what the other
@@ -25,6 +31,8 @@ public struct SyncPass: Sendable {
     public struct Prepared: Sendable {
         public var objects: [Object]
         public var shared: SharedObjects
+        /// The releases that roll out progressively, with how.
+        public var rollouts: [(release: String, spec: RolloutSpec)] = []
 
         /// `options` with the prune guard and the siblings of this revision.
         public func configure(_ options: inout SyncOptions) {
@@ -53,13 +61,9 @@ public struct SyncPass: Sendable {
             guard report.passed else {
                 throw SyncError.blocked("revision \(short) blocked: \(report.summary)", findings: report.errors.map(\.description))
             }
-            // Declared rollouts are checked (gitops validate) but not run yet: applying such a
-            // release all at once is what its author asked not to happen.
-            if let release = environment.releases.first(where: { $0.rollout != nil }) {
-                throw SyncError.blocked("revision \(short) blocked: release '\(release.name)' declares rollout:, which this version of gitops checks but does not run yet",
-                                        findings: ["\(release.rollout?.location ?? release.location): remove rollout: to sync the release all at once, or keep this revision from the job until rollouts are supported"])
-            }
-            return Prepared(objects: objects, shared: SharedObjects.of(environment, in: model, renderer: renderer))
+            var prepared = Prepared(objects: objects, shared: SharedObjects.of(environment, in: model, renderer: renderer))
+            prepared.rollouts = environment.releases.compactMap { release in release.rollout.map { (release.name, $0) } }
+            return prepared
         } catch let error as DiagnosticError {
             throw SyncError.blocked("revision \(short) blocked: it does not render", findings: [error.description])
         }
@@ -75,12 +79,20 @@ public struct SyncPass: Sendable {
         try? await SyncStatus.write(client, options: options, result: "Blocked", message: message, report: nil)
     }
 
-    /// Reconciles and records the result: Synced or Degraded, else Failed or Interrupted (and rethrows).
+    /// Reconciles, then drives the rollouts, and records the result: Synced or Degraded, else
+    /// Failed or Interrupted (and rethrows). A release rolling out is applied as its recorded step
+    /// has it; pre-sync hooks (migrations) run before any of its traffic moves.
     public func reconcile(_ prepared: Prepared) async throws -> SyncReport {
         var options = self.options
         prepared.configure(&options)
         do {
-            let report = try await Reconciler(client: client, options: options).sync(prepared.objects)
+            let driver = RolloutDriver(client: client, options: options, log: log, metrics: metrics)
+            let (objects, plans) = try await driver.plan(prepared.objects, rollouts: prepared.rollouts)
+            var report = try await Reconciler(client: client, options: options).sync(objects)
+            try await SyncStatus.write(client, options: options, result: report.converged ? "Synced" : "Degraded", message: report.summary, report: report)
+            guard !plans.isEmpty else { return report }
+            report.rollouts = try await driver.drive(plans)
+            report.applied += report.rollouts.flatMap(\.applied)
             try await SyncStatus.write(client, options: options, result: report.converged ? "Synced" : "Degraded", message: report.summary, report: report)
             return report
         } catch {

@@ -88,6 +88,7 @@ public final class SyncService: @unchecked Sendable {
                 log.error("sync failed; retrying in \(Int(delay)) s", ["error": "\(error)", "failures": String(failures)])
             }
             if isStopping { break }
+            if rolloutWaiting { delay = min(delay, rolloutPollInterval) }
             Self.releaseFreedMemory()
             _ = wake.wait(timeout: .now() + delay)
         }
@@ -102,10 +103,17 @@ public final class SyncService: @unchecked Sendable {
         #endif
     }
 
-    /// Still the refused revision (the last good one stays), or the applied one without self-heal.
+    /// Still the refused revision (the last good one stays), or the applied one without self-heal
+    /// and no rollout of it waiting (for a person's promote or abort, or a pause).
     private func alreadyHandled(_ commit: String) -> Bool {
-        commit == lastRefused || (commit == lastApplied && !configuration.selfHeal)
+        commit == lastRefused || (commit == lastApplied && !configuration.selfHeal && !rolloutWaiting)
     }
+
+    /// Whether a rollout of the last revision is still in progress: the job then looks again soon
+    /// (a person's promote or abort is acted on within seconds, not an interval).
+    private var rolloutWaiting = false
+    /// How soon the job looks again while a rollout waits.
+    public var rolloutPollInterval: Double = 5
 
     /// After a restart: the revision the status ConfigMap names counts as applied (or refused), so
     /// an unchanged revision is not synced again without self-heal and not refused twice; hooks
@@ -186,7 +194,9 @@ public final class SyncService: @unchecked Sendable {
         configuration.options(&options)
         let stopping = self.stopping
         options.stopRequested = { stopping.isSet }
-        let pass = SyncPass(client: client, options: options)
+        var configured = SyncPass(client: client, options: options, metrics: metrics)
+        configured.log = log
+        let pass = configured
         let objects: SyncPass.Prepared
         if let prepared, prepared.commit == commit {
             objects = prepared.revision  // rendered and checked at an earlier poll: a commit renders the same every time
@@ -224,6 +234,7 @@ public final class SyncService: @unchecked Sendable {
                                                    "unchanged": String(result.unchanged), "healthy": String(result.converged)])
         }
         lastApplied = commit
+        rolloutWaiting = result.rollouts.contains { $0.record.state.isActive }
     }
 }
 

@@ -1,59 +1,166 @@
+import Cluster
 import Foundation
 import Testing
 import TestSupport
 import KubeModel
 
-/// A release's `rollout:` on a copy of this repository: read and checked by `validate`; refused by
-/// the sync job, which does not run rollouts yet, rather than applied all at once.
-@Suite struct RolloutCommandTests {
-    static func declare(_ copy: ClusterDiffTests.Copy, workload: String = "blog", ingress: String = "blog") throws {
-        try copy.edit("environments/production/environment.yaml") {
-            $0.replacingOccurrences(of: "      valuesFiles: [blog.yaml]\n      promote: [image.tag]\n", with: """
-                      valuesFiles: [blog.yaml]
-                      promote: [image.tag]
-                      rollout:
-                        workload: \(workload)
-                        strategy: canary
-                        canary:
-                          steps: [{setWeight: 10}, {analysis: [error-rate]}, {setWeight: 100}]
-                          traffic: {nginx: {ingress: \(ingress)}}
-                        analysis:
-                          - name: error-rate
-                            prometheus: {address: "http://prometheus.monitoring:9090", query: "sum(rate(http_server_requests_seconds_count{status=~'5..'}[1m]))"}
-                            successCondition: "< 0.5"
+/// Progressive rollouts end to end through `gitops sync`, on a copy of this repository against
+/// kube-test-server: production's canary (as environment.yaml declares it, its analysis reading a
+/// real Prometheus that scrapes a test exporter) and staging's blue-green with its smoke Job.
+@Suite(.serialized) struct RolloutCommandTests {
+    static let deployments = GroupVersionKind(group: "apps", version: "v1", kind: "Deployment")
+    static let ingresses = GroupVersionKind(group: "networking.k8s.io", version: "v1", kind: "Ingress")
+    static let services = GroupVersionKind(group: "", version: "v1", kind: "Service")
+    static let configMaps = GroupVersionKind(group: "", version: "v1", kind: "ConfigMap")
 
-                """)
+    /// Production's rollout as declared, made quick for a test: Prometheus at `address`, 8 s
+    /// windows, measurements a second apart, pauses of a second.
+    static func quicken(_ copy: ClusterDiffTests.Copy, environment: String = "production", prometheus address: String, http url: String = "") throws {
+        try copy.edit("environments/\(environment)/environment.yaml") {
+            $0.replacingOccurrences(of: "http://prometheus-operated.monitoring:9090", with: address)
+                .replacingOccurrences(of: "[2m]", with: "[8s]")
+                .replacingOccurrences(of: "interval: 30s", with: "interval: 1s")
+                .replacingOccurrences(of: "interval: 5s", with: "interval: 1s")
+                .replacingOccurrences(of: "count: 4", with: "count: 2")
+                .replacingOccurrences(of: "pause: 2m", with: "pause: 1s")
+                .replacingOccurrences(of: "scaleDownDelay: 10m", with: "scaleDownDelay: 1s")
+                .replacingOccurrences(of: "http://blog-preview.blog-staging.svc/actuator/health/readiness", with: url)
         }
+    }
+
+    static func setTag(_ copy: ClusterDiffTests.Copy, _ tag: String, environment: String = "production") throws {
+        try copy.edit("environments/\(environment)/blog.yaml") { text in
+            text.replacingOccurrences(of: #"tag: "[0-9.]+""#, with: "tag: \"\(tag)\"", options: .regularExpression)
+        }
+    }
+
+    static func image(_ client: KubeClient, _ name: String = "blog", namespace: String = "blog-production") async throws -> String? {
+        try await client.get(deployments, namespace: namespace, name: name)?["spec"]?["template"]?["spec"]?["containers"]?.arrayValue?.first?["image"]?.stringValue
+    }
+
+    static func record(_ client: KubeClient, environment: String = "production", namespace: String = "blog-production") async throws -> [String: String] {
+        var data: [String: String] = [:]
+        for (key, value) in try await client.get(configMaps, namespace: namespace, name: "gitops-\(environment)-rollout-blog")?["data"]?.objectValue ?? [:] {
+            data[key] = value.stringValue
+        }
+        return data
+    }
+
+    /// Prometheus and the exporter, once Prometheus has two scrapes of the canary job to take a rate of.
+    static func prometheus() async throws -> (PrometheusExporter, TestPrometheus)? {
+        guard (try? TestProcess.output(["sh", "-c", "command -v prometheus"])).map({ !$0.isEmpty }) == true else {
+            Issue.record("prometheus is not installed (scripts/setup installs Debian's package)")
+            return nil
+        }
+        let exporter = try PrometheusExporter()
+        let prometheus = try TestPrometheus(scraping: exporter.port, job: "blog-canary")
+        let query = #"sum(rate(http_server_requests_seconds_count{job="blog-canary"}[8s]))"#
+        for _ in 0..<200 {
+            let answer = (try? TestProcess.output(["curl", "-s", "--max-time", "2", "-G", prometheus.address + "/api/v1/query", "--data-urlencode", "query=" + query])) ?? ""
+            if answer.contains(#""result":[{"#) { return (exporter, prometheus) }
+            try await Task.sleep(for: .milliseconds(200))
+        }
+        Issue.record("Prometheus at \(prometheus.address) had no data after 40 s")
+        return (exporter, prometheus)
     }
 
     @Test func validateChecksWhatARolloutNames() throws {
         let copy = try ClusterDiffTests.Copy()
         defer { copy.remove() }
-        try Self.declare(copy)
-        let good = try GitopsRun(["validate", "production", "--repo", copy.path])
+        let good = try GitopsRun(["validate", "--all", "--repo", copy.path])
         #expect(good.status == 0, "\(good.stdout)\(good.stderr)")
-
-        try copy.run("git", "checkout", "-q", "--", "environments/production/environment.yaml")
-        try Self.declare(copy, workload: "blogg", ingress: "web")
+        try copy.edit("environments/production/environment.yaml") {
+            $0.replacingOccurrences(of: "workload: blog\n        strategy: canary", with: "workload: blogg\n        strategy: canary")
+                .replacingOccurrences(of: "{nginx: {ingress: blog}}", with: "{nginx: {ingress: web}}")
+        }
         let wrong = try GitopsRun(["validate", "production", "--repo", copy.path])
         #expect(wrong.status == 1, "\(wrong.stdout)\(wrong.stderr)")
-        #expect(wrong.stdout.contains("environments/production/environment.yaml:29:9: error: [rollout.reference] release 'blog' renders no Deployment 'blogg' (rollout.workload); it renders blog"), "\(wrong.stdout)")
+        #expect(wrong.stdout.contains("[rollout.reference] release 'blog' renders no Deployment 'blogg' (rollout.workload); it renders blog"), "\(wrong.stdout)")
         #expect(wrong.stdout.contains("renders no Ingress 'web' (rollout.canary.traffic.nginx.ingress); it renders blog"), "\(wrong.stdout)")
 
-        try copy.edit("environments/production/environment.yaml") { $0.replacingOccurrences(of: "setWeight: 10}", with: "setWeight: 110}") }
+        try copy.edit("environments/production/environment.yaml") { $0.replacingOccurrences(of: "setWeight: 25", with: "setWeight: 125") }
         let malformed = try GitopsRun(["validate", "production", "--repo", copy.path])
         #expect(malformed.status == 1 && malformed.stdout.contains("setWeight is a percentage from 0 to 100"), "\(malformed.stdout)\(malformed.stderr)")
     }
 
-    @Test func theSyncJobRefusesARolloutItCannotRunYet() async throws {
+    /// A good canary walks every step to 100%; a rising 5xx rate aborts at the first analysis with
+    /// the stable version keeping all traffic, and is not retried; a slow p95 aborts too; the next
+    /// good version rolls out from the stable one.
+    @Test func canaryRollsOutAGoodVersionAndRollsBackBadOnes() async throws {
+        guard let (exporter, prometheus) = try await Self.prometheus() else { return }
+        defer { exporter.stop(); prometheus.stop() }
         let setup = try await SyncCommandTests.Setup()
         defer { setup.finish() }
-        try Self.declare(setup.copy)
-        let run = try setup.sync()
-        #expect(run.status == 1, "\(run.stdout)\(run.stderr)")
-        #expect(run.stderr.contains("blocked: release 'blog' declares rollout:, which this version of gitops checks but does not run yet"), "\(run.stderr)")
+        try Self.quicken(setup.copy, prometheus: prometheus.address)
         let client = try setup.client()
-        let deployment = try await client.get(GroupVersionKind(group: "apps", version: "v1", kind: "Deployment"), namespace: "blog-production", name: "blog")
-        #expect(deployment == nil, "nothing applied")
+
+        // The first install: nothing runs yet, so nothing to roll out from.
+        let first = try setup.sync()
+        #expect(first.status == 0, "\(first.stdout)\(first.stderr)")
+        #expect(first.stdout.contains("rollout blog: completed"), "\(first.stdout)")
+        #expect(try await Self.image(client)?.hasSuffix(":1.4.2") == true)
+
+        // A good version: every weight, each analysis passes, then it is the stable version.
+        try Self.setTag(setup.copy, "1.5.0")
+        let good = try setup.sync()
+        #expect(good.status == 0, "\(good.stdout)\(good.stderr)")
+        #expect(good.stdout.contains("rollout blog: completed at step 9, 100% to"), "\(good.stdout)")
+        #expect(try await Self.image(client)?.hasSuffix(":1.5.0") == true)
+        #expect(try await client.get(Self.deployments, namespace: "blog-production", name: "blog-canary") == nil)
+        #expect(try await client.get(Self.ingresses, namespace: "blog-production", name: "blog-canary") == nil)
+        let weights = good.stderr.split(separator: "\n").filter { $0.contains(#""message":"rollout step""#) }.compactMap { line in
+            line.firstRange(of: #""weight":""#).map { line[$0.upperBound...].prefix { $0 != "\"" } }
+        }
+        #expect(weights == ["10", "25", "50", "100"], "\(good.stderr)")
+        #expect(good.stderr.contains(#""message":"rollout analysis passed""#), "\(good.stderr)")
+        // The canary Ingress carried each weight; the migration hook ran before any traffic moved.
+        let log = setup.server.api.requestLog.filter { $0.hasPrefix("PATCH") && !$0.contains("dryRun") }
+        let hookAt = try #require(log.firstIndex { $0.contains("/jobs/blog-migrate-1-5-0") })
+        let canaryAt = try #require(log.firstIndex { $0.contains("/ingresses/blog-canary") })
+        #expect(hookAt < canaryAt)
+        let diff = try GitopsRun(["diff", "production"] + setup.cluster)
+        #expect(diff.status == 0, "\(diff.stdout)\(diff.stderr)")
+        #expect(try await Self.record(client)["phase"] == "completed")
+
+        // A version with a rising 5xx rate: aborted at the first analysis, rolled back by itself.
+        exporter.set(errorRate: 0.3, latency: 0.03)
+        try await Task.sleep(for: .seconds(3))
+        try Self.setTag(setup.copy, "1.6.0")
+        let bad = try setup.sync()
+        #expect(bad.status == 1, "\(bad.stdout)\(bad.stderr)")
+        #expect(bad.stdout.contains("rollout blog: aborted at step 2, 0% to"), "\(bad.stdout)")
+        #expect(bad.stdout.contains("analysis failed: error-rate failed"), "\(bad.stdout)")
+        #expect(bad.stderr.contains(#""message":"rollout aborted; the stable version keeps all traffic""#), "\(bad.stderr)")
+        #expect(try await Self.image(client)?.hasSuffix(":1.5.0") == true, "the stable version runs")
+        #expect(try await client.get(Self.deployments, namespace: "blog-production", name: "blog-canary") == nil)
+        #expect(try await client.get(Self.ingresses, namespace: "blog-production", name: "blog-canary") == nil, "no traffic to the canary")
+        var record = try await Self.record(client)
+        #expect(record["phase"] == "aborted" && record["analysis"]?.contains("error-rate: failed") == true, "\(record)")
+        // Not retried: the next sync of the same revision keeps the stable version.
+        exporter.set(errorRate: 0, latency: 0.03)
+        let again = try setup.sync()
+        #expect(again.status == 1 && again.stdout.contains("rollout blog: aborted"), "\(again.stdout)")
+        #expect(!again.stderr.contains("rollout started"), "\(again.stderr)")
+        #expect(try await Self.image(client)?.hasSuffix(":1.5.0") == true)
+        let status = try GitopsRun(["status", "production"] + setup.cluster)
+        #expect(status.stdout.contains("rollout of blog: aborted"), "\(status.stdout)")
+
+        // A slow version: p95 of 450 ms against the 200 ms objective.
+        exporter.set(errorRate: 0, latency: 0.45)
+        try await Task.sleep(for: .seconds(9))
+        try Self.setTag(setup.copy, "1.6.1")
+        let slow = try setup.sync()
+        #expect(slow.status == 1 && slow.stdout.contains("p95-latency failed"), "\(slow.stdout)\(slow.stderr)")
+        #expect(try await Self.image(client)?.hasSuffix(":1.5.0") == true)
+
+        // Fixed: the next version rolls out from the stable one.
+        exporter.set(errorRate: 0, latency: 0.03)
+        try await Task.sleep(for: .seconds(9))
+        try Self.setTag(setup.copy, "1.6.2")
+        let fixed = try setup.sync()
+        #expect(fixed.status == 0 && fixed.stdout.contains("rollout blog: completed"), "\(fixed.stdout)\(fixed.stderr)")
+        #expect(try await Self.image(client)?.hasSuffix(":1.6.2") == true)
+        record = try await Self.record(client)
+        #expect(record["stableRevision"] == record["revision"] && record["phase"] == "completed", "\(record)")
     }
 }
