@@ -250,6 +250,11 @@ struct StatusCommand: ParsableCommand {
             throw ExitCode(1)
         }
         Output.write("\(name): \(status["result"] ?? "?") at \(status["revision"].map(SyncOptions.short) ?? "?") (\(status["time"] ?? "?")): \(status["message"] ?? "")\n")
+        // Each rollout, as its record says now (the status above is as of the last sync's end).
+        if environment.releases.contains(where: { $0.rollout != nil }),
+           let records = try? Blocking.run({ try await RolloutRecord.list(client, environment: name, namespace: namespace) }) {
+            Output.write(records.map { "rollout " + RolloutStatusCommand.describe($0.0) }.joined())
+        }
         if status["result"] != "Synced" { throw ExitCode(1) }
     }
 }

@@ -298,7 +298,7 @@ public struct RolloutDriver: Sendable {
     private func analyse(_ names: [String], plan: inout RolloutPlan) async throws -> (verdict: Verdict, summary: String) {
         let checks = plan.spec.analysis.filter { names.contains($0.name) }
         let jobs = RolloutJobCheck(client: client, namespace: workloadNamespace(plan), environment: options.environment,
-                                   prefix: "\(plan.spec.workload)-rollout-\(SyncOptions.short(plan.record.state.revision))")
+                                   prefix: "\(plan.spec.workload)-rollout-\(plan.record.hash.prefix(8))")
         let stop = options.stopRequested
         let results: [CheckResult] = await MeasurementClient.with { http in
             var runner = AnalysisRunner { check in

@@ -27,7 +27,9 @@ public struct RolloutJobCheck: Sendable {
 
     public func measure(_ check: MetricCheck) async -> AnalysisMeasurement {
         guard case .job(let template) = check.provider else { return .inconclusive("\(check.name) is not a job check") }
-        let name = String((prefix + "-" + check.name).lowercased().prefix(63)).trimmingCharacters(in: CharacterSet(charactersIn: "-"))
+        // A DNS label: lower-case letters, digits and dashes, at most 63 characters.
+        let label = String((prefix + "-" + check.name).lowercased().map { ($0.isASCII && ($0.isLetter || $0.isNumber)) ? $0 : "-" })
+        let name = String(label.prefix(63)).trimmingCharacters(in: CharacterSet(charactersIn: "-"))
         var labels = template["metadata"]?["labels"]?.objectValue ?? [:]
         labels[LiveState.environmentLabel] = .string(environment)
         labels["gitops/rollout-check"] = .string(check.name)

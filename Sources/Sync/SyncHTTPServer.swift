@@ -7,7 +7,8 @@ import NIOPosix
 /// The sync job's HTTP surface: `/healthz` (the process), `/readyz` (a first sync completed),
 /// `/metrics` (Prometheus), and `POST /hooks/github|gitlab|generic` webhooks that trigger a fetch
 /// at once, each checked against the shared secret (GitHub's `X-Hub-Signature-256` HMAC, GitLab's
-/// `X-Gitlab-Token`, or for the generic hook an `X-Gitops-Signature` HMAC).
+/// `X-Gitlab-Token`, or for the generic hook an `X-Gitops-Signature` HMAC), and
+/// `POST /rollouts/<workload>/promote|abort` with the same secret as a bearer token.
 public final class SyncHTTPServer: @unchecked Sendable {
     public let port: Int
     private let group: MultiThreadedEventLoopGroup
@@ -95,13 +96,46 @@ private final class SyncHTTPHandler: ChannelInboundHandler, @unchecked Sendable 
         case .end:
             guard let head else { return }
             self.head = nil
+            if head.method == .POST, head.uri.hasPrefix("/rollouts/") {
+                answerRollout(head, context: context)
+                return
+            }
             let (status, text) = answer(head)
-            var headers = HTTPHeaders()
-            headers.add(name: "content-type", value: head.uri == "/metrics" ? "text/plain; version=0.0.4" : "text/plain")
-            headers.add(name: "content-length", value: String(text.utf8.count))
-            context.write(wrapOutboundOut(.head(HTTPResponseHead(version: head.version, status: status, headers: headers))), promise: nil)
-            context.write(wrapOutboundOut(.body(.byteBuffer(context.channel.allocator.buffer(string: text)))), promise: nil)
-            context.writeAndFlush(wrapOutboundOut(.end(nil)), promise: nil)
+            respond(head, status: status, text: text, context: context)
+        }
+    }
+
+    private func respond(_ head: HTTPRequestHead, status: HTTPResponseStatus, text: String, context: ChannelHandlerContext) {
+        var headers = HTTPHeaders()
+        headers.add(name: "content-type", value: head.uri == "/metrics" ? "text/plain; version=0.0.4" : "text/plain")
+        headers.add(name: "content-length", value: String(text.utf8.count))
+        context.write(wrapOutboundOut(.head(HTTPResponseHead(version: head.version, status: status, headers: headers))), promise: nil)
+        context.write(wrapOutboundOut(.body(.byteBuffer(context.channel.allocator.buffer(string: text)))), promise: nil)
+        context.writeAndFlush(wrapOutboundOut(.end(nil)), promise: nil)
+    }
+
+    /// `POST /rollouts/<workload>/promote|abort` with `Authorization: Bearer <webhook secret>`:
+    /// recorded off the event loop (an API call), answered when done.
+    private func answerRollout(_ head: HTTPRequestHead, context: ChannelHandlerContext) {
+        let parts = head.uri.split(separator: "?").first.map { $0.split(separator: "/").map(String.init) } ?? []
+        guard parts.count == 3, ["promote", "abort"].contains(parts[2]) else {
+            return respond(head, status: .notFound, text: "POST /rollouts/<workload>/promote or /rollouts/<workload>/abort\n", context: context)
+        }
+        let token = head.headers["authorization"].first.flatMap { $0.hasPrefix("Bearer ") ? String($0.dropFirst(7)) : nil } ?? ""
+        guard let secret, !secret.isEmpty, SyncHTTPServer.constantTimeEqual(Array(token.utf8), Array(secret.utf8)) else {
+            service.log.error("rollout request refused: missing or wrong bearer token", ["path": parts.joined(separator: "/")])
+            return respond(head, status: .unauthorized, text: "send the webhook secret as Authorization: Bearer <secret>\n", context: context)
+        }
+        let by = head.headers["x-gitops-user"].first.map { String($0.prefix(64)) } ?? "an HTTP client"
+        let service = self.service
+        let bound = NIOLoopBound((self, context), eventLoop: context.eventLoop)
+        let loop = context.eventLoop
+        Task {
+            let (ok, message) = await service.requestRollout(workload: parts[1], action: parts[2], by: by)
+            loop.execute {
+                let (handler, context) = bound.value
+                handler.respond(head, status: ok ? .accepted : .conflict, text: message.hasSuffix("\n") ? message : message + "\n", context: context)
+            }
         }
     }
 

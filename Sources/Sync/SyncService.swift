@@ -41,7 +41,13 @@ public final class SyncService: @unchecked Sendable {
     public private(set) var lastRefused: String?
     private var resumed = false
     /// The environment's namespace at the last revision that loaded (where its status lives).
-    private var knownNamespace: String?
+    private var knownNamespace: String? {
+        get { namespaceLock.withLock { namespaceSeen } }
+        set { namespaceLock.withLock { namespaceSeen = newValue } }
+    }
+    private var namespaceSeen: String?
+    /// The HTTP endpoints read the namespace from their own thread.
+    private let namespaceLock = NSLock()
     /// The last sync's warnings (objects kept from a prune, fields taken back), logged when new.
     private var lastWarnings = Set<String>()
     /// The repository (or fetch cache), opened once and polled from then on.
@@ -67,6 +73,23 @@ public final class SyncService: @unchecked Sendable {
 
     /// Triggers a fetch now (a webhook).
     public func trigger() { wake.signal() }
+
+    /// Records a person's `promote` or `abort` of `workload`'s rollout (the HTTP endpoint) and
+    /// wakes the loop to act on it; the answer for the caller.
+    func requestRollout(workload: String, action: String, by person: String) async -> (ok: Bool, message: String) {
+        guard let namespace = knownNamespace else { return (false, "no revision loaded yet; try again after the first sync") }
+        let environment = configuration.environment
+        do {
+            let (record, _) = try await RolloutRecord.read(client, environment: environment, namespace: namespace, workload: workload)
+            guard let record, record.state.isActive else { return (false, "no rollout of \(workload) in progress") }
+            try await RolloutRecord.request(client, environment: environment, namespace: namespace, workload: workload, action: action, by: person)
+        } catch {
+            return (false, "recording the \(action) failed: \(error)")
+        }
+        log.info("rollout: \(action) of \(workload) requested over HTTP", ["by": person])
+        trigger()
+        return (true, "\(action) of \(workload) recorded\n")
+    }
 
     private var isStopping: Bool { stopping.isSet }
 

@@ -163,4 +163,113 @@ import KubeModel
         record = try await Self.record(client)
         #expect(record["stableRevision"] == record["revision"] && record["phase"] == "completed", "\(record)")
     }
+
+    /// A `pause: {}` step waits for `gitops rollout promote`; Prometheus unreachable makes the
+    /// analysis inconclusive, which waits for a person too (never a pass); `gitops rollout abort`
+    /// puts all traffic back on the stable version. While paused, diff does not count the
+    /// rollout's objects as drift.
+    @Test func manualGatesAndAnUnreachablePrometheusWaitForAPerson() async throws {
+        let setup = try await SyncCommandTests.Setup()
+        defer { setup.finish() }
+        let closed = "http://127.0.0.1:\(Int.random(in: 50_000...59_000))"
+        try Self.quicken(setup.copy, prometheus: closed)
+        try setup.copy.edit("environments/production/environment.yaml") {
+            $0.replacingOccurrences(of: "            - pause: 1s\n", with: "            - pause: {}\n")
+        }
+        let client = try setup.client()
+        let first = try setup.sync()
+        #expect(first.status == 0, "\(first.stdout)\(first.stderr)")
+
+        try Self.setTag(setup.copy, "1.5.0")
+        let paused = try setup.sync(["--timeout", "20"])
+        // Step 2's analysis has no Prometheus to ask: inconclusive, so the rollout waits at 10%.
+        #expect(paused.status == 0, "\(paused.stdout)\(paused.stderr)")
+        #expect(paused.stdout.contains("rollout blog: paused at step 2, 10% to"), "\(paused.stdout)")
+        #expect(paused.stdout.contains("analysis inconclusive"), "\(paused.stdout)")
+        let canary = try await client.get(Self.ingresses, namespace: "blog-production", name: "blog-canary")
+        #expect(canary?["metadata"]?["annotations"]?["nginx.ingress.kubernetes.io/canary-weight"]?.stringValue == "10")
+        let status = try GitopsRun(["rollout", "status", "production"] + setup.cluster)
+        #expect(status.status == 0 && status.stdout.contains("blog: paused, step 2, 10% to"), "\(status.stdout)\(status.stderr)")
+        #expect(status.stdout.contains("analysis error-rate: inconclusive"), "\(status.stdout)")
+        let diff = try GitopsRun(["diff", "production"] + setup.cluster)
+        #expect(!diff.stdout.contains("blog-canary"), "the rollout's objects are not drift: \(diff.stdout)")
+
+        // promote: past the inconclusive analysis to 25%, then the pause: {} step waits.
+        let promote = try GitopsRun(["rollout", "promote", "production", "blog"] + setup.cluster)
+        #expect(promote.status == 0 && promote.stdout.contains("promote of blog in production recorded"), "\(promote.stdout)\(promote.stderr)")
+        let gated = try setup.sync()
+        #expect(gated.stdout.contains("rollout blog: paused at step 4, 25% to"), "\(gated.stdout)\(gated.stderr)")
+        #expect(gated.stdout.contains("paused until `gitops rollout promote`"), "\(gated.stdout)")
+        #expect(gated.stderr.contains("rollout: promote requested by"), "\(gated.stderr)")
+        // Synced again without a request: it stays where it is.
+        let still = try setup.sync()
+        #expect(still.stdout.contains("rollout blog: paused at step 4, 25% to"), "\(still.stdout)")
+
+        // abort: the stable version takes all traffic back; the canary's objects go.
+        let abort = try GitopsRun(["rollout", "abort", "production"] + setup.cluster)
+        #expect(abort.status == 0, "\(abort.stdout)\(abort.stderr)")
+        let aborted = try setup.sync()
+        #expect(aborted.status == 1 && aborted.stdout.contains("rollout blog: aborted at step 4, 0% to"), "\(aborted.stdout)\(aborted.stderr)")
+        #expect(aborted.stdout.contains("aborted by a person"), "\(aborted.stdout)")
+        #expect(try await Self.image(client)?.hasSuffix(":1.4.2") == true)
+        #expect(try await client.get(Self.ingresses, namespace: "blog-production", name: "blog-canary") == nil)
+        #expect(try await client.get(Self.deployments, namespace: "blog-production", name: "blog-canary") == nil)
+        let none = try GitopsRun(["rollout", "promote", "production"] + setup.cluster)
+        #expect(none.status != 0 && none.stderr.contains("no rollout of blog in progress in production"), "\(none.stderr)")
+    }
+
+    /// Staging's blue-green: the new version beside the old behind blog-preview, its readiness
+    /// answered and its smoke Job passed, then blog switches to it in one apply. The job killed
+    /// (SIGKILL) after the switch leaves traffic on the new version and resumes at the same step
+    /// (the checks are not run again); then the old version is replaced.
+    @Test func blueGreenSwitchesAfterItsSmokeJobAndResumesAfterAKill() async throws {
+        let exporter = try PrometheusExporter()
+        defer { exporter.stop() }
+        let setup = try await SyncCommandTests.Setup()
+        defer { setup.finish() }
+        try Self.quicken(setup.copy, environment: "staging", prometheus: "", http: "http://127.0.0.1:\(exporter.port)/metrics.txt")
+        try setup.copy.edit("environments/staging/environment.yaml") { $0.replacingOccurrences(of: "scaleDownDelay: 1s", with: "scaleDownDelay: 6s") }
+        let client = try setup.client()
+        let arguments = ["sync", "staging", "--once", "--timeout", "20"] + setup.cluster
+        let first = try GitopsRun(arguments)
+        #expect(first.status == 0, "\(first.stdout)\(first.stderr)")
+        func selector() async throws -> String? {
+            try await client.get(Self.services, namespace: "blog-staging", name: "blog")?["spec"]?["selector"]?["gitops/rollout-role"]?.stringValue
+        }
+        #expect(try await selector() == "stable")
+
+        try Self.setTag(setup.copy, "1.6.0", environment: "staging")
+        let process = Process()
+        process.executableURL = GitopsRun.executable
+        process.arguments = arguments
+        process.standardOutput = FileHandle.nullDevice
+        process.standardError = FileHandle.nullDevice
+        try process.run()
+        var switched = false
+        for _ in 0..<300 where !switched {
+            let record = try await Self.record(client, environment: "staging", namespace: "blog-staging")
+            switched = record["step"] == "3"
+            if !switched { try await Task.sleep(for: .milliseconds(100)) }
+        }
+        kill(process.processIdentifier, SIGKILL)
+        process.waitUntilExit()
+        #expect(switched, "the rollout reached its scale-down delay")
+        // Killed mid-step: traffic stays where it was (on the new version), the old one still runs.
+        #expect(try await selector() == "preview")
+        #expect(try await Self.image(client, namespace: "blog-staging")?.hasSuffix(":1.5.0") == true)
+        #expect(try await Self.image(client, "blog-preview", namespace: "blog-staging")?.hasSuffix(":1.6.0") == true)
+        let smokeRuns = { setup.server.api.requestLog.filter { $0.hasPrefix("POST") || $0.hasPrefix("PATCH") }.filter { $0.contains("/jobs/blog-rollout-") && !$0.contains("dryRun") }.count }
+        let runsBefore = smokeRuns()
+        #expect(runsBefore >= 1, "the smoke Job ran")
+
+        let resumed = try GitopsRun(arguments)
+        #expect(resumed.status == 0, "\(resumed.stdout)\(resumed.stderr)")
+        #expect(resumed.stdout.contains("rollout blog: completed at step 4"), "\(resumed.stdout)")
+        #expect(!resumed.stderr.contains("rollout analysis started"), "resumed after the checks: \(resumed.stderr)")
+        #expect(smokeRuns() == runsBefore)
+        #expect(try await selector() == "stable")
+        #expect(try await Self.image(client, namespace: "blog-staging")?.hasSuffix(":1.6.0") == true)
+        #expect(try await client.get(Self.deployments, namespace: "blog-staging", name: "blog-preview") == nil)
+        #expect(try await client.get(Self.services, namespace: "blog-staging", name: "blog-preview")?["spec"]?["selector"]?["gitops/rollout-role"]?.stringValue == "stable")
+    }
 }
