@@ -98,7 +98,7 @@ struct SyncCommand: ParsableCommand {
             text += result.hooks.map { "hook \($0)\n" }.joined()
             text += result.notApplied.map { "not applied: \($0); a sync never runs it\n" }.joined()
             text += result.unhealthy.sorted(by: { $0.key < $1.key }).map { "not healthy: \($0.key): \($0.value)\n" }.joined()
-            text += result.rollouts.map { "rollout \($0.workload): \($0.record.state.phase.rawValue) at step \($0.record.state.step + 1), \($0.record.state.weight)% to \(SyncOptions.short($0.record.state.revision)): \($0.record.state.message)\n" }.joined()
+            text += result.rollouts.filter(\.rolling).map { "rollout \($0.workload): \($0.record.state.phase.rawValue) at step \($0.record.state.step + 1), \($0.record.state.weight)% to \(SyncOptions.short($0.record.state.revision)): \($0.record.state.message)\n" }.joined()
             Output.write(text + "\(environment.name) at \(SyncOptions.short(revision)): \(result.summary)\n")
             if !result.converged { throw ExitCode(1) }
         } catch let error as SyncError {

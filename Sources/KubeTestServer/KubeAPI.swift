@@ -183,7 +183,8 @@ public final class KubeAPI: @unchecked Sendable {
     }
 
     private func authorizedHandle(_ request: APIRequest) -> APIResponse {
-        requestLog.append("\(request.method) \(request.path)")
+        // Dry runs are marked: a test can tell a prediction from a write.
+        requestLog.append("\(request.method) \(request.path)" + (request.query["dryRun"] == "All" ? " (dry run)" : ""))
         guard authenticated(request) else {
             return .failure(401, reason: "Unauthorized", "Unauthorized")
         }

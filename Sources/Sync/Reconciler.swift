@@ -69,8 +69,7 @@ public struct SyncReport: Sendable {
     public var summary: String {
         "applied \(applied.count), pruned \(pruned.count), unchanged \(unchanged), hooks \(hooks.count); "
             + (unhealthy.isEmpty ? "healthy" : "\(unhealthy.count) not healthy")
-            + rollouts.filter { $0.record.state.phase != .completed || $0.record.state.revision == revision }
-                .map { "; rollout of \($0.workload): \($0.record.state.phase.rawValue), \($0.record.state.message)" }.joined()
+            + rollouts.filter(\.rolling).map { "; rollout of \($0.workload): \($0.record.state.phase.rawValue), \($0.record.state.message)" }.joined()
     }
 }
 

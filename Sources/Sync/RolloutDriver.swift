@@ -36,6 +36,8 @@ public struct RolloutOutcome: Sendable {
     public var workload: String
     public var record: RolloutRecord
     public var applied: [String] = []
+    /// False when the release was applied as Git has it (no rollout ran or is held).
+    public var rolling = true
 }
 
 /// Runs the rollouts of a sync: before the reconcile, which objects hold each release at its
@@ -164,7 +166,7 @@ public struct RolloutDriver: Sendable {
                     if plan.replacesActive { try await deleteExtras(plan) }
                     try await plan.record.write(client, environment: options.environment, namespace: options.namespace)
                 }
-                outcomes.append(RolloutOutcome(workload: plan.spec.workload, record: plan.record))
+                outcomes.append(RolloutOutcome(workload: plan.spec.workload, record: plan.record, rolling: false))
             case .held:
                 outcomes.append(RolloutOutcome(workload: plan.spec.workload, record: plan.record))
             case .rolling:

@@ -96,6 +96,11 @@ public struct SyncPass: Sendable {
             try await SyncStatus.write(client, options: options, result: report.converged ? "Synced" : "Degraded", message: report.summary, report: report)
             return report
         } catch {
+            var error = error
+            // A stop request abandoned a request in flight (a rollout's, outside the reconciler).
+            if case .interrupted(let message)? = error as? ClusterError {
+                error = SyncError.interrupted("\(message) at revision \(options.shortRevision); the next sync carries on")
+            }
             let result = (error as? SyncError)?.statusResult ?? "Failed"
             try? await SyncStatus.write(client, options: options, result: result, message: "\(error)", report: nil)
             throw error

@@ -168,7 +168,7 @@ struct ScratchEnvironments {
         let run = try GitopsRun(["validate", "--all", "--strict", "--repo", GitopsProcessTests.repositoryRoot],
                                 environment: ["SOPS_AGE_KEY_FILE": GitopsProcessTests.repositoryRoot + "/keys/dev.agekey"])
         #expect(run.status == 0, "\(run.stdout)\(run.stderr)")
-        #expect(run.stdout.hasSuffix("3 environments, 103 objects: 0 errors, 2 warnings\n"), "\(run.stdout)")
+        #expect(run.stdout.hasSuffix("3 environments, 104 objects: 0 errors, 2 warnings\n"), "\(run.stdout)")
         let warnings = run.stdout.split(separator: "\n").filter { $0.contains(": warning: ") }
         #expect(warnings.count == 2 && warnings.allSatisfy { $0.contains("[secret.locked]") && !$0.contains("environments/dev/") }, "\(warnings)")
     }

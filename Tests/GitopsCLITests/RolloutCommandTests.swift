@@ -28,6 +28,25 @@ import KubeModel
         }
     }
 
+    /// The copy without staging's and production's `rollout:` blocks (committed): for tests of
+    /// the sync job's other duties, where a new version is applied all at once.
+    static func dropRollouts(_ copy: ClusterDiffTests.Copy) throws {
+        for environment in ["staging", "production"] {
+            try copy.edit("environments/\(environment)/environment.yaml") { text in
+                var kept: [Substring] = [], skipping = false
+                for line in text.split(separator: "\n", omittingEmptySubsequences: false) {
+                    let indent = line.prefix { $0 == " " }.count
+                    if line == "      rollout:" { skipping = true; while kept.last?.hasPrefix("      # ") == true { kept.removeLast() }; continue }
+                    if skipping, indent > 6 || line.isEmpty { continue }
+                    skipping = false
+                    kept.append(line)
+                }
+                return kept.joined(separator: "\n")
+            }
+        }
+        try copy.run("git", "-c", "user.email=t@example.com", "-c", "user.name=T", "commit", "-qam", "no rollouts")
+    }
+
     static func setTag(_ copy: ClusterDiffTests.Copy, _ tag: String, environment: String = "production") throws {
         try copy.edit("environments/\(environment)/blog.yaml") { text in
             text.replacingOccurrences(of: #"tag: "[0-9.]+""#, with: "tag: \"\(tag)\"", options: .regularExpression)
@@ -97,7 +116,7 @@ import KubeModel
         // The first install: nothing runs yet, so nothing to roll out from.
         let first = try setup.sync()
         #expect(first.status == 0, "\(first.stdout)\(first.stderr)")
-        #expect(first.stdout.contains("rollout blog: completed"), "\(first.stdout)")
+        #expect(!first.stdout.contains("rollout blog:"), "nothing rolled out: \(first.stdout)")
         #expect(try await Self.image(client)?.hasSuffix(":1.4.2") == true)
 
         // A good version: every weight, each analysis passes, then it is the stable version.
@@ -114,7 +133,7 @@ import KubeModel
         #expect(weights == ["10", "25", "50", "100"], "\(good.stderr)")
         #expect(good.stderr.contains(#""message":"rollout analysis passed""#), "\(good.stderr)")
         // The canary Ingress carried each weight; the migration hook ran before any traffic moved.
-        let log = setup.server.api.requestLog.filter { $0.hasPrefix("PATCH") && !$0.contains("dryRun") }
+        let log = setup.server.api.requestLog.filter { $0.hasPrefix("PATCH") && !$0.hasSuffix("(dry run)") }
         let hookAt = try #require(log.firstIndex { $0.contains("/jobs/blog-migrate-1-5-0") })
         let canaryAt = try #require(log.firstIndex { $0.contains("/ingresses/blog-canary") })
         #expect(hookAt < canaryAt)
@@ -258,7 +277,7 @@ import KubeModel
         #expect(try await selector() == "preview")
         #expect(try await Self.image(client, namespace: "blog-staging")?.hasSuffix(":1.5.0") == true)
         #expect(try await Self.image(client, "blog-preview", namespace: "blog-staging")?.hasSuffix(":1.6.0") == true)
-        let smokeRuns = { setup.server.api.requestLog.filter { $0.hasPrefix("POST") || $0.hasPrefix("PATCH") }.filter { $0.contains("/jobs/blog-rollout-") && !$0.contains("dryRun") }.count }
+        let smokeRuns = { setup.server.api.requestLog.filter { $0.hasPrefix("POST") || $0.hasPrefix("PATCH") }.filter { $0.contains("/jobs/blog-rollout-") && !$0.hasSuffix("(dry run)") }.count }
         let runsBefore = smokeRuns()
         #expect(runsBefore >= 1, "the smoke Job ran")
 
@@ -271,5 +290,52 @@ import KubeModel
         #expect(try await Self.image(client, namespace: "blog-staging")?.hasSuffix(":1.6.0") == true)
         #expect(try await client.get(Self.deployments, namespace: "blog-staging", name: "blog-preview") == nil)
         #expect(try await client.get(Self.services, namespace: "blog-staging", name: "blog-preview")?["spec"]?["selector"]?["gitops/rollout-role"]?.stringValue == "stable")
+    }
+
+    /// SIGTERM during a timed pause stops within seconds with traffic left where it was (25%) and
+    /// the step recorded; the next sync resumes there (promote ends the pause early) rather than
+    /// starting again at 10%.
+    @Test func sigtermMidStepLeavesTrafficWhereItWas() async throws {
+        let setup = try await SyncCommandTests.Setup()
+        defer { setup.finish() }
+        try Self.quicken(setup.copy, prometheus: "http://127.0.0.1:1")
+        try setup.copy.edit("environments/production/environment.yaml") {
+            $0.replacingOccurrences(of: "            - analysis: [error-rate, p95-latency]\n", with: "")
+                .replacingOccurrences(of: "pause: 1s", with: "pause: 10m")
+        }
+        let client = try setup.client()
+        let first = try setup.sync()
+        #expect(first.status == 0, "\(first.stdout)\(first.stderr)")
+        try Self.setTag(setup.copy, "1.5.0")
+
+        let process = Process()
+        process.executableURL = GitopsRun.executable
+        process.arguments = ["sync", "production", "--once", "--timeout", "20"] + setup.cluster
+        let err = Pipe()
+        process.standardOutput = FileHandle.nullDevice
+        process.standardError = err
+        try process.run()
+        defer { if process.isRunning { kill(process.processIdentifier, SIGKILL) } }
+        #expect(try await SyncServiceTests.eventually(30) { try await Self.record(client)["step"] == "2" }, "the rollout reached its pause")
+        let signalled = Date()
+        kill(process.processIdentifier, SIGTERM)
+        #expect(try await SyncServiceTests.eventually(10) { !process.isRunning })
+        let stopped = Date().timeIntervalSince(signalled)
+        let stderr = String(decoding: err.fileHandleForReading.readDataToEndOfFile(), as: UTF8.self)
+        #expect(stopped < 5, "stopped \(stopped) s after SIGTERM")
+        #expect(process.terminationStatus == 1 && stderr.contains("stopped on request during the rollout of blog at step 3 (25% to the new version, traffic left there)"), "\(stderr)")
+        let canary = try await client.get(Self.ingresses, namespace: "blog-production", name: "blog-canary")
+        #expect(canary?["metadata"]?["annotations"]?["nginx.ingress.kubernetes.io/canary-weight"]?.stringValue == "25")
+        #expect(try await client.get(SyncCommandTests.configMaps, namespace: "blog-production", name: "gitops-production-status")?["data"]?["result"]?.stringValue == "Interrupted")
+
+        let promote = try GitopsRun(["rollout", "promote", "production"] + setup.cluster)
+        #expect(promote.status == 0, "\(promote.stdout)\(promote.stderr)")
+        let resumed = try setup.sync()
+        #expect(resumed.status == 0 && resumed.stdout.contains("rollout blog: completed"), "\(resumed.stdout)\(resumed.stderr)")
+        let weights = resumed.stderr.split(separator: "\n").filter { $0.contains(#""message":"rollout step""#) }.compactMap { line in
+            line.firstRange(of: #""weight":""#).map { line[$0.upperBound...].prefix { $0 != "\"" } }
+        }
+        #expect(weights == ["50", "100"], "resumed at the pause: \(resumed.stderr)")
+        #expect(try await Self.image(client)?.hasSuffix(":1.5.0") == true)
     }
 }

@@ -76,6 +76,8 @@ import Testing
         defer { daemon.stop() }
         let setup = try await SyncCommandTests.Setup()
         defer { setup.finish() }
+        // A new version applied all at once (rollouts have their own tests).
+        try RolloutCommandTests.dropRollouts(setup.copy)
         let job = try Job(daemon: daemon, setup: setup, arguments: ["--interval", "1"])
         defer { job.kill9() }
         let process = job.process
@@ -172,6 +174,7 @@ import Testing
         defer { daemon.stop() }
         let setup = try await SyncCommandTests.Setup()
         defer { setup.finish() }
+        try RolloutCommandTests.dropRollouts(setup.copy)
         // A long interval: only the webhook can make it fetch in time.
         let job = try Job(daemon: daemon, setup: setup, arguments: ["--interval", "600", "--listen", "127.0.0.1:0"],
                           environment: ["GITOPS_WEBHOOK_SECRET": "s3cret"])
@@ -217,6 +220,60 @@ import Testing
         #expect(after.contains(#"gitops_sync_total{environment="production",result="Blocked"} 1"#), "\(after)")
         kill(process.processIdentifier, SIGTERM)
         #expect(try await Self.eventually(10) { !process.isRunning })
+    }
+}
+
+extension SyncServiceTests {
+    /// The job rolls a pushed version out as production declares it; with no Prometheus to ask,
+    /// the analysis is inconclusive and it waits; promote and abort come over HTTP (with the
+    /// secret as bearer token, refused without); /metrics shows the step, weight, phase, verdicts
+    /// and the abort.
+    @Test func theJobRollsOutAndTakesPromoteAndAbortOverHTTP() async throws {
+        let daemon = try PushTests.Daemon()
+        defer { daemon.stop() }
+        let setup = try await SyncCommandTests.Setup()
+        defer { setup.finish() }
+        try RolloutCommandTests.quicken(setup.copy, prometheus: "http://127.0.0.1:\(Int.random(in: 50_000...59_000))")
+        try setup.copy.run("git", "-c", "user.email=t@example.com", "-c", "user.name=T", "commit", "-qam", "quick rollouts")
+        let job = try Job(daemon: daemon, setup: setup, arguments: ["--interval", "600", "--listen", "127.0.0.1:0"],
+                          environment: ["GITOPS_WEBHOOK_SECRET": "s3cret"])
+        defer { job.kill9() }
+        let client = try setup.client()
+        #expect(try await Self.eventually { try await SyncStatusReader.result(client) == "Synced" }, "\(job.log)")
+        let address = try #require(job.log.split(separator: "\n").first { $0.contains("\"message\":\"listening\"") }
+            .flatMap { line in line.range(of: "\"address\":\"").map { line[$0.upperBound...].prefix { $0 != "\"" } } })
+        func curl(_ arguments: String) throws -> String { try PushTests.sh("curl -s -o /dev/null -w '%{http_code}' \(arguments)") }
+        func record() async throws -> [String: String] { try await RolloutCommandTests.record(client) }
+
+        try job.push(#"s/tag: "1.4.2"/tag: "1.5.0"/"#, "production: 1.5.0")
+        #expect(try curl("-X POST -H 'X-Gitlab-Token: s3cret' http://\(address)/hooks/gitlab") == "202")
+        #expect(try await Self.eventually(30) { let r = try await record(); return r["phase"] == "paused" && r["step"] == "1" }, "\(job.log)")
+        let metrics = try PushTests.sh("curl -s http://\(address)/metrics")
+        #expect(metrics.contains(#"gitops_rollout_step{environment="production",workload="blog"} 2"#)
+                && metrics.contains(#"gitops_rollout_weight{environment="production",workload="blog"} 10"#)
+                && metrics.contains(#"gitops_rollout_phase{environment="production",workload="blog",phase="paused"} 1"#)
+                && metrics.contains(#"gitops_rollout_analysis_total{environment="production",result="inconclusive"} 2"#)
+                && metrics.contains(#"gitops_rollout_analysis_total{environment="production",result="passed"} 0"#), "\(metrics)")
+
+        #expect(try curl("-X POST http://\(address)/rollouts/blog/promote") == "401")
+        #expect(try curl("-X POST -H 'Authorization: Bearer wrong' http://\(address)/rollouts/blog/promote") == "401")
+        #expect(try curl("-X POST -H 'Authorization: Bearer s3cret' http://\(address)/rollouts/nothing/promote") == "409")
+        #expect(try curl("-X POST -H 'Authorization: Bearer s3cret' -H 'X-Gitops-User: pat' http://\(address)/rollouts/blog/promote") == "202")
+        // Past the inconclusive analysis: 25%, the pause, then the next analysis waits again.
+        #expect(try await Self.eventually(30) { let r = try await record(); return r["phase"] == "paused" && r["step"] == "4" && r["weight"] == "25" }, "\(job.log)")
+        #expect(job.log.contains(#""message":"rollout: promote requested by pat""#), "\(job.log)")
+
+        #expect(try curl("-X POST -H 'Authorization: Bearer s3cret' http://\(address)/rollouts/blog/abort") == "202")
+        #expect(try await Self.eventually(30) { try await record()["phase"] == "aborted" }, "\(job.log)")
+        let image = try await RolloutCommandTests.image(client)
+        #expect(image?.hasSuffix(":1.4.2") == true, "the stable version runs: \(image ?? "none")")
+        let after = try PushTests.sh("curl -s http://\(address)/metrics")
+        #expect(after.contains(#"gitops_rollout_aborts_total{environment="production"} 1"#)
+                && after.contains(#"gitops_rollout_phase{environment="production",workload="blog",phase="aborted"} 1"#)
+                && after.contains(#"gitops_rollout_weight{environment="production",workload="blog"} 0"#), "\(after)")
+        #expect(job.log.contains(#""message":"rollout aborted; the stable version keeps all traffic""#), "\(job.log)")
+        kill(job.process.processIdentifier, SIGTERM)
+        #expect(try await Self.eventually(10) { !job.process.isRunning })
     }
 }
 
