@@ -121,7 +121,7 @@ let package = Package(
         ]),
         /** Sync: order, apply, prune by inventory, hooks, health per kind, status — converging a cluster to an environment. */
         .target(name: "Sync", dependencies: [
-            "Basics", "KubeModel", "Cluster", "Drift", "Git", "RepoModel", "Render", "ChartSources", "Secrets", "Gates", "Rollouts",
+            "Basics", "KubeModel", "Cluster", "Drift", "Git", "RepoModel", "Render", "ChartSources", "Secrets", "Gates", "Rollouts", "Promotion",
             .product(name: "Crypto", package: "swift-crypto"),
             .product(name: "NIOCore", package: "swift-nio"),
             .product(name: "NIOPosix", package: "swift-nio"),

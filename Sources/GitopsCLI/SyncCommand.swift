@@ -99,6 +99,11 @@ struct SyncCommand: ParsableCommand {
             text += result.notApplied.map { "not applied: \($0); a sync never runs it\n" }.joined()
             text += result.unhealthy.sorted(by: { $0.key < $1.key }).map { "not healthy: \($0.key): \($0.value)\n" }.joined()
             text += result.rollouts.filter(\.rolling).map { "rollout \($0.workload): \($0.record.state.phase.rawValue) at step \($0.record.state.step + 1), \($0.record.state.weight)% to \(SyncOptions.short($0.record.state.revision)): \($0.record.state.message)\n" }.joined()
+            // rollback.git: only a sync of a branch's commit has a branch to propose the revert on.
+            let target = (tree as? GitTree).flatMap { RolloutGitRollback.Target.of(source, repository: $0.repository) }
+            for (ok, message) in RolloutGitRollback.propose(result, rollouts: objects.rollouts, environment: environment.name, target: target) {
+                if ok { text += message + "\n" } else { Output.error("warning: \(message)") }
+            }
             Output.write(text + "\(environment.name) at \(SyncOptions.short(revision)): \(result.summary)\n")
             if !result.converged { throw ExitCode(1) }
         } catch let error as SyncError {

@@ -38,6 +38,8 @@ public struct RolloutOutcome: Sendable {
     public var applied: [String] = []
     /// False when the release was applied as Git has it (no rollout ran or is held).
     public var rolling = true
+    /// The rollout aborted in this sync (not an earlier one, held since).
+    public var abortedNow = false
 }
 
 /// Runs the rollouts of a sync: before the reconcile, which objects hold each release at its
@@ -245,6 +247,7 @@ public struct RolloutDriver: Sendable {
                 log.error("rollout aborted; the stable version keeps all traffic", revision: options.revision, fields(plan.record, ["reason": why]))
                 metrics?.recordRolloutAbort()
                 outcome.record = plan.record
+                outcome.abortedNow = true
                 return outcome
             case .none:
                 outcome.record = plan.record

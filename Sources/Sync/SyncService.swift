@@ -257,6 +257,12 @@ public final class SyncService: @unchecked Sendable {
                                                    "unchanged": String(result.unchanged), "healthy": String(result.converged)])
         }
         lastApplied = commit
+        if let repository = opened {
+            for (ok, message) in RolloutGitRollback.propose(result, rollouts: objects.rollouts, environment: environment.name,
+                                                            target: .of(configuration.source, repository: repository)) {
+                if ok { log.info(message, revision: commit) } else { log.error(message, revision: commit) }
+            }
+        }
         rolloutWaiting = result.rollouts.contains { $0.record.state.isActive }
     }
 }

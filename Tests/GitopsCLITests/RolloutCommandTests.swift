@@ -230,6 +230,7 @@ import KubeModel
         let aborted = try setup.sync()
         #expect(aborted.status == 1 && aborted.stdout.contains("rollout blog: aborted at step 4, 0% to"), "\(aborted.stdout)\(aborted.stderr)")
         #expect(aborted.stdout.contains("aborted by a person"), "\(aborted.stdout)")
+        #expect(aborted.stderr.contains("rollback.git: the sync does not follow a branch, so the revert of blog is not proposed"), "\(aborted.stderr)")
         #expect(try await Self.image(client)?.hasSuffix(":1.4.2") == true)
         #expect(try await client.get(Self.ingresses, namespace: "blog-production", name: "blog-canary") == nil)
         #expect(try await client.get(Self.deployments, namespace: "blog-production", name: "blog-canary") == nil)
@@ -337,5 +338,35 @@ import KubeModel
         }
         #expect(weights == ["50", "100"], "resumed at the pause: \(resumed.stderr)")
         #expect(try await Self.image(client)?.hasSuffix(":1.5.0") == true)
+    }
+
+    /// rollback.git: an abort while the job follows a branch proposes the revert as a rollback
+    /// branch (the environment's files as the last good revision has them), never merged by itself.
+    @Test func anAbortProposesTheRevertInGit() async throws {
+        let setup = try await SyncCommandTests.Setup()
+        defer { setup.finish() }
+        let copy = setup.copy
+        func commit(_ message: String) throws { try copy.run("git", "-c", "user.email=t@example.com", "-c", "user.name=T", "commit", "-qam", message) }
+        try Self.quicken(copy, prometheus: "http://127.0.0.1:1")
+        try commit("quick rollouts")
+        let good = try TestProcess.output(["git", "rev-parse", "HEAD"], in: copy.path, trimmed: true)
+        let first = try setup.sync(["--revision", "main"])
+        #expect(first.status == 0, "\(first.stdout)\(first.stderr)")
+        try Self.setTag(copy, "1.5.0")
+        try commit("production: blog 1.5.0")
+        let paused = try setup.sync(["--revision", "main"])
+        #expect(paused.stdout.contains("rollout blog: paused at step 2"), "\(paused.stdout)\(paused.stderr)")
+        _ = try GitopsRun(["rollout", "abort", "production"] + setup.cluster)
+        let aborted = try setup.sync(["--revision", "main"])
+        #expect(aborted.status == 1, "\(aborted.stdout)\(aborted.stderr)")
+        #expect(aborted.stdout.contains("rollback.git: proposed the revert of blog to \(good.prefix(7)) as rollback/production/"), "\(aborted.stdout)\(aborted.stderr)")
+        let branches = try TestProcess.output(["git", "branch", "--list", "rollback/*", "--format", "%(refname:short)"], in: copy.path, trimmed: true)
+        #expect(branches.split(separator: "\n").count == 1, "\(branches)")
+        let values = try TestProcess.output(["git", "show", "\(branches):environments/production/blog.yaml"], in: copy.path)
+        #expect(values.contains(#"tag: "1.4.2""#), "\(values)")
+        #expect(try TestProcess.output(["git", "rev-parse", "main"], in: copy.path, trimmed: true) != good, "main is not changed by the job")
+        // Held: synced again, nothing more is proposed.
+        let again = try setup.sync(["--revision", "main"])
+        #expect(!again.stdout.contains("rollback.git"), "\(again.stdout)")
     }
 }
