@@ -17,24 +17,27 @@ public enum CanaryObjects {
     ///   - new: the workload as the revision being rolled out has it.
     ///   - service: the Service selecting the workload's pods (for a router's canary Service).
     ///   - router: the Ingress or HTTPRoute that `traffic` names, as the new revision has it.
+    ///   - autoscaled: the stable version's replicas now, for a workload that declares none (an
+    ///     autoscaler sizes it): the canary is sized from it and the stable one is left to the
+    ///     autoscaler.
     public static func at(_ weight: Int, stable: Object, new: Object, traffic: RolloutSpec.Traffic,
-                          service: Object?, router: Object?) throws(RolloutError) -> [Object] {
+                          service: Object?, router: Object?, autoscaled: Int? = nil) throws(RolloutError) -> [Object] {
         let weight = min(max(weight, 0), 100)
-        var total = 1
-        if case .int(let replicas)? = new.content["spec"]?["replicas"] { total = Int(replicas) }
+        let declared = RolloutObjects.replicas(of: new)
+        let total = declared ?? autoscaled ?? 1
         // At least one canary pod once any traffic goes to it.
         let canaryReplicas = weight == 0 ? 0 : max(1, Int((Double(total) * Double(weight) / 100).rounded(.up)))
         var objects: [Object] = []
         switch traffic {
         case .replicas:
             // One Service selects both; the split is the ratio of ready pods.
-            objects.append(scaled(stable, to: weight == 100 ? 0 : max(total - canaryReplicas, 1)))
+            objects.append(declared == nil ? stable : scaled(stable, to: weight == 100 ? 0 : max(total - canaryReplicas, 1)))
             objects.append(try canary(new, replicas: canaryReplicas))
         case .nginx, .gatewayAPI:
             // The router splits; the stable version keeps its full size until the end.
             guard let service else { throw RolloutError("a traffic router needs the workload's Service (rollout.service)") }
             guard let router else { throw RolloutError("the rollout's traffic router object is not in the release") }
-            objects.append(scaled(stable, to: total))
+            objects.append(declared == nil ? stable : scaled(stable, to: total))
             objects.append(try canary(new, replicas: canaryReplicas))
             objects.append(try canaryService(service))
             if case .nginx = traffic {

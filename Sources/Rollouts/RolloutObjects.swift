@@ -59,7 +59,9 @@ public enum RolloutObjects {
     /// - Parameters:
     ///   - release: the release's objects at the revision rolling out, in steady form.
     ///   - stable: the workload as the last good revision applied it (steady form).
-    public static func desired(_ release: [Object], spec: RolloutSpec, state: RolloutState, stable: Object) throws(RolloutError) -> [Object] {
+    ///   - autoscaled: the stable version's replicas now, when the workload declares none.
+    public static func desired(_ release: [Object], spec: RolloutSpec, state: RolloutState, stable: Object,
+                               autoscaled: Int? = nil) throws(RolloutError) -> [Object] {
         guard let index = release.firstIndex(where: { $0.kind == "Deployment" && $0.name == spec.workload }) else {
             throw RolloutError("the release renders no Deployment '\(spec.workload)' (rollout.workload)")
         }
@@ -71,7 +73,7 @@ public enum RolloutObjects {
             return release
         case .aborted:
             var objects = release
-            objects[index] = CanaryObjects.scaled(stable, to: replicas(of: new))
+            objects[index] = sized(stable, like: new)
             return objects
         case .progressing, .paused:
             break
@@ -86,7 +88,7 @@ public enum RolloutObjects {
             case .gatewayAPI(let route): routerName = route
             }
             let router = routerName.flatMap { name in release.first { ($0.kind == "Ingress" || $0.kind == "HTTPRoute") && $0.name == name } }
-            let held = try CanaryObjects.at(state.weight, stable: stable, new: new, traffic: traffic, service: service, router: router)
+            let held = try CanaryObjects.at(state.weight, stable: stable, new: new, traffic: traffic, service: service, router: router, autoscaled: autoscaled)
             var objects = release
             objects[index] = held[0]
             for object in held.dropFirst() {
@@ -97,8 +99,8 @@ public enum RolloutObjects {
             // Stages 0 and 1 (the preview checked): the active Service stays on the stable version;
             // from stage 2 (switched) it selects the new one.
             var objects = release
-            objects[index] = CanaryObjects.scaled(stable, to: replicas(of: new))
-            objects.append(try CanaryObjects.canary(new, replicas: replicas(of: new), role: "preview", suffix: previewSuffix))
+            objects[index] = sized(stable, like: new)
+            objects.append(try CanaryObjects.canary(new, replicas: replicas(of: new) ?? autoscaled ?? 1, role: "preview", suffix: previewSuffix))
             for position in objects.indices where objects[position].kind == "Service" {
                 if objects[position].name == preview || (objects[position].name == active && state.step >= 2) {
                     objects[position] = selecting(objects[position], role: "preview")
@@ -133,9 +135,23 @@ public enum RolloutObjects {
         return spec.workload + CanaryObjects.canarySuffix
     }
 
-    static func replicas(of workload: Object) -> Int {
+    /// The replicas a workload declares; nil when it leaves them to an autoscaler.
+    static func replicas(of workload: Object) -> Int? {
         if case .int(let replicas)? = workload.content["spec"]?["replicas"] { return Int(replicas) }
-        return 1
+        return nil
+    }
+
+    /// The stable version at the size the new one declares (left to the autoscaler when none).
+    static func sized(_ stable: Object, like new: Object) -> Object {
+        guard let replicas = replicas(of: new) else {
+            var stable = stable
+            if var spec = stable.content["spec"]?.objectValue {
+                spec["replicas"] = nil
+                stable.content["spec"] = .object(spec)
+            }
+            return stable
+        }
+        return CanaryObjects.scaled(stable, to: replicas)
     }
 
     static func podsLabelled(_ workload: Object, role: String) -> Object {

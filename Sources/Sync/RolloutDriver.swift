@@ -29,6 +29,8 @@ public struct RolloutPlan: Sendable {
     var fresh: Bool
     /// Whether a rollout was in progress (or aborted) that this plan ends.
     var replacesActive = false
+    /// The stable version's live replicas, for a workload an autoscaler sizes.
+    var autoscaled: Int?
 }
 
 /// How one rollout ended this pass, for the report and the terminal.
@@ -89,10 +91,18 @@ public struct RolloutDriver: Sendable {
     }
 
     func plan(release: String, spec: RolloutSpec, objects: [Object], new: Object) async throws -> RolloutPlan {
-        let hash = RolloutObjects.recordedHash(of: new.content) ?? RolloutObjects.templateHash(of: new)
         let namespace = new.namespace.isEmpty ? options.namespace : new.namespace
-        let (found, _) = try await RolloutRecord.read(client, environment: options.environment, namespace: options.namespace, workload: spec.workload)
         let live = try await client.get(Self.deployments, namespace: namespace, name: spec.workload)
+        var plan = try await decide(release: release, spec: spec, objects: objects, new: new, live: live)
+        // An autoscaler sizes a workload that declares no replicas: the canary follows what runs.
+        if case .int(let replicas)? = live?["spec"]?["replicas"] { plan.autoscaled = Int(replicas) }
+        return plan
+    }
+
+    /// Direct, rolling or held, from the record, the live workload and the new template.
+    private func decide(release: String, spec: RolloutSpec, objects: [Object], new: Object, live: ValueObject?) async throws -> RolloutPlan {
+        let hash = RolloutObjects.recordedHash(of: new.content) ?? RolloutObjects.templateHash(of: new)
+        let (found, _) = try await RolloutRecord.read(client, environment: options.environment, namespace: options.namespace, workload: spec.workload)
         guard let live else { return direct(release: release, spec: spec, objects: objects, new: new, hash: hash, found: found, fresh: true) }  // first install: nothing runs to protect
         if let found {
             let stable = found.stable.map { Object(content: $0, provenance: new.provenance) } ?? Self.stableForm(of: live, provenance: new.provenance)
@@ -333,7 +343,7 @@ public struct RolloutDriver: Sendable {
     /// The release's objects for the plan's recorded state.
     static func desired(_ plan: RolloutPlan) throws(SyncError) -> [Object] {
         do {
-            return try RolloutObjects.desired(plan.objects, spec: plan.spec, state: plan.record.state, stable: plan.stable)
+            return try RolloutObjects.desired(plan.objects, spec: plan.spec, state: plan.record.state, stable: plan.stable, autoscaled: plan.autoscaled)
         } catch {
             throw SyncError.invalid("rollout of \(plan.spec.workload): \(error)")
         }
