@@ -3,6 +3,8 @@ import Foundation
 import Testing
 import TestSupport
 import KubeModel
+import YAML
+import Basics
 
 /// Progressive rollouts end to end through `gitops sync`, on a copy of this repository against
 /// kube-test-server: production's canary (as environment.yaml declares it, its analysis reading a
@@ -368,5 +370,52 @@ import KubeModel
         // Held: synced again, nothing more is proposed.
         let again = try setup.sync(["--revision", "main"])
         #expect(!again.stdout.contains("rollback.git"), "\(again.stdout)")
+    }
+
+    /// The sync job's PrometheusRule, as production renders it, read by Prometheus' own promtool:
+    /// an aborted rollout pages within minutes, a rollout waiting for a person warns after 30.
+    @Test func theSyncJobAlertsOnAnAbortedOrWaitingRollout() throws {
+        guard (try? TestProcess.output(["sh", "-c", "command -v promtool"])).map({ !$0.isEmpty }) == true else {
+            Issue.record("promtool is not installed (Debian's prometheus package has it; scripts/setup installs it)")
+            return
+        }
+        let render = try GitopsRun(["render", "production", "--repo", GitopsProcessTests.repositoryRoot])
+        #expect(render.status == 0, "\(render.stderr)")
+        let rule = try #require(try YAML.values(Array(render.stdout.utf8), file: "render").first {
+            $0["kind"]?.stringValue == "PrometheusRule" && $0["metadata"]?["name"]?.stringValue == "gitops-sync-production"
+        })
+        let folder = NSTemporaryDirectory() + "gitops-rules-" + UUID().uuidString
+        try FileManager.default.createDirectory(atPath: folder, withIntermediateDirectories: true)
+        defer { try? FileManager.default.removeItem(atPath: folder) }
+        try JSONWriter.write(.object(["groups": rule["spec"]?["groups"] ?? .null])).write(toFile: folder + "/rules.json", atomically: true, encoding: .utf8)
+        try """
+            rule_files: [rules.json]
+            evaluation_interval: 1m
+            tests:
+              - interval: 1m
+                input_series:
+                  - series: 'gitops_rollout_phase{environment="production",workload="blog",phase="aborted"}'
+                    values: '0 0 1 1 1 1'
+                  - series: 'gitops_rollout_phase{environment="production",workload="blog",phase="paused"}'
+                    values: '1x40'
+                alert_rule_test:
+                  - eval_time: 5m
+                    alertname: GitopsRolloutAborted
+                    exp_alerts:
+                      - exp_labels: {severity: page, workload: blog}
+                        exp_annotations:
+                          summary: "The rollout of blog in production was aborted and rolled back (gitops rollout status production; docs/operations.md#rollout-aborted)."
+                  - eval_time: 20m
+                    alertname: GitopsRolloutWaiting
+                  - eval_time: 35m
+                    alertname: GitopsRolloutWaiting
+                    exp_alerts:
+                      - exp_labels: {severity: warning, workload: blog}
+                        exp_annotations:
+                          summary: "The rollout of blog in production has waited 30 minutes for gitops rollout promote or abort (docs/operations.md#rollout-stuck)."
+
+            """.write(toFile: folder + "/tests.yaml", atomically: true, encoding: .utf8)
+        let check = try TestProcess.output(["sh", "-c", "cd '\(folder)' && promtool check rules rules.json && promtool test rules tests.yaml 2>&1"], requireSuccess: false)
+        #expect(check.contains("SUCCESS") && !check.contains("FAILED"), "\(check)")
     }
 }
