@@ -233,6 +233,9 @@ public enum RolloutMachine {
         state.step += 1
         state.stepStarted = nil
         state.phase = .progressing
+        // A promote acts on the step it was asked at: one asked while a weight was waited for or an
+        // analysis ran does not skip a later pause.
+        state.promoteRequested = false
     }
 
     private static func abort(_ state: inout RolloutState, _ why: String) -> RolloutAction {

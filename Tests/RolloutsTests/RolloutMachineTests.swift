@@ -47,6 +47,19 @@ import Testing
         #expect(RolloutMachine.next(&state, spec: spec, observed: RolloutObservation(health: .healthy, now: now)) == .none)
     }
 
+    @Test func aPromoteActsOnTheStepItWasAskedAt() {
+        let spec = Self.canary([.setWeight(10), .analysis(["error-rate"]), .pause(nil), .setWeight(100)])
+        var state = RolloutState(revision: Self.revision, stableRevision: Self.stable)
+        #expect(RolloutMachine.next(&state, spec: spec, observed: RolloutObservation(health: .progressing, now: 0)) == .setWeight(10))
+        // Asked while the analysis runs (nothing to promote past yet): the later pause still waits.
+        #expect(RolloutMachine.next(&state, spec: spec, observed: RolloutObservation(health: .healthy, now: 1)) == .analyse(["error-rate"]))
+        state.promoteRequested = true
+        #expect(RolloutMachine.next(&state, spec: spec, observed: RolloutObservation(health: .healthy, analysis: .passed, now: 2)) == .waitForPerson)
+        #expect(state.step == 2 && !state.promoteRequested)
+        state.promoteRequested = true
+        #expect(RolloutMachine.next(&state, spec: spec, observed: RolloutObservation(health: .healthy, now: 3)) == .setWeight(100))
+    }
+
     @Test func aFailedAnalysisAbortsAtTheFirstStepAndTheStableVersionKeepsTheTraffic() {
         let spec = Self.canary([.setWeight(10), .analysis(["error-rate"]), .setWeight(100)])
         var state = RolloutState(revision: Self.revision, stableRevision: Self.stable)
