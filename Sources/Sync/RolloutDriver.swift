@@ -234,7 +234,7 @@ public struct RolloutDriver: Sendable {
                 try await pause(until: Date().addingTimeInterval(pollInterval), plan)
             case .waitUntil(let time):
                 if plan.record != before { try await record(plan, logging: "rollout paused") }
-                try await pause(until: Date(timeIntervalSince1970: time), plan)
+                try await pauseUnlessAsked(until: Date(timeIntervalSince1970: time), plan)
             case .waitForPerson:
                 if plan.record != before { try await record(plan, logging: "rollout waits for a person") }
                 outcome.record = plan.record
@@ -283,6 +283,15 @@ public struct RolloutDriver: Sendable {
             try checkpoint(plan)
             let slice = min(date.timeIntervalSinceNow, 0.5)
             if slice > 0 { try await Task.sleep(nanoseconds: UInt64(slice * 1_000_000_000)) }
+        }
+    }
+
+    /// A timed pause that a person's promote or abort ends early (looked for every 2 s).
+    private func pauseUnlessAsked(until date: Date, _ plan: RolloutPlan) async throws {
+        while Date() < date {
+            try await pause(until: min(date, Date().addingTimeInterval(2)), plan)
+            let (_, request) = try await RolloutRecord.read(client, environment: options.environment, namespace: options.namespace, workload: plan.spec.workload)
+            if request != nil { return }
         }
     }
 

@@ -67,6 +67,36 @@ import Basics
         return data
     }
 
+    /// The weights of the `rollout step` log lines, in order.
+    static func weights(_ stderr: String) -> [Substring] {
+        stderr.split(separator: "\n").filter { $0.contains(#""message":"rollout step""#) }.compactMap { line in
+            line.firstRange(of: #""weight":""#).map { line[$0.upperBound...].prefix { $0 != "\"" } }
+        }
+    }
+
+    /// Production with steps 10, 25, a 10-minute pause, 50, 100 (no analysis): synced once, then a
+    /// new version's sync started as a process and waited for until it sits in the pause at 25%.
+    static func startPausedRollout(_ setup: SyncCommandTests.Setup) async throws -> (Process, Pipe, KubeClient) {
+        try quicken(setup.copy, prometheus: "http://127.0.0.1:1")
+        try setup.copy.edit("environments/production/environment.yaml") {
+            $0.replacingOccurrences(of: "            - analysis: [error-rate, p95-latency]\n", with: "")
+                .replacingOccurrences(of: "pause: 1s", with: "pause: 10m")
+        }
+        let client = try setup.client()
+        let first = try setup.sync()
+        #expect(first.status == 0, "\(first.stdout)\(first.stderr)")
+        try setTag(setup.copy, "1.5.0")
+        let process = Process()
+        process.executableURL = GitopsRun.executable
+        process.arguments = ["sync", "production", "--once", "--timeout", "20"] + setup.cluster
+        let err = Pipe()
+        process.standardOutput = FileHandle.nullDevice
+        process.standardError = err
+        try process.run()
+        #expect(try await SyncServiceTests.eventually(30) { try await record(client)["step"] == "2" }, "the rollout reached its pause")
+        return (process, err, client)
+    }
+
     /// Prometheus and the exporter, once Prometheus has two scrapes of the canary job to take a rate of.
     static func prometheus() async throws -> (PrometheusExporter, TestPrometheus)? {
         guard (try? TestProcess.output(["sh", "-c", "command -v prometheus"])).map({ !$0.isEmpty }) == true else {
@@ -129,10 +159,7 @@ import Basics
         #expect(try await Self.image(client)?.hasSuffix(":1.5.0") == true)
         #expect(try await client.get(Self.deployments, namespace: "blog-production", name: "blog-canary") == nil)
         #expect(try await client.get(Self.ingresses, namespace: "blog-production", name: "blog-canary") == nil)
-        let weights = good.stderr.split(separator: "\n").filter { $0.contains(#""message":"rollout step""#) }.compactMap { line in
-            line.firstRange(of: #""weight":""#).map { line[$0.upperBound...].prefix { $0 != "\"" } }
-        }
-        #expect(weights == ["10", "25", "50", "100"], "\(good.stderr)")
+        #expect(Self.weights(good.stderr) == ["10", "25", "50", "100"], "\(good.stderr)")
         #expect(good.stderr.contains(#""message":"rollout analysis passed""#), "\(good.stderr)")
         // The canary Ingress carried each weight; the migration hook ran before any traffic moved.
         let log = setup.server.api.requestLog.filter { $0.hasPrefix("PATCH") && !$0.hasSuffix("(dry run)") }
@@ -301,25 +328,8 @@ import Basics
     @Test func sigtermMidStepLeavesTrafficWhereItWas() async throws {
         let setup = try await SyncCommandTests.Setup()
         defer { setup.finish() }
-        try Self.quicken(setup.copy, prometheus: "http://127.0.0.1:1")
-        try setup.copy.edit("environments/production/environment.yaml") {
-            $0.replacingOccurrences(of: "            - analysis: [error-rate, p95-latency]\n", with: "")
-                .replacingOccurrences(of: "pause: 1s", with: "pause: 10m")
-        }
-        let client = try setup.client()
-        let first = try setup.sync()
-        #expect(first.status == 0, "\(first.stdout)\(first.stderr)")
-        try Self.setTag(setup.copy, "1.5.0")
-
-        let process = Process()
-        process.executableURL = GitopsRun.executable
-        process.arguments = ["sync", "production", "--once", "--timeout", "20"] + setup.cluster
-        let err = Pipe()
-        process.standardOutput = FileHandle.nullDevice
-        process.standardError = err
-        try process.run()
+        let (process, err, client) = try await Self.startPausedRollout(setup)
         defer { if process.isRunning { kill(process.processIdentifier, SIGKILL) } }
-        #expect(try await SyncServiceTests.eventually(30) { try await Self.record(client)["step"] == "2" }, "the rollout reached its pause")
         let signalled = Date()
         kill(process.processIdentifier, SIGTERM)
         #expect(try await SyncServiceTests.eventually(10) { !process.isRunning })
@@ -335,10 +345,21 @@ import Basics
         #expect(promote.status == 0, "\(promote.stdout)\(promote.stderr)")
         let resumed = try setup.sync()
         #expect(resumed.status == 0 && resumed.stdout.contains("rollout blog: completed"), "\(resumed.stdout)\(resumed.stderr)")
-        let weights = resumed.stderr.split(separator: "\n").filter { $0.contains(#""message":"rollout step""#) }.compactMap { line in
-            line.firstRange(of: #""weight":""#).map { line[$0.upperBound...].prefix { $0 != "\"" } }
-        }
-        #expect(weights == ["50", "100"], "resumed at the pause: \(resumed.stderr)")
+        #expect(Self.weights(resumed.stderr) == ["50", "100"], "resumed at the pause: \(resumed.stderr)")
+        #expect(try await Self.image(client)?.hasSuffix(":1.5.0") == true)
+    }
+
+    /// A promote during a timed pause ends it within seconds, while the sync waits in it.
+    @Test func aPromoteEndsARunningPauseEarly() async throws {
+        let setup = try await SyncCommandTests.Setup()
+        defer { setup.finish() }
+        let (process, _, client) = try await Self.startPausedRollout(setup)
+        defer { if process.isRunning { kill(process.processIdentifier, SIGKILL) } }
+        let promote = try GitopsRun(["rollout", "promote", "production"] + setup.cluster)
+        #expect(promote.status == 0, "\(promote.stderr)")
+        #expect(try await SyncServiceTests.eventually(15) { !process.isRunning }, "the pause ended on the promote")
+        #expect(process.terminationStatus == 0)
+        #expect(try await Self.record(client)["phase"] == "completed")
         #expect(try await Self.image(client)?.hasSuffix(":1.5.0") == true)
     }
 
