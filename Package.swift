@@ -1,4 +1,4 @@
-// swift-tools-version:6.0
+// swift-tools-version:6.1
 import PackageDescription
 
 let package = Package(
@@ -18,6 +18,9 @@ let package = Package(
         .package(url: "https://github.com/apple/swift-nio-ssl", from: "2.37.6"),
         .package(url: "https://github.com/swift-server/swift-prometheus", from: "2.4.1"),
         .package(url: "https://github.com/swift-server/async-http-client", from: "1.37.0"),
+        // The dashboard's server and templates; swift-configuration (a default trait) is not needed.
+        .package(url: "https://github.com/hummingbird-project/hummingbird", from: "2.28.1", traits: ["FullFoundation"]),
+        .package(url: "https://github.com/hummingbird-project/swift-mustache", from: "2.1.1"),
     ],
     targets: [
         /** System-library module map for libgit2 (Debian `libgit2-dev`). */
@@ -114,6 +117,12 @@ let package = Package(
             .product(name: "NIOCore", package: "swift-nio"),
             .product(name: "NIOHTTP1", package: "swift-nio"),
         ], exclude: ["README.md"]),
+        /** Dashboard: `gitops ui` — environments, objects, findings, cluster status and rollouts as HTML pages and JSON (Hummingbird, swift-mustache). */
+        .target(name: "Dashboard", dependencies: [
+            "Basics", "KubeModel", "RepoModel", "Render", "Gates", "Secrets", "ChartSources", "Validation",
+            .product(name: "Hummingbird", package: "hummingbird"),
+            .product(name: "Mustache", package: "swift-mustache"),
+        ]),
         /** Promotions: plans (effective values, format-preserving edits), branch commits, gates, merges, history, rollback. */
         .target(name: "Promotion", dependencies: [
             "Basics", "YAML", "Git", "KubeModel", "RepoModel", "Render", "ChartSources", "Secrets", "Kustomize", "Drift", "Gates", "Validation",
@@ -130,7 +139,7 @@ let package = Package(
         ], exclude: ["README.md"]),
         /** The `gitops` commands: argument parsing and output only. */
         .target(name: "GitopsCLI", dependencies: [
-            "Basics", "YAML", "Git", "KubeModel", "RepoModel", "Render", "Charts", "ChartSources", "Secrets", "Kustomize", "JSONSchema", "Validation", "Drift", "Cluster", "Gates", "Preview", "Promotion", "PullRequests", "Sync",
+            "Basics", "YAML", "Git", "KubeModel", "RepoModel", "Render", "Charts", "ChartSources", "Secrets", "Kustomize", "JSONSchema", "Validation", "Drift", "Cluster", "Gates", "Preview", "Promotion", "PullRequests", "Sync", "Dashboard",
             .product(name: "ArgumentParser", package: "swift-argument-parser"),
         ]),
         /** The `gitops` executable. */

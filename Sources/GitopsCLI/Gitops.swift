@@ -16,7 +16,7 @@ public struct Gitops: ParsableCommand {
         """,
         version: Gitops.version,
         subcommands: [EnvironmentsCommand.self, RenderCommand.self, ValidateCommand.self, DiffCommand.self, SnapshotCommand.self,
-                      PromoteCommand.self, SetCommand.self, MergeCommand.self, RollbackCommand.self, HistoryCommand.self, SyncCommand.self, StatusCommand.self, RolloutCommand.self, PolicyCommand.self, ChartCommand.self, KustomizeCommand.self, SecretCommand.self])
+                      PromoteCommand.self, SetCommand.self, MergeCommand.self, RollbackCommand.self, HistoryCommand.self, SyncCommand.self, StatusCommand.self, RolloutCommand.self, UICommand.self, PolicyCommand.self, ChartCommand.self, KustomizeCommand.self, SecretCommand.self])
 
     /// The toolkit's version (`gitops --version`).
     public static let version = "gitops 0.2.0 (Helm v4 template engine; Kubernetes schemas from kubernetes-validate)"
