@@ -69,7 +69,7 @@ let package = Package(
             .product(name: "_CryptoExtras", package: "swift-crypto"),
         ]),
         /** Loads and checks gitops.yaml and environments/<env>/environment.yaml from a file tree. */
-        .target(name: "RepoModel", dependencies: ["Basics", "YAML", "Kustomize", "Rollouts"]),
+        .target(name: "RepoModel", dependencies: ["Basics", "YAML", "Kustomize", "Rollouts", "Notifications"]),
         /** JSON Schema: compile (with $ref across files), validate values, report paths and messages. */
         .target(name: "JSONSchema", dependencies: ["Basics"]),
         /** Schema validation of Kubernetes objects (kubeconform-layout folders, CRDs) and policies → findings. */
@@ -117,6 +117,13 @@ let package = Package(
             .product(name: "NIOCore", package: "swift-nio"),
             .product(name: "NIOHTTP1", package: "swift-nio"),
         ], exclude: ["README.md"]),
+        /** Notifications: rules in gitops.yaml, Slack and JSON webhooks, delivered in the background with retries, de-duplication and a rate limit. */
+        .target(name: "Notifications", dependencies: [
+            "Basics", "YAML",
+            .product(name: "AsyncHTTPClient", package: "async-http-client"),
+            .product(name: "NIOCore", package: "swift-nio"),
+            .product(name: "NIOHTTP1", package: "swift-nio"),
+        ]),
         /** Dashboard: `gitops ui` — environments, objects, findings, cluster status and rollouts as HTML pages and JSON (Hummingbird, swift-mustache). */
         .target(name: "Dashboard", dependencies: [
             "Basics", "KubeModel", "RepoModel", "Render", "Gates", "Secrets", "ChartSources", "Validation",
@@ -130,7 +137,7 @@ let package = Package(
         ]),
         /** Sync: order, apply, prune by inventory, hooks, health per kind, status — converging a cluster to an environment. */
         .target(name: "Sync", dependencies: [
-            "Basics", "KubeModel", "Cluster", "Drift", "Git", "RepoModel", "Render", "ChartSources", "Secrets", "Gates", "Rollouts", "Promotion",
+            "Basics", "KubeModel", "Cluster", "Drift", "Git", "RepoModel", "Render", "ChartSources", "Secrets", "Gates", "Rollouts", "Promotion", "Notifications",
             .product(name: "Crypto", package: "swift-crypto"),
             .product(name: "NIOCore", package: "swift-nio"),
             .product(name: "NIOPosix", package: "swift-nio"),
@@ -179,6 +186,7 @@ let package = Package(
         .testTarget(name: "PreviewTests", dependencies: ["Preview", "Render", "RepoModel", "Drift", "KubeModel", "Basics"]),
         .testTarget(name: "PullRequestsTests", dependencies: ["PullRequests"]),
         .testTarget(name: "RolloutsTests", dependencies: ["TestSupport", "Rollouts", "KubeModel", "YAML", "Basics"]),
+        .testTarget(name: "NotificationsTests", dependencies: ["Notifications", "YAML", "Basics"]),
         .testTarget(name: "PromotionTests", dependencies: ["TestSupport", "Promotion", "Gates", "Git", "Validation", "Basics"]),
         .testTarget(name: "GitopsCLITests", dependencies: ["TestSupport", "gitops", "kube-test-server", "Cluster", "KubeTestServer", "KubeModel", "Validation", "YAML", "Basics"]),
     ],

@@ -1,4 +1,5 @@
 import Basics
+import Notifications
 import Rollouts
 import YAML
 
@@ -59,6 +60,8 @@ public struct RepositorySettings: Sendable, Hashable {
     public var lenientValidation = false
     /// `policies.paths`: repository-relative folders of policies (default `policies` when it exists).
     public var policyPaths: [String] = []
+    /// Who hears about what (`notifications:`).
+    public var notifications = NotificationSettings()
 
     public init() {}
 }

@@ -1,4 +1,5 @@
 import Basics
+import Notifications
 import YAML
 
 /// Loads `gitops.yaml` and every `environments/<env>/environment.yaml` of a file tree and checks
@@ -162,7 +163,7 @@ public enum RepositoryLoader {
                 if let first = legacy.first {
                     checker.error("model.settings", top[first]!, "gitops.yaml has both spec: and top-level \(legacy.joined(separator: ", ")); keep the settings under spec: only")
                 }
-                fields = checker.fields(spec, of: "the spec of gitops.yaml", allowed: ["promotion", "validation", "policies"]) ?? [:]
+                fields = checker.fields(spec, of: "the spec of gitops.yaml", allowed: ["promotion", "validation", "policies", "notifications"]) ?? [:]
                 fields["apiVersion"] = top["apiVersion"]
                 fields["kind"] = top["kind"]
             } else if let first = legacy.first {
@@ -190,6 +191,11 @@ public enum RepositoryLoader {
             }
             if let node = fields["policies"], let policies = checker.fields(node, of: "policies", allowed: ["paths"]) {
                 settings.policyPaths = checkFolders(policies["paths"], "policies.paths", tree: tree, checker: checker)
+            }
+            if let node = fields["notifications"] {
+                do { settings.notifications = try NotificationSettings.parse(node, file: file) } catch {
+                    checker.append(error.diagnostics)
+                }
             }
         }
         if settings.policyPaths.isEmpty, (try? tree.kind(of: "policies")) == .directory { settings.policyPaths = ["policies"] }

@@ -6,6 +6,7 @@ import Foundation
 import Gates
 import Git
 import KubeModel
+import Notifications
 import RepoModel
 import Render
 
@@ -52,6 +53,10 @@ public final class SyncService: @unchecked Sendable {
     private var lastWarnings = Set<String>()
     /// The repository (or fetch cache), opened once and polled from then on.
     private var opened: Repository?
+    /// Delivers events to the receivers gitops.yaml names, in the background.
+    let notifier: Notifier
+    /// The notification rules of the revision last loaded.
+    private var notifications = NotificationSettings()
     /// The objects of the last revision that passed the gates (self-heal resyncs reuse them).
     private var prepared: (commit: String, revision: SyncPass.Prepared)?
 
@@ -60,9 +65,14 @@ public final class SyncService: @unchecked Sendable {
         self.configuration = configuration
         self.client = client
         opened = repository
-        log = JSONLog(environment: configuration.environment)
+        let log = JSONLog(environment: configuration.environment)
+        self.log = log
         metrics = SyncMetrics(environment: configuration.environment)
+        notifier = Notifier { problem in log.warning(problem) }
     }
+
+    /// Tells the receivers the rules name for `event`, without waiting for them.
+    private func notify(_ event: Event) { notifier.notify(event, settings: notifications) }
 
     /// Asks the loop to stop after the reconcile in progress (SIGTERM).
     public func stop() {
@@ -166,6 +176,8 @@ public final class SyncService: @unchecked Sendable {
             try? Blocking.run { await SyncPass(client: self.client, options: options).recordBlocked(message) }
         }
         metrics.recordSync(result: "Blocked", seconds: Date().timeIntervalSince(started), report: nil, revision: commit)
+        notify(Event(.revisionBlocked, environment: configuration.environment, revision: commit, message: message,
+                     details: broken.problems.prefix(5).map(\.description), key: "blocked|\(commit)"))
     }
 
     /// The revision's objects when it renders and passes the gates; otherwise nil, with the
@@ -183,6 +195,9 @@ public final class SyncService: @unchecked Sendable {
             log.error("revision refused; the last good revision stays applied", revision: commit, fields)
             try? Blocking.run { await pass.recordBlocked("\(error)") }
             metrics.recordSync(result: "Blocked", seconds: Date().timeIntervalSince(started), report: nil, revision: commit)
+            var findings: [String] = []
+            if case .blocked(_, let list) = error as? SyncError { findings = Array(list.prefix(5)) }
+            notify(Event(.revisionBlocked, environment: configuration.environment, revision: commit, message: "\(error)", details: findings, key: "blocked|\(commit)"))
             return nil
         }
     }
@@ -198,6 +213,7 @@ public final class SyncService: @unchecked Sendable {
         if alreadyHandled(commit) { return }
         let tree = try repository.tree(at: commit)
         let model = try RepositoryLoader.loadEach(from: tree)
+        notifications = model.settings.notifications
         // Another environment's broken files never stop this one; its own block the revision.
         if let broken = model.brokenEnvironment(named: configuration.environment) {
             refuse(commit, broken: broken, started: started)
@@ -245,7 +261,11 @@ public final class SyncService: @unchecked Sendable {
         do {
             result = try Blocking.run { try await pass.reconcile(objects) }
         } catch {
-            metrics.recordSync(result: (error as? SyncError)?.statusResult ?? "Failed", seconds: Date().timeIntervalSince(started), report: nil, revision: commit)
+            let result = (error as? SyncError)?.statusResult ?? "Failed"
+            metrics.recordSync(result: result, seconds: Date().timeIntervalSince(started), report: nil, revision: commit)
+            if result == "Failed" {
+                notify(Event(.syncFailed, environment: environment.name, revision: commit, message: "sync of \(short) failed: \(error)", key: "failed|\(commit)|\(error)"))
+            }
             throw error
         }
         metrics.recordSync(result: result.converged ? "Synced" : "Degraded", seconds: Date().timeIntervalSince(started), report: result, revision: commit)
@@ -256,6 +276,7 @@ public final class SyncService: @unchecked Sendable {
             log.info("synced", revision: commit, ["applied": String(result.applied.count), "pruned": String(result.pruned.count),
                                                    "unchanged": String(result.unchanged), "healthy": String(result.converged)])
         }
+        events(of: result, commit: commit, environment: environment.name)
         lastApplied = commit
         if let repository = opened {
             for (ok, message) in RolloutGitRollback.propose(result, rollouts: objects.rollouts, environment: environment.name,
@@ -264,6 +285,28 @@ public final class SyncService: @unchecked Sendable {
             }
         }
         rolloutWaiting = result.rollouts.contains { $0.record.state.isActive }
+    }
+}
+
+extension SyncService {
+    /// What a sync that reached the cluster tells the receivers: a new revision synced, objects
+    /// put back (self-heal), objects not healthy, a rollout aborted.
+    private func events(of result: SyncReport, commit: String, environment: String) {
+        let short = SyncOptions.short(commit)
+        for outcome in result.rollouts where outcome.abortedNow {
+            notify(Event(.rolloutAborted, environment: environment, revision: commit, message: "rollout of \(outcome.workload) aborted: \(outcome.record.state.message)",
+                         details: outcome.record.analysis, key: "rollout|\(outcome.workload)|\(outcome.record.hash)"))
+        }
+        if !result.unhealthy.isEmpty {
+            let names = result.unhealthy.keys.sorted()
+            notify(Event(.healthDegraded, environment: environment, revision: commit, message: "\(names.count) objects not healthy at \(short)",
+                         details: names.map { "\($0): \(result.unhealthy[$0]!)" }, key: "degraded|\(commit)|\(names.joined(separator: ","))"))
+        } else if commit != lastApplied {
+            notify(Event(.syncSucceeded, environment: environment, revision: commit, message: "synced \(short): \(result.summary)", key: "synced|\(commit)"))
+        } else if !result.applied.isEmpty || !result.pruned.isEmpty {
+            notify(Event(.driftHealed, environment: environment, revision: commit, message: "put back what differed from \(short) in the cluster",
+                         details: result.applied + result.pruned.map { "pruned \($0)" }, key: "drift|\(commit)|\(result.applied.sorted().joined(separator: ","))"))
+        }
     }
 }
 

@@ -277,6 +277,93 @@ extension SyncServiceTests {
     }
 }
 
+extension SyncServiceTests {
+    /// A local receiver: `POST /ok` appends the body to `bodies` (a line each); `POST /hang`
+    /// answers after 30 s. Python's http.server, threaded.
+    final class Receiver {
+        let process = Process()
+        let port = Int.random(in: 41_000...49_000)
+        let bodies = NSTemporaryDirectory() + "gitops-receiver-" + UUID().uuidString
+        var received: [String] { ((try? String(contentsOfFile: bodies, encoding: .utf8)) ?? "").split(separator: "\n").map(String.init) }
+
+        init() throws {
+            _ = FileManager.default.createFile(atPath: bodies, contents: nil)
+            let script = """
+                import http.server, sys, time
+                class H(http.server.BaseHTTPRequestHandler):
+                    def do_POST(self):
+                        body = self.rfile.read(int(self.headers.get('Content-Length', 0)))
+                        if self.path == '/hang': time.sleep(30)
+                        else:
+                            with open(sys.argv[2], 'ab') as f: f.write(body.replace(b'\\n', b' ') + b'\\n')
+                        self.send_response(200); self.end_headers()
+                    def log_message(self, *a): pass
+                http.server.ThreadingHTTPServer(('127.0.0.1', int(sys.argv[1])), H).serve_forever()
+                """
+            process.executableURL = URL(fileURLWithPath: "/usr/bin/env")
+            process.arguments = ["python3", "-c", script, String(port), bodies]
+            process.standardError = FileHandle.nullDevice
+            try process.run()
+        }
+
+        func stop() {
+            kill(process.processIdentifier, SIGKILL)
+            process.waitUntilExit()
+            try? FileManager.default.removeItem(atPath: bodies)
+        }
+    }
+
+    /// gitops.yaml's notifications: a new revision synced and a blocked one each post one message;
+    /// a receiver that hangs does not hold up the syncs.
+    @Test func syncsAndBlockedRevisionsPostOneMessageEach() async throws {
+        let daemon = try PushTests.Daemon()
+        defer { daemon.stop() }
+        let setup = try await SyncCommandTests.Setup()
+        defer { setup.finish() }
+        let receiver = try Receiver()
+        defer { receiver.stop() }
+        try setup.copy.edit("gitops.yaml") {
+            $0 + """
+                  notifications:
+                    receivers:
+                      - name: team
+                        webhook: {urlFrom: {env: GITOPS_TEST_HOOK}}
+                      - name: stuck
+                        slack: {urlFrom: {env: GITOPS_TEST_HANG}}
+                    rules:
+                      - events: [sync-succeeded, revision-blocked, sync-failed]
+                        environments: [production]
+                        receivers: [team, stuck]
+
+                """
+        }
+        try setup.copy.run("git", "-c", "user.email=t@example.com", "-c", "user.name=T", "commit", "-qam", "notifications")
+        let base = "http://127.0.0.1:\(receiver.port)"
+        let job = try Job(daemon: daemon, setup: setup, arguments: ["--interval", "1"],
+                          environment: ["GITOPS_TEST_HOOK": base + "/ok", "GITOPS_TEST_HANG": base + "/hang"])
+        defer { job.kill9() }
+        let client = try setup.client()
+        #expect(try await Self.eventually { try await SyncStatusReader.result(client) == "Synced" }, "\(job.log)")
+        #expect(try await Self.eventually(10) { receiver.received.count == 1 }, "\(receiver.received)")
+        #expect(receiver.received.first?.contains(#""event":"sync-succeeded","environment":"production""#) == true, "\(receiver.received)")
+
+        // A broken commit: blocked, one message, not repeated at the next polls.
+        try job.push("s/tag: \"1.4.2\"/tag: latest/", "production: latest")
+        #expect(try await Self.eventually(15) { try await SyncStatusReader.result(client) == "Blocked" }, "\(job.log)")
+        #expect(try await Self.eventually(10) { receiver.received.count == 2 }, "\(receiver.received)")
+        #expect(receiver.received.last?.contains(#""event":"revision-blocked""#) == true, "\(receiver.received)")
+        try await Task.sleep(for: .seconds(3))
+        #expect(receiver.received.count == 2, "one message for one blocked revision: \(receiver.received)")
+
+        // Fixed while the other receiver still hangs on its first messages: synced at once anyway.
+        try job.push("s/tag: latest/tag: \"1.4.2\"/", "production: 1.4.2 again")
+        let fixedAt = Date()
+        #expect(try await Self.eventually(15) { try await SyncStatusReader.result(client) == "Synced" }, "\(job.log)")
+        #expect(Date().timeIntervalSince(fixedAt) < 12, "a hanging receiver does not hold up a sync")
+        #expect(!job.log.contains(base), "receiver URLs are never logged")
+    }
+}
+
 /// The `result` of the sync status ConfigMap.
 enum SyncStatusReader {
     static func result(_ client: KubeClient) async throws -> String? {
