@@ -74,17 +74,7 @@ extension NotificationSettings {
             collector.error("notifications", at: SourceLocation(file: file, line: at.start.line, column: at.start.column), message)
         }
         func fields(_ node: Node?, _ known: [String], _ what: String) -> [String: Node] {
-            guard let node else { return [:] }
-            guard let pairs = node.pairs else { error(node, "\(what) must be a mapping"); return [:] }
-            var found: [String: Node] = [:]
-            for pair in pairs {
-                guard let key = pair.key.scalar else { continue }
-                if !known.contains(key) {
-                    error(pair.key, "unknown field '\(key)' in \(what)" + (Suggestion.closest(to: key, in: known).map { "; did you mean '\($0)'?" } ?? ""))
-                }
-                found[key] = pair.value
-            }
-            return found
+            node?.fields(known: known, in: what, error: error) ?? [:]
         }
         func credential(_ node: Node?, _ what: String, at parent: Node) -> Credential? {
             guard let node else { error(parent, "\(what) needs {env: VARIABLE} or {file: PATH}: credentials never live in the repository"); return nil }

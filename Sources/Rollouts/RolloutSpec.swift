@@ -145,18 +145,9 @@ extension RolloutSpec {
         return spec
     }
 
-    /// A mapping's fields by name, unknown ones reported (with the closest known name).
+    /// A mapping's fields by name, unknown ones reported (with the closest known name); none for
+    /// an absent block.
     static func fields(_ node: Node?, known: [String], in what: String, error: (Node, String) -> Void) -> [String: Node] {
-        guard let node else { return [:] }
-        guard let pairs = node.pairs else { error(node, "\(what) must be a mapping"); return [:] }
-        var fields: [String: Node] = [:]
-        for pair in pairs {
-            guard let key = pair.key.scalar else { continue }
-            if !known.contains(key) {
-                error(pair.key, "unknown field '\(key)' in \(what)" + (Suggestion.closest(to: key, in: known).map { "; did you mean '\($0)'?" } ?? ""))
-            }
-            fields[key] = pair.value
-        }
-        return fields
+        node?.fields(known: known, in: what, error: error) ?? [:]
     }
 }
