@@ -188,7 +188,7 @@ let package = Package(
         .testTarget(name: "RolloutsTests", dependencies: ["TestSupport", "Rollouts", "KubeModel", "YAML", "Basics"]),
         .testTarget(name: "NotificationsTests", dependencies: ["Notifications", "YAML", "Basics"]),
         .testTarget(name: "PromotionTests", dependencies: ["TestSupport", "Promotion", "Gates", "Git", "Validation", "Basics"]),
-        .testTarget(name: "GitopsCLITests", dependencies: ["TestSupport", "gitops", "kube-test-server", "Cluster", "KubeTestServer", "KubeModel", "Validation", "YAML", "Basics"]),
+        .testTarget(name: "GitopsCLITests", dependencies: ["TestSupport", "gitops", "kube-test-server", "Cluster", "KubeTestServer", "KubeModel", "Validation", "YAML", "Basics", "Notifications"]),
     ],
     swiftLanguageModes: [.v6]
 )

@@ -42,10 +42,18 @@ public struct NotificationSettings: Sendable, Hashable {
             /// `{{revision}}`, `{{message}}`, `{{details}}` replaced by JSON-escaped text; without a
             /// body, a JSON object of those fields.
             case webhook(url: Credential, body: String?)
+            /// A GitHub commit status on the revision (`POST /repos/OWNER/NAME/statuses/SHA`),
+            /// context `gitops/<environment>`: a commit shows whether it reached the environment.
+            case githubStatus(repository: String, token: Credential, apiURL: String)
         }
 
         public var name: String
         public var kind: Kind
+
+        public init(name: String, kind: Kind) {
+            self.name = name
+            self.kind = kind
+        }
     }
 
     public struct Rule: Sendable, Hashable {
@@ -54,6 +62,12 @@ public struct NotificationSettings: Sendable, Hashable {
         /// The environments it is about; empty: all.
         public var environments: Set<String>
         public var receivers: [String]
+
+        public init(events: Set<Event.Kind>, environments: Set<String>, receivers: [String]) {
+            self.events = events
+            self.environments = environments
+            self.receivers = receivers
+        }
     }
 
     /// The receivers of `event`, each once.
@@ -87,7 +101,7 @@ extension NotificationSettings {
         var settings = NotificationSettings()
         let top = fields(node, ["receivers", "rules"], "notifications:")
         for item in top["receivers"]?.items ?? [] {
-            let receiver = fields(item, ["name", "slack", "webhook"], "a receiver")
+            let receiver = fields(item, ["name", "slack", "webhook", "githubStatus"], "a receiver")
             guard let name = receiver["name"]?.scalar, !name.isEmpty else { error(item, "a receiver needs name:"); continue }
             if settings.receivers.contains(where: { $0.name == name }) { error(receiver["name"] ?? item, "receiver '\(name)' is declared twice"); continue }
             if let slack = receiver["slack"] {
@@ -98,8 +112,17 @@ extension NotificationSettings {
                 if let url = credential(options["urlFrom"], "webhook.urlFrom", at: webhook) {
                     settings.receivers.append(Receiver(name: name, kind: .webhook(url: url, body: options["body"]?.scalar)))
                 }
+            } else if let github = receiver["githubStatus"] {
+                let options = fields(github, ["repository", "tokenFrom", "apiURL"], "githubStatus:")
+                guard let repository = options["repository"]?.scalar, repository.split(separator: "/").count == 2 else {
+                    error(options["repository"] ?? github, "githubStatus.repository is OWNER/NAME"); continue
+                }
+                if let token = credential(options["tokenFrom"], "githubStatus.tokenFrom", at: github) {
+                    settings.receivers.append(Receiver(name: name, kind: .githubStatus(repository: repository, token: token,
+                                                                                       apiURL: options["apiURL"]?.scalar ?? "https://api.github.com")))
+                }
             } else {
-                error(item, "receiver '\(name)' needs slack: or webhook:")
+                error(item, "receiver '\(name)' needs slack:, webhook: or githubStatus:")
             }
         }
         let names = settings.receivers.map(\.name)

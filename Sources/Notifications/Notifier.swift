@@ -39,7 +39,8 @@ public final class Notifier: @unchecked Sendable {
         client = HTTPClient(eventLoopGroupProvider: .singleton, configuration: configuration)
     }
 
-    deinit { try? client.syncShutdown() }
+    // Not `syncShutdown`: a notifier released on a concurrency thread must not block it.
+    deinit { client.shutdown { _ in } }
 
     /// Deliveries still running (for tests and a graceful stop).
     public var pending: Int { lock.withLock { inFlight } }
@@ -77,11 +78,14 @@ public final class Notifier: @unchecked Sendable {
     }
 
     private func deliver(_ event: Event, note: String?, to receiver: NotificationSettings.Receiver) async {
-        let (credential, body) = Self.request(event, note: note, for: receiver.kind)
-        guard let url = credential.value() else {
-            report("notification to \(receiver.name) not sent: \(credential) is not set")
+        let url: String, headers: [(String, String)]
+        switch Self.target(of: receiver.kind, for: event) {
+        case .success(let target): (url, headers) = target
+        case .failure(let why):
+            report("notification to \(receiver.name) not sent: \(why.message)")
             return
         }
+        let body = Self.body(event, note: note, for: receiver.kind)
         var delay = options.backoff
         for attempt in 1...max(options.attempts, 1) {
             do {
@@ -89,6 +93,7 @@ public final class Notifier: @unchecked Sendable {
                 request.method = .POST
                 request.headers.add(name: "Content-Type", value: "application/json")
                 request.headers.add(name: "User-Agent", value: "gitops")
+                for (name, value) in headers { request.headers.add(name: name, value: value) }
                 request.body = .bytes(ByteBuffer(string: body))
                 let response = try await client.execute(request, timeout: .milliseconds(Int64(options.timeout * 1000)))
                 _ = try? await response.body.collect(upTo: 64 << 10)
@@ -109,27 +114,61 @@ public final class Notifier: @unchecked Sendable {
         }
     }
 
-    /// The URL's credential and the body for a receiver.
-    static func request(_ event: Event, note: String?, for kind: NotificationSettings.Receiver.Kind) -> (NotificationSettings.Credential, String) {
+    /// Why a message cannot be sent (a credential not set), without the credential.
+    struct Unsendable: Error { var message: String }
+
+    /// Where a receiver's message goes and the headers it needs, its credentials read now.
+    static func target(of kind: NotificationSettings.Receiver.Kind, for event: Event) -> Result<(String, [(String, String)]), Unsendable> {
+        switch kind {
+        case .slack(let url), .webhook(let url, _):
+            guard let value = url.value() else { return .failure(Unsendable(message: "\(url) is not set")) }
+            return .success((value, []))
+        case .githubStatus(let repository, let token, let api):
+            guard event.revision.count == 40, event.revision.allSatisfy(\.isHexDigit) else {
+                return .failure(Unsendable(message: "\(event.revision) is not a commit (a status needs one)"))
+            }
+            guard let value = token.value() else { return .failure(Unsendable(message: "\(token) is not set")) }
+            let base = api.hasSuffix("/") ? String(api.dropLast()) : api
+            return .success(("\(base)/repos/\(repository)/statuses/\(event.revision)",
+                             [("Authorization", "Bearer \(value)"), ("Accept", "application/vnd.github+json")]))
+        }
+    }
+
+    /// A commit status's state for an event.
+    static func statusState(_ kind: Event.Kind) -> String {
+        switch kind {
+        case .syncSucceeded, .driftHealed, .promotionMerged: return "success"
+        case .syncFailed, .revisionBlocked, .rolloutAborted: return "failure"
+        case .healthDegraded: return "error"
+        case .promotionOpened: return "pending"
+        }
+    }
+
+    /// The JSON body for a receiver.
+    static func body(_ event: Event, note: String?, for kind: NotificationSettings.Receiver.Kind) -> String {
         var details = event.details
         if let note { details.append(note) }
         switch kind {
-        case .slack(let url):
+        case .slack:
             var text = "*\(event.environment)*: \(event.message)"
             if !details.isEmpty { text += "\n" + details.prefix(10).map { "• " + $0 }.joined(separator: "\n") }
-            return (url, JSONWriter.compact(.object(["text": .string(text)])))
-        case .webhook(let url, let template):
+            return JSONWriter.compact(.object(["text": .string(text)]))
+        case .webhook(_, let template):
             guard let template else {
-                return (url, JSONWriter.compact(.object(["event": .string(event.kind.rawValue), "environment": .string(event.environment),
-                                                         "revision": .string(event.revision), "message": .string(event.message),
-                                                         "details": .array(details.map { .string($0) })])))
+                return JSONWriter.compact(.object(["event": .string(event.kind.rawValue), "environment": .string(event.environment),
+                                                   "revision": .string(event.revision), "message": .string(event.message),
+                                                   "details": .array(details.map { .string($0) })]))
             }
             var body = template
             for (name, value) in [("event", event.kind.rawValue), ("environment", event.environment), ("revision", event.revision),
                                   ("message", event.message), ("details", details.joined(separator: "\n"))] {
                 body = body.replacingOccurrences(of: "{{\(name)}}", with: jsonEscaped(value))
             }
-            return (url, body)
+            return body
+        case .githubStatus:
+            // GitHub keeps 140 characters of a description; the context names the environment.
+            return JSONWriter.compact(.object(["state": .string(statusState(event.kind)), "description": .string(String(event.message.prefix(140))),
+                                               "context": .string("gitops/\(event.environment)")]))
         }
     }
 

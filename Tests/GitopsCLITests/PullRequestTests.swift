@@ -1,4 +1,5 @@
 import Foundation
+import Notifications
 import Testing
 import TestSupport
 
@@ -119,5 +120,33 @@ import TestSupport
         #expect((requests[0]["source_branch"] as? String)?.hasPrefix("set/dev/blog-") == true && requests[0]["target_branch"] as? String == "main")
         #expect((requests[0]["description"] as? String)?.contains("why: build 99") == true)
         #expect(requests[0]["labels"] as? [String] == ["ci"] && requests[0]["reviewers"] as? [Int] == [2])
+    }
+
+    /// A commit status per environment through the notifier, against the double: success for a
+    /// synced revision, failure for a blocked one; a revision that is no commit id is not sent.
+    @Test func commitStatusesSayWhetherACommitReachedAnEnvironment() async throws {
+        let forge = try ForgeDouble(token: "t0ken", project: "example/envs", users: [])
+        defer { forge.stop() }
+        setenv("GITOPS_TEST_STATUS_TOKEN", "t0ken", 1)
+        let settings = NotificationSettings(receivers: [.init(name: "commits", kind: .githubStatus(repository: "example/envs", token: .environment("GITOPS_TEST_STATUS_TOKEN"), apiURL: forge.url))],
+                                            rules: [.init(events: [.syncSucceeded, .revisionBlocked], environments: [], receivers: ["commits"])])
+        let problems = Problems()
+        let notifier = Notifier { problems.add($0) }
+        let sha = String(repeating: "a1", count: 20), other = String(repeating: "b2", count: 20)
+        notifier.notify(Event(.syncSucceeded, environment: "production", revision: sha, message: "synced a1a1a1a"), settings: settings)
+        notifier.notify(Event(.revisionBlocked, environment: "staging", revision: other, message: "revision b2b2b2b blocked"), settings: settings)
+        notifier.notify(Event(.syncSucceeded, environment: "dev", revision: "working tree of abc1234", message: "synced"), settings: settings)
+        #expect(try await SyncServiceTests.eventually(10) { notifier.pending == 0 })
+        let statuses = try forge.state()["statuses"] as? [[String: Any]] ?? []
+        let summary = statuses.map { "\($0["sha"] as? String ?? "") \($0["state"] as? String ?? "") \($0["context"] as? String ?? "")" }.sorted()
+        #expect(summary == ["\(sha) success gitops/production", "\(other) failure gitops/staging"], "\(statuses)")
+        #expect(problems.all == ["notification to commits not sent: working tree of abc1234 is not a commit (a status needs one)"], "\(problems.all)")
+    }
+
+    final class Problems: @unchecked Sendable {
+        private let lock = NSLock()
+        private var list: [String] = []
+        func add(_ problem: String) { lock.withLock { list.append(problem) } }
+        var all: [String] { lock.withLock { list } }
     }
 }

@@ -83,14 +83,14 @@ import YAML
     }
 
     @Test func bodiesAreValidJSONWhateverTheMessageHolds() throws {
-        let (_, slack) = Notifier.request(Self.event, note: nil, for: .slack(url: .environment("X")))
+        let slack = Notifier.body(Self.event, note: nil, for: .slack(url: .environment("X")))
         let slackJSON = try JSONSerialization.jsonObject(with: Data(slack.utf8)) as? [String: Any]
         #expect((slackJSON?["text"] as? String)?.hasPrefix("*production*: revision abc1234 blocked: \"quoted\"\nline") == true)
         let template = #"{"title": "{{environment}} {{event}}", "text": "{{message}}"}"#
-        let (_, custom) = Notifier.request(Self.event, note: nil, for: .webhook(url: .environment("X"), body: template))
+        let custom = Notifier.body(Self.event, note: nil, for: .webhook(url: .environment("X"), body: template))
         let customJSON = try JSONSerialization.jsonObject(with: Data(custom.utf8)) as? [String: Any]
         #expect(customJSON?["title"] as? String == "production revision-blocked" && customJSON?["text"] as? String == Self.event.message)
-        let (_, plain) = Notifier.request(Self.event, note: "2 more", for: .webhook(url: .environment("X"), body: nil))
+        let plain = Notifier.body(Self.event, note: "2 more", for: .webhook(url: .environment("X"), body: nil))
         let plainJSON = try JSONSerialization.jsonObject(with: Data(plain.utf8)) as? [String: Any]
         #expect(plainJSON?["event"] as? String == "revision-blocked" && (plainJSON?["details"] as? [String]) == ["2 more"])
     }
