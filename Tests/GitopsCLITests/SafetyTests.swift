@@ -125,7 +125,7 @@ import YAML
         let stopped = Date().timeIntervalSince(signalled)
         let stderr = String(decoding: err.fileHandleForReading.readDataToEndOfFile(), as: UTF8.self)
         #expect(process.terminationReason == .exit && process.terminationStatus == 1 && stderr.contains("stopped on request"), "\(stderr)")
-        #expect(stopped < 8, "stopped \(stopped) s after SIGTERM (the status write gets 5 s)")
+        #expect(stopped < 12, "stopped \(stopped) s after SIGTERM (the status write gets 5 s; a loaded CI machine takes a few more)")
     }
 
     /// Three environments on one cluster, each rendering the same CRD (from a shared folder) and a
