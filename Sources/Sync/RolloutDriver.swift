@@ -422,10 +422,13 @@ public struct RolloutDriver: Sendable {
         for key in RolloutObjects.extras(of: plan.spec, namespace: workloadNamespace(plan)) {
             // Deployments (apps/v1), Services (v1) and Ingresses (networking.k8s.io/v1).
             let gvk = GroupVersionKind(group: key.groupKind.group, version: "v1", kind: key.groupKind.kind)
+            // Only this environment's: an object of that name another environment (or a person)
+            // owns in a shared namespace is never deleted. Already gone is what was wanted.
+            guard let live = try await client.get(gvk, namespace: key.namespace, name: key.name),
+                  live["metadata"]?["labels"]?[LiveState.environmentLabel]?.stringValue == options.environment else { continue }
             do {
                 try await client.delete(gvk, namespace: key.namespace, name: key.name, propagation: .background)
             } catch {
-                // Already gone is what was wanted.
                 guard case .api(let failure) = error, failure.reason == .notFound else { throw error }
             }
         }
