@@ -126,7 +126,8 @@ let package = Package(
         ]),
         /** Dashboard: `gitops ui` — environments, objects, findings, cluster status and rollouts as HTML pages and JSON (Hummingbird, swift-mustache). */
         .target(name: "Dashboard", dependencies: [
-            "Basics", "KubeModel", "RepoModel", "Render", "Gates", "Secrets", "ChartSources", "Validation",
+            "Basics", "KubeModel", "RepoModel", "Render", "Gates", "Secrets", "ChartSources", "Validation", "Cluster", "Drift", "Rollouts", "Sync",
+            "Git", "Preview", "Promotion",
             .product(name: "Hummingbird", package: "hummingbird"),
             .product(name: "Mustache", package: "swift-mustache"),
         ]),

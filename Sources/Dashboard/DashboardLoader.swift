@@ -31,17 +31,23 @@ public struct DashboardLoader: Sendable {
     public var renderTime: Date
     public var seedSecret: String?
     public var chartCache: ChartCache
-    /// Reads an environment's cluster (its last sync and rollouts); nil: no cluster to ask.
-    public var cluster: (@Sendable (Environment) async -> Result<ClusterView, ClusterReadError>)?
+    /// Reads an environment's cluster (its last sync, rollouts and the rendered objects live,
+    /// `DashboardCluster.observe`); nil: no cluster to ask.
+    public var cluster: ClusterReader?
+    /// Only this environment (the sync job's dashboard); nil: every environment.
+    public var only: String?
+
+    public typealias ClusterReader = @Sendable (Environment, [Object]) async -> Result<ClusterObservation, ClusterReadError>
 
     public init(tree: any FileTree, revision: String, renderTime: Date, seedSecret: String?, chartCache: ChartCache = .standard(),
-                cluster: (@Sendable (Environment) async -> Result<ClusterView, ClusterReadError>)? = nil) {
+                cluster: ClusterReader? = nil, only: String? = nil) {
         self.tree = tree
         self.revision = revision
         self.renderTime = renderTime
         self.seedSecret = seedSecret
         self.chartCache = chartCache
         self.cluster = cluster
+        self.only = only
     }
 
     /// Why a cluster could not be read, for the page.
@@ -61,12 +67,15 @@ public struct DashboardLoader: Sendable {
         let checker = try? EnvironmentChecker(tree: tree, model: model, renderTime: renderTime, seedSecret: seedSecret, chartCache: chartCache)
         let renderer = Renderer(tree: tree, renderTime: renderTime, seedSecret: seedSecret, chartCache: chartCache)
         var views: [EnvironmentView] = []
-        for environment in model.environments {
+        var rendered: [String: [Object]] = [:]
+        let environments = model.environments.filter { only == nil || $0.name == only }
+        for environment in environments {
             var view = EnvironmentView(name: environment.name, namespace: environment.namespace, promotesFrom: environment.promotionSource,
                                        promotesTo: model.environments.filter { $0.promotionSource == environment.name }.map(\.name),
                                        releases: [], objectCount: 0, errors: 0, warnings: 0, findings: [])
             do {
                 let objects = try renderer.render(environment).objects
+                rendered[environment.name] = objects
                 view.objectCount = objects.count
                 view.releases = Self.releases(environment, objects: objects)
                 for object in objects {
@@ -85,23 +94,27 @@ public struct DashboardLoader: Sendable {
             }
             views.append(view)
         }
-        for broken in model.broken {
+        for broken in model.broken where only == nil || broken.name == only {
             views.append(EnvironmentView(name: broken.name, namespace: broken.partial?.namespace ?? "", promotesFrom: broken.partial?.promotionSource,
                                          promotesTo: [], releases: [], objectCount: 0, errors: broken.problems.count, warnings: 0,
                                          findings: [], renderError: Redaction.redact(broken.summary)))
         }
         if let cluster {
             // Each environment's cluster at once; each read has its own deadline.
-            let environments = model.environments
-            let results = await withTaskGroup(of: (String, Result<ClusterView, ClusterReadError>).self) { group in
-                for environment in environments { group.addTask { (environment.name, await cluster(environment)) } }
-                var results: [String: Result<ClusterView, ClusterReadError>] = [:]
+            let results = await withTaskGroup(of: (String, Result<ClusterObservation, ClusterReadError>).self) { group in
+                for environment in environments {
+                    let objects = rendered[environment.name] ?? []
+                    group.addTask { (environment.name, await cluster(environment, objects)) }
+                }
+                var results: [String: Result<ClusterObservation, ClusterReadError>] = [:]
                 for await (name, result) in group { results[name] = result }
                 return results
             }
             for index in views.indices {
                 switch results[views[index].name] {
-                case .success(let view)?: views[index].cluster = view
+                case .success(let observation)?:
+                    let objects = rendered[views[index].name] ?? []
+                    Self.attach(observation, objects: objects, to: &views[index], pages: &state.objects)
                 case .failure(let error)?: views[index].clusterError = error.message
                 case nil: break
                 }
@@ -109,6 +122,42 @@ public struct DashboardLoader: Sendable {
         }
         state.snapshot.environments = Self.ordered(views, by: model.settings.promotionOrder)
         return state
+    }
+
+    /// The cluster's view of an environment on its page and its objects' pages: each object's
+    /// sync state and health, its live YAML and diff, and the drift list.
+    static func attach(_ observation: ClusterObservation, objects: [Object], to view: inout EnvironmentView, pages: inout [String: ObjectView]) {
+        view.cluster = observation.view
+        var paths: [ResourceKey: String] = [:]
+        for object in objects { paths[object.key] = ref(object, environment: view.name).path }
+        var livePaths: [String: LiveObjectView] = [:]
+        var drift: [DriftView] = []
+        for object in objects {
+            guard let path = paths[object.key], let live = observation.objects[object.key] else { continue }
+            livePaths[path] = live
+            pages[path]?.live = live.yaml
+            pages[path]?.diff = live.diff
+            if live.sync != "Synced", !drift.contains(where: { $0.path == path }) {
+                drift.append(DriftView(title: "\(object.apiVersion) \(object.displayName)", action: live.sync == "Missing" ? "missing" : "out of sync",
+                                       path: path, diff: live.diff))
+            }
+        }
+        view.drift = drift + observation.notInGit
+        view.outOfSync = drift.count + observation.notInGit.count
+        view.unhealthy = livePaths.values.filter { !$0.health.isEmpty && $0.health != "Healthy" }.count
+        for r in view.releases.indices {
+            for k in view.releases[r].kinds.indices {
+                for o in view.releases[r].kinds[k].objects.indices {
+                    let path = view.releases[r].kinds[k].objects[o].path
+                    view.releases[r].kinds[k].objects[o].sync = livePaths[path]?.sync
+                    view.releases[r].kinds[k].objects[o].health = livePaths[path].map { $0.health.isEmpty ? "Missing" : $0.health }
+                }
+            }
+        }
+        for (path, live) in livePaths {
+            pages[path]?.sync = live.sync
+            pages[path]?.health = live.health
+        }
     }
 
     /// Environments in promotion order (`gitops.yaml`), the rest by name.

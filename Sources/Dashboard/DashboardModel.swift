@@ -29,6 +29,24 @@ public struct EnvironmentView: Sendable, Codable {
     public var cluster: ClusterView?
     /// Why its cluster could not be read (no context, unreachable), when it could not.
     public var clusterError: String?
+    /// Objects whose live state differs from Git's (out of sync or missing), when the cluster was read.
+    public var outOfSync: Int?
+    /// Objects that are not healthy, when the cluster was read.
+    public var unhealthy: Int?
+    /// What differs: each object out of sync or missing, and each live object Git no longer has.
+    public var drift: [DriftView] = []
+}
+
+/// One object whose live state differs from Git's.
+public struct DriftView: Sendable, Codable {
+    /// `apps/v1 Deployment blog-production/blog`.
+    public var title: String
+    /// `out of sync`, `missing`, `not in Git`.
+    public var action: String
+    /// The object's page, when Git has it.
+    public var path: String?
+    /// A unified diff from live to Git (Secret values as fingerprints).
+    public var diff: [String]
 }
 
 /// A release's objects by kind, in install order.
@@ -53,6 +71,10 @@ public struct ObjectRef: Sendable, Codable {
     public var line: Int
     /// `/environments/<env>/objects/<kind>/<namespace>/<name>`.
     public var path: String
+    /// `Synced`, `OutOfSync` or `Missing`, when the cluster was read.
+    public var sync: String?
+    /// `Healthy`, `Progressing: ...` or `Degraded: ...`, when the object exists.
+    public var health: String?
 }
 
 public struct FindingView: Sendable, Codable {
@@ -107,5 +129,14 @@ public struct ObjectView: Sendable, Codable {
     public var environment: String
     public var ref: ObjectRef
     public var release: String
+    /// The rendered object, Secret values masked.
     public var yaml: String
+    /// The object as the cluster has it, when it was read (Secret values masked).
+    public var live: String?
+    /// A unified diff from live to Git, when they differ.
+    public var diff: [String] = []
+    /// `Synced`, `OutOfSync` or `Missing`, when the cluster was read.
+    public var sync: String?
+    /// The live object's health, when it exists.
+    public var health: String?
 }

@@ -8,7 +8,8 @@ struct DashboardPages: Sendable {
     init() {
         var library = MustacheLibrary()
         let templates = ["header": DashboardTemplates.header, "footer": DashboardTemplates.footer, "environments": DashboardTemplates.environments,
-                         "environment": DashboardTemplates.environment, "object": DashboardTemplates.object, "notFound": DashboardTemplates.notFound]
+                         "environment": DashboardTemplates.environment, "object": DashboardTemplates.object, "notFound": DashboardTemplates.notFound,
+                         "history": DashboardTemplates.history, "compare": DashboardTemplates.compare, "diff": DashboardTemplates.diff]
         for (name, text) in templates {
             // The templates are part of the binary: a broken one is a programming error.
             do { try library.register(text, named: name) } catch { fatalError("dashboard template \(name): \(error)") }
@@ -22,7 +23,7 @@ struct DashboardPages: Sendable {
 
     private func frame(_ state: DashboardState, title: String, api: String) -> [String: Any] {
         let loaded = ISO8601DateFormatter().string(from: Date(timeIntervalSince1970: state.snapshot.loadedAt))
-        return ["title": title, "revision": state.snapshot.revision, "loaded": loaded, "api": api]
+        return ["title": title, "revision": state.snapshot.revision, "loaded": loaded, "api": api, "single": state.snapshot.environments.count == 1]
     }
 
     func environments(_ state: DashboardState) -> String {
@@ -52,15 +53,26 @@ struct DashboardPages: Sendable {
              "line": finding.line, "column": finding.column, "rule": finding.rule, "object": finding.object, "message": finding.message]
         }
         context["releases"] = environment.releases.map { release -> [String: Any] in
-            ["name": release.name, "source": release.source, "rollout": release.rollout as Any,
+            Self.present(["name": release.name, "source": release.source, "rollout": release.rollout,
              "kinds": release.kinds.map { kind -> [String: Any] in
-                 ["kind": kind.kind, "objects": kind.objects.map { ["name": $0.name, "path": $0.path, "file": $0.file, "line": $0.line] as [String: Any] }]
-             }]
+                 ["kind": kind.kind, "objects": kind.objects.map { object -> [String: Any] in
+                     var row: [String: Any] = ["name": object.name, "path": object.path, "file": object.file, "line": object.line]
+                     if let sync = object.sync { row["sync"] = sync; row["syncClass"] = Self.syncClass(sync) }
+                     if let health = object.health { row["health"] = Self.healthWord(health); row["healthClass"] = Self.healthClass(health); row["healthDetail"] = health }
+                     return row
+                 }]
+             }])
+        }
+        context["hasDrift"] = !environment.drift.isEmpty
+        context["driftRead"] = environment.outOfSync != nil
+        context["drift"] = environment.drift.map { drift -> [String: Any] in
+            Self.present(["title": drift.title, "action": drift.action, "actionClass": drift.action == "out of sync" ? "warn" : "bad", "path": drift.path,
+                          "rows": Self.unifiedRows(drift.diff)])
         }
         return render("environment", context)
     }
 
-    func object(_ state: DashboardState, _ view: ObjectView) -> String {
+    func object(_ state: DashboardState, _ view: ObjectView, split: Bool) -> String {
         var context = frame(state, title: "\(view.ref.kind) \(view.ref.name)", api: "/api/v1" + view.ref.path)
         context["environment"] = view.environment
         context["environmentLink"] = DashboardLoader.segment(view.environment)
@@ -71,7 +83,54 @@ struct DashboardPages: Sendable {
         context["file"] = view.ref.file
         context["line"] = view.ref.line
         context["yaml"] = view.yaml
+        context["live"] = view.live
+        context["clusterRead"] = view.sync != nil
+        context["sync"] = view.sync
+        context["syncClass"] = view.sync.map(Self.syncClass)
+        context["health"] = view.health.map { $0.isEmpty ? "Missing" : $0 }
+        context["healthClass"] = view.health.map(Self.healthClass)
+        context["hasDiff"] = !view.diff.isEmpty
+        context["split"] = split
+        context["rows"] = split ? Self.splitRows(view.diff) : Self.unifiedRows(view.diff)
+        context["self"] = view.ref.path
         return render("object", context)
+    }
+
+    func history(_ state: DashboardState, _ commits: [HistoryCommitView]) -> String {
+        var context = frame(state, title: "History", api: "/api/v1/history")
+        context["commits"] = commits.map { commit -> [String: Any] in
+            Self.present(["id": commit.id, "short": commit.short, "summary": commit.summary, "author": commit.author, "time": commit.time,
+             "kind": commit.kind, "kindClass": commit.kind == "rollback" ? "bad" : commit.kind == "promotion" ? "info" : "unknown",
+             "marked": commit.kind != "change", "detail": commit.detail,
+             "environments": commit.environments.map { change -> [String: Any] in
+                 Self.present(["environment": change.environment, "link": DashboardLoader.segment(change.environment), "objects": change.objects,
+                               "count": change.objects.count, "problem": change.problem])
+             }])
+        }
+        context["hasCommits"] = !commits.isEmpty
+        return render("history", context)
+    }
+
+    func compareForm(_ state: DashboardState, from: String, to: String) -> String {
+        var context = frame(state, title: "Compare", api: "/api/v1/compare")
+        context["from"] = from.isEmpty ? "HEAD~1" : from
+        context["to"] = to.isEmpty ? "HEAD" : to
+        return render("compare", context)
+    }
+
+    func compare(_ state: DashboardState, _ comparison: ComparisonView) -> String {
+        var context = frame(state, title: "Compare", api: "/api/v1/compare?from=\(Self.query(comparison.from))&to=\(Self.query(comparison.to))")
+        context["from"] = comparison.from
+        context["to"] = comparison.to
+        context["error"] = comparison.error
+        context["compared"] = comparison.error == nil
+        context["environments"] = comparison.environments.map { environment -> [String: Any] in
+            ["name": environment.name, "summary": environment.summary, "findings": environment.findings, "problems": environment.problems,
+             "changes": environment.changes.map { change -> [String: Any] in
+                 ["title": change.title, "action": change.action, "rows": Self.unifiedRows(change.diff)]
+             }]
+        }
+        return render("compare", context)
     }
 
     func notFound(_ state: DashboardState, _ message: String) -> String {
@@ -86,7 +145,13 @@ struct DashboardPages: Sendable {
         return ["name": environment.name, "link": DashboardLoader.segment(environment.name), "namespace": environment.namespace,
                 "promotesFrom": environment.promotesFrom ?? "", "state": state, "stateClass": stateClass,
                 "clusterRevision": environment.cluster?.revision ?? "", "clusterTime": environment.cluster?.time ?? "",
-                "objectCount": environment.objectCount, "hasRollouts": !(environment.cluster?.rollouts.isEmpty ?? true),
+                "objectCount": environment.objectCount,
+                "outOfSync": environment.outOfSync.map { $0 == 0 ? "in sync" : "\($0) differ" } ?? "",
+                "outOfSyncClass": environment.outOfSync.map { $0 == 0 ? "good" : "warn" } ?? "unknown",
+                "unhealthy": environment.unhealthy.map { $0 == 0 ? "healthy" : "\($0) unhealthy" } ?? "",
+                "unhealthyClass": environment.unhealthy.map { $0 == 0 ? "good" : "bad" } ?? "unknown",
+                "clusterRead": environment.outOfSync != nil,
+                "hasRollouts": !(environment.cluster?.rollouts.isEmpty ?? true),
                 "rollouts": (environment.cluster?.rollouts ?? []).map { rollout -> [String: Any] in
                     ["workload": rollout.workload, "phase": rollout.phase, "phaseClass": Self.phaseClass(rollout.phase), "step": rollout.step,
                      "weight": rollout.weight, "revision": rollout.revision, "message": rollout.message, "analysis": rollout.analysis]
@@ -104,6 +169,65 @@ struct DashboardPages: Sendable {
         case "": return ("never synced", "unknown")
         default: return (cluster.result, "bad")
         }
+    }
+
+    /// A template context without its absent values (a Mustache section over an optional holding
+    /// nothing would otherwise print "nil").
+    static func present(_ values: [String: Any?]) -> [String: Any] { values.compactMapValues { $0 } }
+
+    static func syncClass(_ sync: String) -> String { sync == "Synced" ? "good" : sync == "OutOfSync" ? "warn" : "bad" }
+
+    /// `Healthy`, `Progressing`, `Degraded`, `Missing` (the detail goes in a title).
+    static func healthWord(_ health: String) -> String { String(health.prefix { $0 != ":" }) }
+
+    static func healthClass(_ health: String) -> String {
+        switch healthWord(health) {
+        case "Healthy": return "good"
+        case "Progressing": return "info"
+        case "", "Missing": return "unknown"
+        default: return "bad"
+        }
+    }
+
+    static func query(_ text: String) -> String {
+        text.addingPercentEncoding(withAllowedCharacters: .alphanumerics.union(CharacterSet(charactersIn: "-._~"))) ?? text
+    }
+
+    /// A unified diff's lines as rows: `-` (live), `+` (Git), context, and `...` gaps.
+    static func unifiedRows(_ lines: [String]) -> [[String: Any]] {
+        lines.map { line -> [String: Any] in
+            let marker = line.first ?? " "
+            let cls = marker == "-" ? "del" : marker == "+" ? "add" : line == "  ..." ? "gap" : "ctx"
+            return ["cls": cls, "text": line]
+        }
+    }
+
+    /// A unified diff side by side: live on the left, Git on the right; runs of removed and
+    /// added lines paired row by row.
+    static func splitRows(_ lines: [String]) -> [[String: Any]] {
+        var rows: [[String: Any]] = []
+        var removed: [String] = [], added: [String] = []
+        func flush() {
+            for index in 0..<max(removed.count, added.count) {
+                let left = index < removed.count ? removed[index] : "", right = index < added.count ? added[index] : ""
+                rows.append(["left": left, "leftCls": left.isEmpty ? "none" : "del", "right": right, "rightCls": right.isEmpty ? "none" : "add"])
+            }
+            removed = []
+            added = []
+        }
+        for line in lines {
+            let text = String(line.dropFirst(2))
+            switch line.first {
+            case "-": removed.append(text)
+            case "+": added.append(text)
+            default:
+                flush()
+                let cls = line == "  ..." ? "gap" : "ctx"
+                rows.append(["left": cls == "gap" ? "…" : text, "leftCls": cls, "right": cls == "gap" ? "…" : text, "rightCls": cls])
+            }
+        }
+        flush()
+        return rows
     }
 
     static func phaseClass(_ phase: String) -> String {

@@ -12,7 +12,7 @@ enum DashboardTemplates {
         <script src="/assets/dashboard.js" defer></script>
         </head>
         <body>
-        <header><a class="home" href="/">gitops</a> <span class="revision">{{revision}}</span> <span class="loaded" title="when the repository was read">read {{loaded}}</span></header>
+        <header><a class="home" href="/">gitops</a> <nav class="top"><a href="/">Environments</a> <a href="/history">History</a> <a href="/compare">Compare</a></nav> <span class="revision">{{revision}}</span> <span class="loaded" title="when the repository was read">read {{loaded}}</span></header>
         <main>
         """
 
@@ -28,7 +28,7 @@ enum DashboardTemplates {
         <h1>Environments</h1>
         <p><input type="search" class="filter" data-filter="#environments" placeholder="Filter" aria-label="Filter environments"></p>
         <table id="environments">
-        <thead><tr><th>Environment</th><th>From</th><th>Sync</th><th>Revision</th><th>When</th><th>Objects</th><th>Findings</th><th>Rollouts</th><th>Last message</th></tr></thead>
+        <thead><tr><th>Environment</th><th>From</th><th>Sync</th><th>Revision</th><th>When</th><th>Objects</th><th>Live</th><th>Findings</th><th>Rollouts</th><th>Last message</th></tr></thead>
         <tbody>
         {{#environments}}
         <tr class="row">
@@ -38,6 +38,7 @@ enum DashboardTemplates {
         <td><code>{{clusterRevision}}</code></td>
         <td>{{clusterTime}}</td>
         <td>{{objectCount}}</td>
+        <td>{{#clusterRead}}<span class="state {{outOfSyncClass}}">{{outOfSync}}</span> <span class="state {{unhealthyClass}}">{{unhealthy}}</span>{{/clusterRead}}</td>
         <td>{{#errors}}<span class="state bad">{{errors}} errors</span> {{/errors}}{{#warnings}}<span class="state warn">{{warnings}} warnings</span>{{/warnings}}{{^errors}}{{^warnings}}<span class="state good">clean</span>{{/warnings}}{{/errors}}</td>
         <td>{{#rollouts}}<div>{{workload}}: <span class="state {{phaseClass}}">{{phase}}</span> {{weight}}%</div>{{/rollouts}}</td>
         <td class="message">{{message}}</td>
@@ -57,6 +58,8 @@ enum DashboardTemplates {
         {{#promotesFrom}}<dt>Promotes from</dt><dd><a href="/environments/{{promotesFromLink}}">{{promotesFrom}}</a></dd>{{/promotesFrom}}
         {{#promotesTo}}<dt>Promotes to</dt><dd><a href="/environments/{{link}}">{{name}}</a></dd>{{/promotesTo}}
         <dt>Cluster</dt><dd>{{clusterSummary}}</dd>
+        {{#clusterRead}}<dt>Live</dt><dd><span class="state {{outOfSyncClass}}">{{outOfSync}}</span> <span class="state {{unhealthyClass}}">{{unhealthy}}</span></dd>{{/clusterRead}}
+        <dt>History</dt><dd><a href="/history">commits that changed it</a></dd>
         </dl>
         {{#renderError}}<section class="problem"><h2>Does not render</h2><pre>{{renderError}}</pre></section>{{/renderError}}
         {{#hasRollouts}}
@@ -65,6 +68,12 @@ enum DashboardTemplates {
         {{#rollouts}}<tr><td>{{workload}}</td><td><span class="state {{phaseClass}}">{{phase}}</span></td><td>{{step}}</td><td>{{weight}}%</td><td><code>{{revision}}</code></td><td>{{message}}{{#analysis}}<div class="sub">{{.}}</div>{{/analysis}}</td></tr>{{/rollouts}}
         </tbody></table></section>
         {{/hasRollouts}}
+        {{#driftRead}}
+        <section id="drift"><h2>Drift</h2>
+        {{^hasDrift}}<p class="state good">Every object is as Git has it.</p>{{/hasDrift}}
+        {{#drift}}<details class="drift" open><summary><span class="state {{actionClass}}">{{action}}</span> {{#path}}<a href="{{path}}">{{title}}</a>{{/path}}{{^path}}{{title}}{{/path}}</summary>{{> diff}}</details>{{/drift}}
+        </section>
+        {{/driftRead}}
         <section><h2>Findings</h2>
         {{^findings}}<p class="state good">No findings: schemas and policies pass.</p>{{/findings}}
         {{#hasFindings}}
@@ -78,7 +87,7 @@ enum DashboardTemplates {
         <div id="objects">
         {{#releases}}
         <details open class="release"><summary><strong>{{name}}</strong> <span class="sub">{{source}}</span>{{#rollout}} <span class="state info">{{rollout}}</span>{{/rollout}}</summary>
-        {{#kinds}}<div class="kind"><h3>{{kind}}</h3><ul>{{#objects}}<li class="row"><a href="{{path}}">{{name}}</a> <span class="sub">{{file}}:{{line}}</span></li>{{/objects}}</ul></div>{{/kinds}}
+        {{#kinds}}<div class="kind"><h3>{{kind}}</h3><ul>{{#objects}}<li class="row"><a href="{{path}}">{{name}}</a>{{#sync}} <span class="state {{syncClass}}">{{sync}}</span>{{/sync}}{{#health}} <span class="state {{healthClass}}" title="{{healthDetail}}">{{health}}</span>{{/health}} <span class="sub">{{file}}:{{line}}</span></li>{{/objects}}</ul></div>{{/kinds}}
         </details>
         {{/releases}}
         </div>
@@ -94,8 +103,60 @@ enum DashboardTemplates {
         <dt>Namespace</dt><dd>{{namespace}}</dd>
         <dt>Release</dt><dd>{{release}}</dd>
         <dt>Source</dt><dd><code>{{file}}:{{line}}</code></dd>
+        {{#clusterRead}}<dt>Live</dt><dd><span class="state {{syncClass}}">{{sync}}</span> <span class="state {{healthClass}}">{{health}}</span></dd>{{/clusterRead}}
         </dl>
-        <section><h2>Rendered</h2><pre class="yaml">{{yaml}}</pre></section>
+        {{#hasDiff}}
+        <section id="diff"><h2>Diff <span class="sub">live → Git</span></h2>
+        <p class="views">{{#split}}<a href="{{self}}">Unified</a> · <strong>Side by side</strong>{{/split}}{{^split}}<strong>Unified</strong> · <a href="{{self}}?view=split">Side by side</a>{{/split}}</p>
+        {{#split}}<table class="diff split"><thead><tr><th>Live</th><th>Git</th></tr></thead><tbody>{{#rows}}<tr><td class="{{leftCls}}"><pre>{{left}}</pre></td><td class="{{rightCls}}"><pre>{{right}}</pre></td></tr>{{/rows}}</tbody></table>{{/split}}
+        {{^split}}{{> diff}}{{/split}}
+        </section>
+        {{/hasDiff}}
+        <div class="columns">
+        <section><h2>Rendered <span class="sub">Git</span></h2><pre class="yaml">{{yaml}}</pre></section>
+        {{#clusterRead}}<section><h2>Live <span class="sub">cluster</span></h2>{{#live}}<pre class="yaml" id="live">{{live}}</pre>{{/live}}{{^live}}<p class="state bad">Not in the cluster.</p>{{/live}}</section>{{/clusterRead}}
+        </div>
+        {{> footer}}
+        """
+
+    /// A unified diff's rows (`rows`: `cls`, `text`).
+    static let diff = """
+        <pre class="diff">{{#rows}}<span class="{{cls}}">{{text}}</span>
+        {{/rows}}</pre>
+        """
+
+    static let history = """
+        {{> header}}
+        <nav><a href="/">Environments</a> › History</nav>
+        <h1>History</h1>
+        {{^hasCommits}}<p>No commit changed what an environment renders.</p>{{/hasCommits}}
+        <table id="history"><thead><tr><th>Commit</th><th>What</th><th>Environments and objects changed</th></tr></thead><tbody>
+        {{#commits}}
+        <tr class="row">
+        <td><code>{{short}}</code><div class="sub">{{time}}</div><div class="sub">{{author}}</div></td>
+        <td>{{#marked}}<span class="state {{kindClass}}">{{kind}}</span> {{/marked}}{{summary}}{{#detail}}<div class="sub">{{detail}}</div>{{/detail}}</td>
+        <td>{{#environments}}<details><summary><a href="/environments/{{link}}">{{environment}}</a>: {{count}} objects{{#problem}} <span class="state bad">{{problem}}</span>{{/problem}}</summary><ul>{{#objects}}<li>{{.}}</li>{{/objects}}</ul></details>{{/environments}}</td>
+        </tr>
+        {{/commits}}
+        </tbody></table>
+        {{> footer}}
+        """
+
+    static let compare = """
+        {{> header}}
+        <nav><a href="/">Environments</a> › Compare</nav>
+        <h1>Compare revisions</h1>
+        <form method="get" action="/compare" class="compare">
+        <label>From <input name="from" value="{{from}}"></label> <label>To <input name="to" value="{{to}}"></label> <button type="submit">Compare</button>
+        </form>
+        {{#error}}<section class="problem"><h2>Not compared</h2><pre>{{error}}</pre></section>{{/error}}
+        {{#environments}}
+        <section class="compared"><h2>{{name}}</h2>
+        <p>{{summary}} · findings: {{findings}}</p>
+        {{#problems}}<pre class="problem">{{.}}</pre>{{/problems}}
+        {{#changes}}<details class="drift"><summary><span class="state info">{{action}}</span> {{title}}</summary>{{> diff}}</details>{{/changes}}
+        </section>
+        {{/environments}}
         {{> footer}}
         """
 
@@ -131,6 +192,13 @@ enum DashboardTemplates {
         .kind h3 { font-size: 13px; margin: .4rem 0 .1rem 1rem; color: var(--muted); }
         .kind ul { margin: 0 0 0 1rem; padding-left: 1rem; }
         input.filter { padding: .3rem .5rem; width: 20rem; max-width: 100%; }
+        nav.top { display: inline; margin-right: 1rem; } nav.top a { margin-right: .6rem; }
+        pre.diff span { display: block; white-space: pre; }
+        pre.diff .add, table.diff .add { background: rgba(46,160,67,.18); } pre.diff .del, table.diff .del { background: rgba(248,81,73,.18); }
+        pre.diff .gap, table.diff .gap { color: var(--muted); }
+        table.diff td { padding: 0 .4rem; width: 50%; } table.diff pre { margin: 0; padding: 0; background: none; white-space: pre-wrap; }
+        .columns { display: grid; grid-template-columns: repeat(auto-fit, minmax(28rem, 1fr)); gap: 1rem; }
+        form.compare input { padding: .3rem .5rem; width: 14rem; }
         """
 
     /// Small enhancements; every page works without them: a filter for tables and lists, and a

@@ -7,7 +7,7 @@ import KubeModel
 /// take one canonical form, port protocols default to TCP, and empty maps and lists count as absent.
 public enum Normalizer {
     static let bookkeeping = ["managedFields", "resourceVersion", "uid", "generation", "creationTimestamp", "selfLink"]
-    static let lastApplied = "kubectl.kubernetes.io/last-applied-configuration"
+    public static let lastApplied = "kubectl.kubernetes.io/last-applied-configuration"
 
     public static func normalize(_ object: Object) -> Object {
         var content = object.content

@@ -75,7 +75,7 @@ extension ClusterOptions {
         for warning in state.warnings { Output.error("warning: \(warning)") }
         // What a rollout in progress adds (its canary or preview Deployment, Service and Ingress,
         // its smoke-test Jobs) is the sync job's to remove, not drift nor a prune candidate.
-        state.live.removeAll { $0.label(CanaryObjects.roleLabel) != nil && $0.label(CanaryObjects.roleLabel) != "stable" || $0.label("gitops/rollout-check") != nil }
+        state.live.removeAll(where: CanaryObjects.isRolloutExtra)
         return state
     }
 }

@@ -1,6 +1,7 @@
 import ArgumentParser
 import Basics
 import Cluster
+import Dashboard
 import Drift
 import Foundation
 import Gates
@@ -44,8 +45,11 @@ struct SyncCommand: ParsableCommand {
     @Flag(name: .long, help: "Only sync new revisions; do not re-apply drift found in between.")
     var noSelfHeal = false
 
-    @Option(name: .long, help: "Serve /healthz, /readyz, /metrics and the webhooks at HOST:PORT (port 0 picks one; the webhook secret is GITOPS_WEBHOOK_SECRET).")
+    @Option(name: .long, help: "Serve /healthz, /readyz, /metrics, the webhooks and the environment's dashboard at HOST:PORT (port 0 picks one; the webhook secret is GITOPS_WEBHOOK_SECRET; beyond 127.0.0.1 the dashboard needs GITOPS_DASHBOARD_TOKEN or the webhook secret).")
     var listen: String?
+
+    @Flag(name: .long, help: "Do not serve the dashboard on --listen.")
+    var noDashboard = false
 
     @OptionGroup var repository: RepositoryOptions
 
@@ -215,8 +219,9 @@ extension SyncCommand {
                 throw CommandFailure("--listen '\(listen)' is not HOST:PORT")
             }
             let host = String(listen[..<colon])
-            server = try SyncHTTPServer(host: host.isEmpty ? "0.0.0.0" : host, port: port, service: service,
-                                        webhookSecret: ProcessInfo.processInfo.environment["GITOPS_WEBHOOK_SECRET"])
+            let secret = ProcessInfo.processInfo.environment["GITOPS_WEBHOOK_SECRET"]
+            let pages = noDashboard ? nil : try dashboard(service: service, environment: environment, host: host.isEmpty ? "0.0.0.0" : host, webhookSecret: secret)
+            server = try SyncHTTPServer(host: host.isEmpty ? "0.0.0.0" : host, port: port, service: service, webhookSecret: secret, pages: pages)
             JSONLog(environment: environment.name).info("listening", ["address": "\(host.isEmpty ? "0.0.0.0" : host):\(server!.port)"])
         }
         // SIGTERM or SIGINT: finish the object in progress, record the status, exit.
@@ -225,6 +230,37 @@ extension SyncCommand {
         JSONLog(environment: environment.name).info("starting", ["source": source.description, "interval": String(Int(interval.seconds)),
                                                                  "selfHeal": String(!noSelfHeal)])
         service.run()
+    }
+}
+
+extension SyncCommand {
+    /// The environment's dashboard on the job's port: the latest revision fetched, rendered and
+    /// checked, and the cluster live, made when a page is asked for (at most every 10 s). Beyond
+    /// loopback it needs GITOPS_DASHBOARD_TOKEN, or else the webhook secret; without either it is off.
+    func dashboard(service: SyncService, environment: Environment, host: String, webhookSecret: String?) throws -> SyncWebPages {
+        var options = cluster
+        options.requestTimeout = DurationArgument(seconds: 5)
+        let client = try options.client(for: environment)
+        let name = environment.name, cache = charts.cache, seed = RandomSeed.secret
+        let store = DashboardStore(maxAge: 10) {
+            guard let tree = service.latestTree else { return .empty(revision: "no revision fetched yet") }
+            return await DashboardLoader(tree: tree, revision: tree.displayName, renderTime: Date(timeIntervalSince1970: tree.commit.time), seedSecret: seed,
+                                         chartCache: cache, cluster: { environment, desired in
+                                             await DashboardCluster.observe(client, environment: environment, desired: desired)
+                                         }, only: name).load()
+        }
+        let history = DashboardHistory(source: { service.latestTree.map { ($0.repository, $0.commit.id) } }, seedSecret: seed, chartCache: cache)
+        let site = DashboardSite(store: store, history: history)
+        let token = ProcessInfo.processInfo.environment["GITOPS_DASHBOARD_TOKEN"].flatMap { $0.isEmpty ? nil : $0 } ?? webhookSecret.flatMap { $0.isEmpty ? nil : $0 }
+        var pages = SyncWebPages(answer: { path, query in
+            guard let answer = await site.answer(path: path, query: query) else { return nil }
+            return SyncWebPages.Answer(status: answer.status, contentType: answer.contentType, headers: DashboardResponse.securityHeaders, body: answer.body)
+        }, token: SyncWebPages.isLoopback(host) ? nil : token)
+        if !SyncWebPages.isLoopback(host) && token == nil {
+            pages.disabled = "the dashboard is off: the job listens on \(host) and neither GITOPS_DASHBOARD_TOKEN nor GITOPS_WEBHOOK_SECRET is set"
+            JSONLog(environment: name).warning("dashboard off: listening beyond 127.0.0.1 without GITOPS_DASHBOARD_TOKEN or GITOPS_WEBHOOK_SECRET")
+        }
+        return pages
     }
 }
 

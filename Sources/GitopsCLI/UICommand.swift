@@ -5,6 +5,7 @@ import Cluster
 import Dashboard
 import Foundation
 import Git
+import KubeModel
 import RepoModel
 import Sync
 
@@ -47,7 +48,10 @@ struct UICommand: ParsableCommand {
         let interval = max(refresh.seconds, 1)
         try Blocking.run {
             let store = await DashboardStore(load: loader)
-            let server = DashboardServer(store: store)
+            let history = (try? Repository(discoveringFrom: repository.repo ?? FileManager.default.currentDirectoryPath)).map {
+                DashboardHistory(repository: $0, revision: repository.revision ?? "HEAD", seedSecret: RandomSeed.secret, chartCache: charts.cache)
+            }
+            let server = DashboardServer(site: DashboardSite(store: store, history: history))
             let refresher = Task {
                 while !Task.isCancelled {
                     try? await Task.sleep(nanoseconds: UInt64(interval * 1_000_000_000))
@@ -72,8 +76,8 @@ struct UICommand: ParsableCommand {
     static func state(repository: RepositoryOptions, cluster: ClusterOptions, noCluster: Bool, cache: ChartCache) async -> DashboardState {
         guard let tree = try? repository.load().0 else { return DashboardState.empty(revision: "the repository could not be read") }
         let revision = (tree as? GitTree).map { String($0.commit.id.prefix(7)) } ?? workingTree(repository)
-        var reader: (@Sendable (Environment) async -> Result<ClusterView, DashboardLoader.ClusterReadError>)?
-        if !noCluster { reader = { environment in await read(environment, cluster: cluster) } }
+        var reader: DashboardLoader.ClusterReader?
+        if !noCluster { reader = { environment, desired in await read(environment, desired: desired, cluster: cluster) } }
         return await DashboardLoader(tree: tree, revision: revision, renderTime: repository.renderTime(of: tree), seedSecret: RandomSeed.secret,
                                      chartCache: cache, cluster: reader).load()
     }
@@ -85,28 +89,14 @@ struct UICommand: ParsableCommand {
         return "working tree of \(head.prefix(7))"
     }
 
-    /// An environment's last sync and rollouts, as its cluster records them (5 s deadline).
-    static func read(_ environment: Environment, cluster: ClusterOptions) async -> Result<ClusterView, DashboardLoader.ClusterReadError> {
+    /// An environment's cluster: its last sync, rollouts and objects live (each request with a 5 s deadline).
+    static func read(_ environment: Environment, desired: [Object], cluster: ClusterOptions) async -> Result<ClusterObservation, DashboardLoader.ClusterReadError> {
         var options = cluster
         options.requestTimeout = DurationArgument(seconds: 5)
         let client: KubeClient
         do { client = try options.client(for: environment) } catch {
             return .failure(.init("no cluster: \(error)"))
         }
-        do {
-            let status = try await SyncStatus.read(client, environment: environment.name, namespace: environment.namespace)
-            let records = try await RolloutRecord.list(client, environment: environment.name, namespace: environment.namespace)
-            let rollouts = records.map { record, _ in
-                RolloutView(workload: record.workload, phase: record.state.phase.rawValue, step: record.state.step + 1, weight: record.state.weight,
-                            revision: SyncOptions.short(record.state.revision), message: record.state.message, analysis: record.analysis)
-            }
-            guard let status else {
-                return .success(ClusterView(result: "", revision: "", time: "", message: "never synced", rollouts: rollouts))
-            }
-            return .success(ClusterView(result: status["result"] ?? "", revision: status["revision"].map(SyncOptions.short) ?? "",
-                                        time: status["time"] ?? "", message: status["message"] ?? "", rollouts: rollouts))
-        } catch {
-            return .failure(.init("\(client.connection.server.absoluteString): \(error)"))
-        }
+        return await DashboardCluster.observe(client, environment: environment, desired: desired)
     }
 }

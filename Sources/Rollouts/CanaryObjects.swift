@@ -10,6 +10,17 @@ public enum CanaryObjects {
     /// canary Service can tell them apart) and the objects a rollout adds.
     public static let roleLabel = "gitops/rollout-role"
     public static let canarySuffix = "-canary"
+    /// Marks the smoke-test Jobs a rollout's checks run.
+    public static let checkLabel = "gitops/rollout-check"
+
+    /// Whether a live object is one a rollout in progress added (its canary or preview
+    /// Deployment, Service and Ingress, its smoke-test Jobs): the sync job's to remove, neither
+    /// drift nor a prune candidate.
+    public static func isRolloutExtra(_ object: Object) -> Bool {
+        if object.label(checkLabel) != nil { return true }
+        guard let role = object.label(roleLabel) else { return false }
+        return role != "stable"
+    }
 
     /// The objects for `weight` percent.
     /// - Parameters:

@@ -32,7 +32,7 @@ public struct RolloutJobCheck: Sendable {
         let name = String(label.prefix(63)).trimmingCharacters(in: CharacterSet(charactersIn: "-"))
         var labels = template["metadata"]?["labels"]?.objectValue ?? [:]
         labels[LiveState.environmentLabel] = .string(environment)
-        labels["gitops/rollout-check"] = .string(check.name)
+        labels[CanaryObjects.checkLabel] = .string(check.name)
         var metadata: ValueObject = ["name": .string(name), "namespace": .string(namespace), "labels": .object(labels)]
         if let annotations = template["metadata"]?["annotations"] { metadata["annotations"] = annotations }
         let job: ValueObject = ["apiVersion": "batch/v1", "kind": "Job", "metadata": .object(metadata), "spec": template["spec"] ?? .null]

@@ -14,14 +14,14 @@ public final class SyncHTTPServer: @unchecked Sendable {
     private let group: MultiThreadedEventLoopGroup
     private let channel: Channel
 
-    public init(host: String, port: Int, service: SyncService, webhookSecret: String?) throws {
+    public init(host: String, port: Int, service: SyncService, webhookSecret: String?, pages: SyncWebPages? = nil) throws {
         group = MultiThreadedEventLoopGroup(numberOfThreads: 1)
         let bootstrap = ServerBootstrap(group: group)
             .serverChannelOption(ChannelOptions.socketOption(.so_reuseaddr), value: 1)
             .childChannelInitializer { channel in
                 channel.eventLoop.makeCompletedFuture {
                     try channel.pipeline.syncOperations.configureHTTPServerPipeline()
-                    try channel.pipeline.syncOperations.addHandler(SyncHTTPHandler(service: service, secret: webhookSecret))
+                    try channel.pipeline.syncOperations.addHandler(SyncHTTPHandler(service: service, secret: webhookSecret, pages: pages))
                 }
             }
         channel = try bootstrap.bind(host: host, port: port).wait()
@@ -71,14 +71,16 @@ private final class SyncHTTPHandler: ChannelInboundHandler, @unchecked Sendable 
 
     let service: SyncService
     let secret: String?
+    let pages: SyncWebPages?
     private var head: HTTPRequestHead?
     private var body: [UInt8] = []
     private var bodyTooLarge = false
     static let maximumBody = 4 << 20
 
-    init(service: SyncService, secret: String?) {
+    init(service: SyncService, secret: String?, pages: SyncWebPages?) {
         self.service = service
         self.secret = secret
+        self.pages = pages
     }
 
     func channelRead(context: ChannelHandlerContext, data: NIOAny) {
@@ -100,18 +102,55 @@ private final class SyncHTTPHandler: ChannelInboundHandler, @unchecked Sendable 
                 answerRollout(head, context: context)
                 return
             }
+            let path = String(head.uri.split(separator: "?", maxSplits: 1).first ?? "")
+            if head.method == .GET, let pages, !["/healthz", "/readyz", "/metrics"].contains(path) {
+                answerPage(head, path: path, pages: pages, context: context)
+                return
+            }
             let (status, text) = answer(head)
             respond(head, status: status, text: text, context: context)
         }
     }
 
-    private func respond(_ head: HTTPRequestHead, status: HTTPResponseStatus, text: String, context: ChannelHandlerContext) {
+    private func respond(_ head: HTTPRequestHead, status: HTTPResponseStatus, text: String, context: ChannelHandlerContext,
+                         type: String? = nil, extra: [(String, String)] = []) {
         var headers = HTTPHeaders()
-        headers.add(name: "content-type", value: head.uri == "/metrics" ? "text/plain; version=0.0.4" : "text/plain")
+        headers.add(name: "content-type", value: type ?? (head.uri == "/metrics" ? "text/plain; version=0.0.4" : "text/plain"))
+        for (name, value) in extra { headers.add(name: name, value: value) }
         headers.add(name: "content-length", value: String(text.utf8.count))
         context.write(wrapOutboundOut(.head(HTTPResponseHead(version: head.version, status: status, headers: headers))), promise: nil)
         context.write(wrapOutboundOut(.body(.byteBuffer(context.channel.allocator.buffer(string: text)))), promise: nil)
         context.writeAndFlush(wrapOutboundOut(.end(nil)), promise: nil)
+    }
+
+    /// A dashboard page: the token checked first (when one is needed), the page made off the
+    /// event loop (it may render and read the cluster), answered when done.
+    private func answerPage(_ head: HTTPRequestHead, path: String, pages: SyncWebPages, context: ChannelHandlerContext) {
+        if let why = pages.disabled {
+            return respond(head, status: .forbidden, text: why + "\n", context: context)
+        }
+        if let token = pages.token, !SyncWebPages.authorized(head.headers["authorization"].first, token: token) {
+            return respond(head, status: .unauthorized, text: "the dashboard needs its token: Authorization: Bearer <token>, or the token as the password\n",
+                           context: context, extra: [("WWW-Authenticate", "Basic realm=\"gitops dashboard\", charset=\"UTF-8\"")])
+        }
+        var query: [String: String] = [:]
+        if let rest = head.uri.split(separator: "?", maxSplits: 1).dropFirst().first {
+            for pair in rest.split(separator: "&") {
+                let parts = pair.split(separator: "=", maxSplits: 1).map { String($0).replacingOccurrences(of: "+", with: " ").removingPercentEncoding ?? String($0) }
+                if let key = parts.first { query[key] = parts.count > 1 ? parts[1] : "" }
+            }
+        }
+        let bound = NIOLoopBound((self, context), eventLoop: context.eventLoop)
+        let loop = context.eventLoop
+        Task {
+            let answer = await pages.answer(path, query)
+            loop.execute {
+                let (handler, context) = bound.value
+                guard let answer else { return handler.respond(head, status: .notFound, text: "not found\n", context: context) }
+                handler.respond(head, status: HTTPResponseStatus(statusCode: answer.status), text: answer.body, context: context,
+                                type: answer.contentType, extra: answer.headers)
+            }
+        }
     }
 
     /// `POST /rollouts/<workload>/promote|abort` with `Authorization: Bearer <webhook secret>`:

@@ -47,7 +47,10 @@ public final class SyncService: @unchecked Sendable {
         set { namespaceLock.withLock { namespaceSeen = newValue } }
     }
     private var namespaceSeen: String?
-    /// The HTTP endpoints read the namespace from their own thread.
+    private var fetchedTree: GitTree?
+    /// The tree of the latest commit fetched (applied or refused), for the dashboard; nil before the first fetch.
+    public var latestTree: GitTree? { namespaceLock.withLock { fetchedTree } }
+    /// The HTTP endpoints read the namespace and the tree from their own threads.
     private let namespaceLock = NSLock()
     /// The last sync's warnings (objects kept from a prune, fields taken back), logged when new.
     private var lastWarnings = Set<String>()
@@ -212,6 +215,7 @@ public final class SyncService: @unchecked Sendable {
         let short = String(commit.prefix(7))
         if alreadyHandled(commit) { return }
         let tree = try repository.tree(at: commit)
+        namespaceLock.withLock { fetchedTree = tree }
         let model = try RepositoryLoader.loadEach(from: tree)
         notifications = model.settings.notifications
         // Another environment's broken files never stop this one; its own block the revision.
