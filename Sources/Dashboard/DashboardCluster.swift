@@ -16,6 +16,8 @@ public struct ClusterObservation: Sendable {
     public var objects: [ResourceKey: LiveObjectView]
     /// Live objects labelled as the environment's that Git no longer has.
     public var notInGit: [DriftView]
+    /// Why the objects could not be read live (the sync's record still was).
+    public var liveError: String?
 
     public init(view: ClusterView, objects: [ResourceKey: LiveObjectView] = [:], notInGit: [DriftView] = []) {
         self.view = view
@@ -42,8 +44,14 @@ public struct LiveObjectView: Sendable, Codable {
 public enum DashboardCluster {
     /// The last sync, rollouts and live objects of `environment`, whose rendered objects are `desired`.
     public static func observe(_ client: KubeClient, environment: Environment, desired: [Object]) async -> Result<ClusterObservation, DashboardLoader.ClusterReadError> {
+        let server = client.connection.server.absoluteString
+        var observation: ClusterObservation
         do {
-            var observation = ClusterObservation(view: try await view(client, environment: environment))
+            observation = ClusterObservation(view: try await view(client, environment: environment))
+        } catch {
+            return .failure(.init("\(server): \(error)"))
+        }
+        do {
             let applied = desired.filter { HelmHook.syncRole(of: $0) != .notApplied }
             let name = environment.name
             var state = try await LiveState.read(client: client, desired: applied, environment: name, serverSide: true) { _, live in live ?? name }
@@ -64,10 +72,11 @@ public enum DashboardCluster {
                                                                     diff: entry.diff.map(Redaction.redact))
                 }
             }
-            return .success(observation)
         } catch {
-            return .failure(.init("\(client.connection.server.absoluteString): \(error)"))
+            let text = "\(error)"
+            observation.liveError = Redaction.redact(text.contains(server) ? text : "\(server): \(text)")
         }
+        return .success(observation)
     }
 
     /// The environment's last sync and rollouts, as the sync job recorded them.

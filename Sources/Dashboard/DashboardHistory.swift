@@ -35,8 +35,12 @@ public struct HistoryChangeView: Sendable, Codable {
 
 /// Two revisions compared, every environment: the pull-request preview.
 public struct ComparisonView: Sendable, Codable {
+    /// The revisions as asked for.
     public var from: String
     public var to: String
+    /// What they resolved to (`HEAD~1 (1a2b3c4)`).
+    public var fromLabel: String?
+    public var toLabel: String?
     /// Why the comparison could not be made (an unknown revision).
     public var error: String?
     public var environments: [ComparedEnvironmentView]
@@ -82,7 +86,9 @@ public actor DashboardHistory {
         let key = head + "\n" + environments.joined(separator: ",")
         if let known = commitsCache[key] { return known }
         var byCommit: [String: HistoryCommitView] = [:]
-        var order: [(Double, String)] = []
+        // Newest first, as the branch's first-parent line has them (commit times can be equal).
+        var rank: [String: Int] = [:]
+        for (index, info) in ((try? repository.log(from: head, firstParent: true, limit: 1000)) ?? []).enumerated() { rank[info.id] = index }
         let charts = ChartAccess(cache: chartCache)
         for environment in environments {
             // Charts already fetched only: a page never waits on a chart repository.
@@ -92,14 +98,11 @@ public actor DashboardHistory {
                 let change = HistoryChangeView(environment: environment,
                                                objects: entry.objects.map { "\($0.title) (\($0.action.rawValue))" },
                                                problem: entry.renderError.map(Redaction.redact))
-                if byCommit[entry.commit.id] == nil {
-                    byCommit[entry.commit.id] = Self.view(entry)
-                    order.append((entry.commit.committer.time ?? 0, entry.commit.id))
-                }
+                if byCommit[entry.commit.id] == nil { byCommit[entry.commit.id] = Self.view(entry) }
                 byCommit[entry.commit.id]?.environments.append(change)
             }
         }
-        let views = order.sorted { $0.0 > $1.0 }.prefix(limit).compactMap { byCommit[$0.1] }
+        let views = byCommit.values.sorted { (rank[$0.id] ?? Int.max, $0.id) < (rank[$1.id] ?? Int.max, $1.id) }.prefix(limit).map { $0 }
         commitsCache = [key: views]
         return views
     }
@@ -138,8 +141,8 @@ public actor DashboardHistory {
         }
         let key = base.commit.id + ".." + head.commit.id
         if let known = comparisons[key] { return known }
-        view.from = base.displayName
-        view.to = head.displayName
+        view.fromLabel = base.displayName
+        view.toLabel = head.displayName
         let baseModel: EnvironmentRepository, headModel: EnvironmentRepository
         do {
             baseModel = try RepositoryLoader.loadEach(from: base)

@@ -128,6 +128,10 @@ public struct DashboardLoader: Sendable {
     /// sync state and health, its live YAML and diff, and the drift list.
     static func attach(_ observation: ClusterObservation, objects: [Object], to view: inout EnvironmentView, pages: inout [String: ObjectView]) {
         view.cluster = observation.view
+        if let error = observation.liveError {
+            view.liveError = error
+            return
+        }
         var paths: [ResourceKey: String] = [:]
         for object in objects { paths[object.key] = ref(object, environment: view.name).path }
         var livePaths: [String: LiveObjectView] = [:]

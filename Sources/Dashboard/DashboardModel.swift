@@ -29,6 +29,8 @@ public struct EnvironmentView: Sendable, Codable {
     public var cluster: ClusterView?
     /// Why its cluster could not be read (no context, unreachable), when it could not.
     public var clusterError: String?
+    /// Why the objects could not be read live (the last sync's record still was).
+    public var liveError: String?
     /// Objects whose live state differs from Git's (out of sync or missing), when the cluster was read.
     public var outOfSync: Int?
     /// Objects that are not healthy, when the cluster was read.

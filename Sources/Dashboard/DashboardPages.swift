@@ -30,8 +30,8 @@ struct DashboardPages: Sendable {
         var context = frame(state, title: "Environments", api: "/api/v1/environments")
         context["environments"] = state.snapshot.environments.map { environment -> [String: Any] in
             var row = common(environment)
-            row["errors"] = environment.errors > 0 ? String(environment.errors) : nil as String?
-            row["warnings"] = environment.warnings > 0 ? String(environment.warnings) : nil as String?
+            row["errors"] = environment.errors > 0 ? Self.count(environment.errors, "error") : nil as String?
+            row["warnings"] = environment.warnings > 0 ? Self.count(environment.warnings, "warning") : nil as String?
             row["message"] = environment.renderError ?? environment.cluster?.message ?? environment.clusterError ?? ""
             return row
         }
@@ -104,7 +104,7 @@ struct DashboardPages: Sendable {
              "marked": commit.kind != "change", "detail": commit.detail,
              "environments": commit.environments.map { change -> [String: Any] in
                  Self.present(["environment": change.environment, "link": DashboardLoader.segment(change.environment), "objects": change.objects,
-                               "count": change.objects.count, "problem": change.problem])
+                               "count": change.objects.count == 1 ? "1 object" : "\(change.objects.count) objects", "problem": change.problem])
              }])
         }
         context["hasCommits"] = !commits.isEmpty
@@ -122,6 +122,8 @@ struct DashboardPages: Sendable {
         var context = frame(state, title: "Compare", api: "/api/v1/compare?from=\(Self.query(comparison.from))&to=\(Self.query(comparison.to))")
         context["from"] = comparison.from
         context["to"] = comparison.to
+        context["fromLabel"] = comparison.fromLabel ?? comparison.from
+        context["toLabel"] = comparison.toLabel ?? comparison.to
         context["error"] = comparison.error
         context["compared"] = comparison.error == nil
         context["environments"] = comparison.environments.map { environment -> [String: Any] in
@@ -142,7 +144,7 @@ struct DashboardPages: Sendable {
     /// What the environments table and an environment's heading share.
     private func common(_ environment: EnvironmentView) -> [String: Any] {
         let (state, stateClass) = Self.state(environment)
-        return ["name": environment.name, "link": DashboardLoader.segment(environment.name), "namespace": environment.namespace,
+        return Self.present(["name": environment.name, "link": DashboardLoader.segment(environment.name), "namespace": environment.namespace,
                 "promotesFrom": environment.promotesFrom ?? "", "state": state, "stateClass": stateClass,
                 "clusterRevision": environment.cluster?.revision ?? "", "clusterTime": environment.cluster?.time ?? "",
                 "objectCount": environment.objectCount,
@@ -151,11 +153,12 @@ struct DashboardPages: Sendable {
                 "unhealthy": environment.unhealthy.map { $0 == 0 ? "healthy" : "\($0) unhealthy" } ?? "",
                 "unhealthyClass": environment.unhealthy.map { $0 == 0 ? "good" : "bad" } ?? "unknown",
                 "clusterRead": environment.outOfSync != nil,
+                "liveError": environment.liveError,
                 "hasRollouts": !(environment.cluster?.rollouts.isEmpty ?? true),
                 "rollouts": (environment.cluster?.rollouts ?? []).map { rollout -> [String: Any] in
                     ["workload": rollout.workload, "phase": rollout.phase, "phaseClass": Self.phaseClass(rollout.phase), "step": rollout.step,
                      "weight": rollout.weight, "revision": rollout.revision, "message": rollout.message, "analysis": rollout.analysis]
-                }]
+                }])
     }
 
     /// The badge for an environment: its render first, then its cluster's last sync.
@@ -174,6 +177,9 @@ struct DashboardPages: Sendable {
     /// A template context without its absent values (a Mustache section over an optional holding
     /// nothing would otherwise print "nil").
     static func present(_ values: [String: Any?]) -> [String: Any] { values.compactMapValues { $0 } }
+
+    /// `1 error`, `2 errors`.
+    static func count(_ number: Int, _ noun: String) -> String { "\(number) \(noun)\(number == 1 ? "" : "s")" }
 
     static func syncClass(_ sync: String) -> String { sync == "Synced" ? "good" : sync == "OutOfSync" ? "warn" : "bad" }
 

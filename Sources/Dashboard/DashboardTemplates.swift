@@ -38,8 +38,8 @@ enum DashboardTemplates {
         <td><code>{{clusterRevision}}</code></td>
         <td>{{clusterTime}}</td>
         <td>{{objectCount}}</td>
-        <td>{{#clusterRead}}<span class="state {{outOfSyncClass}}">{{outOfSync}}</span> <span class="state {{unhealthyClass}}">{{unhealthy}}</span>{{/clusterRead}}</td>
-        <td>{{#errors}}<span class="state bad">{{errors}} errors</span> {{/errors}}{{#warnings}}<span class="state warn">{{warnings}} warnings</span>{{/warnings}}{{^errors}}{{^warnings}}<span class="state good">clean</span>{{/warnings}}{{/errors}}</td>
+        <td>{{#clusterRead}}<span class="state {{outOfSyncClass}}">{{outOfSync}}</span> <span class="state {{unhealthyClass}}">{{unhealthy}}</span>{{/clusterRead}}{{#liveError}}<span class="state unknown" title="{{liveError}}">not read</span>{{/liveError}}</td>
+        <td>{{#errors}}<span class="state bad">{{errors}}</span> {{/errors}}{{#warnings}}<span class="state warn">{{warnings}}</span>{{/warnings}}{{^errors}}{{^warnings}}<span class="state good">clean</span>{{/warnings}}{{/errors}}</td>
         <td>{{#rollouts}}<div>{{workload}}: <span class="state {{phaseClass}}">{{phase}}</span> {{weight}}%</div>{{/rollouts}}</td>
         <td class="message">{{message}}</td>
         </tr>
@@ -59,6 +59,7 @@ enum DashboardTemplates {
         {{#promotesTo}}<dt>Promotes to</dt><dd><a href="/environments/{{link}}">{{name}}</a></dd>{{/promotesTo}}
         <dt>Cluster</dt><dd>{{clusterSummary}}</dd>
         {{#clusterRead}}<dt>Live</dt><dd><span class="state {{outOfSyncClass}}">{{outOfSync}}</span> <span class="state {{unhealthyClass}}">{{unhealthy}}</span></dd>{{/clusterRead}}
+        {{#liveError}}<dt>Live</dt><dd>not read: {{liveError}}</dd>{{/liveError}}
         <dt>History</dt><dd><a href="/history">commits that changed it</a></dd>
         </dl>
         {{#renderError}}<section class="problem"><h2>Does not render</h2><pre>{{renderError}}</pre></section>{{/renderError}}
@@ -121,8 +122,7 @@ enum DashboardTemplates {
 
     /// A unified diff's rows (`rows`: `cls`, `text`).
     static let diff = """
-        <pre class="diff">{{#rows}}<span class="{{cls}}">{{text}}</span>
-        {{/rows}}</pre>
+        <pre class="diff">{{#rows}}<span class="{{cls}}">{{text}}</span>{{/rows}}</pre>
         """
 
     static let history = """
@@ -135,7 +135,7 @@ enum DashboardTemplates {
         <tr class="row">
         <td><code>{{short}}</code><div class="sub">{{time}}</div><div class="sub">{{author}}</div></td>
         <td>{{#marked}}<span class="state {{kindClass}}">{{kind}}</span> {{/marked}}{{summary}}{{#detail}}<div class="sub">{{detail}}</div>{{/detail}}</td>
-        <td>{{#environments}}<details><summary><a href="/environments/{{link}}">{{environment}}</a>: {{count}} objects{{#problem}} <span class="state bad">{{problem}}</span>{{/problem}}</summary><ul>{{#objects}}<li>{{.}}</li>{{/objects}}</ul></details>{{/environments}}</td>
+        <td>{{#environments}}<details><summary><a href="/environments/{{link}}">{{environment}}</a>: {{count}}{{#problem}} <span class="state bad">{{problem}}</span>{{/problem}}</summary><ul>{{#objects}}<li>{{.}}</li>{{/objects}}</ul></details>{{/environments}}</td>
         </tr>
         {{/commits}}
         </tbody></table>
@@ -149,6 +149,7 @@ enum DashboardTemplates {
         <form method="get" action="/compare" class="compare">
         <label>From <input name="from" value="{{from}}"></label> <label>To <input name="to" value="{{to}}"></label> <button type="submit">Compare</button>
         </form>
+        {{#compared}}<p class="sub">{{fromLabel}} → {{toLabel}}</p>{{/compared}}
         {{#error}}<section class="problem"><h2>Not compared</h2><pre>{{error}}</pre></section>{{/error}}
         {{#environments}}
         <section class="compared"><h2>{{name}}</h2>
@@ -182,7 +183,7 @@ enum DashboardTemplates {
         th { color: var(--muted); font-weight: 600; }
         .sub { color: var(--muted); font-size: 12px; }
         .message { max-width: 40rem; overflow-wrap: anywhere; }
-        .state { display: inline-block; padding: 0 .45rem; border-radius: 1rem; border: 1px solid currentColor; font-size: 12px; }
+        .state { display: inline-block; padding: 0 .45rem; border-radius: 1rem; border: 1px solid currentColor; font-size: 12px; white-space: nowrap; }
         .good { color: var(--good); } .bad { color: var(--bad); } .warn { color: var(--warn); } .info { color: var(--info); } .unknown { color: var(--muted); }
         pre { background: rgba(127,127,127,.08); padding: .8rem; overflow: auto; border-radius: 6px; }
         dl.facts { display: grid; grid-template-columns: max-content 1fr; gap: .2rem 1rem; }

@@ -84,6 +84,8 @@ import TestSupport
         let production = try ui.get("/environments/production")
         #expect(production.status == 200)
         #expect(production.body.contains("canary of blog"), "the rollout is shown on its release")
+        let dev = try ui.get("/environments/dev")
+        #expect(!dev.body.contains(">nil<") && !production.body.contains(">nil<"), "an absent value is not printed as nil")
         var checked = Set<String>()
         for link in Self.links(home.body) + Self.links(production.body) where !checked.contains(link) {
             checked.insert(link)
@@ -100,13 +102,13 @@ import TestSupport
         let json = try JSONSerialization.jsonObject(with: Data(api.body.utf8)) as? [String: Any]
         let environments = json?["environments"] as? [[String: Any]] ?? []
         #expect(environments.map { $0["name"] as? String } == ["dev", "staging", "production"])
-        let dev = try ui.get("/api/v1/environments/dev")
-        #expect(dev.status == 200 && dev.body.contains(#""objectCount":32"#), "\(dev.body.prefix(300))")
+        let devJSON = try ui.get("/api/v1/environments/dev")
+        #expect(devJSON.status == 200 && devJSON.body.contains(#""objectCount":32"#), "\(devJSON.body.prefix(300))")
 
         // The Secret's decrypted value is in no page and no JSON; its object page shows its size.
         let secretPage = try ui.get("/environments/dev/objects/Secret/blog-dev/blog-database")
         #expect(secretPage.status == 200 && secretPage.body.contains("(hidden: "), "\(secretPage.body)")
-        for page in [home.body, production.body, secretPage.body, api.body, dev.body, try ui.get("/api/v1/environments/dev/objects/Secret/blog-dev/blog-database").body] {
+        for page in [home.body, production.body, secretPage.body, api.body, devJSON.body, try ui.get("/api/v1/environments/dev/objects/Secret/blog-dev/blog-database").body] {
             #expect(!page.contains(TestSecrets.password))
         }
 
