@@ -117,12 +117,14 @@ let package = Package(
             .product(name: "NIOCore", package: "swift-nio"),
             .product(name: "NIOHTTP1", package: "swift-nio"),
         ], exclude: ["README.md"]),
-        /** Notifications: rules in gitops.yaml, Slack and JSON webhooks, delivered in the background with retries, de-duplication and a rate limit. */
+        /** Notifications: rules in gitops.yaml, Slack and JSON webhooks, GitHub commit statuses and e-mail (SMTP), delivered in the background with retries, de-duplication and a rate limit. */
         .target(name: "Notifications", dependencies: [
             "Basics", "YAML",
             .product(name: "AsyncHTTPClient", package: "async-http-client"),
             .product(name: "NIOCore", package: "swift-nio"),
+            .product(name: "NIOPosix", package: "swift-nio"),
             .product(name: "NIOHTTP1", package: "swift-nio"),
+            .product(name: "NIOSSL", package: "swift-nio-ssl"),
         ]),
         /** Dashboard: `gitops ui` — environments, objects, findings, cluster status and rollouts as HTML pages and JSON (Hummingbird, swift-mustache). */
         .target(name: "Dashboard", dependencies: [
@@ -147,7 +149,7 @@ let package = Package(
         ], exclude: ["README.md"]),
         /** The `gitops` commands: argument parsing and output only. */
         .target(name: "GitopsCLI", dependencies: [
-            "Basics", "YAML", "Git", "KubeModel", "RepoModel", "Render", "Charts", "ChartSources", "Secrets", "Kustomize", "JSONSchema", "Validation", "Drift", "Cluster", "Gates", "Preview", "Promotion", "PullRequests", "Sync", "Dashboard",
+            "Basics", "YAML", "Git", "KubeModel", "RepoModel", "Render", "Charts", "ChartSources", "Secrets", "Kustomize", "JSONSchema", "Validation", "Drift", "Cluster", "Gates", "Preview", "Promotion", "PullRequests", "Sync", "Dashboard", "Notifications",
             .product(name: "ArgumentParser", package: "swift-argument-parser"),
         ]),
         /** The `gitops` executable. */
@@ -187,7 +189,7 @@ let package = Package(
         .testTarget(name: "PreviewTests", dependencies: ["Preview", "Render", "RepoModel", "Drift", "KubeModel", "Basics"]),
         .testTarget(name: "PullRequestsTests", dependencies: ["PullRequests"]),
         .testTarget(name: "RolloutsTests", dependencies: ["TestSupport", "Rollouts", "KubeModel", "YAML", "Basics"]),
-        .testTarget(name: "NotificationsTests", dependencies: ["Notifications", "YAML", "Basics"]),
+        .testTarget(name: "NotificationsTests", dependencies: ["TestSupport", "Notifications", "YAML", "Basics"]),
         .testTarget(name: "PromotionTests", dependencies: ["TestSupport", "Promotion", "Gates", "Git", "Validation", "Basics"]),
         .testTarget(name: "GitopsCLITests", dependencies: ["TestSupport", "gitops", "kube-test-server", "Cluster", "KubeTestServer", "KubeModel", "Validation", "YAML", "Basics", "Notifications"]),
     ],

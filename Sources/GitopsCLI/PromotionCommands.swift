@@ -103,6 +103,7 @@ struct BranchOptions: ParsableArguments {
                 if let push, pullRequest.openPr {
                     if dryRun { Output.write("would open or update a pull request for \(opened.branch)\n") } else { try pullRequest.open(opened, repository: repository, remote: push) }
                 }
+                if !dryRun { PromotionNotices.opened(opened, repository: repository, pushedTo: push) }
                 return
             }
             // Merging plans (again) on the base's tip itself, checking a branch planned earlier for conflicts.
@@ -111,6 +112,7 @@ struct BranchOptions: ParsableArguments {
                 Output.write(Self.describe(merged, dryRun: false))
                 Output.write("merged \(merged.branch) into \(push.map { "\($0)/" } ?? "")\(base): \(commit.prefix(7)) Merge \(merged.proposal.kind) \(merged.proposal.id)\n")
                 if let push, repository.currentBranch() == base { Output.write("your local \(base) is behind \(push)/\(base); git pull brings it along\n") }
+                PromotionNotices.merged(merged, commit: commit, base: base, repository: repository)
             case .gateFailed(let report, let failed):
                 Output.write(Self.describe(failed, dryRun: false))
                 Output.write(report.errors.map { $0.description + "\n" }.joined())

@@ -45,6 +45,8 @@ public struct NotificationSettings: Sendable, Hashable {
             /// A GitHub commit status on the revision (`POST /repos/OWNER/NAME/statuses/SHA`),
             /// context `gitops/<environment>`: a commit shows whether it reached the environment.
             case githubStatus(repository: String, token: Credential, apiURL: String)
+            /// E-mail over SMTP.
+            case email(Email)
         }
 
         public var name: String
@@ -53,6 +55,31 @@ public struct NotificationSettings: Sendable, Hashable {
         public init(name: String, kind: Kind) {
             self.name = name
             self.kind = kind
+        }
+    }
+
+    /// An e-mail receiver: where to send through and to whom.
+    public struct Email: Sendable, Hashable {
+        public var host: String
+        public var port: Int
+        /// `starttls` (required, the default), `implicit` (TLS from the start, port 465's default) or `none`.
+        public var tls: String
+        public var from: String
+        public var to: [String]
+        public var username: Credential?
+        public var password: Credential?
+        /// Certificate authorities to trust instead of the system's (PEM).
+        public var caFile: String?
+
+        public init(host: String, port: Int, tls: String, from: String, to: [String], username: Credential? = nil, password: Credential? = nil, caFile: String? = nil) {
+            self.host = host
+            self.port = port
+            self.tls = tls
+            self.from = from
+            self.to = to
+            self.username = username
+            self.password = password
+            self.caFile = caFile
         }
     }
 
@@ -101,7 +128,7 @@ extension NotificationSettings {
         var settings = NotificationSettings()
         let top = fields(node, ["receivers", "rules"], "notifications:")
         for item in top["receivers"]?.items ?? [] {
-            let receiver = fields(item, ["name", "slack", "webhook", "githubStatus"], "a receiver")
+            let receiver = fields(item, ["name", "slack", "webhook", "githubStatus", "email"], "a receiver")
             guard let name = receiver["name"]?.scalar, !name.isEmpty else { error(item, "a receiver needs name:"); continue }
             if settings.receivers.contains(where: { $0.name == name }) { error(receiver["name"] ?? item, "receiver '\(name)' is declared twice"); continue }
             if let slack = receiver["slack"] {
@@ -121,8 +148,12 @@ extension NotificationSettings {
                     settings.receivers.append(Receiver(name: name, kind: .githubStatus(repository: repository, token: token,
                                                                                        apiURL: options["apiURL"]?.scalar ?? "https://api.github.com")))
                 }
+            } else if let mail = receiver["email"] {
+                if let email = parseEmail(mail, fields: fields, credential: credential, error: error) {
+                    settings.receivers.append(Receiver(name: name, kind: .email(email)))
+                }
             } else {
-                error(item, "receiver '\(name)' needs slack:, webhook: or githubStatus:")
+                error(item, "receiver '\(name)' needs slack:, webhook:, githubStatus: or email:")
             }
         }
         let names = settings.receivers.map(\.name)
@@ -154,5 +185,53 @@ extension NotificationSettings {
         collector.sortByLocation()
         try collector.throwIfErrors()
         return settings
+    }
+
+    /// An `email:` receiver: `smtp: HOST:PORT`, `tls`, `from`, `to`, `usernameFrom`, `passwordFrom`, `caFile`.
+    static func parseEmail(_ node: Node, fields: (Node?, [String], String) -> [String: Node], credential: (Node?, String, Node) -> Credential?,
+                           error: (Node, String) -> Void) -> Email? {
+        let options = fields(node, ["smtp", "tls", "from", "to", "usernameFrom", "passwordFrom", "caFile"], "email:")
+        guard let smtp = options["smtp"]?.scalar, let colon = smtp.lastIndex(of: ":"), let port = Int(smtp[smtp.index(after: colon)...]),
+              (1...65_535).contains(port), colon != smtp.startIndex else {
+            error(options["smtp"] ?? node, "email.smtp is HOST:PORT, such as smtp.example.com:587")
+            return nil
+        }
+        let tls = options["tls"]?.scalar ?? (port == 465 ? "implicit" : "starttls")
+        guard ["starttls", "implicit", "none"].contains(tls) else {
+            error(options["tls"] ?? node, "email.tls is starttls, implicit or none, not '\(tls)'")
+            return nil
+        }
+        func address(_ item: Node) -> String? {
+            guard let text = item.scalar, Self.isAddress(text) else {
+                error(item, "'\(item.scalar ?? "")' is not an e-mail address (name@domain)")
+                return nil
+            }
+            return text
+        }
+        guard let fromNode = options["from"] else { error(node, "email needs from:"); return nil }
+        guard let from = address(fromNode) else { return nil }
+        let toNodes = options["to"]?.items ?? options["to"].map { [$0] } ?? []
+        if toNodes.isEmpty { error(node, "email needs to: (one address or a list)"); return nil }
+        let to = toNodes.compactMap(address)
+        guard to.count == toNodes.count else { return nil }
+        let username = options["usernameFrom"].flatMap { credential($0, "email.usernameFrom", node) }
+        let password = options["passwordFrom"].flatMap { credential($0, "email.passwordFrom", node) }
+        if (username == nil) != (password == nil) {
+            error(options["usernameFrom"] ?? options["passwordFrom"] ?? node, "email needs both usernameFrom: and passwordFrom:, or neither")
+            return nil
+        }
+        if password != nil && tls == "none" {
+            error(options["tls"] ?? node, "a password is never sent in the clear: use tls: starttls or implicit")
+            return nil
+        }
+        return Email(host: String(smtp[..<colon]), port: port, tls: tls, from: from, to: to, username: username, password: password,
+                     caFile: options["caFile"]?.scalar)
+    }
+
+    /// `name@domain`, nothing that could break a header or an SMTP command.
+    static func isAddress(_ text: String) -> Bool {
+        let parts = text.split(separator: "@", omittingEmptySubsequences: false)
+        return parts.count == 2 && !parts[0].isEmpty && parts[1].contains(".") && text.count <= 254
+            && !text.contains { $0.isWhitespace || "<>,;:\"()[]\\".contains($0) || !$0.isASCII }
     }
 }

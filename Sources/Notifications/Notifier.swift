@@ -45,6 +45,14 @@ public final class Notifier: @unchecked Sendable {
     /// Deliveries still running (for tests and a graceful stop).
     public var pending: Int { lock.withLock { inFlight } }
 
+    /// Waits until every delivery has ended or `timeout` seconds have passed (a command that
+    /// exits after sending); true when none is left.
+    public func drain(timeout: Double) async -> Bool {
+        let deadline = Date().addingTimeInterval(timeout)
+        while pending > 0 && Date() < deadline { try? await Task.sleep(nanoseconds: 50_000_000) }
+        return pending == 0
+    }
+
     /// Sends `event` to the receivers `settings` names for it, in the background.
     public func notify(_ event: Event, settings: NotificationSettings) {
         for receiver in settings.receivers(for: event) {
@@ -77,41 +85,92 @@ public final class Notifier: @unchecked Sendable {
         }
     }
 
+    /// How one attempt went.
+    enum Outcome {
+        case delivered
+        /// Refused for good (a 4xx but 429, an SMTP 5xx): not retried.
+        case refused(String)
+        /// Cannot be sent (a credential not set): not retried.
+        case unsendable(String)
+        /// Worth another attempt.
+        case failed(String)
+    }
+
     private func deliver(_ event: Event, note: String?, to receiver: NotificationSettings.Receiver) async {
-        let url: String, headers: [(String, String)]
-        switch Self.target(of: receiver.kind, for: event) {
-        case .success(let target): (url, headers) = target
-        case .failure(let why):
-            report("notification to \(receiver.name) not sent: \(why.message)")
-            return
-        }
-        let body = Self.body(event, note: note, for: receiver.kind)
         var delay = options.backoff
         for attempt in 1...max(options.attempts, 1) {
-            do {
-                var request = HTTPClientRequest(url: url)
-                request.method = .POST
-                request.headers.add(name: "Content-Type", value: "application/json")
-                request.headers.add(name: "User-Agent", value: "gitops")
-                for (name, value) in headers { request.headers.add(name: name, value: value) }
-                request.body = .bytes(ByteBuffer(string: body))
-                let response = try await client.execute(request, timeout: .milliseconds(Int64(options.timeout * 1000)))
-                _ = try? await response.body.collect(upTo: 64 << 10)
-                if (200..<300).contains(Int(response.status.code)) { return }
-                // A client error will not improve with a retry.
-                if (400..<500).contains(Int(response.status.code)) && response.status.code != 429 {
-                    report("notification to \(receiver.name) refused: \(response.status.code)")
-                    return
-                }
-                if attempt == options.attempts { report("notification to \(receiver.name) failed: \(response.status.code) after \(attempt) attempts") }
-            } catch {
-                if attempt == options.attempts { report("notification to \(receiver.name) failed after \(attempt) attempts: \(Self.describe(error))") }
+            switch await send(event, note: note, to: receiver) {
+            case .delivered: return
+            case .refused(let why):
+                report("notification to \(receiver.name) refused: \(why)")
+                return
+            case .unsendable(let why):
+                report("notification to \(receiver.name) not sent: \(why)")
+                return
+            case .failed(let why):
+                if attempt == options.attempts { report("notification to \(receiver.name) failed after \(attempt) attempts: \(why)") }
             }
             if attempt < options.attempts {
                 try? await Task.sleep(nanoseconds: UInt64(delay * 1_000_000_000))
                 delay *= 2
             }
         }
+    }
+
+    /// One attempt.
+    private func send(_ event: Event, note: String?, to receiver: NotificationSettings.Receiver) async -> Outcome {
+        if case .email(let email) = receiver.kind { return await sendMail(event, note: note, email: email) }
+        let url: String, headers: [(String, String)]
+        switch Self.target(of: receiver.kind, for: event) {
+        case .success(let target): (url, headers) = target
+        case .failure(let why): return .unsendable(why.message)
+        }
+        do {
+            var request = HTTPClientRequest(url: url)
+            request.method = .POST
+            request.headers.add(name: "Content-Type", value: "application/json")
+            request.headers.add(name: "User-Agent", value: "gitops")
+            for (name, value) in headers { request.headers.add(name: name, value: value) }
+            request.body = .bytes(ByteBuffer(string: Self.body(event, note: note, for: receiver.kind)))
+            let response = try await client.execute(request, timeout: .milliseconds(Int64(options.timeout * 1000)))
+            _ = try? await response.body.collect(upTo: 64 << 10)
+            let code = Int(response.status.code)
+            if (200..<300).contains(code) { return .delivered }
+            // A client error will not improve with a retry.
+            return (400..<500).contains(code) && code != 429 ? .refused(String(code)) : .failed(String(code))
+        } catch {
+            return .failed(Self.describe(error))
+        }
+    }
+
+    /// One attempt at an e-mail, credentials read now.
+    private func sendMail(_ event: Event, note: String?, email: NotificationSettings.Email) async -> Outcome {
+        var server = MailServer(host: email.host, port: email.port, security: MailServer.Security(rawValue: email.tls) ?? .startTLS, caFile: email.caFile)
+        if let username = email.username, let password = email.password {
+            guard let user = username.value() else { return .unsendable("\(username) is not set") }
+            guard let secret = password.value() else { return .unsendable("\(password) is not set") }
+            server.username = user
+            server.password = secret
+        }
+        do {
+            try await SMTPClient.send(Self.mail(event, note: note, email: email), via: server, timeout: options.timeout)
+            return .delivered
+        } catch let error as MailError {
+            return error.permanent ? .refused(error.description) : .failed(error.description)
+        } catch {
+            return .failed(Self.describe(error))
+        }
+    }
+
+    /// The e-mail for an event: the message as its subject, the event's facts and details as its text.
+    static func mail(_ event: Event, note: String?, email: NotificationSettings.Email) -> MailMessage {
+        var details = event.details
+        if let note { details.append(note) }
+        var lines = [event.message, "", "Environment: \(event.environment)", "Event: \(event.kind.rawValue)", "Revision: \(event.revision)"]
+        if !details.isEmpty { lines += [""] + details.prefix(50).map { "- " + $0 } }
+        lines += ["", "-- ", "gitops"]
+        return MailMessage(from: email.from, to: email.to, subject: String("[gitops] \(event.environment): \(event.message)".prefix(200)),
+                           body: lines.joined(separator: "\n"))
     }
 
     /// Why a message cannot be sent (a credential not set), without the credential.
@@ -123,6 +182,8 @@ public final class Notifier: @unchecked Sendable {
         case .slack(let url), .webhook(let url, _):
             guard let value = url.value() else { return .failure(Unsendable(message: "\(url) is not set")) }
             return .success((value, []))
+        case .email:
+            return .failure(Unsendable(message: "an e-mail receiver has no URL"))
         case .githubStatus(let repository, let token, let api):
             guard event.revision.count == 40, event.revision.allSatisfy(\.isHexDigit) else {
                 return .failure(Unsendable(message: "\(event.revision) is not a commit (a status needs one)"))
@@ -165,6 +226,8 @@ public final class Notifier: @unchecked Sendable {
                 body = body.replacingOccurrences(of: "{{\(name)}}", with: jsonEscaped(value))
             }
             return body
+        case .email:
+            return mail(event, note: note, email: NotificationSettings.Email(host: "", port: 0, tls: "", from: "", to: [])).body
         case .githubStatus:
             // GitHub keeps 140 characters of a description; the context names the environment.
             return JSONWriter.compact(.object(["state": .string(statusState(event.kind)), "description": .string(String(event.message.prefix(140))),

@@ -48,6 +48,57 @@ import TestSupport
         #expect(try Self.git(copy, "fsck", "--strict", "--no-dangling").isEmpty)
     }
 
+    /// promote sends promotion-opened for the branch it writes, merge sends promotion-merged for
+    /// the merge commit; a receiver that cannot be reached is a warning, never a failed command.
+    @Test func promotionsTellTheirReceivers() throws {
+        let copy = try Self.copy()
+        defer { copy.remove() }
+        let receiver = try SyncServiceTests.Receiver()
+        defer { receiver.stop() }
+        try copy.edit("gitops.yaml") {
+            $0 + """
+                  notifications:
+                    receivers:
+                      - name: team
+                        webhook: {urlFrom: {env: GITOPS_TEST_HOOK}}
+                      - name: gone
+                        slack: {urlFrom: {env: GITOPS_TEST_GONE}}
+                    rules:
+                      - events: [promotion-opened, promotion-merged]
+                        environments: [production]
+                        receivers: [team]
+                      - events: [promotion-merged]
+                        receivers: [gone]
+
+                """
+        }
+        try copy.run("git", "commit", "-q", "-am", "notifications")
+        let environment = ["GITOPS_TEST_HOOK": "http://127.0.0.1:\(receiver.port)/ok", "GITOPS_TEST_GONE": "http://127.0.0.1:1/nothing-listens"]
+        // The receiver's server takes a moment to start.
+        for _ in 0..<50 where (try? TestProcess.output(["curl", "-s", "-o", "/dev/null", "-w", "%{http_code}", "-X", "POST", "-d", "{}",
+                                                          "http://127.0.0.1:\(receiver.port)/ok"])) != "200" { Thread.sleep(forTimeInterval: 0.1) }
+        let baseline = receiver.received.count
+
+        let opened = try GitopsRun(["promote", "staging", "production", "--repo", copy.path], environment: environment)
+        #expect(opened.status == 0, "\(opened.stdout)\(opened.stderr)")
+        let branch = String(opened.stdout.dropFirst("wrote ".count).prefix { $0 != ":" })
+        let branchTip = try Self.git(copy, "rev-parse", branch)
+        #expect(receiver.received.count == baseline + 1, "\(receiver.received)")
+        let first = receiver.received.last ?? ""
+        #expect(first.contains(#""event":"promotion-opened","environment":"production""#) && first.contains(#""revision":"\#(branchTip)""#)
+                && first.contains("on \(branch) (not pushed)") && first.contains("blog image.tag 1.4.2 → 1.5.0"), "\(first)")
+
+        let merged = try GitopsRun(["merge", branch, "--repo", copy.path], environment: environment)
+        #expect(merged.status == 0, "\(merged.stdout)\(merged.stderr)")
+        #expect(receiver.received.count == baseline + 2, "\(receiver.received)")
+        let head = try Self.git(copy, "rev-parse", "HEAD")
+        #expect(receiver.received.last?.contains(#""event":"promotion-merged","environment":"production","revision":"\#(head)""#) == true,
+                "\(receiver.received)")
+        // The receiver nothing listens on: said, after its retries, and the merge still succeeded.
+        #expect(merged.stderr.contains("warning: notification to gone failed after 4 attempts"), "\(merged.stderr)")
+        #expect(!merged.stderr.contains("127.0.0.1:1"), "a receiver's URL is never printed")
+    }
+
     @Test func openNowMergeLaterAndAConflictExitsTwo() throws {
         let copy = try Self.copy()
         defer { copy.remove() }
