@@ -33,6 +33,24 @@ public struct HistoryChangeView: Sendable, Codable {
     public var problem: String?
 }
 
+/// An open promotion, rollback or set branch and what its gates say.
+public struct BranchView: Sendable, Codable {
+    /// `promote/production/1a2b3c4d`, `origin/rollback/staging/...`.
+    public var name: String
+    /// The environment it changes.
+    public var environment: String
+    /// `promotion`, `rollback` or `set`.
+    public var kind: String
+    public var commit: String
+    public var summary: String
+    public var time: String
+    /// `passes`, `2 errors, 1 warning`, or why it could not be checked.
+    public var gates: String
+    public var passed: Bool
+    /// The first findings (at most 10).
+    public var findings: [FindingView]
+}
+
 /// Two revisions compared, every environment: the pull-request preview.
 public struct ComparisonView: Sendable, Codable {
     /// The revisions as asked for.
@@ -67,6 +85,8 @@ public actor DashboardHistory {
     let limit: Int
     private var commitsCache: [String: [HistoryCommitView]] = [:]
     private var comparisons: [String: ComparisonView] = [:]
+    /// Gate results by branch tip.
+    private var gateResults: [String: BranchView] = [:]
 
     public init(repository: Repository, revision: String = "HEAD", seedSecret: String?, chartCache: ChartCache, limit: Int = 30) {
         self.init(source: { (repository, revision) }, seedSecret: seedSecret, chartCache: chartCache, limit: limit)
@@ -122,6 +142,57 @@ public actor DashboardHistory {
         let time = entry.commit.committer.time.map { ISO8601DateFormatter().string(from: Date(timeIntervalSince1970: $0)) } ?? ""
         return HistoryCommitView(id: entry.commit.id, short: entry.commit.shortID, summary: entry.commit.summary, author: entry.commit.author.name,
                                  time: time, kind: kind, detail: detail, environments: [])
+    }
+
+    /// The promotion, rollback and set branches (local and remote-tracking) not yet merged into
+    /// the revision shown, newest first, each with its target's gates run on its tip.
+    public func branches() -> [BranchView] {
+        guard let (repository, revision) = source(), let head = try? repository.resolveCommit(revision).id else { return [] }
+        var views: [BranchView] = []
+        var seen = Set<String>()
+        for remote in [false, true] {
+            for prefix in ["promote/", "rollback/", "set/"] {
+                for name in (try? repository.branches(prefix: prefix, remote: remote)) ?? [] {
+                    let reference = (remote ? "refs/remotes/" : "refs/heads/") + name
+                    guard let tip = try? repository.referenceTarget(reference), !seen.contains(tip),
+                          (try? repository.isAncestor(tip, of: head)) == false else { continue }
+                    seen.insert(tip)
+                    if var known = gateResults[tip] {
+                        known.name = name
+                        views.append(known)
+                    } else if let view = branch(name, tip: tip, repository: repository) {
+                        gateResults[tip] = view
+                        views.append(view)
+                    }
+                }
+            }
+        }
+        return views.sorted { ($0.time, $0.name) > ($1.time, $1.name) }
+    }
+
+    /// One branch: its trailers say what it changes; the gates of `gitops merge` run on its tip.
+    func branch(_ name: String, tip: String, repository: Repository) -> BranchView? {
+        guard let info = try? repository.commitInfo(tip) else { return nil }
+        let trailers = Trailers.parse(info.message)
+        guard let environment = trailers["Environment"] else { return nil }
+        let kind = trailers["Promoted-From"] != nil ? "promotion" : trailers["Rolled-Back-To"] != nil ? "rollback" : "set"
+        let time = info.committer.time.map { ISO8601DateFormatter().string(from: Date(timeIntervalSince1970: $0)) } ?? ""
+        var view = BranchView(name: name, environment: environment, kind: kind, commit: info.shortID, summary: info.summary, time: time,
+                              gates: "", passed: false, findings: [])
+        do {
+            let snapshot = try Snapshot(repository: repository, commit: tip)
+            let report = try EnvironmentChecker(tree: snapshot.tree, model: snapshot.model, renderTime: Date(timeIntervalSince1970: snapshot.tree.commit.time),
+                                                seedSecret: seedSecret, chartCache: chartCache).check([environment])
+            let errors = report.errors.count, warnings = report.findings.count - errors
+            view.passed = errors == 0
+            view.gates = errors == 0 && warnings == 0 ? "passes"
+                : [errors > 0 ? DashboardPages.count(errors, "error") : nil, warnings > 0 ? DashboardPages.count(warnings, "warning") : nil]
+                    .compactMap { $0 }.joined(separator: ", ")
+            view.findings = report.findings.prefix(10).map(DashboardLoader.finding)
+        } catch {
+            view.gates = Redaction.redact("not checked: \(error)")
+        }
+        return view
     }
 
     /// Every environment's render at `to` compared with `from`, with `to`'s findings.

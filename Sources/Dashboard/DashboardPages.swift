@@ -26,8 +26,10 @@ struct DashboardPages: Sendable {
         return ["title": title, "revision": state.snapshot.revision, "loaded": loaded, "api": api, "single": state.snapshot.environments.count == 1]
     }
 
-    func environments(_ state: DashboardState) -> String {
+    func environments(_ state: DashboardState, branches: [BranchView]) -> String {
         var context = frame(state, title: "Environments", api: "/api/v1/environments")
+        context["hasBranches"] = !branches.isEmpty
+        context["branches"] = branches.map(Self.branch)
         context["environments"] = state.snapshot.environments.map { environment -> [String: Any] in
             var row = common(environment)
             row["errors"] = environment.errors > 0 ? Self.count(environment.errors, "error") : nil as String?
@@ -38,8 +40,10 @@ struct DashboardPages: Sendable {
         return render("environments", context)
     }
 
-    func environment(_ state: DashboardState, _ environment: EnvironmentView) -> String {
+    func environment(_ state: DashboardState, _ environment: EnvironmentView, branches: [BranchView]) -> String {
         var context = frame(state, title: environment.name, api: "/api/v1/environments/\(DashboardLoader.segment(environment.name))")
+        context["hasBranches"] = !branches.isEmpty
+        context["branches"] = branches.map(Self.branch)
         for (key, value) in common(environment) { context[key] = value }
         context["promotesFrom"] = environment.promotesFrom
         context["promotesFromLink"] = environment.promotesFrom.map(DashboardLoader.segment)
@@ -172,6 +176,14 @@ struct DashboardPages: Sendable {
         case "": return ("never synced", "unknown")
         default: return (cluster.result, "bad")
         }
+    }
+
+    /// A branch row: its gates as a badge, its findings listed.
+    static func branch(_ branch: BranchView) -> [String: Any] {
+        ["name": branch.name, "environment": branch.environment, "link": DashboardLoader.segment(branch.environment), "kind": branch.kind,
+         "commit": branch.commit, "summary": branch.summary, "time": branch.time, "gates": branch.gates,
+         "gatesClass": branch.passed ? (branch.findings.isEmpty ? "good" : "warn") : "bad",
+         "findings": branch.findings.map { ["where": "\($0.file):\($0.line):\($0.column)", "message": $0.message, "severity": $0.severity, "rule": $0.rule] }]
     }
 
     /// A template context without its absent values (a Mustache section over an optional holding

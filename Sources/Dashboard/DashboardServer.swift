@@ -86,12 +86,18 @@ public struct DashboardSite: Sendable {
         }
         switch parts.first {
         case nil where !api:
-            return Self.html(pages.environments(state))
+            return Self.html(pages.environments(state, branches: await history?.branches() ?? []))
+        case "branches"? where parts.count == 1 && api:
+            return Self.json(await history?.branches() ?? [])
         case "environments"?:
             if parts.count == 1 { return api ? Self.json(state.snapshot) : nil }
             let name = parts[1].removingPercentEncoding ?? parts[1]
             guard let environment = state.environment(named: name) else { return missing("No environment '\(name)'.") }
-            if parts.count == 2 { return api ? Self.json(environment) : Self.html(pages.environment(state, environment)) }
+            if parts.count == 2 {
+                if api { return Self.json(environment) }
+                let branches = (await history?.branches() ?? []).filter { $0.environment == environment.name }
+                return Self.html(pages.environment(state, environment, branches: branches))
+            }
             guard parts.count == 6, parts[2] == "objects", let view = state.objects[route] else { return missing("No such object in the repository.") }
             return api ? Self.json(view) : Self.html(pages.object(state, view, split: query["view"] == "split"))
         case "history"? where parts.count == 1:

@@ -183,20 +183,22 @@ extension Repository {
         }
     }
 
-    /// Local branch names starting with `prefix`.
-    public func branches(prefix: String = "") throws(GitError) -> [String] {
+    /// Local branch names starting with `prefix`; with `remote`, remote-tracking ones instead
+    /// (`origin/promote/...`, matched without the remote's name).
+    public func branches(prefix: String = "", remote: Bool = false) throws(GitError) -> [String] {
         try withLock { () throws(GitError) -> [String] in
             var iterator: OpaquePointer?
-            try check(git_branch_iterator_new(&iterator, handle, GIT_BRANCH_LOCAL), "git_branch_iterator_new")
+            try check(git_branch_iterator_new(&iterator, handle, remote ? GIT_BRANCH_REMOTE : GIT_BRANCH_LOCAL), "git_branch_iterator_new")
             defer { git_branch_iterator_free(iterator) }
             var names: [String] = []
             var reference: OpaquePointer?
-            var type = GIT_BRANCH_LOCAL
+            var type = remote ? GIT_BRANCH_REMOTE : GIT_BRANCH_LOCAL
             while git_branch_next(&reference, &type, iterator) == 0 {
                 var name: UnsafePointer<CChar>?
                 if git_branch_name(&name, reference) == 0, let name {
                     let text = String(cString: name)
-                    if text.hasPrefix(prefix) { names.append(text) }
+                    let local = remote ? String(text.drop { $0 != "/" }.dropFirst()) : text
+                    if local.hasPrefix(prefix) { names.append(text) }
                 }
                 git_reference_free(reference)
             }

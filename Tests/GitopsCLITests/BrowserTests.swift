@@ -60,6 +60,12 @@ import TestSupport
         let edit = try #require(try YAML.values(Array("{apiVersion: v1, kind: ResourceQuota, metadata: {name: compute, namespace: blog-production}, spec: {hard: {pods: '999'}}}".utf8), file: "edit").first?.objectValue)
         _ = try await client.apply(edit, fieldManager: "kubectl-edit", force: true)
 
+        // Two open branches into production: a promotion whose gates pass and a set whose policy fails.
+        for arguments in [["promote", "staging", "production"], ["set", "production", "blog", "image.tag=latest"]] {
+            let opened = try GitopsRun(arguments + ["--repo", setup.copy.path], environment: ["GIT_AUTHOR_NAME": "T", "GIT_AUTHOR_EMAIL": "t@example.com",
+                                                                                           "GIT_COMMITTER_NAME": "T", "GIT_COMMITTER_EMAIL": "t@example.com"])
+            #expect(opened.status == 0, "\(opened.stdout)\(opened.stderr)")
+        }
         let ui = try DashboardTests.UI(["--repo", setup.copy.path, "--kubeconfig", setup.kubeconfig, "--context", "kube-test-server"])
         defer { ui.stop() }
 
@@ -70,6 +76,10 @@ import TestSupport
         #expect(rows.count == 3)
         let production = try rows.map { try browser.text($0) }.first { $0.hasPrefix("production") } ?? ""
         #expect(production.contains("Synced") && production.contains("1 differ"), "\(production)")
+        let branches = try browser.find("#branches tbody tr").map { try browser.text($0) }
+        #expect(branches.count == 2, "\(branches)")
+        #expect(branches.contains { $0.hasPrefix("promote/production/") && $0.contains("passes") }, "\(branches)")
+        #expect(branches.contains { $0.hasPrefix("set/production/blog-") && $0.contains("2 errors") && $0.contains("deployment.yaml:39:11 error images/autogen-disallow-latest-tag") }, "\(branches)")
         try browser.screenshot(to: Self.screenshots + "/environments.png")
         Self.expectNoSecret(try browser.source(), "/")
 
