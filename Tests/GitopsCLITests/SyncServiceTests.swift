@@ -219,7 +219,8 @@ import Testing
         let after = try PushTests.sh("curl -s http://\(address)/metrics")
         #expect(after.contains(#"gitops_sync_total{environment="production",result="Blocked"} 1"#), "\(after)")
         kill(process.processIdentifier, SIGTERM)
-        #expect(try await Self.eventually(10) { !process.isRunning })
+        // Seconds alone; the limit allows for a loaded 2-core run of the whole suite.
+        #expect(try await Self.eventually(30) { !process.isRunning })
     }
 }
 
@@ -359,7 +360,8 @@ extension SyncServiceTests {
         try job.push("s/tag: latest/tag: \"1.4.2\"/", "production: 1.4.2 again")
         let fixedAt = Date()
         #expect(try await Self.eventually(15) { try await SyncStatusReader.result(client) == "Synced" }, "\(job.log)")
-        #expect(Date().timeIntervalSince(fixedAt) < 12, "a hanging receiver does not hold up a sync")
+        // The hanging receiver holds its request 30 s: a sync well before that was not held up by it.
+        #expect(Date().timeIntervalSince(fixedAt) < 25, "a hanging receiver does not hold up a sync")
         #expect(!job.log.contains(base), "receiver URLs are never logged")
     }
 }

@@ -157,9 +157,11 @@ import YAML
         let started = Date()
         notifier.notify(Self.failed, settings: settings)
         #expect(Date().timeIntervalSince(started) < 0.5, "notify returns at once")
-        try await Self.waitForDeliveries(notifier, seconds: 20)
+        try await Self.waitForDeliveries(notifier, seconds: 90)
         let elapsed = Date().timeIntervalSince(started)
-        #expect(elapsed < 8, "two 1 s attempts and a backoff, not more: \(elapsed) s")
+        // Two 1 s attempts and a backoff (about 2.5 s alone; far more when the whole suite loads
+        // both cores): ended by the deadline, where the server would hold it forever.
+        #expect(notifier.pending == 0 && elapsed < 60, "\(elapsed) s")
         let said = problems.all.sorted()
         #expect(said.count == 2, "\(said)")
         #expect(said.first { $0.contains("hanging") }?.contains("failed after 2 attempts: no answer from 127.0.0.1") == true, "\(said)")
