@@ -49,9 +49,11 @@ final class HTTPTransport: Sendable {
         group = MultiThreadedEventLoopGroup(numberOfThreads: 1)
     }
 
+    // Not `syncShutdownGracefully`: the last reference may go on an event loop (a client held by
+    // an HTTP handler released when a server stops), where blocking is a crash.
     deinit {
         for connection in pool.withLockedValue({ $0 }) { connection.channel.close(promise: nil) }
-        try? group.syncShutdownGracefully()
+        group.shutdownGracefully { _ in }
     }
 
     /// Sends one request and reads the whole response, within `timeout`. Connections are kept

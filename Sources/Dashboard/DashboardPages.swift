@@ -9,7 +9,8 @@ struct DashboardPages: Sendable {
         var library = MustacheLibrary()
         let templates = ["header": DashboardTemplates.header, "footer": DashboardTemplates.footer, "environments": DashboardTemplates.environments,
                          "environment": DashboardTemplates.environment, "object": DashboardTemplates.object, "notFound": DashboardTemplates.notFound,
-                         "history": DashboardTemplates.history, "compare": DashboardTemplates.compare, "diff": DashboardTemplates.diff]
+                         "history": DashboardTemplates.history, "compare": DashboardTemplates.compare, "diff": DashboardTemplates.diff,
+                         "branches": DashboardTemplates.branches]
         for (name, text) in templates {
             // The templates are part of the binary: a broken one is a programming error.
             do { try library.register(text, named: name) } catch { fatalError("dashboard template \(name): \(error)") }

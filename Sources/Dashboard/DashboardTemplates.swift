@@ -46,12 +46,7 @@ enum DashboardTemplates {
         {{/environments}}
         </tbody>
         </table>
-        {{#hasBranches}}
-        <section id="branches"><h2>Open promotion branches</h2>
-        <table><thead><tr><th>Branch</th><th>Into</th><th>Change</th><th>Gates</th></tr></thead><tbody>
-        {{#branches}}<tr class="row"><td><code>{{name}}</code><div class="sub">{{kind}} · {{commit}} · {{time}}</div></td><td><a href="/environments/{{link}}">{{environment}}</a></td><td>{{summary}}</td><td><span class="state {{gatesClass}}">{{gates}}</span>{{#findings}}<div class="sub"><code>{{where}}</code> {{severity}} {{rule}}: {{message}}</div>{{/findings}}</td></tr>{{/branches}}
-        </tbody></table></section>
-        {{/hasBranches}}
+        {{> branches}}
         {{> footer}}
         """
 
@@ -75,12 +70,7 @@ enum DashboardTemplates {
         {{#rollouts}}<tr><td>{{workload}}</td><td><span class="state {{phaseClass}}">{{phase}}</span></td><td>{{step}}</td><td>{{weight}}%</td><td><code>{{revision}}</code></td><td>{{message}}{{#analysis}}<div class="sub">{{.}}</div>{{/analysis}}</td></tr>{{/rollouts}}
         </tbody></table></section>
         {{/hasRollouts}}
-        {{#hasBranches}}
-        <section id="branches"><h2>Open promotion branches</h2>
-        <table><thead><tr><th>Branch</th><th>Into</th><th>Change</th><th>Gates</th></tr></thead><tbody>
-        {{#branches}}<tr class="row"><td><code>{{name}}</code><div class="sub">{{kind}} · {{commit}} · {{time}}</div></td><td><a href="/environments/{{link}}">{{environment}}</a></td><td>{{summary}}</td><td><span class="state {{gatesClass}}">{{gates}}</span>{{#findings}}<div class="sub"><code>{{where}}</code> {{severity}} {{rule}}: {{message}}</div>{{/findings}}</td></tr>{{/branches}}
-        </tbody></table></section>
-        {{/hasBranches}}
+        {{> branches}}
         {{#driftRead}}
         <section id="drift"><h2>Drift</h2>
         {{^hasDrift}}<p class="state good">Every object is as Git has it.</p>{{/hasDrift}}
@@ -130,6 +120,16 @@ enum DashboardTemplates {
         {{#clusterRead}}<section><h2>Live <span class="sub">cluster</span></h2>{{#live}}<pre class="yaml" id="live">{{live}}</pre>{{/live}}{{^live}}<p class="state bad">Not in the cluster.</p>{{/live}}</section>{{/clusterRead}}
         </div>
         {{> footer}}
+        """
+
+    /// The open promotion branches (`branches`, shown when `hasBranches`).
+    static let branches = """
+        {{#hasBranches}}
+        <section id="branches"><h2>Open promotion branches</h2>
+        <table><thead><tr><th>Branch</th><th>Into</th><th>Change</th><th>Gates</th></tr></thead><tbody>
+        {{#branches}}<tr class="row"><td><code>{{name}}</code><div class="sub">{{kind}} · {{commit}} · {{time}}</div></td><td><a href="/environments/{{link}}">{{environment}}</a></td><td>{{summary}}</td><td><span class="state {{gatesClass}}">{{gates}}</span>{{#findings}}<div class="sub"><code>{{where}}</code> {{severity}} {{rule}}: {{message}}</div>{{/findings}}</td></tr>{{/branches}}
+        </tbody></table></section>
+        {{/hasBranches}}
         """
 
     /// A unified diff's rows (`rows`: `cls`, `text`).

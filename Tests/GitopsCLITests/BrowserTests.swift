@@ -195,5 +195,11 @@ import TestSupport
         #expect(try status("-H 'Authorization: Bearer wrong'") == "401")
         #expect(try status("-u any:t0ken") == "200")
         #expect(try PushTests.sh("curl -s -o /dev/null -w '%{http_code}' http://127.0.0.1:\(open)/metrics") == "200")
+
+        // SIGTERM: a clean stop (the dashboard's cluster client, released on the server's event
+        // loop, once crashed the job here).
+        kill(job.process.processIdentifier, SIGTERM)
+        #expect(try await SyncServiceTests.eventually(10) { !job.process.isRunning })
+        #expect(job.process.terminationReason == .exit && job.process.terminationStatus == 0, "\(job.log.suffix(2000))")
     }
 }

@@ -1,6 +1,7 @@
 import Foundation
 import KubeTestServer
 import Testing
+import TestSupport
 
 /// A CNCF distribution registry on 127.0.0.1 (Debian's docker-registry, which the README's set-up
 /// installs), started with a generated config; with `tokenAuth`, behind scripts/registry-token-server

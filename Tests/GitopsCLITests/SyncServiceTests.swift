@@ -3,6 +3,7 @@ import Cluster
 import Foundation
 import KubeModel
 import Testing
+import TestSupport
 
 /// The sync job as a process, against `git daemon` and the test API server on 127.0.0.1: the
 /// first sync, a merged promotion picked up by polling and by webhook, a deleted object healed, a
@@ -219,8 +220,8 @@ import Testing
         let after = try PushTests.sh("curl -s http://\(address)/metrics")
         #expect(after.contains(#"gitops_sync_total{environment="production",result="Blocked"} 1"#), "\(after)")
         kill(process.processIdentifier, SIGTERM)
-        // Seconds alone; the limit allows for a loaded 2-core run of the whole suite.
-        #expect(try await Self.eventually(30) { !process.isRunning })
+        #expect(try await Self.eventually(10) { !process.isRunning })
+        #expect(process.terminationReason == .exit && process.terminationStatus == 0, "a clean stop, not a crash: \(job.log.suffix(2000))")
     }
 }
 
@@ -305,6 +306,10 @@ extension SyncServiceTests {
             process.arguments = ["python3", "-c", script, String(port), bodies]
             process.standardError = FileHandle.nullDevice
             try process.run()
+            // Listening once it answers anything (a GET is 501 and records nothing).
+            for _ in 0..<100 where (try? TestProcess.output(["curl", "-s", "-o", "/dev/null", "-w", "%{http_code}", "http://127.0.0.1:\(port)/"])) ?? "000" == "000" {
+                Thread.sleep(forTimeInterval: 0.1)
+            }
         }
 
         func stop() {

@@ -24,7 +24,7 @@ public final class Browser: @unchecked Sendable {
 
     /// Starts chromedriver and a headless Chromium window of `width`×`height`.
     public init(width: Int = 1400, height: Int = 1000) throws {
-        let port = try Self.freePort()
+        let port = FreePort.next()
         base = "http://127.0.0.1:\(port)"
         driver.executableURL = URL(fileURLWithPath: Self.driverPath)
         driver.arguments = ["--port=\(port)", "--allowed-ips=127.0.0.1"]
@@ -124,21 +124,5 @@ public final class Browser: @unchecked Sendable {
             throw Failure(description: "\(method) \(path): no JSON answer (\(text.prefix(200)))")
         }
         return json
-    }
-
-    /// A port nothing listens on now.
-    static func freePort() throws -> Int {
-        let socket = Foundation.socket(AF_INET, Int32(SOCK_STREAM.rawValue), 0)
-        defer { close(socket) }
-        var address = sockaddr_in()
-        address.sin_family = sa_family_t(AF_INET)
-        address.sin_addr.s_addr = inet_addr("127.0.0.1")
-        address.sin_port = 0
-        var length = socklen_t(MemoryLayout<sockaddr_in>.size)
-        let bound = withUnsafeMutablePointer(to: &address) { pointer in
-            pointer.withMemoryRebound(to: sockaddr.self, capacity: 1) { bind(socket, $0, length) == 0 && getsockname(socket, $0, &length) == 0 }
-        }
-        guard bound else { throw Failure(description: "no free port") }
-        return Int(UInt16(bigEndian: address.sin_port))
     }
 }
