@@ -125,14 +125,14 @@ let package = Package(
             .product(name: "NIOPosix", package: "swift-nio"),
             .product(name: "NIOHTTP1", package: "swift-nio"),
             .product(name: "NIOSSL", package: "swift-nio-ssl"),
-        ]),
-        /** Dashboard: `gitops ui` — environments, objects, findings, cluster status and rollouts as HTML pages and JSON (Hummingbird, swift-mustache). */
+        ], exclude: ["README.md"]),
+        /** Dashboard: environments, objects live, drift, findings, rollouts, history, comparisons and branches as HTML pages and JSON, for `gitops ui` and the sync job (Hummingbird, swift-mustache). */
         .target(name: "Dashboard", dependencies: [
             "Basics", "KubeModel", "RepoModel", "Render", "Gates", "Secrets", "ChartSources", "Validation", "Cluster", "Drift", "Rollouts", "Sync",
             "Git", "Preview", "Promotion",
             .product(name: "Hummingbird", package: "hummingbird"),
             .product(name: "Mustache", package: "swift-mustache"),
-        ]),
+        ], exclude: ["README.md"]),
         /** Promotions: plans (effective values, format-preserving edits), branch commits, gates, merges, history, rollback. */
         .target(name: "Promotion", dependencies: [
             "Basics", "YAML", "Git", "KubeModel", "RepoModel", "Render", "ChartSources", "Secrets", "Kustomize", "Drift", "Gates", "Validation",
