@@ -238,6 +238,8 @@ public actor DashboardHistory {
                                         DriftView(title: entry.title, action: entry.action.rawValue, path: nil, diff: entry.diff.map(Redaction.redact))
                                     })
         }
+        // Kept for the last few pairs only: anyone who can read the pages can ask for any pair.
+        if comparisons.count >= 16 { comparisons.removeAll() }
         comparisons[key] = view
         return view
     }
