@@ -58,7 +58,7 @@ public final class Notifier: @unchecked Sendable {
         for receiver in settings.receivers(for: event) {
             guard let note = admit(event, to: receiver.name) else { continue }
             lock.withLock { inFlight += 1 }
-            Task {
+            Task(executorPreference: DeliveryExecutor.shared) {
                 await self.deliver(event, note: note, to: receiver)
                 self.lock.withLock { self.inFlight -= 1 }
             }

@@ -96,8 +96,8 @@ enum SMTPClient {
                 throw MailError(description: "\(server.host):\(server.port) does not offer STARTTLS; use tls: implicit (port 465), or tls: none for a relay on a trusted network", permanent: true)
             }
             _ = try await session.command("STARTTLS", expect: 220)
-            let handler = try tlsHandler(server)
-            try await channel.pipeline.addHandler(handler, position: .first).get()
+            // Made on the channel's loop: a TLS handler never crosses threads.
+            try await channel.eventLoop.submit { try channel.pipeline.syncOperations.addHandler(try tlsHandler(server), position: .first) }.get()
             capabilities = try await session.command("EHLO gitops", expect: 250)
         }
         if let username = server.username, let password = server.password {
