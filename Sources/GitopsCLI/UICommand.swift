@@ -12,12 +12,13 @@ import Sync
 struct UICommand: ParsableCommand {
     static let configuration = CommandConfiguration(
         commandName: "ui",
-        abstract: "Serve the dashboard: every environment, its objects, findings, cluster status and rollouts (read-only).",
+        abstract: "Serve the dashboard: every environment, its objects live, drift, findings, rollouts, history and open branches (read-only).",
         discussion: """
-        Pages: / (environments), /environments/ENV (objects by release and kind, findings with file and line, rollouts),
-        /environments/ENV/objects/KIND/NAMESPACE/NAME (the rendered object; Secret values masked). Each has its JSON
+        Pages: / (environments, open promotion branches with their gates), /environments/ENV (drift, findings with file
+        and line, rollouts, objects by release and kind with sync state and health), /environments/ENV/objects/KIND/NAMESPACE/NAME
+        (rendered and live YAML, the diff; Secret values masked), /history, /compare?from=REV&to=REV. Each has its JSON
         under /api/v1 (docs/dashboard.md). The repository is read again every --refresh; each environment's cluster
-        (its kubeconfig context) is asked for its last sync and rollouts, with a deadline.
+        (its kubeconfig context) is read as `gitops diff` reads it, with a deadline.
         """)
 
     @Option(name: .long, help: "Where to serve (HOST:PORT; port 0 picks one). Binding beyond 127.0.0.1 shows the repository to the network.")
