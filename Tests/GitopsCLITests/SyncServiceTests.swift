@@ -284,7 +284,7 @@ extension SyncServiceTests {
     /// answers after 30 s. Python's http.server, threaded.
     final class Receiver {
         let process = Process()
-        let port = Int.random(in: 41_000...49_000)
+        let port = FreePort.next()
         let bodies = NSTemporaryDirectory() + "gitops-receiver-" + UUID().uuidString
         var received: [String] { ((try? String(contentsOfFile: bodies, encoding: .utf8)) ?? "").split(separator: "\n").map(String.init) }
 

@@ -17,13 +17,18 @@ public final class PrometheusExporter: @unchecked Sendable {
 
     public init() throws {
         try FileManager.default.createDirectory(atPath: folder, withIntermediateDirectories: true)
-        port = Int.random(in: 41_000...49_000)
+        // The kernel's pick (random numbers collided between tests running at once).
+        port = FreePort.next()
         server.executableURL = URL(fileURLWithPath: "/usr/bin/env")
         server.arguments = ["python3", "-m", "http.server", String(port), "--bind", "127.0.0.1", "--directory", folder]
         server.standardOutput = FileHandle.nullDevice
         server.standardError = FileHandle.nullDevice
         try write()
         try server.run()
+        // Serving before the first check reads it: a loaded machine starts Python in seconds.
+        for _ in 0..<300 where (try? TestProcess.output(["curl", "-s", "-o", "/dev/null", "-w", "%{http_code}", "http://127.0.0.1:\(port)/metrics.txt"])) != "200" {
+            Thread.sleep(forTimeInterval: 0.1)
+        }
         // Its own thread: the test process's task pool is busy with other suites, and counters
         // that stop moving read as 0/0 (NaN) to Prometheus.
         let thread = Thread { [weak self] in
@@ -72,7 +77,7 @@ public final class PrometheusExporter: @unchecked Sendable {
 public final class TestPrometheus: @unchecked Sendable {
     public let folder = NSTemporaryDirectory() + "gitops-prometheus-" + UUID().uuidString
     let process = Process()
-    public let port = Int.random(in: 41_000...49_000)
+    public let port = FreePort.next()
     public var address: String { "http://127.0.0.1:\(port)" }
 
     public init(scraping exporter: Int, job: String = "blog") throws {
