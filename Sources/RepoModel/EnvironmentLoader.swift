@@ -158,16 +158,18 @@ final class EnvironmentLoader {
         var reference: String?
         if chart.pairs != nil {
             // `{repository: https://..., name: postgresql, version: "16.2.1"}`: a Helm repository's chart.
+            // A missing field is reported by `fields(required:)`; only a complete reference is read.
             if let spec = checker.fields(chart, of: "a chart reference", allowed: ["repository", "name", "version"], required: ["repository", "name", "version"]),
-               let repository = checker.string(spec["repository"]!, "repository"), let name = checker.string(spec["name"]!, "name"),
-               let version = checker.string(spec["version"]!, "version") {
+               let repositoryNode = spec["repository"], let nameNode = spec["name"], let versionNode = spec["version"],
+               let repository = checker.string(repositoryNode, "repository"), let name = checker.string(nameNode, "name"),
+               let version = checker.string(versionNode, "version") {
                 if !(repository.hasPrefix("https://") || repository.hasPrefix("http://") || repository.hasPrefix("oci://")) {
-                    checker.error("model.remoteChart", spec["repository"]!, "repository '\(repository)' is not a Helm repository URL (https://...) or an OCI registry (oci://...)")
+                    checker.error("model.remoteChart", repositoryNode, "repository '\(repository)' is not a Helm repository URL (https://...) or an OCI registry (oci://...)")
                 } else {
                     remote = RemoteChart(repository: repository, name: name, version: version)
                 }
             }
-            if fields["version"] != nil { checker.error("model.release", fields["version"]!, "the chart reference names its version; remove this one") }
+            if let version = fields["version"] { checker.error("model.release", version, "the chart reference names its version; remove this one") }
         } else {
             reference = checker.string(chart, "chart")
         }

@@ -101,6 +101,15 @@ import Testing
         #expect(neither?.diagnostics.first?.location?.line == 8)
     }
 
+    /// Found by the repository fuzzer: a chart mapping without its fields crashed the loader.
+    @Test func anIncompleteChartReferenceIsAnErrorNotACrash() {
+        let error = single("    - name: p\n      chart:\n        strategy: canary\n")
+        let messages = error?.diagnostics.map(\.message) ?? []
+        #expect(messages.contains { $0.contains("repository") }, "\(messages)")
+        let partial = single("    - name: p\n      chart: {repository: https://charts.example.com, name: app}\n")
+        #expect(partial?.diagnostics.contains { $0.message.contains("version") } == true, "\(partial?.diagnostics ?? [])")
+    }
+
     @Test func pathsMustExistAndStayInside() {
         let missing = single("    - name: p\n      path: environments/dev/nope\n")
         #expect(missing?.diagnostics.first?.code == "model.pathMissing")
