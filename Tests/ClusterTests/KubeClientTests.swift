@@ -239,9 +239,12 @@ import Testing
         #expect(server.api.requestLog.count - before >= 5, "\(server.api.requestLog.suffix(8))")
         #expect(Date().timeIntervalSince(started) >= 1, "Retry-After: 1 is honoured")
 
-        // Exhausted retries surface the last error, typed.
+        // Exhausted retries surface the last error, typed. Attempts of 10 s here: nine quick 503s
+        // must not meet a deadline on a loaded machine (3 s did once in a CI run).
+        let patient = try Self.client(server, retry: RetryPolicy(attempts: 9, initialDelay: 0.01, maximumDelay: 0.05), timeoutSeconds: 10)
+        _ = try await patient.resource(for: Self.configMaps)  // its discovery out of the way too
         server.api.injectFaults(Array(repeating: KubeAPI.fault(503), count: 9))
-        let exhausted = await #expect(throws: ClusterError.self) { try await client.get(Self.configMaps, namespace: "shop", name: "a") }
+        let exhausted = await #expect(throws: ClusterError.self) { try await patient.get(Self.configMaps, namespace: "shop", name: "a") }
         guard case .api(let error) = exhausted else { Issue.record("\(String(describing: exhausted))"); return }
         #expect(error.reason == .serverError && error.code == 503)
 
