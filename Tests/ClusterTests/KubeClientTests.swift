@@ -222,15 +222,16 @@ import Testing
     @Test func retriesUnderInjectedFaults() async throws {
         let server = try KubeTestHTTPSServer()
         defer { server.shutdown() }
-        // Each attempt 5 s, the call 10 s (twice that): after Retry-After (1 s) and the attempt that
-        // times out on the late answer below (5 s), 4 s are left for the rest, also on a loaded
-        // 2-core CI run (3 s attempts with 2 s left failed there three times).
-        let client = try Self.client(server, retry: RetryPolicy(attempts: 9, initialDelay: 0.01, maximumDelay: 0.05), timeoutSeconds: 5)
+        // Each attempt 10 s, the call 20 s (twice that): after Retry-After (1 s) and the attempt that
+        // times out on the late answer below (10 s), 9 s are left for the rest, also on a loaded
+        // 2-core run of the whole suite (3 s and 5 s attempts failed there: reconnecting after the
+        // dropped connection and the late answer's hold on the test server take seconds then).
+        let client = try Self.client(server, retry: RetryPolicy(attempts: 9, initialDelay: 0.01, maximumDelay: 0.05), timeoutSeconds: 10)
         _ = try await client.resource(for: Self.configMaps)  // discovery out of the way
         _ = try await client.apply(Self.configMap("a"), fieldManager: "gitops")
 
         // 429 with Retry-After, then 500, then a dropped connection, then an answer too late: all retried.
-        server.api.injectFaults([KubeAPI.fault(429, retryAfter: 1), KubeAPI.fault(500), KubeAPI.droppedConnection, KubeAPI.latency(6)])
+        server.api.injectFaults([KubeAPI.fault(429, retryAfter: 1), KubeAPI.fault(500), KubeAPI.droppedConnection, KubeAPI.latency(11)])
         let started = Date()
         let before = server.api.requestLog.count
         let fetched = try await client.get(Self.configMaps, namespace: "shop", name: "a")
