@@ -131,7 +131,8 @@ public actor DashboardHistory {
         let kind: String, detail: String?
         if let from = entry.trailers["Promoted-From"] {
             kind = "promotion"
-            detail = from.split(separator: "@").count == 2 ? from.split(separator: "@")[0] + "@" + from.split(separator: "@")[1].prefix(7) : from
+            // `staging@<sha>` with the commit shortened.
+            detail = from.firstIndex(of: "@").map { String(from[...$0]) + from[from.index(after: $0)...].prefix(7) } ?? from
         } else if let to = entry.trailers["Rolled-Back-To"] {
             kind = "rollback"
             detail = String(to.prefix(12))

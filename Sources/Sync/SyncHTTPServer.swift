@@ -134,12 +134,7 @@ private final class SyncHTTPHandler: ChannelInboundHandler, @unchecked Sendable 
                            context: context, extra: [("WWW-Authenticate", "Basic realm=\"gitops dashboard\", charset=\"UTF-8\"")])
         }
         var query: [String: String] = [:]
-        if let rest = head.uri.split(separator: "?", maxSplits: 1).dropFirst().first {
-            for pair in rest.split(separator: "&") {
-                let parts = pair.split(separator: "=", maxSplits: 1).map { String($0).replacingOccurrences(of: "+", with: " ").removingPercentEncoding ?? String($0) }
-                if let key = parts.first { query[key] = parts.count > 1 ? parts[1] : "" }
-            }
-        }
+        for item in URLComponents(string: head.uri)?.queryItems ?? [] { query[item.name] = item.value ?? "" }
         let bound = NIOLoopBound((self, context), eventLoop: context.eventLoop)
         let loop = context.eventLoop
         Task {
