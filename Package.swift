@@ -185,7 +185,7 @@ let package = Package(
         .testTarget(name: "ValidationTests", dependencies: ["Validation", "JSONSchema", "KubeModel", "Basics"], exclude: ["Corpus", "PolicyCases"]),
         .testTarget(name: "RenderTests", dependencies: ["Render", "RepoModel", "KubeModel", "Git", "YAML", "Basics"],
                     exclude: ["Goldens"]),
-        .testTarget(name: "SyncTests", dependencies: ["TestSupport", "Sync", "Rollouts", "Cluster", "KubeTestServer", "Git", "KubeModel", "YAML", "Basics"]),
+        .testTarget(name: "SyncTests", dependencies: ["TestSupport", "Sync", "Rollouts", "Cluster", "KubeTestServer", "Git", "KubeModel", "YAML", "Basics", .product(name: "Crypto", package: "swift-crypto")]),
         .testTarget(name: "PreviewTests", dependencies: ["Preview", "Render", "RepoModel", "Drift", "KubeModel", "Basics"]),
         .testTarget(name: "PullRequestsTests", dependencies: ["PullRequests"]),
         .testTarget(name: "RolloutsTests", dependencies: ["TestSupport", "Rollouts", "KubeModel", "YAML", "Basics"]),

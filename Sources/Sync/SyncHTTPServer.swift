@@ -39,11 +39,12 @@ public final class SyncHTTPServer: @unchecked Sendable {
         guard let secret, !secret.isEmpty else { return false }
         switch kind {
         case "github", "generic":
-            let header = headers[kind == "github" ? "x-hub-signature-256" : "x-gitops-signature"] ?? ""
+            // The algorithm name and the hex digits are both read without regard to case: only the MAC counts.
+            let header = (headers[kind == "github" ? "x-hub-signature-256" : "x-gitops-signature"] ?? "").lowercased()
             guard header.hasPrefix("sha256=") else { return false }
             let mac = HMAC<SHA256>.authenticationCode(for: body, using: SymmetricKey(data: Array(secret.utf8)))
             let expected = mac.map { String(format: "%02x", $0) }.joined()
-            return constantTimeEqual(Array(header.dropFirst(7).lowercased().utf8), Array(expected.utf8))
+            return constantTimeEqual(Array(header.dropFirst(7).utf8), Array(expected.utf8))
         case "gitlab":
             return constantTimeEqual(Array((headers["x-gitlab-token"] ?? "").utf8), Array(secret.utf8))
         default:
