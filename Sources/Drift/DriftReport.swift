@@ -28,6 +28,20 @@ public struct DriftReport: Sendable {
     }
 
     public var hasDifferences: Bool { entries.contains { $0.action != .unchanged } }
+
+    /// The updates to objects another environment also renders and applied (`owners`: that
+    /// environment by object), each described by its fields and owner, never its values. A sync
+    /// refuses them: applying would overwrite that environment's version, and its next sync would
+    /// put it back.
+    public func contested(owners: [ResourceKey: String]) -> [String] {
+        entries.filter { $0.action == .update }.compactMap { entry in
+            owners[entry.key].map { owner in
+                let fields = entry.changes.map(\.path.description).sorted()
+                let shown = fields.prefix(5).joined(separator: ", ") + (fields.count > 5 ? " and \(fields.count - 5) more" : "")
+                return "\(entry.title) (\(shown)) belongs to environment \(owner)"
+            }
+        }
+    }
 }
 
 /// Pairs desired and live objects by group, kind, namespace and name and compares them.

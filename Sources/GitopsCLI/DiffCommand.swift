@@ -105,6 +105,9 @@ struct DiffCommand: ParsableCommand {
             report = Drift.compare(desired: state.desired, live: state.live, ignore: IgnoreRules(environment.ignoreDifferences)) {
                 Self.prunable($0, environment: environment.name, guard: pruneGuard)
             }
+            for contested in report.contested(owners: state.owners) {
+                Output.error("warning: \(contested), which renders it differently; a sync of \(environment.name) is refused until they agree")
+            }
         default:
             throw CommandFailure("use either --against or --live, not both")
         }

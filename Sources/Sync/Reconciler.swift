@@ -121,6 +121,7 @@ public struct Reconciler: Sendable {
         report.warnings += state.warnings
         let drift = Drift.compare(desired: state.desired, live: state.live, ignore: options.ignore) { _ in false }
         let differing = Set(drift.entries.filter { $0.action != .unchanged }.map(\.key))
+        try refuseContested(drift)
         report.created = drift.entries.filter { $0.action == .create }.count
         report.unchanged = drift.entries.filter { $0.action == .unchanged }.count
 
@@ -152,6 +153,16 @@ public struct Reconciler: Sendable {
     }
 
     // MARK: Steps
+
+    /// Refuses, before anything is applied, an environment that renders a shared object
+    /// differently from the environment that applied it (see `DriftReport.contested`).
+    private func refuseContested(_ drift: DriftReport) throws(SyncError) {
+        let contested = drift.contested(owners: owners)
+        guard !contested.isEmpty else { return }
+        throw SyncError.refused("\(options.environment) renders objects that another environment also renders, differently: "
+            + contested.joined(separator: "; ")
+            + "; nothing was applied. Render them alike in both environments, render them in one only, or give them different names")
+    }
 
     /// Throws `SyncError.interrupted` when a stop was asked for; `progress` says how far it got.
     private func checkpoint(_ progress: @autoclosure () -> String) throws(SyncError) {

@@ -211,6 +211,47 @@ import YAML
         }
     }
 
+    /// An environment that renders a shared object differently from the environment that applied
+    /// it is refused before it applies anything: the owner's version stays, nothing flips back and
+    /// forth, and `gitops diff` says so beforehand.
+    @Test func environmentsNeverOverwriteEachOthersSharedObjects() async throws {
+        let cluster = try SharedCluster()
+        defer { cluster.finish() }
+        for environment in SharedCluster.environments {
+            let run = try cluster.sync(environment)
+            #expect(run.status == 0, "\(environment): \(run.stdout)\(run.stderr)")
+        }
+        // prod renders the platform from its own folder, with one more verb on the shared ClusterRole.
+        let platform = try String(contentsOfFile: cluster.path + "/platform/crd.yaml", encoding: .utf8)
+        try cluster.write("platform-prod/crd.yaml", platform.replacingOccurrences(of: "verbs: [get, list]", with: "verbs: [get, list, watch]"))
+        let environment = cluster.path + "/environments/prod/environment.yaml"
+        try String(contentsOfFile: environment, encoding: .utf8).replacingOccurrences(of: "path: platform}", with: "path: platform-prod}")
+            .write(toFile: environment, atomically: true, encoding: .utf8)
+        try cluster.write("environments/prod/app/config.yaml", "apiVersion: v1\nkind: ConfigMap\nmetadata: {name: new}\ndata: {a: b}\n")
+
+        let preview = try GitopsRun(["diff", "prod", "--repo", cluster.path, "--kubeconfig", cluster.kubeconfig])
+        #expect(preview.stderr.contains("warning: rbac.authorization.k8s.io/v1 ClusterRole widget-reader (rules[0].verbs) belongs to environment dev, "
+            + "which renders it differently; a sync of prod is refused until they agree"), "\(preview.stdout)\(preview.stderr)")
+        let refused = try cluster.sync("prod")
+        let output = refused.stdout + refused.stderr
+        #expect(refused.status == 1, "\(output)")
+        #expect(output.contains("prod renders objects that another environment also renders, differently: "
+            + "rbac.authorization.k8s.io/v1 ClusterRole widget-reader (rules[0].verbs) belongs to environment dev; nothing was applied"), "\(output)")
+        let client = try cluster.client()
+        let role = try await client.get(SharedCluster.clusterRoles, namespace: nil, name: "widget-reader")
+        #expect(role?["rules"]?.arrayValue?.first?["verbs"] == .array([.string("get"), .string("list")]), "dev's version stays: \(String(describing: role))")
+        #expect(try await cluster.label(SharedCluster.clusterRoles, "widget-reader") == "dev")
+        #expect(try await client.get(SyncCommandTests.configMaps, namespace: "shop-prod", name: "new") == nil, "nothing was applied")
+        let diff = try GitopsRun(["diff", "dev", "--repo", cluster.path, "--kubeconfig", cluster.kubeconfig])
+        #expect(diff.status == 0, "dev sees no drift: \(diff.stdout)\(diff.stderr)")
+
+        // Alike again: prod syncs, and the ClusterRole stays dev's.
+        try cluster.write("platform-prod/crd.yaml", platform)
+        let agreed = try cluster.sync("prod")
+        #expect(agreed.status == 0 && agreed.stdout.contains("applied ConfigMap shop-prod/new"), "\(agreed.stdout)\(agreed.stderr)")
+        #expect(try await cluster.label(SharedCluster.clusterRoles, "widget-reader") == "dev")
+    }
+
     @Test func environmentsSharingAClusterNeverPruneEachOthersObjects() async throws {
         let cluster = try SharedCluster()
         defer { cluster.finish() }
