@@ -28,24 +28,27 @@ public struct DriftReport: Sendable {
     }
 
     public var hasDifferences: Bool { entries.contains { $0.action != .unchanged } }
-
-    /// The updates to objects another environment also renders and applied (`owners`: that
-    /// environment by object), each described by its fields and owner, never its values. A sync
-    /// refuses them: applying would overwrite that environment's version, and its next sync would
-    /// put it back.
-    public func contested(owners: [ResourceKey: String]) -> [String] {
-        entries.filter { $0.action == .update }.compactMap { entry in
-            owners[entry.key].map { owner in
-                let fields = entry.changes.map(\.path.description).sorted()
-                let shown = fields.prefix(5).joined(separator: ", ") + (fields.count > 5 ? " and \(fields.count - 5) more" : "")
-                return "\(entry.title) (\(shown)) belongs to environment \(owner)"
-            }
-        }
-    }
 }
 
 /// Pairs desired and live objects by group, kind, namespace and name and compares them.
 public enum Drift {
+    /// The fields (`rules[0].verbs`) in which two versions of one object differ, either way,
+    /// leaving out `label` in `metadata.labels` (what each version is labelled with).
+    public static func differingFields(_ one: Object, _ other: Object, ignoringLabel label: String) -> [String] {
+        func value(_ object: Object) -> Value {
+            var content = Normalizer.normalize(object).content
+            if var metadata = content["metadata"]?.objectValue, var labels = metadata["labels"]?.objectValue {
+                labels[label] = nil
+                metadata["labels"] = labels.isEmpty ? nil : .object(labels)
+                content["metadata"] = .object(metadata)
+            }
+            return .object(content)
+        }
+        let (a, b) = (value(one), value(other))
+        let paths = (FieldComparison.changes(desired: a, live: b) + FieldComparison.changes(desired: b, live: a)).map(\.path.description)
+        return Set(paths).sorted()
+    }
+
     /// `prunable` decides which live objects without a desired counterpart are this environment's
     /// to delete (for a snapshot: those labelled as owned by it; for an older revision: all).
     public static func compare(desired: [Object], live: [Object], ignore: IgnoreRules = IgnoreRules(),

@@ -22,11 +22,15 @@ public struct PruneGuard: Sendable {
     public var sharedWith: [ResourceKey: Set<String>]
     /// Other environments on the cluster whose objects are unknown (they do not render).
     public var unknownSiblings: [String]
+    /// How the other environments render the objects this one renders too: by object, by environment.
+    public var versions: [ResourceKey: [String: Object]]
 
-    public init(environment: String, sharedWith: [ResourceKey: Set<String>] = [:], unknownSiblings: [String] = []) {
+    public init(environment: String, sharedWith: [ResourceKey: Set<String>] = [:], unknownSiblings: [String] = [],
+                versions: [ResourceKey: [String: Object]] = [:]) {
         self.environment = environment
         self.sharedWith = sharedWith
         self.unknownSiblings = unknownSiblings
+        self.versions = versions
     }
 
     public enum Decision: Sendable, Equatable {
@@ -57,5 +61,28 @@ public struct PruneGuard: Sendable {
     public func ownerLabel(for key: ResourceKey, live: String?) -> String {
         guard let live, live != environment, sharedWith[key]?.contains(live) == true else { return environment }
         return live
+    }
+
+    /// The shared objects this environment would overwrite with a version of its own: each update
+    /// in `report` to an object another environment owns (`owners`, from `ownerLabel`), when this
+    /// environment's version in `desired` differs from the owner's render in Git (`versions`) or,
+    /// where the owner's render is unknown (it is only in an inventory), from the live object.
+    /// Each is described by its fields and owner, never its values. A sync refuses them: the
+    /// owner's next sync would put its version back. Both versions alike, a live difference is
+    /// drift that either environment heals.
+    /// - Parameter label: the environment label, which differs between the versions by design.
+    public func contested(_ report: DriftReport, desired: [Object], owners: [ResourceKey: String], label: String) -> [String] {
+        var desiredByKey: [ResourceKey: Object] = [:]
+        for object in desired { desiredByKey[object.key] = object }
+        return report.entries.filter { $0.action == .update }.compactMap { entry in
+            guard let owner = owners[entry.key] else { return nil }
+            var fields = entry.changes.map(\.path.description).sorted()
+            if let theirs = versions[entry.key]?[owner], let mine = desiredByKey[entry.key] {
+                fields = Drift.differingFields(mine, theirs, ignoringLabel: label)
+                if fields.isEmpty { return nil }
+            }
+            let shown = fields.prefix(5).joined(separator: ", ") + (fields.count > 5 ? " and \(fields.count - 5) more" : "")
+            return "\(entry.title) (\(shown)) belongs to environment \(owner)"
+        }
     }
 }

@@ -100,12 +100,12 @@ struct DiffCommand: ParsableCommand {
                 Self.prunable($0, environment: environment.name, guard: pruneGuard)
             }
         case (nil, nil):
-            let pruneGuard = Self.pruneGuard(environment, model: model, renderer: renderer)
+            let pruneGuard = Self.pruneGuard(environment, model: model, renderer: renderer, own: desired)
             let state = try cluster.liveState(of: environment, desired: desired, serverSide: serverSide) { pruneGuard.ownerLabel(for: $0, live: $1) }
             report = Drift.compare(desired: state.desired, live: state.live, ignore: IgnoreRules(environment.ignoreDifferences)) {
                 Self.prunable($0, environment: environment.name, guard: pruneGuard)
             }
-            for contested in report.contested(owners: state.owners) {
+            for contested in pruneGuard.contested(report, desired: desired, owners: state.owners, label: LiveState.environmentLabel) {
                 Output.error("warning: \(contested), which renders it differently; a sync of \(environment.name) is refused until they agree")
             }
         default:
@@ -187,9 +187,9 @@ struct DiffCommand: ParsableCommand {
 
     /// What a sync of `environment` would not prune: objects the other environments render,
     /// data-holding kinds without an opt-in (as the sync job decides it).
-    static func pruneGuard(_ environment: Environment, model: EnvironmentRepository, renderer: Renderer) -> PruneGuard {
-        let shared = SharedObjects.of(environment, in: model, renderer: renderer)
-        return PruneGuard(environment: environment.name, sharedWith: shared.renderedBy, unknownSiblings: shared.unknown)
+    static func pruneGuard(_ environment: Environment, model: EnvironmentRepository, renderer: Renderer, own: [Object] = []) -> PruneGuard {
+        let shared = SharedObjects.of(environment, in: model, renderer: renderer, own: own)
+        return PruneGuard(environment: environment.name, sharedWith: shared.renderedBy, unknownSiblings: shared.unknown, versions: shared.versions)
     }
 
     /// A live object Git no longer has that a sync would delete; one it would keep is said so.

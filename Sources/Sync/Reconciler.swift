@@ -121,7 +121,7 @@ public struct Reconciler: Sendable {
         report.warnings += state.warnings
         let drift = Drift.compare(desired: state.desired, live: state.live, ignore: options.ignore) { _ in false }
         let differing = Set(drift.entries.filter { $0.action != .unchanged }.map(\.key))
-        try refuseContested(drift)
+        try refuseContested(drift, desired: plan.mainObjects, guard: pruneGuard)
         report.created = drift.entries.filter { $0.action == .create }.count
         report.unchanged = drift.entries.filter { $0.action == .unchanged }.count
 
@@ -155,9 +155,9 @@ public struct Reconciler: Sendable {
     // MARK: Steps
 
     /// Refuses, before anything is applied, an environment that renders a shared object
-    /// differently from the environment that applied it (see `DriftReport.contested`).
-    private func refuseContested(_ drift: DriftReport) throws(SyncError) {
-        let contested = drift.contested(owners: owners)
+    /// differently from the environment that applied it (see `PruneGuard.contested`).
+    private func refuseContested(_ drift: DriftReport, desired: [Object], guard pruneGuard: PruneGuard) throws(SyncError) {
+        let contested = pruneGuard.contested(drift, desired: desired, owners: owners, label: LiveState.environmentLabel)
         guard !contested.isEmpty else { return }
         throw SyncError.refused("\(options.environment) renders objects that another environment also renders, differently: "
             + contested.joined(separator: "; ")

@@ -36,7 +36,8 @@ public struct SyncPass: Sendable {
 
         /// `options` with the prune guard and the siblings of this revision.
         public func configure(_ options: inout SyncOptions) {
-            options.pruneGuard = PruneGuard(environment: options.environment, sharedWith: shared.renderedBy, unknownSiblings: shared.unknown)
+            options.pruneGuard = PruneGuard(environment: options.environment, sharedWith: shared.renderedBy, unknownSiblings: shared.unknown,
+                                            versions: shared.versions)
             options.siblings = shared.siblings
         }
     }
@@ -61,7 +62,7 @@ public struct SyncPass: Sendable {
             guard report.passed else {
                 throw SyncError.blocked("revision \(short) blocked: \(report.summary)", findings: report.errors.map(\.description))
             }
-            var prepared = Prepared(objects: objects, shared: SharedObjects.of(environment, in: model, renderer: renderer))
+            var prepared = Prepared(objects: objects, shared: SharedObjects.of(environment, in: model, renderer: renderer, own: objects))
             prepared.rollouts = environment.releases.compactMap { release in release.rollout.map { (release.name, $0) } }
             return prepared
         } catch let error as DiagnosticError {

@@ -142,6 +142,38 @@ import YAML
         #expect(blind.decide(objects[4]) != .prune && blind.decide(objects[5]) == .prune, "cluster-scoped objects wait for every sibling to render")
     }
 
+    /// A shared object is contested only where this environment's render differs from its owner's
+    /// (labels apart); a live difference with both alike is drift, and an owner whose render is
+    /// unknown is compared with what is live.
+    @Test func sharedObjectsRenderedDifferentlyAreContested() throws {
+        let versions = try Self.objects("""
+            {apiVersion: rbac.authorization.k8s.io/v1, kind: ClusterRole, metadata: {name: reader, labels: {gitops/environment: dev}}, rules: [{verbs: [get, list]}]}
+            ---
+            {apiVersion: rbac.authorization.k8s.io/v1, kind: ClusterRole, metadata: {name: reader, labels: {gitops/environment: staging}}, rules: [{verbs: [get, list]}]}
+            ---
+            {apiVersion: rbac.authorization.k8s.io/v1, kind: ClusterRole, metadata: {name: reader}, rules: [{verbs: [get, list, watch]}], aggregationRule: {clusterRoleSelectors: [{matchLabels: {a: b}}]}}
+            ---
+            {apiVersion: rbac.authorization.k8s.io/v1, kind: ClusterRole, metadata: {name: reader, labels: {gitops/environment: staging}}, rules: [{verbs: ["*"]}]}
+            """)
+        let (mine, alike, different, live) = (versions[0], versions[1], versions[2], versions[3])
+        #expect(Drift.differingFields(mine, alike, ignoringLabel: "gitops/environment").isEmpty)
+        #expect(Drift.differingFields(mine, different, ignoringLabel: "gitops/environment") == ["aggregationRule", "rules[0].verbs"])
+        #expect(Drift.differingFields(different, mine, ignoringLabel: "gitops/environment") == ["aggregationRule", "rules[0].verbs"], "either way")
+
+        // As a sync compares: its version with the owner's label kept, against what is live.
+        let report = Drift.compare(desired: [alike], live: [live]) { _ in false }
+        let owners = [mine.key: "staging"]
+        func guarding(_ theirs: Object?) -> PruneGuard {
+            PruneGuard(environment: "dev", sharedWith: [mine.key: ["staging"]], versions: theirs.map { [mine.key: ["staging": $0]] } ?? [:])
+        }
+        #expect(guarding(alike).contested(report, desired: [mine], owners: owners, label: "gitops/environment").isEmpty, "drift, healed by either")
+        #expect(guarding(different).contested(report, desired: [mine], owners: owners, label: "gitops/environment")
+                == ["rbac.authorization.k8s.io/v1 ClusterRole reader (aggregationRule, rules[0].verbs) belongs to environment staging"])
+        #expect(guarding(nil).contested(report, desired: [mine], owners: owners, label: "gitops/environment")
+                == ["rbac.authorization.k8s.io/v1 ClusterRole reader (rules[0].verbs) belongs to environment staging"], "compared with live")
+        #expect(guarding(different).contested(report, desired: [mine], owners: [:], label: "gitops/environment").isEmpty, "this environment's own")
+    }
+
     @Test func snapshotsMaskStringDataAndLastAppliedCopies() throws {
         // As a server that keeps what was written (or an object read back from a file) holds it, with
         // kubectl's copy of the applied Secret in an annotation.

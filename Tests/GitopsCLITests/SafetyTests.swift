@@ -245,10 +245,21 @@ import YAML
         let diff = try GitopsRun(["diff", "dev", "--repo", cluster.path, "--kubeconfig", cluster.kubeconfig])
         #expect(diff.status == 0, "dev sees no drift: \(diff.stdout)\(diff.stderr)")
 
-        // Alike again: prod syncs, and the ClusterRole stays dev's.
+        // Alike again, with the ClusterRole edited in the cluster (`kubectl edit`): that is drift, not
+        // a disagreement; prod syncs and puts dev's version back, which stays dev's.
         try cluster.write("platform-prod/crd.yaml", platform)
+        var edited = try #require(role)
+        edited["rules"] = .array([.object(["apiGroups": .array([.string("example.com")]), "resources": .array([.string("widgets")]), "verbs": .array([.string("*")])])])
+        let put = cluster.server.api.handle(APIRequest(method: "PUT", path: "/apis/rbac.authorization.k8s.io/v1/clusterroles/widget-reader",
+                                                       query: ["fieldManager": "kubectl-edit"],
+                                                       headers: ["authorization": "Bearer \(cluster.server.api.token)", "content-type": "application/json"],
+                                                       body: Array(JSONWriter.compact(.object(edited)).utf8)))
+        #expect(put.status == 200, "\(String(decoding: put.body, as: UTF8.self))")
         let agreed = try cluster.sync("prod")
-        #expect(agreed.status == 0 && agreed.stdout.contains("applied ConfigMap shop-prod/new"), "\(agreed.stdout)\(agreed.stderr)")
+        #expect(agreed.status == 0 && agreed.stdout.contains("applied ConfigMap shop-prod/new") && agreed.stdout.contains("applied ClusterRole widget-reader"),
+                "\(agreed.stdout)\(agreed.stderr)")
+        let healed = try await client.get(SharedCluster.clusterRoles, namespace: nil, name: "widget-reader")
+        #expect(healed?["rules"]?.arrayValue?.first?["verbs"] == .array([.string("get"), .string("list")]), "\(String(describing: healed))")
         #expect(try await cluster.label(SharedCluster.clusterRoles, "widget-reader") == "dev")
     }
 
