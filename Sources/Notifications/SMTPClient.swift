@@ -55,7 +55,7 @@ struct MailServer: Sendable {
     var caFile: String?
 }
 
-/// Why a message was not sent: `permanent` for a 5xx answer (a retry will not help).
+/// Why a message was not sent: `permanent` for a 5xx answer or a failed TLS handshake (a retry will not help).
 struct MailError: Error, CustomStringConvertible {
     var description: String
     var permanent = false
@@ -146,7 +146,14 @@ enum SMTPClient {
         }
 
         func command(_ text: String, expect code: Int, also: [Int] = [], shown: String? = nil) async throws -> [String] {
-            try await channel.writeAndFlush(ByteBuffer(string: text + "\r\n")).get()
+            do {
+                try await channel.writeAndFlush(ByteBuffer(string: text + "\r\n")).get()
+            } catch {
+                // The connection failed under the write: why (a failed TLS handshake, say) is what the
+                // reader is told as the channel closes.
+                _ = try await expect(code, shown ?? String(text.prefix(60)), also: also)
+                throw error
+            }
             return try await expect(code, shown ?? String(text.prefix(60)), also: also)
         }
     }
@@ -227,7 +234,12 @@ final class LineHandler: ChannelInboundHandler, @unchecked Sendable {
     }
 
     func errorCaught(context: ChannelHandlerContext, error: Error) {
-        stream.finish(MailError(description: "\(error)"))
+        // A failed handshake (an untrusted or mismatched certificate) fails the same way next time.
+        if case .handshakeFailed = error as? NIOSSLError {
+            stream.finish(MailError(description: "the TLS handshake failed (\(error)); if the server's certificate is from a private CA, set caFile", permanent: true))
+        } else {
+            stream.finish(MailError(description: "\(error)"))
+        }
         context.close(promise: nil)
     }
 }
