@@ -199,6 +199,14 @@ import YAML
             try GitopsRun(["sync", environment, "--once", "--timeout", "5", "--repo", path, "--kubeconfig", kubeconfig])
         }
 
+        /// Syncs dev, staging and prod in turn, each expected to succeed.
+        func syncEach() throws {
+            for environment in Self.environments {
+                let run = try sync(environment)
+                #expect(run.status == 0, "\(environment): \(run.stdout)\(run.stderr)")
+            }
+        }
+
         func client() throws -> KubeClient { try KubeClient(connection: try KubeConfig.load(explicitPath: kubeconfig).connection()) }
 
         func label(_ gvk: GroupVersionKind, _ name: String) async throws -> String? {
@@ -217,10 +225,7 @@ import YAML
     @Test func environmentsNeverOverwriteEachOthersSharedObjects() async throws {
         let cluster = try SharedCluster()
         defer { cluster.finish() }
-        for environment in SharedCluster.environments {
-            let run = try cluster.sync(environment)
-            #expect(run.status == 0, "\(environment): \(run.stdout)\(run.stderr)")
-        }
+        try cluster.syncEach()
         // prod renders the platform from its own folder, with one more verb on the shared ClusterRole.
         let platform = try String(contentsOfFile: cluster.path + "/platform/crd.yaml", encoding: .utf8)
         try cluster.write("platform-prod/crd.yaml", platform.replacingOccurrences(of: "verbs: [get, list]", with: "verbs: [get, list, watch]"))
@@ -266,10 +271,7 @@ import YAML
     @Test func environmentsSharingAClusterNeverPruneEachOthersObjects() async throws {
         let cluster = try SharedCluster()
         defer { cluster.finish() }
-        for environment in SharedCluster.environments {
-            let run = try cluster.sync(environment)
-            #expect(run.status == 0, "\(environment): \(run.stdout)\(run.stderr)")
-        }
+        try cluster.syncEach()
         // The CRD keeps the label of the environment that created it: no flip on every sync, no diff.
         #expect(try await cluster.label(SharedCluster.crds, "widgets.example.com") == "dev")
         let resync = try cluster.sync("staging")
