@@ -43,4 +43,15 @@ import Testing
         #expect(throws: CEL.Failure.self) { try CEL("object.spec.nope(").evaluate(["object": Self.object]) }
         #expect(throws: CEL.Failure.self) { try CEL("quantity('1Gi')").evaluate([:]) }
     }
+
+    /// Deep nesting is an error, never a stack overflow (the cel fuzzer's input: `object.m[[[[...`);
+    /// nesting as deep as a real policy's reads.
+    @Test func deepNestingIsAnErrorNotACrash() throws {
+        for text in ["object.m" + String(repeating: "[", count: 2000), String(repeating: "!", count: 3000) + "true",
+                     String(repeating: "(", count: 60) + "1" + String(repeating: ")", count: 60)] {
+            #expect(throws: CEL.Failure.self) { try CEL(text) }
+        }
+        let ten = String(repeating: "(", count: 10) + "object.spec.replicas" + String(repeating: ")", count: 10) + " == 3"
+        #expect(try CEL(ten).evaluate(["object": Self.object]) == .bool(true))
+    }
 }

@@ -48,4 +48,14 @@ import Testing
     func syntaxErrorsNameTheToken(_ text: String) {
         #expect(throws: (any Error).self) { try JMESPath(text).evaluate(Self.data) }
     }
+
+    /// Deep nesting is an error, never a stack overflow (the jmespath fuzzer's input: 3,000 `[`);
+    /// nesting as deep as a real policy's reads.
+    @Test func deepNestingIsAnErrorNotACrash() throws {
+        for text in [String(repeating: "[", count: 3000), String(repeating: "!", count: 3000) + "a", String(repeating: "(", count: 60) + "a" + String(repeating: ")", count: 60)] {
+            #expect(throws: JMESPath.SyntaxError.self) { try JMESPath(text) }
+        }
+        let ten = String(repeating: "(", count: 10) + "n" + String(repeating: ")", count: 10)
+        #expect(try JMESPath(ten).evaluate(Self.data) == .int(5))
+    }
 }

@@ -141,6 +141,18 @@ struct CEL {
         var text: String
         var position = 0
         var peek: Token { tokens[position] }
+        /// How deeply the expression being read is nested (brackets, arguments, `!` and `-`).
+        var depth = 0
+        /// Deeper than any real policy nests; a thread's stack holds it in a debug build too.
+        static let maximumDepth = 50
+
+        /// Counts one level of nesting; an expression nested deeper is refused, not a stack overflow.
+        mutating func nest() throws {
+            depth += 1
+            guard depth <= Self.maximumDepth else {
+                throw Failure(description: "the expression nests more than \(Self.maximumDepth) levels deep in \(text.prefix(80))...")
+            }
+        }
 
         mutating func next() -> Token {
             let t = tokens[position]
@@ -158,6 +170,8 @@ struct CEL {
         }
 
         mutating func conditional() throws -> Node {
+            try nest()
+            defer { depth -= 1 }
             let condition = try or()
             guard accept("?") else { return condition }
             let then = try conditional()
@@ -203,6 +217,8 @@ struct CEL {
         }
 
         mutating func unary() throws -> Node {
+            try nest()
+            defer { depth -= 1 }
             if accept("!") { return .unary("!", try unary()) }
             if accept("-") { return .unary("-", try unary()) }
             return try member()

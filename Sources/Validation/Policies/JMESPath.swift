@@ -172,6 +172,10 @@ struct JMESPath {
         var tokens: [Token]
         var position = 0
         var peek: Token { tokens[position] }
+        /// How deeply the expression being read is nested (brackets, arguments, parentheses, `!`).
+        var depth = 0
+        /// Deeper than any real policy nests; a thread's stack holds it in a debug build too.
+        static let maximumDepth = 50
 
         mutating func next() -> Token {
             let token = tokens[position]
@@ -200,6 +204,11 @@ struct JMESPath {
         }
 
         mutating func expression(_ rbp: Int) throws -> Node {
+            depth += 1
+            defer { depth -= 1 }
+            guard depth <= Self.maximumDepth else {
+                throw SyntaxError(description: "the expression nests more than \(Self.maximumDepth) levels deep")
+            }
             var left = try nud(next())
             while rbp < Self.power(peek) {
                 left = try led(next(), left)
