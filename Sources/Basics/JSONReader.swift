@@ -3,6 +3,11 @@
 public struct JSONReader {
     private let bytes: [UInt8]
     private var i = 0
+    /// How many arrays and objects hold the value being read.
+    private var depth = 0
+    /// Deepest nesting accepted, as for YAML: deeper input (from a server, or a chart's
+    /// values.schema.json) is malformed, never a stack overflow.
+    public static let maximumDepth = 512
 
     /// Malformed JSON.
     public struct Failure: Error, Sendable {}
@@ -38,6 +43,9 @@ public struct JSONReader {
         switch bytes[i] {
         case UInt8(ascii: "{"):
             i += 1
+            depth += 1
+            defer { depth -= 1 }
+            guard depth <= Self.maximumDepth else { throw Failure() }
             var object = ValueObject()
             skipSpace()
             guard i < bytes.count else { throw Failure() }
@@ -55,6 +63,9 @@ public struct JSONReader {
             }
         case UInt8(ascii: "["):
             i += 1
+            depth += 1
+            defer { depth -= 1 }
+            guard depth <= Self.maximumDepth else { throw Failure() }
             var items: [Value] = []
             skipSpace()
             guard i < bytes.count else { throw Failure() }

@@ -89,6 +89,19 @@ import Testing
         #expect(try JSONReader.values(text) == [.array(["plain", "tab\tand \"quotes\"", "\u{e9}t\u{e9} \u{1F600} end", "", "caf\u{e9}\n"])])
     }
 
+    /// Nesting up to the limit reads (on a test task's small stack, in a debug build); deeper is
+    /// malformed, never a stack overflow (a server's answer or a chart's schema is not trusted).
+    @Test func deepNestingIsMalformedNotACrash() async throws {
+        let depth = JSONReader.maximumDepth
+        let deepest = String(repeating: "[", count: depth) + String(repeating: "]", count: depth)
+        let read = try await Task.detached { try JSONReader.values(deepest) }.value
+        #expect(read.count == 1)
+        let objects = String(repeating: #"{"a":"#, count: depth) + "1" + String(repeating: "}", count: depth)
+        #expect(try JSONReader.values(objects).count == 1)
+        #expect(throws: JSONReader.Failure.self) { try JSONReader.values("[" + deepest + "]") }
+        #expect(throws: JSONReader.Failure.self) { try JSONReader.values(String(repeating: "[", count: 200_000)) }
+    }
+
     // Found by the jsonschema fuzzer: a high surrogate followed by another escape overflowed.
     // Go's encoding/json reads a lone surrogate as U+FFFD and the escape after it normally.
     @Test func loneSurrogatesReadAsReplacementCharacters() throws {
