@@ -10,7 +10,9 @@ public enum GoYAMLEmitter {
         var writer = GoYAMLWriter()
         writer.indentSequences = indentSequences
         writer.node(value, indent: 0, context: .document)
-        if !writer.out.hasSuffix("\n") { writer.out += "\n" }
+        // The last line's break. Lines are written break first, so the text never ends in one,
+        // except after a kept block's empty lines (`|+`), which this break still ends, as go-yaml's.
+        writer.out += "\n"
         return writer.out
     }
 
@@ -329,7 +331,7 @@ struct GoYAMLWriter {
         // A block at the document's root is indented as go-yaml's emitter does (its best indent, 2).
         let indent = max(indent, 2)
         var header = "|"
-        if s.first == " " || s.first == "\n" { header += "2" }
+        if s.unicodeScalars.first == " " || s.unicodeScalars.first == "\n" { header += "2" }
         if !s.hasSuffix("\n") {
             header += "-"
         } else if s.hasSuffix("\n\n") || s == "\n" {

@@ -63,4 +63,30 @@ import Testing
 
         """)
     }
+
+    /// Literal blocks as Helm's toYaml writes them (its output, taken from Helm's SDK, plus the
+    /// final break it trims): a first line starting with a space, even one followed by a combining
+    /// mark (one Character in Swift, two scalars), gets the indentation indicator, as go-yaml
+    /// decides it byte by byte; a kept block (`|+`) at the end keeps every break.
+    @Test func literalBlocksAsHelmWritesThem() throws {
+        let cases: [(String, String)] = [
+            ("x\n\n\n", "|+\n  x\n\n\n"),
+            ("  x\n\n", "|2+\n    x\n\n"),
+            (" \u{06E0}\u{04A0}\n\n\n\n\n", "|2+\n   \u{06E0}\u{04A0}\n\n\n\n\n"),
+            ("\n\u{0301}x\ny\n", "|2\n\n  \u{0301}x\n  y\n"),
+            (" \u{0301}a\nb", "|2-\n   \u{0301}a\n  b\n"),
+            ("\n", "|2+\n\n"),
+            ("a\n\n", "|+\n  a\n\n"),
+        ]
+        for (value, expected) in cases {
+            let emitted = GoYAMLEmitter.emit(.string(value))
+            #expect(emitted == expected, "\(emitted.debugDescription)")
+            #expect(try YAML.value(emitted) == .string(value), "\(emitted)")
+            let inMapping = GoYAMLEmitter.emit(.object(["k": .string(value)]))
+            #expect(inMapping == "k: " + expected, "\(inMapping.debugDescription)")
+            #expect(try YAML.value(inMapping) == .object(["k": .string(value)]), "\(inMapping)")
+            let followed = GoYAMLEmitter.emit(.object(["k": .string(value), "z": .int(1)]))
+            #expect(try YAML.value(followed) == .object(["k": .string(value), "z": .int(1)]), "\(followed)")
+        }
+    }
 }
