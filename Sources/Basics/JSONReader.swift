@@ -26,6 +26,12 @@ public struct JSONReader {
         return values
     }
 
+    /// One level deeper into an array or object; beyond `maximumDepth` the text is malformed.
+    private mutating func descend() throws {
+        depth += 1
+        guard depth <= Self.maximumDepth else { throw Failure() }
+    }
+
     private mutating func skipSpace() {
         while i < bytes.count, [0x20, 0x0A, 0x0D, 0x09].contains(bytes[i]) { i += 1 }
     }
@@ -43,9 +49,8 @@ public struct JSONReader {
         switch bytes[i] {
         case UInt8(ascii: "{"):
             i += 1
-            depth += 1
+            try descend()
             defer { depth -= 1 }
-            guard depth <= Self.maximumDepth else { throw Failure() }
             var object = ValueObject()
             skipSpace()
             guard i < bytes.count else { throw Failure() }
@@ -63,9 +68,8 @@ public struct JSONReader {
             }
         case UInt8(ascii: "["):
             i += 1
-            depth += 1
+            try descend()
             defer { depth -= 1 }
-            guard depth <= Self.maximumDepth else { throw Failure() }
             var items: [Value] = []
             skipSpace()
             guard i < bytes.count else { throw Failure() }

@@ -76,11 +76,12 @@ public struct PruneGuard: Sendable {
         for object in desired { desiredByKey[object.key] = object }
         return report.entries.filter { $0.action == .update }.compactMap { entry in
             guard let owner = owners[entry.key] else { return nil }
-            var fields = entry.changes.map(\.path.description).sorted()
-            if let theirs = versions[entry.key]?[owner], let mine = desiredByKey[entry.key] {
-                fields = Drift.differingFields(mine, theirs, ignoringLabel: label)
-                if fields.isEmpty { return nil }
+            let fields = if let theirs = versions[entry.key]?[owner], let mine = desiredByKey[entry.key] {
+                Drift.differingFields(mine, theirs, ignoringLabel: label)
+            } else {
+                entry.changes.map(\.path.description).sorted()
             }
+            if fields.isEmpty { return nil }
             let shown = fields.prefix(5).joined(separator: ", ") + (fields.count > 5 ? " and \(fields.count - 5) more" : "")
             return "\(entry.title) (\(shown)) belongs to environment \(owner)"
         }
